@@ -1,0 +1,84 @@
+//! A compilation: the database plus the handles of its files. The one API the CLI, the
+//! tests, the benchmarks and the language server drive the compiler through.
+
+use std::collections::BTreeMap;
+
+use salsa::Setter;
+
+use crate::db::{self, Database, SourceFile, Workspace};
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::render::SourceLookup;
+use crate::packs::Pack;
+
+#[derive(Debug)]
+pub struct Compilation {
+    db: Database,
+    workspace: Workspace,
+    files: BTreeMap<String, SourceFile>,
+}
+
+impl Compilation {
+    pub fn new(packs: &[Pack]) -> Self {
+        Self::with_database(Database::default(), packs)
+    }
+
+    /// Uses a given database, e.g. one that logs query executions.
+    pub fn with_database(db: Database, packs: &[Pack]) -> Self {
+        let mut files = BTreeMap::new();
+        let mut handles = Vec::new();
+        for file in packs.iter().flat_map(|p| &p.files) {
+            let handle = SourceFile::new(&db, file.path.clone(), file.text.clone());
+            files.insert(file.path.clone(), handle);
+            handles.push(handle);
+        }
+        let workspace = Workspace::new(&db, handles);
+        Compilation { db, workspace, files }
+    }
+
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    pub fn workspace(&self) -> Workspace {
+        self.workspace
+    }
+
+    pub fn file(&self, path: &str) -> Option<SourceFile> {
+        self.files.get(path).copied()
+    }
+
+    /// Replaces a file's text (an editor change, a watched file). Returns false when no file
+    /// has that path.
+    pub fn set_text(&mut self, path: &str, text: String) -> bool {
+        match self.files.get(path) {
+            Some(file) => {
+                file.set_text(&mut self.db).to(text);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds a file, or replaces its text if it exists.
+    pub fn upsert(&mut self, path: &str, text: String) {
+        if self.set_text(path, text.clone()) {
+            return;
+        }
+        let handle = SourceFile::new(&self.db, path.to_owned(), text);
+        self.files.insert(path.to_owned(), handle);
+        let mut all = self.workspace.files(&self.db).clone();
+        all.push(handle);
+        self.workspace.set_files(&mut self.db).to(all);
+    }
+
+    /// Every diagnostic of the workspace, in file order.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        db::workspace_diagnostics(&self.db, self.workspace).clone()
+    }
+}
+
+impl SourceLookup for Compilation {
+    fn source_text(&self, file: &str) -> Option<&str> {
+        self.files.get(file).map(|f| f.text(&self.db).as_str())
+    }
+}

@@ -1,0 +1,10 @@
+//! The rulec rule-language front end: parsing, name resolution, type checking and lowering,
+//! on an incremental (salsa) database shared by the CLI and the language server.
+
+pub mod compilation;
+pub mod db;
+pub mod diagnostics;
+pub mod packs;
+pub mod semantic;
+pub mod summary;
+pub mod syntax;

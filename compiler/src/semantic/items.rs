@@ -1,0 +1,787 @@
+//! Checks of whole items: declarations, rule and alarm clauses and metadata, edges,
+//! frameworks and tests. Expressions are delegated to [`ExprChecker`].
+
+use std::collections::BTreeSet;
+
+use super::env::{FileCtx, GlobalEnv, Loc, MemberKind, TypeKind, TypeResolver};
+use super::expr::{BindingKind, ExprChecker};
+use super::literals;
+use super::ty::{Ty, TypeId};
+use crate::db::{self, CheckedItem, Db, ItemRef, SourceFile, Workspace};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::syntax::Span;
+use crate::syntax::ast::*;
+
+/// The severities a rule may declare, lowest first.
+pub const SEVERITIES: &[&str] = &["info", "low", "medium", "high", "critical"];
+
+/// A function's identity for the call graph: `package.name`.
+pub type FnKey = String;
+
+pub fn check_item(db: &dyn Db, workspace: Workspace, file: SourceFile, index: u32) -> CheckedItem {
+    let parsed = db::parse(db, file);
+    let Some(item) = parsed.ast.items.get(index as usize) else { return CheckedItem::default() };
+    let env = db::global_env(db, workspace);
+    let ctx = FileCtx::new(db::file_summary(db, file));
+    let path = file.path(db);
+    let loc = Loc { file, index };
+    let mut cx = ItemChecker { db, workspace, env, ctx: &ctx, path, loc, exprs: ExprChecker::new(env, &ctx, path) };
+    cx.check_duplicates(item);
+    match &item.kind {
+        ItemKind::Schema(schema) => cx.check_schema(schema),
+        ItemKind::TypeAlias(alias) => cx.check_alias(alias),
+        ItemKind::Fn(f) => cx.check_fn(f),
+        ItemKind::Const(c) => {
+            let ty = cx.resolve(&c.ty);
+            cx.exprs.check_against(&c.value, &ty, &format!("the value of `{}`", c.name.text));
+        }
+        ItemKind::Check(check) => cx.check_check(check),
+        ItemKind::Edge(edge) => cx.check_edge(edge),
+        ItemKind::Framework(fw) => cx.check_framework(fw),
+        ItemKind::Test(test) => cx.check_test(test),
+        ItemKind::Error => {}
+    }
+    let mut diagnostics = cx.exprs.diagnostics;
+    crate::diagnostics::sort(&mut diagnostics);
+    CheckedItem { diagnostics, used_imports: cx.exprs.used_imports.into_iter().collect() }
+}
+
+struct ItemChecker<'a> {
+    db: &'a dyn Db,
+    workspace: Workspace,
+    env: &'a GlobalEnv,
+    ctx: &'a FileCtx,
+    path: &'a str,
+    loc: Loc,
+    exprs: ExprChecker<'a>,
+}
+
+/// Where an item is declared, as (file path, name span).
+fn declaration_site(db: &dyn Db, loc: Loc) -> (String, Span) {
+    let parsed = db::parse(db, loc.file);
+    let span = parsed
+        .ast
+        .items
+        .get(loc.index as usize)
+        .map(|i| match &i.kind {
+            ItemKind::Framework(f) => f.name.span,
+            _ => i.name().map_or(i.span, |n| n.span),
+        })
+        .unwrap_or_default();
+    (loc.file.path(db).clone(), span)
+}
+
+impl ItemChecker<'_> {
+    fn report(&mut self, d: Diagnostic) {
+        self.exprs.report(d);
+    }
+
+    fn resolve(&mut self, te: &TypeExpr) -> Ty {
+        let env = self.env;
+        let alias = |id: &TypeId| env.type_def(id).and_then(|d| d.alias_of.clone()).unwrap_or(Ty::Error);
+        let resolver = TypeResolver { env, ctx: self.ctx, file: self.path, alias: &alias };
+        let mut sink = Vec::new();
+        let ty = resolver.resolve(te, &mut sink);
+        for d in sink {
+            self.report(d);
+        }
+        self.note_type_imports(te);
+        ty
+    }
+
+    /// Marks imports used by qualified type names (`net.Protocol`).
+    fn note_type_imports(&mut self, te: &TypeExpr) {
+        match &te.kind {
+            TypeExprKind::Named(q) if q.parts.len() > 1 => {
+                self.exprs.used_imports.insert(q.parts[0].text.clone());
+            }
+            TypeExprKind::Ref(qs) => {
+                for q in qs.iter().filter(|q| q.parts.len() > 1) {
+                    self.exprs.used_imports.insert(q.parts[0].text.clone());
+                }
+            }
+            TypeExprKind::List(t) | TypeExprKind::Optional(t) => self.note_type_imports(t),
+            TypeExprKind::Map(k, v) => {
+                self.note_type_imports(k);
+                self.note_type_imports(v);
+            }
+            TypeExprKind::Union(ts) => ts.iter().for_each(|t| self.note_type_imports(t)),
+            _ => {}
+        }
+    }
+
+    fn check_duplicates(&mut self, item: &Item) {
+        let (first, what) = match &item.kind {
+            ItemKind::Check(c) => {
+                let Some(locs) = self.env.checks.get(&c.name.text) else { return };
+                (locs.first().copied(), "rule id")
+            }
+            ItemKind::Framework(f) => {
+                let Some(defs) = self.env.frameworks.get(&f.name.dotted()) else { return };
+                (defs.first().map(|d| d.loc), "framework")
+            }
+            _ => {
+                let Some(name) = item.name() else { return };
+                let members = self.env.packages.get(&self.ctx.package).and_then(|p| p.members.get(&name.text));
+                (members.and_then(|m| m.first()).map(|m| m.loc), "name")
+            }
+        };
+        let Some(first) = first else { return };
+        if first == self.loc {
+            return;
+        }
+        let (first_file, first_span) = declaration_site(self.db, first);
+        let (code, span, message) = match &item.kind {
+            ItemKind::Check(c) => {
+                (Code::DuplicateRuleId, c.name.span, format!("{what} `{}` is already used", c.name.text))
+            }
+            ItemKind::Framework(f) => {
+                (Code::DuplicateItem, f.name.span, format!("framework `{}` is declared twice", f.name.dotted()))
+            }
+            _ => {
+                let name = item.name().map(|n| n.text.clone()).unwrap_or_default();
+                let span = item.name().map_or(item.span, |n| n.span);
+                (Code::DuplicateItem, span, format!("`{name}` is declared twice in package `{}`", self.ctx.package))
+            }
+        };
+        let help = match &item.kind {
+            ItemKind::Check(_) => "rule and alarm ids are global: findings are reported by id, so each must be unique",
+            _ => "rename one of them",
+        };
+        self.report(
+            Diagnostic::new(code, self.path, span, message)
+                .with_label("declared again here")
+                .with_related(&first_file, first_span, "first declared here")
+                .with_help(help),
+        );
+    }
+
+    fn check_schema(&mut self, schema: &SchemaItem) {
+        let mut seen: Vec<&Name> = Vec::new();
+        for field in &schema.fields {
+            if let Some(first) = seen.iter().find(|n| n.text == field.name.text) {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateMember,
+                        self.path,
+                        field.name.span,
+                        format!("field `{}` is declared twice", field.name.text),
+                    )
+                    .with_label("declared again here")
+                    .with_related(self.path, first.span, "first declared here"),
+                );
+            }
+            seen.push(&field.name);
+            self.resolve(&field.ty);
+        }
+    }
+
+    fn check_alias(&mut self, alias: &TypeAlias) {
+        let id = format!("{}.{}", self.ctx.package, alias.name.text);
+        if self.env.cyclic_aliases.contains(&id) {
+            self.report(
+                Diagnostic::new(
+                    Code::CyclicTypeAlias,
+                    self.path,
+                    alias.name.span,
+                    format!("type alias `{}` refers to itself", alias.name.text),
+                )
+                .with_label("cyclic definition")
+                .with_help("an alias must end in a concrete type; use a `record` for recursive shapes"),
+            );
+            return;
+        }
+        self.resolve(&alias.ty);
+    }
+
+    fn check_fn(&mut self, f: &FnItem) {
+        if f.body.is_none() && !self.ctx.is_std() {
+            self.report(
+                Diagnostic::new(Code::NativeOutsideStd, self.path, f.name.span, format!("`native fn {}` outside the standard library", f.name.text))
+                    .with_label("no native implementation exists for it")
+                    .with_help("native functions are implemented by the runtime and declared only in `std.*`; give the function a body: `fn f(..) -> T = <expr>`"),
+            );
+        }
+        let mut params = Vec::new();
+        for p in &f.params {
+            let ty = self.resolve(&p.ty);
+            let ty = if p.optional { Ty::optional(ty) } else { ty };
+            if let Some((_, first)) = params.iter().find(|(n, _): &&(String, Span)| *n == p.name.text) {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateBinding,
+                        self.path,
+                        p.name.span,
+                        format!("parameter `{}` is declared twice", p.name.text),
+                    )
+                    .with_label("declared again here")
+                    .with_related(self.path, *first, "first declared here"),
+                );
+            }
+            params.push((p.name.text.clone(), p.name.span));
+            self.exprs.bind(&p.name, ty, BindingKind::Param);
+        }
+        let ret = self.resolve(&f.ret);
+        if let Some(body) = &f.body {
+            self.exprs.check_against(body, &ret, &format!("the body of `{}`", f.name.text));
+            self.check_recursion(f);
+        }
+    }
+
+    /// Finds a call path from this function back to itself.
+    fn check_recursion(&mut self, f: &FnItem) {
+        let me: FnKey = format!("{}.{}", self.ctx.package, f.name.text);
+        let mut stack: Vec<(FnKey, Vec<FnKey>)> = vec![(me.clone(), vec![me.clone()])];
+        let mut visited: BTreeSet<FnKey> = BTreeSet::new();
+        while let Some((key, path)) = stack.pop() {
+            let Some(loc) = self.fn_loc(&key) else { continue };
+            let callees = db::fn_callees(self.db, self.workspace, ItemRef::new(self.db, loc.file, loc.index));
+            for callee in callees {
+                if *callee == me {
+                    let mut cycle: Vec<&str> = path.iter().map(|k| super::ty::short_name(k)).collect();
+                    cycle.push(&f.name.text);
+                    let message = if path.len() == 1 {
+                        format!("`{}` calls itself", f.name.text)
+                    } else {
+                        format!("`{}` is recursive: {}", f.name.text, cycle.join(" → "))
+                    };
+                    self.report(
+                        Diagnostic::new(Code::RecursiveFn, self.path, f.name.span, message)
+                            .with_label("recursive function")
+                            .with_help("rules must terminate: functions cannot call themselves, directly or through others; iterate over a list with `.any`, `.map`, … instead"),
+                    );
+                    return;
+                }
+                if visited.insert(callee.clone()) {
+                    let mut next = path.clone();
+                    next.push(callee.clone());
+                    stack.push((callee.clone(), next));
+                }
+            }
+        }
+    }
+
+    fn fn_loc(&self, key: &str) -> Option<Loc> {
+        let (package, name) = key.rsplit_once('.')?;
+        let member = self.env.member(package, name)?;
+        matches!(member.kind, MemberKind::Fn(_)).then_some(member.loc)
+    }
+
+    fn check_check(&mut self, check: &CheckItem) {
+        let keyword = check.kind.keyword();
+        // Clause bookkeeping: duplicates, misplaced, missing.
+        let mut seen: Vec<(&'static str, Span)> = Vec::new();
+        for clause in &check.clauses {
+            let kw = clause.kind.keyword();
+            let allowed = match (&clause.kind, check.kind) {
+                (ClauseKind::Subject { is_event: true, .. }, CheckKind::Rule) => {
+                    Some("a rule runs per asset: use `for x: Type`; `on` belongs to alarms")
+                }
+                (ClauseKind::Subject { is_event: false, .. }, CheckKind::Alarm) => {
+                    Some("an alarm runs over events: use `on e: EventType`")
+                }
+                (ClauseKind::GroupBy { .. } | ClauseKind::Threshold { .. }, CheckKind::Rule) => {
+                    Some("grouping and thresholds apply to events: write an `alarm` instead")
+                }
+                _ => None,
+            };
+            if let Some(help) = allowed {
+                self.report(
+                    Diagnostic::new(
+                        Code::MisplacedClause,
+                        self.path,
+                        clause.span,
+                        format!("`{kw}` is not allowed in a {keyword}"),
+                    )
+                    .with_label(format!("not a {keyword} clause"))
+                    .with_help(help),
+                );
+                continue;
+            }
+            if matches!(clause.kind, ClauseKind::Let { .. }) {
+                continue;
+            }
+            let kw = if matches!(clause.kind, ClauseKind::Subject { .. }) { "subject" } else { kw };
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == kw) {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateClause,
+                        self.path,
+                        clause.span,
+                        format!("`{}` appears twice in {keyword} `{}`", clause.kind.keyword(), check.name.text),
+                    )
+                    .with_label("second occurrence")
+                    .with_related(self.path, *first, "first here"),
+                );
+            }
+            seen.push((kw, clause.span));
+        }
+        let subject_kw = if check.kind == CheckKind::Rule { "for" } else { "on" };
+        for (required, example) in [
+            ("title", "title \"Security group opens SSH to the internet\"".to_owned()),
+            ("severity", "severity high".to_owned()),
+            (
+                "subject",
+                if check.kind == CheckKind::Rule {
+                    "for sg: SecurityGroup".to_owned()
+                } else {
+                    "on e: ApiCall".to_owned()
+                },
+            ),
+        ] {
+            if !seen.iter().any(|(k, _)| *k == required) {
+                let shown = if required == "subject" { subject_kw } else { required };
+                self.report(
+                    Diagnostic::new(
+                        Code::MissingClause,
+                        self.path,
+                        check.name.span,
+                        format!("{keyword} `{}` has no `{shown}`", check.name.text),
+                    )
+                    .with_label(format!("missing `{shown}`"))
+                    .with_help(format!("add `{example}`")),
+                );
+            }
+        }
+        // Metadata.
+        for clause in &check.clauses {
+            match &clause.kind {
+                ClauseKind::Severity(name) if !SEVERITIES.contains(&name.text.as_str()) => {
+                    let mut d = Diagnostic::new(
+                        Code::InvalidSeverity,
+                        self.path,
+                        name.span,
+                        format!("unknown severity `{}`", name.text),
+                    )
+                    .with_label("not a severity");
+                    d.help = Some(match did_you_mean(&name.text, SEVERITIES.iter().copied()) {
+                        Some(s) => format!("{s} (severities: {})", SEVERITIES.join(", ")),
+                        None => format!("use one of {}", SEVERITIES.join(", ")),
+                    });
+                    self.report(d);
+                }
+                ClauseKind::Controls(refs) => refs.iter().for_each(|r| self.check_control_ref(r)),
+                _ => {}
+            }
+        }
+        // Bindings and expressions: the subject, then lets in order, then the rest.
+        let mut bound: Vec<String> = Vec::new();
+        for clause in &check.clauses {
+            if let ClauseKind::Subject { is_event, binding, ty, filter } = &clause.kind {
+                let want = if check.kind == CheckKind::Rule { TypeKind::Asset } else { TypeKind::Event };
+                if check.kind == CheckKind::Rule && *is_event || check.kind == CheckKind::Alarm && !*is_event {
+                    continue;
+                }
+                let subject_ty = self.subject_type(ty, want);
+                self.exprs.bind(binding, subject_ty, BindingKind::Subject);
+                bound.push(binding.text.clone());
+                if let Some(filter) = filter {
+                    self.exprs.check_condition(filter, "the `where` filter");
+                }
+                break;
+            }
+        }
+        for clause in &check.clauses {
+            if let ClauseKind::Let { name, ty, value } = &clause.kind {
+                let value_ty = match ty {
+                    Some(te) => {
+                        let declared = self.resolve(te);
+                        self.exprs.check_against(value, &declared, &format!("the value of `{}`", name.text));
+                        declared
+                    }
+                    None => self.exprs.infer(value),
+                };
+                if let Some(previous) = self.exprs.scopes.iter().find(|b| b.name == name.text) {
+                    let first = previous.span;
+                    self.report(
+                        Diagnostic::new(
+                            Code::DuplicateBinding,
+                            self.path,
+                            name.span,
+                            format!("`{}` is already bound", name.text),
+                        )
+                        .with_label("bound again here")
+                        .with_related(self.path, first, "first bound here")
+                        .with_help("choose another name: a rule's bindings are visible in every clause after them"),
+                    );
+                }
+                self.exprs.bind(name, value_ty, BindingKind::Let);
+                bound.push(name.text.clone());
+            }
+        }
+        let mut has_group = false;
+        let mut threshold_span = None;
+        for clause in &check.clauses {
+            match &clause.kind {
+                ClauseKind::When(expr) => {
+                    self.exprs.check_condition(expr, "`when`");
+                    if !mentions_any(expr, &bound) {
+                        self.report(
+                            Diagnostic::new(
+                                Code::ConstantCondition,
+                                self.path,
+                                expr.span,
+                                "`when` does not depend on the subject",
+                            )
+                            .with_label("same value for every subject")
+                            .with_help(format!(
+                                "the {keyword} fires for all or none; refer to the bound variable, or remove `when`"
+                            )),
+                        );
+                    }
+                }
+                ClauseKind::Message(template) => {
+                    for part in &template.parts {
+                        if let TemplatePart::Hole(e) = part {
+                            self.exprs.infer(e);
+                        }
+                    }
+                }
+                ClauseKind::Evidence(expr) => {
+                    self.exprs.infer(expr);
+                }
+                ClauseKind::GroupBy { key, window } if check.kind == CheckKind::Alarm => {
+                    has_group = true;
+                    let ty = self.exprs.infer(key);
+                    if matches!(ty, Ty::List(_) | Ty::Map(..)) {
+                        self.report(
+                            Diagnostic::new(
+                                Code::TypeMismatch,
+                                self.path,
+                                key.span,
+                                format!("`group by` needs a scalar key, found `{ty}`"),
+                            )
+                            .with_label(format!("this is `{ty}`")),
+                        );
+                    }
+                    self.check_window(window);
+                }
+                ClauseKind::Threshold { measure, count, .. } if check.kind == CheckKind::Alarm => {
+                    threshold_span = Some(clause.span);
+                    if let ThresholdMeasure::Distinct(e) = measure {
+                        self.exprs.infer(e);
+                    }
+                    if let Err(e) = literals::int(&count.text) {
+                        self.report(
+                            Diagnostic::new(Code::IntegerOverflow, self.path, count.span, e.message)
+                                .with_label("out of range"),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let (Some(span), false) = (threshold_span, has_group) {
+            self.report(
+                Diagnostic::new(Code::ThresholdWithoutGroup, self.path, span, "`threshold` needs a `group by`")
+                    .with_label("counts events per group")
+                    .with_help("add e.g. `group by e.access_key_id within 10m`"),
+            );
+        }
+        let unused: Vec<(String, Span)> = self
+            .exprs
+            .scopes
+            .iter()
+            .filter(|b| b.kind == BindingKind::Let && !b.used)
+            .map(|b| (b.name.clone(), b.span))
+            .collect();
+        for (name, span) in unused {
+            self.report(
+                Diagnostic::new(Code::UnusedLet, self.path, span, format!("`let {name}` is never used"))
+                    .with_label("unused")
+                    .with_help("use it in `when`, `message` or `evidence`, or remove it"),
+            );
+        }
+    }
+
+    fn check_window(&mut self, window: &Duration) {
+        if let Err(e) = literals::duration_seconds(&window.text) {
+            let mut d = Diagnostic::new(Code::InvalidDuration, self.path, window.span, e.message)
+                .with_label("invalid duration");
+            d.help = e.help;
+            self.report(d);
+        }
+    }
+
+    /// The type named after `for` / `on`, which must be an asset / event type.
+    fn subject_type(&mut self, q: &QName, want: TypeKind) -> Ty {
+        let ty = self.resolve(&TypeExpr { kind: TypeExprKind::Named(q.clone()), span: q.span });
+        let kind = match &ty {
+            Ty::Named(id) => self.env.type_def(id).map(|d| d.kind),
+            Ty::Error => return Ty::Error,
+            _ => None,
+        };
+        if kind != Some(want) {
+            let found = kind.map_or_else(|| format!("`{ty}`"), |k| format!("{} `{ty}`", k.describe()));
+            let (noun, help) = match want {
+                TypeKind::Asset => (
+                    "an asset type",
+                    "`for` iterates over assets such as `SecurityGroup`; to scan events, write an `alarm` with `on`",
+                ),
+                _ => (
+                    "an event type",
+                    "`on` iterates over events such as `ApiCall`; to check assets, write a `rule` with `for`",
+                ),
+            };
+            self.report(
+                Diagnostic::new(Code::TypeMismatch, self.path, q.span, format!("expected {noun}, found {found}"))
+                    .with_label(format!("not {noun}"))
+                    .with_help(help),
+            );
+            return Ty::Error;
+        }
+        ty
+    }
+
+    fn check_control_ref(&mut self, r: &ControlRef) {
+        let framework = r.framework.dotted();
+        let Some(defs) = self.env.frameworks.get(&framework) else {
+            let help = did_you_mean(&framework, self.env.frameworks.keys().map(String::as_str));
+            let mut d = Diagnostic::new(
+                Code::UnknownFramework,
+                self.path,
+                r.framework.span,
+                format!("unknown framework `{framework}`"),
+            )
+            .with_label("not declared");
+            d.help = help.or_else(|| {
+                Some(format!(
+                    "declared frameworks: {}",
+                    self.env.frameworks.keys().cloned().collect::<Vec<_>>().join(", ")
+                ))
+            });
+            self.report(d);
+            return;
+        };
+        let controls = defs.iter().flat_map(|d| d.controls.iter()).collect::<BTreeSet<_>>();
+        if !controls.contains(&r.control.value) {
+            let help = did_you_mean(&r.control.value, controls.iter().map(|c| c.as_str()));
+            let mut d = Diagnostic::new(
+                Code::UnknownControl,
+                self.path,
+                r.control.span,
+                format!("framework `{framework}` has no control `{}`", r.control.value),
+            )
+            .with_label("unknown control");
+            d.help = help.or_else(|| Some(format!("see `rulec rules --framework {framework}` for its controls")));
+            self.report(d);
+        }
+    }
+
+    fn check_edge(&mut self, edge: &EdgeItem) {
+        let endpoint = |q: &QName, this: &mut Self| -> Ty {
+            let ty = this.resolve(&TypeExpr { kind: TypeExprKind::Named(q.clone()), span: q.span });
+            match &ty {
+                Ty::Internet | Ty::Error => ty,
+                Ty::Named(id) if this.env.is_asset(id) => ty,
+                other => {
+                    this.report(
+                        Diagnostic::new(
+                            Code::InvalidEdgeEndpoint,
+                            this.path,
+                            q.span,
+                            format!("an edge connects assets, `{other}` is not an asset type"),
+                        )
+                        .with_label("not a graph node")
+                        .with_help("edge endpoints are asset types or the built-in `Internet` node"),
+                    );
+                    Ty::Error
+                }
+            }
+        };
+        let from = endpoint(&edge.from, self);
+        let to = endpoint(&edge.to, self);
+        if to == Ty::Internet {
+            self.report(
+                Diagnostic::new(Code::InvalidEdgeEndpoint, self.path, edge.to.span, "`Internet` can only start a path")
+                    .with_label("edges cannot lead into `Internet`"),
+            );
+        }
+        let source = Name { text: "source".into(), span: edge.from.span };
+        let target = Name { text: "target".into(), span: edge.to.span };
+        self.exprs.bind(&source, from, BindingKind::Subject);
+        self.exprs.bind(&target, to, BindingKind::Subject);
+        if let Some(condition) = &edge.condition {
+            self.exprs.check_condition(condition, "an edge condition");
+        }
+    }
+
+    fn check_framework(&mut self, fw: &FrameworkItem) {
+        let mut seen: Vec<&StrLit> = Vec::new();
+        for control in &fw.controls {
+            if let Some(first) = seen.iter().find(|c| c.value == control.id.value) {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateMember,
+                        self.path,
+                        control.id.span,
+                        format!("control `{}` is declared twice", control.id.value),
+                    )
+                    .with_label("declared again here")
+                    .with_related(self.path, first.span, "first declared here"),
+                );
+            }
+            seen.push(&control.id);
+        }
+    }
+
+    fn check_test(&mut self, test: &TestItem) {
+        let span = test.name.span;
+        match test.given.as_slice() {
+            [] => self.report(
+                Diagnostic::new(
+                    Code::InvalidTest,
+                    self.path,
+                    span,
+                    format!("test `{}` has no `given` snapshot", test.name.value),
+                )
+                .with_label("nothing to evaluate")
+                .with_help("add `given \"fixtures/<file>.yaml\"` or an inline `given { taken_at: .., assets: [..] }`"),
+            ),
+            [given] => match given {
+                Given::File(path) if !is_snapshot_path(&path.value) => self.report(
+                    Diagnostic::new(
+                        Code::InvalidTest,
+                        self.path,
+                        path.span,
+                        format!("`{}` is not a snapshot file", path.value),
+                    )
+                    .with_label("unsupported extension")
+                    .with_help(
+                        "fixtures are `.json`, `.yaml`, `.yml` or `.jsonl` files, or folders of them (ending in `/`)",
+                    ),
+                ),
+                Given::Inline(data) if !matches!(data.kind, DataKind::Object(_)) => self.report(
+                    Diagnostic::new(Code::InvalidTest, self.path, data.span, "an inline snapshot must be an object")
+                        .with_label("not an object")
+                        .with_help("write `given { taken_at: \"..\", assets: [..], events: [..] }`"),
+                ),
+                _ => {}
+            },
+            [_, second, ..] => {
+                let second_span = match second {
+                    Given::File(s) => s.span,
+                    Given::Inline(d) => d.span,
+                };
+                self.report(
+                    Diagnostic::new(Code::InvalidTest, self.path, second_span, "a test has one `given`")
+                        .with_label("second snapshot")
+                        .with_help("split it into two tests, or merge the fixtures into one folder"),
+                );
+            }
+        }
+        if test.expects.is_empty() {
+            self.report(
+                Diagnostic::new(
+                    Code::InvalidTest,
+                    self.path,
+                    span,
+                    format!("test `{}` expects nothing", test.name.value),
+                )
+                .with_label("cannot fail")
+                .with_help("add `expect RULE_ID on \"<asset id>\"` or `expect no RULE_ID`"),
+            );
+        }
+        for expect in &test.expects {
+            if !self.env.checks.contains_key(&expect.rule.text) {
+                let help = did_you_mean(&expect.rule.text, self.env.checks.keys().map(String::as_str));
+                let mut d = Diagnostic::new(
+                    Code::UnknownRule,
+                    self.path,
+                    expect.rule.span,
+                    format!("unknown rule `{}`", expect.rule.text),
+                )
+                .with_label("no rule or alarm has this id");
+                d.help = help;
+                self.report(d);
+            }
+        }
+    }
+}
+
+fn is_snapshot_path(path: &str) -> bool {
+    [".json", ".yaml", ".yml", ".jsonl", "/"].iter().any(|ext| path.ends_with(ext))
+}
+
+/// Whether `expr` refers to any of `names` (a `when` that does not is constant).
+fn mentions_any(expr: &Expr, names: &[String]) -> bool {
+    let mut found = false;
+    expr.walk(&mut |e| {
+        if let ExprKind::Var(n) = &e.kind
+            && names.contains(&n.text)
+        {
+            found = true;
+        }
+    });
+    found
+}
+
+/// Callees of the function at `index`, resolved by name only.
+pub fn fn_callees(db: &dyn Db, workspace: Workspace, file: SourceFile, index: u32) -> Vec<FnKey> {
+    let parsed = db::parse(db, file);
+    let Some(ItemKind::Fn(FnItem { body: Some(body), .. })) = parsed.ast.items.get(index as usize).map(|i| &i.kind)
+    else {
+        return Vec::new();
+    };
+    let env = db::global_env(db, workspace);
+    let ctx = FileCtx::new(db::file_summary(db, file));
+    let is_fn =
+        |package: &str, name: &str| env.member(package, name).is_some_and(|m| matches!(m.kind, MemberKind::Fn(_)));
+    let mut out = BTreeSet::new();
+    body.walk(&mut |e| match &e.kind {
+        ExprKind::Call { callee, .. } if is_fn(&ctx.package, &callee.text) => {
+            out.insert(format!("{}.{}", ctx.package, callee.text));
+        }
+        ExprKind::Method { base, name, .. } => {
+            if let ExprKind::Var(prefix) = &base.kind
+                && let Some(package) = ctx.imports.get(&prefix.text)
+                && is_fn(package, &name.text)
+            {
+                out.insert(format!("{package}.{}", name.text));
+            }
+        }
+        _ => {}
+    });
+    out.into_iter().collect()
+}
+
+/// Checks of the file header: the package declaration and `use` imports.
+pub fn check_file_header(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    used_imports: &[String],
+) -> Vec<Diagnostic> {
+    let parsed = db::parse(db, file);
+    let env = db::global_env(db, workspace);
+    let path = file.path(db);
+    let mut out = Vec::new();
+    let mut seen: Vec<&Use> = Vec::new();
+    for u in &parsed.ast.uses {
+        let target = u.path.dotted();
+        let local = u.local_name();
+        if let Some(first) = seen.iter().find(|s| s.local_name().text == local.text) {
+            out.push(
+                Diagnostic::new(Code::DuplicateMember, path, local.span, format!("`{}` is imported twice", local.text))
+                    .with_label("imported again here")
+                    .with_related(path, first.span, "first imported here")
+                    .with_help("give one import another name with `as`"),
+            );
+        }
+        seen.push(u);
+        if !env.packages.contains_key(&target) {
+            let help = did_you_mean(&target, env.packages.keys().map(String::as_str));
+            let mut d = Diagnostic::new(Code::UnknownPackage, path, u.path.span, format!("unknown package `{target}`"))
+                .with_label("no file declares this package");
+            d.help = help;
+            out.push(d);
+        } else if !used_imports.contains(&local.text) {
+            out.push(
+                Diagnostic::new(Code::UnusedImport, path, u.span, format!("unused import `{target}`"))
+                    .with_label("never used")
+                    .with_help("remove the `use`"),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,8 @@
+//! Text to syntax tree. Knows nothing of salsa, types or the CLI.
+
+pub mod ast;
+mod parser;
+mod split;
+
+pub use ast::Span;
+pub use parser::parse;

@@ -1,0 +1,941 @@
+//! `parse(text) -> (SourceAst, diagnostics)`: the one entry point to the grammar.
+//!
+//! The rest of the compiler only sees the AST, so the pest grammar can be replaced without
+//! touching it. Parsing never fails: each chunk from [`super::split`] that does not parse
+//! becomes an [`ItemKind::Error`] node plus one diagnostic.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::ast::*;
+use super::split::chunk_starts;
+use crate::diagnostics::{Code, Diagnostic};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "syntax/grammar.pest"]
+struct RuleGrammar;
+
+/// Parses one file. `file` names it in diagnostics.
+pub fn parse(file: &str, text: &str) -> (SourceAst, Vec<Diagnostic>) {
+    let mut ast = SourceAst::default();
+    let mut diagnostics = Vec::new();
+    let starts = chunk_starts(text);
+    let mut saw_item = false;
+    for (n, &start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(text.len());
+        let chunk = &text[start..end];
+        if RuleGrammar::parse(Rule::trivia, chunk).is_ok() {
+            continue;
+        }
+        let builder = Builder { file, offset: start, diagnostics: RefCell::new(Vec::new()) };
+        match RuleGrammar::parse(Rule::chunk, chunk) {
+            Ok(mut pairs) => {
+                // INVARIANT: a successful `chunk` parse yields its one top-level pair first.
+                if let Some(pair) = pairs.next() {
+                    builder.top_level(pair, &mut ast, &mut saw_item);
+                }
+            }
+            Err(error) => {
+                let span = builder.trimmed_span(chunk);
+                diagnostics.push(syntax_error(file, start, chunk, &error));
+                let docs = leading_docs(chunk);
+                ast.items.push(Item { docs, kind: ItemKind::Error, span });
+                saw_item = true;
+            }
+        }
+        diagnostics.extend(builder.diagnostics.into_inner());
+    }
+    if ast.package.is_none() {
+        diagnostics.push(
+            Diagnostic::new(Code::PackageDeclaration, file, Span::new(0, 0), "missing package declaration")
+                .with_label("the file must start with `package <name>`")
+                .with_help("add a first line such as `package network`"),
+        );
+    }
+    (ast, diagnostics)
+}
+
+fn leading_docs(chunk: &str) -> Vec<String> {
+    chunk
+        .lines()
+        .map(str::trim_start)
+        .take_while(|l| l.starts_with("///") || l.is_empty())
+        .filter_map(|l| l.strip_prefix("///").map(str::to_owned))
+        .collect()
+}
+
+// ------------------------------------------------------------------------- syntax errors
+
+/// Turns a pest failure into one diagnostic, preferring the specific kinds (unterminated
+/// string, unclosed bracket) over a generic `expected ...`.
+fn syntax_error(file: &str, offset: usize, chunk: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+    let scan = scan_delimiters(chunk);
+    if let Some(open) = scan.unterminated_string {
+        let at = offset + open;
+        return Diagnostic::new(Code::UnterminatedString, file, Span::new(at, at + 1), "unterminated string literal")
+            .with_label("this string is never closed")
+            .with_help("add the closing `\"`");
+    }
+    if let Some((open_at, open)) = scan.unclosed.first().copied() {
+        let at = offset + open_at;
+        let close = closing(open);
+        let end = offset + chunk.trim_end().len();
+        return Diagnostic::new(Code::UnclosedDelimiter, file, Span::new(at, at + 1), format!("unclosed `{open}`"))
+            .with_label(format!("this `{open}` is never closed"))
+            .with_related(file, Span::new(end, end), format!("expected `{close}` before here"))
+            .with_help(format!("add the matching `{close}`"));
+    }
+    let pos = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let trimmed = chunk.trim();
+    if trimmed.starts_with("///") && trimmed.lines().all(|l| l.trim_start().starts_with("//")) {
+        let at = offset + (chunk.len() - chunk.trim_start().len());
+        return Diagnostic::new(
+            Code::DanglingDocComment,
+            file,
+            Span::new(at, at + 3),
+            "doc comment is not followed by an item",
+        )
+        .with_label("documents nothing")
+        .with_help("put the doc comment right above a declaration, or use `//` for a plain comment");
+    }
+    let found = found_at(chunk, pos);
+    let at = offset + pos;
+    let span = Span::new(at, at + found.len());
+    let expected = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let found_text = if found.is_empty() { "end of item".to_owned() } else { format!("`{found}`") };
+    Diagnostic::new(Code::SyntaxError, file, span, format!("expected {expected}, found {found_text}"))
+        .with_label(format!("expected {expected}"))
+}
+
+struct DelimiterScan {
+    unterminated_string: Option<usize>,
+    /// Brackets still open at the end of the chunk: (offset, char), outermost first.
+    unclosed: Vec<(usize, char)>,
+}
+
+fn scan_delimiters(chunk: &str) -> DelimiterScan {
+    let mut stack: Vec<(usize, char)> = Vec::new();
+    let mut chars = chunk.char_indices().peekable();
+    let mut string_start = None;
+    while let Some((i, c)) = chars.next() {
+        if string_start.is_some() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => string_start = None,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => string_start = Some(i),
+            '/' if chars.peek().map(|(_, c)| *c) == Some('/') => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '{' | '(' | '[' => stack.push((i, c)),
+            '}' | ')' | ']' if stack.last().is_some_and(|(_, open)| closing(*open) == c) => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    DelimiterScan { unterminated_string: string_start, unclosed: stack }
+}
+
+fn closing(open: char) -> char {
+    match open {
+        '{' => '}',
+        '(' => ')',
+        _ => ']',
+    }
+}
+
+/// The token at `pos`, for `found ...`.
+fn found_at(chunk: &str, pos: usize) -> &str {
+    let rest = &chunk[pos.min(chunk.len())..];
+    found_word(rest.trim_end())
+}
+
+fn found_word(rest: &str) -> &str {
+    let Some(first) = rest.chars().next() else { return "" };
+    if rest.starts_with("///") {
+        return "///";
+    }
+    if first.is_alphanumeric() || first == '_' {
+        let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        return &rest[..end];
+    }
+    for op in ["=>", "->", "==", "!=", "<=", ">=", "?.", "??"] {
+        if rest.starts_with(op) {
+            return &rest[..op.len()];
+        }
+    }
+    &rest[..first.len_utf8()]
+}
+
+fn describe_expected(positives: &[Rule]) -> String {
+    let mut names: Vec<&'static str> = Vec::new();
+    for rule in positives {
+        let name = describe_rule(*rule);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    match names.len() {
+        0 => "something else".to_owned(),
+        1 => names[0].to_owned(),
+        n if n <= 6 => format!("{} or {}", names[..n - 1].join(", "), names[n - 1]),
+        _ => format!("{}, or another {}", names[..5].join(", "), "token"),
+    }
+}
+
+fn describe_rule(rule: Rule) -> &'static str {
+    use Rule::*;
+    match rule {
+        ident | var => "a name",
+        name_any => "a field name",
+        qname | named_type => "a name",
+        doc => "a doc comment",
+        int => "an integer",
+        float => "a number",
+        duration => "a duration such as `90d`",
+        string | literal_type => "a string",
+        template => "a message string",
+        regex => "a regex literal",
+        item | schema_item | schema_kind | type_alias | native_fn | fn_item | const_item | rule_item | alarm_item
+        | edge_item | framework_item | test_item => "an item (`rule`, `fn`, `const`, ...)",
+        package_decl | k_package => "`package`",
+        use_decl | k_use => "`use`",
+        title_clause | severity_clause | controls_clause | fix_clause | for_clause | on_clause | let_clause
+        | when_clause | message_clause | evidence_clause | group_clause => {
+            "a clause (`title`, `for`, `let`, `when`, ...)"
+        }
+        field => "a field declaration",
+        type_expr | type_atom | list_type | map_type | ref_type | paren_type => "a type",
+        optional_mark => "`?`",
+        expr | postfix_expr | if_expr | lambda | paren | list_lit | bool_lit | none_lit | call | data_object
+        | data_array | data_neg | data_bool | data_null => "an expression",
+        record_lit => "`{`",
+        record_entry | data_entry => "a `key: value` entry",
+        control_ref => "a control such as `mlps2.l3.\"8.1.4.1-a\"`",
+        control_decl | k_control => "`control`",
+        param | params => "a parameter",
+        lambda_params => "lambda parameters",
+        call_args => "`(`",
+        field_access | optional_dot => "`.`",
+        index_access => "`[`",
+        given_stmt | k_given => "`given`",
+        expect_stmt | k_expect => "`expect`",
+        expect_no => "`no`",
+        threshold_count => "`count`",
+        threshold_distinct | k_distinct => "`distinct(..)`",
+        threshold_op => "`>=`",
+        op_coalesce | op_or | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_not_in | op_in
+        | op_matches | op_like | op_add | op_sub | op_mul | op_div | op_rem => "an operator",
+        op_not | op_neg => "an expression",
+        EOI => "end of item",
+        k_as => "`as`",
+        k_native => "`native`",
+        k_fn => "`fn`",
+        k_const => "`const`",
+        k_rule => "`rule`",
+        k_alarm => "`alarm`",
+        k_title => "`title`",
+        k_severity => "`severity`",
+        k_controls => "`controls`",
+        k_fix => "`fix`",
+        k_for => "`for`",
+        k_where => "`where`",
+        k_on => "`on`",
+        k_let => "`let`",
+        k_when => "`when`",
+        k_message => "`message`",
+        k_evidence => "`evidence`",
+        k_group => "`group`",
+        k_by => "`by`",
+        k_within => "`within`",
+        k_threshold => "`threshold`",
+        k_count => "`count`",
+        k_edge => "`edge`",
+        k_framework => "`framework`",
+        k_test => "`test`",
+        k_ref => "`ref`",
+        k_if => "`if`",
+        k_then => "`then`",
+        k_else => "`else`",
+        k_type => "`type`",
+        _ => "a token",
+    }
+}
+
+// ------------------------------------------------------------------------- pairs → AST
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_coalesce, Assoc::Left))
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_in, Assoc::Left)
+            | Op::infix(Rule::op_not_in, Assoc::Left)
+            | Op::infix(Rule::op_matches, Assoc::Left)
+            | Op::infix(Rule::op_like, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left)
+            | Op::infix(Rule::op_div, Assoc::Left)
+            | Op::infix(Rule::op_rem, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+});
+
+/// Converts the pairs of one chunk; `offset` maps chunk positions to file positions.
+struct Builder<'f> {
+    file: &'f str,
+    offset: usize,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+fn is_keyword_token(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        k_package
+            | k_use
+            | k_as
+            | k_native
+            | k_fn
+            | k_const
+            | k_rule
+            | k_alarm
+            | k_title
+            | k_severity
+            | k_controls
+            | k_fix
+            | k_for
+            | k_where
+            | k_on
+            | k_let
+            | k_when
+            | k_message
+            | k_evidence
+            | k_group
+            | k_by
+            | k_within
+            | k_threshold
+            | k_count
+            | k_distinct
+            | k_edge
+            | k_framework
+            | k_control
+            | k_test
+            | k_given
+            | k_expect
+            | k_ref
+            | k_if
+            | k_then
+            | k_else
+            | k_type
+    )
+}
+
+/// The next child; the grammar guarantees it exists wherever this is called.
+fn next<'i>(children: &mut impl Iterator<Item = Pair<'i, Rule>>) -> Pair<'i, Rule> {
+    children.next().expect("INVARIANT: the grammar guarantees this child")
+}
+
+/// The first non-keyword child.
+fn first(pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
+    next(&mut children(pair))
+}
+
+/// The children of `pair` minus keyword tokens.
+fn children<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+    pair.into_inner().filter(|p| !is_keyword_token(p.as_rule()))
+}
+
+impl Builder<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn trimmed_span(&self, chunk: &str) -> Span {
+        let lead = chunk.len() - chunk.trim_start().len();
+        let end = chunk.trim_end().len();
+        Span::new(self.offset + lead, self.offset + end.max(lead))
+    }
+
+    fn error(&self, diagnostic: Diagnostic) {
+        self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    fn top_level(&self, pair: Pair<'_, Rule>, ast: &mut SourceAst, saw_item: &mut bool) {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::package_decl => {
+                let name = self.qname(first(pair));
+                if let Some(previous) = &ast.package_span {
+                    self.error(
+                        Diagnostic::new(Code::PackageDeclaration, self.file, span, "a file declares one package")
+                            .with_label("second package declaration")
+                            .with_related(self.file, *previous, "first declared here"),
+                    );
+                } else if *saw_item {
+                    self.error(
+                        Diagnostic::new(
+                            Code::PackageDeclaration,
+                            self.file,
+                            span,
+                            "the package declaration must come first",
+                        )
+                        .with_label("declared after an item")
+                        .with_help("move `package` to the top of the file"),
+                    );
+                    ast.package = Some(name);
+                    ast.package_span = Some(span);
+                } else {
+                    ast.package = Some(name);
+                    ast.package_span = Some(span);
+                }
+            }
+            Rule::use_decl => {
+                let mut inner = children(pair);
+                let path = inner.next().map(|p| self.qname(p));
+                let alias = inner.next().map(|p| self.name(&p));
+                if let Some(path) = path {
+                    ast.uses.push(Use { path, alias, span });
+                }
+            }
+            _ => {
+                *saw_item = true;
+                ast.items.push(self.item(pair));
+            }
+        }
+    }
+
+    fn item(&self, pair: Pair<'_, Rule>) -> Item {
+        let span = self.span(&pair);
+        let mut docs = Vec::new();
+        let mut kind = ItemKind::Error;
+        for child in children(pair) {
+            match child.as_rule() {
+                Rule::doc => docs.push(doc_line(child.as_str())),
+                _ => kind = self.item_kind(child),
+            }
+        }
+        Item { docs, kind, span }
+    }
+
+    fn item_kind(&self, pair: Pair<'_, Rule>) -> ItemKind {
+        match pair.as_rule() {
+            Rule::schema_item => {
+                let mut inner = children(pair);
+                let kind = match inner.next().map(|p| p.as_str().to_owned()).as_deref() {
+                    Some("asset") => SchemaKind::Asset,
+                    Some("event") => SchemaKind::Event,
+                    _ => SchemaKind::Record,
+                };
+                let name = self.name(&next(&mut inner));
+                let fields = inner.map(|f| self.field(f)).collect();
+                ItemKind::Schema(SchemaItem { kind, name, fields })
+            }
+            Rule::type_alias => {
+                let mut inner = children(pair);
+                let name = self.name(&next(&mut inner));
+                let ty = self.type_expr(next(&mut inner));
+                ItemKind::TypeAlias(TypeAlias { name, ty })
+            }
+            Rule::native_fn | Rule::fn_item => {
+                let native = pair.as_rule() == Rule::native_fn;
+                let mut inner = children(pair);
+                let name = self.name(&next(&mut inner));
+                let params = children(next(&mut inner)).map(|p| self.param(p)).collect();
+                let ret = self.type_expr(next(&mut inner));
+                let body = if native { None } else { inner.next().map(|e| self.expr(e)) };
+                ItemKind::Fn(FnItem { name, params, ret, body })
+            }
+            Rule::const_item => {
+                let mut inner = children(pair);
+                let name = self.name(&next(&mut inner));
+                let ty = self.type_expr(next(&mut inner));
+                let value = self.expr(next(&mut inner));
+                ItemKind::Const(ConstItem { name, ty, value })
+            }
+            Rule::rule_item | Rule::alarm_item => {
+                let kind = if pair.as_rule() == Rule::rule_item { CheckKind::Rule } else { CheckKind::Alarm };
+                let mut inner = children(pair);
+                let name = self.name(&next(&mut inner));
+                let clauses = inner.map(|c| self.clause(c)).collect();
+                ItemKind::Check(CheckItem { kind, name, clauses })
+            }
+            Rule::edge_item => {
+                let mut inner = children(pair);
+                let name = self.name(&next(&mut inner));
+                let from = self.qname(next(&mut inner));
+                let to = self.qname(next(&mut inner));
+                let condition = inner.next().map(|e| self.expr(e));
+                ItemKind::Edge(EdgeItem { name, from, to, condition })
+            }
+            Rule::framework_item => {
+                let mut inner = children(pair);
+                let name = self.qname(next(&mut inner));
+                let title = self.string(next(&mut inner));
+                let controls = inner.map(|c| self.control_decl(c)).collect();
+                ItemKind::Framework(FrameworkItem { name, title, controls })
+            }
+            Rule::test_item => {
+                let mut inner = children(pair);
+                let name = self.string(next(&mut inner));
+                let mut test = TestItem { name, given: Vec::new(), expects: Vec::new() };
+                for stmt in inner {
+                    let span = self.span(&stmt);
+                    if stmt.as_rule() == Rule::given_stmt {
+                        let value = first(stmt);
+                        if value.as_rule() == Rule::string {
+                            test.given.push(Given::File(self.string(value)));
+                        } else {
+                            test.given.push(Given::Inline(self.data(value)));
+                        }
+                    } else {
+                        let mut negated = false;
+                        let mut rule = None;
+                        let mut subject = None;
+                        for part in children(stmt) {
+                            match part.as_rule() {
+                                Rule::expect_no => negated = true,
+                                Rule::ident => rule = Some(self.name(&part)),
+                                _ => subject = Some(self.string(part)),
+                            }
+                        }
+                        if let Some(rule) = rule {
+                            test.expects.push(Expect { negated, rule, subject, span });
+                        }
+                    }
+                }
+                ItemKind::Test(test)
+            }
+            _ => ItemKind::Error,
+        }
+    }
+
+    fn field(&self, pair: Pair<'_, Rule>) -> FieldDecl {
+        let mut docs = Vec::new();
+        let mut name = None;
+        let mut ty = None;
+        for child in children(pair) {
+            match child.as_rule() {
+                Rule::doc => docs.push(doc_line(child.as_str())),
+                Rule::name_any => name = Some(self.name(&child)),
+                _ => ty = Some(self.type_expr(child)),
+            }
+        }
+        // INVARIANT: the grammar requires a name and a type in a field.
+        FieldDecl {
+            docs,
+            name: name.unwrap_or_else(|| self.missing_name()),
+            ty: ty.unwrap_or_else(|| self.missing_type()),
+        }
+    }
+
+    fn param(&self, pair: Pair<'_, Rule>) -> Param {
+        let mut name = None;
+        let mut optional = false;
+        let mut ty = None;
+        for child in children(pair) {
+            match child.as_rule() {
+                Rule::ident => name = Some(self.name(&child)),
+                Rule::optional_mark => optional = true,
+                _ => ty = Some(self.type_expr(child)),
+            }
+        }
+        Param {
+            name: name.unwrap_or_else(|| self.missing_name()),
+            optional,
+            ty: ty.unwrap_or_else(|| self.missing_type()),
+        }
+    }
+
+    fn missing_name(&self) -> Name {
+        Name { text: String::new(), span: Span::new(self.offset, self.offset) }
+    }
+
+    fn missing_type(&self) -> TypeExpr {
+        TypeExpr {
+            kind: TypeExprKind::Named(QName { parts: vec![self.missing_name()], span: Span::default() }),
+            span: Span::default(),
+        }
+    }
+
+    fn control_decl(&self, pair: Pair<'_, Rule>) -> ControlDecl {
+        let span = self.span(&pair);
+        let mut docs = Vec::new();
+        let mut strings = Vec::new();
+        for child in children(pair) {
+            match child.as_rule() {
+                Rule::doc => docs.push(doc_line(child.as_str())),
+                _ => strings.push(self.string(child)),
+            }
+        }
+        let summary = strings.pop();
+        let id = strings.pop();
+        let empty = || StrLit { value: String::new(), span };
+        ControlDecl { docs, id: id.unwrap_or_else(empty), summary: summary.unwrap_or_else(empty), span }
+    }
+
+    fn clause(&self, pair: Pair<'_, Rule>) -> Clause {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = children(pair);
+        let kind = match rule {
+            Rule::title_clause => ClauseKind::Title(self.string(next(&mut inner))),
+            Rule::severity_clause => ClauseKind::Severity(self.name(&next(&mut inner))),
+            Rule::controls_clause => ClauseKind::Controls(
+                inner
+                    .map(|c| {
+                        let span = self.span(&c);
+                        let mut parts = children(c);
+                        let framework = self.qname(next(&mut parts));
+                        let control = self.string(next(&mut parts));
+                        ControlRef { framework, control, span }
+                    })
+                    .collect(),
+            ),
+            Rule::fix_clause => ClauseKind::Fix(self.string(next(&mut inner))),
+            Rule::for_clause | Rule::on_clause => {
+                let binding = self.name(&next(&mut inner));
+                let ty = self.qname(next(&mut inner));
+                let filter = inner.next().map(|e| self.expr(e));
+                ClauseKind::Subject { is_event: rule == Rule::on_clause, binding, ty, filter }
+            }
+            Rule::let_clause => {
+                let name = self.name(&next(&mut inner));
+                let mut rest: Vec<_> = inner.collect();
+                let value = rest.pop().map(|e| self.expr(e));
+                let ty = rest.pop().map(|t| self.type_expr(t));
+                ClauseKind::Let { name, ty, value: value.unwrap_or_else(|| self.none_expr(span)) }
+            }
+            Rule::when_clause => ClauseKind::When(self.expr(next(&mut inner))),
+            Rule::message_clause => ClauseKind::Message(self.template(next(&mut inner))),
+            Rule::evidence_clause => ClauseKind::Evidence(self.expr_primary(next(&mut inner))),
+            Rule::group_clause => {
+                let key = self.expr(next(&mut inner));
+                let d = next(&mut inner);
+                ClauseKind::GroupBy { key, window: Duration { text: d.as_str().to_owned(), span: self.span(&d) } }
+            }
+            _ => {
+                let measure_pair = next(&mut inner);
+                let measure = if measure_pair.as_rule() == Rule::threshold_distinct {
+                    ThresholdMeasure::Distinct(self.expr(first(measure_pair)))
+                } else {
+                    ThresholdMeasure::Count
+                };
+                let strict = next(&mut inner).as_str() == ">";
+                let n = next(&mut inner);
+                ClauseKind::Threshold {
+                    measure,
+                    strict,
+                    count: IntLit { text: n.as_str().to_owned(), span: self.span(&n) },
+                }
+            }
+        };
+        Clause { kind, span }
+    }
+
+    fn none_expr(&self, span: Span) -> Expr {
+        Expr { kind: ExprKind::None, span }
+    }
+
+    // ------------------------------------------------------------------ names, strings
+
+    fn name(&self, pair: &Pair<'_, Rule>) -> Name {
+        Name { text: pair.as_str().to_owned(), span: self.span(pair) }
+    }
+
+    fn qname(&self, pair: Pair<'_, Rule>) -> QName {
+        let span = self.span(&pair);
+        QName { parts: children(pair).map(|p| self.name(&p)).collect(), span }
+    }
+
+    fn string(&self, pair: Pair<'_, Rule>) -> StrLit {
+        let span = self.span(&pair);
+        let mut value = String::new();
+        for part in pair.into_inner() {
+            self.string_part(&part, &mut value);
+        }
+        StrLit { value, span }
+    }
+
+    fn string_part(&self, part: &Pair<'_, Rule>, out: &mut String) {
+        match part.as_rule() {
+            Rule::string_text | Rule::template_text => out.push_str(part.as_str()),
+            Rule::escape => out.push_str(&decode_escape(part.as_str())),
+            _ => {
+                // Rule::bad_escape
+                let span = self.span(part);
+                self.error(
+                    Diagnostic::new(
+                        Code::InvalidEscape,
+                        self.file,
+                        span,
+                        format!("invalid escape `{}`", part.as_str().trim_end()),
+                    )
+                    .with_label("unknown escape sequence")
+                    .with_help(r#"the escapes are `\"`, `\\`, `\n`, `\t`, `\r`, `\{`, `\}` and `\u{..}`"#),
+                );
+                out.push_str(part.as_str());
+            }
+        }
+    }
+
+    fn template(&self, pair: Pair<'_, Rule>) -> Template {
+        let span = self.span(&pair);
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        for part in pair.into_inner() {
+            if part.as_rule() == Rule::template_hole {
+                if !text.is_empty() {
+                    parts.push(TemplatePart::Text(std::mem::take(&mut text)));
+                }
+                parts.push(TemplatePart::Hole(self.expr(first(part))));
+            } else {
+                self.string_part(&part, &mut text);
+            }
+        }
+        if !text.is_empty() {
+            parts.push(TemplatePart::Text(text));
+        }
+        Template { parts, span }
+    }
+
+    fn data(&self, pair: Pair<'_, Rule>) -> Data {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::data_object => DataKind::Object(
+                children(pair)
+                    .map(|entry| {
+                        let mut parts = children(entry);
+                        let key = next(&mut parts);
+                        let key = if key.as_rule() == Rule::string {
+                            self.string(key).value
+                        } else {
+                            key.as_str().to_owned()
+                        };
+                        (key, self.data(next(&mut parts)))
+                    })
+                    .collect(),
+            ),
+            Rule::data_array => DataKind::Array(children(pair).map(|v| self.data(v)).collect()),
+            Rule::string => DataKind::String(self.string(pair).value),
+            Rule::data_bool => DataKind::Bool(pair.as_str() == "true"),
+            Rule::data_null => DataKind::Null,
+            _ => DataKind::Number(pair.as_str().to_owned()),
+        };
+        Data { kind, span }
+    }
+
+    // ------------------------------------------------------------------ types
+
+    fn type_expr(&self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        let mut atoms: Vec<TypeExpr> = children(pair).map(|a| self.type_atom(a)).collect();
+        if atoms.len() == 1 {
+            atoms.pop().unwrap_or_else(|| self.missing_type())
+        } else {
+            TypeExpr { kind: TypeExprKind::Union(atoms), span }
+        }
+    }
+
+    fn type_atom(&self, pair: Pair<'_, Rule>) -> TypeExpr {
+        let span = self.span(&pair);
+        let mut inner = children(pair);
+        let base = next(&mut inner);
+        let base_span = self.span(&base);
+        let kind = match base.as_rule() {
+            Rule::list_type => TypeExprKind::List(Box::new(self.type_expr(first(base)))),
+            Rule::map_type => {
+                let mut parts = children(base);
+                let key = self.type_expr(next(&mut parts));
+                let value = self.type_expr(next(&mut parts));
+                TypeExprKind::Map(Box::new(key), Box::new(value))
+            }
+            Rule::ref_type => TypeExprKind::Ref(children(base).map(|q| self.qname(q)).collect()),
+            Rule::literal_type => TypeExprKind::Literal(self.string(first(base))),
+            Rule::paren_type => self.type_expr(first(base)).kind,
+            _ => TypeExprKind::Named(self.qname(first(base))),
+        };
+        let base = TypeExpr { kind, span: base_span };
+        if inner.next().is_some() { TypeExpr { kind: TypeExprKind::Optional(Box::new(base)), span } } else { base }
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    fn expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        PRATT
+            .map_primary(|p| self.postfix_expr(p))
+            .map_prefix(|op, operand| {
+                let span = self.span(&op).cover(operand.span);
+                let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
+                Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span }
+            })
+            .map_infix(|lhs, op, rhs| {
+                let span = lhs.span.cover(rhs.span);
+                let op_span = self.span(&op);
+                let op = binary_op(op.as_rule());
+                Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+            })
+            .parse(pair.into_inner())
+    }
+
+    fn postfix_expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        let mut inner = pair.into_inner();
+        let mut expr = self.expr_primary(next(&mut inner));
+        for post in inner {
+            let span = expr.span.cover(self.span(&post));
+            let kind = if post.as_rule() == Rule::index_access {
+                ExprKind::Index { base: Box::new(expr), index: Box::new(self.expr(first(post))) }
+            } else {
+                let mut parts = post.into_inner();
+                let optional = next(&mut parts).as_str() == "?.";
+                let name = self.name(&next(&mut parts));
+                match parts.next() {
+                    Some(args) => ExprKind::Method { base: Box::new(expr), name, args: self.args(args), optional },
+                    None => ExprKind::Field { base: Box::new(expr), name, optional },
+                }
+            };
+            expr = Expr { kind, span };
+        }
+        expr
+    }
+
+    fn args(&self, pair: Pair<'_, Rule>) -> Vec<Expr> {
+        pair.into_inner().map(|a| self.expr_primary(a)).collect()
+    }
+
+    /// A primary expression, or an `expr` / `lambda` pair wherever the grammar nests one.
+    fn expr_primary(&self, pair: Pair<'_, Rule>) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::expr => return self.expr(pair),
+            Rule::postfix_expr => return self.postfix_expr(pair),
+            Rule::paren => {
+                let inner = self.expr(first(pair));
+                return Expr { kind: inner.kind, span };
+            }
+            Rule::if_expr => {
+                let mut parts = children(pair);
+                let cond = self.expr(next(&mut parts));
+                let then = self.expr(next(&mut parts));
+                let otherwise = self.expr(next(&mut parts));
+                ExprKind::If { cond: Box::new(cond), then: Box::new(then), otherwise: Box::new(otherwise) }
+            }
+            Rule::lambda => {
+                let mut parts = pair.into_inner();
+                let params = next(&mut parts).into_inner().map(|p| self.name(&p)).collect();
+                let body = self.expr(next(&mut parts));
+                ExprKind::Lambda { params, body: Box::new(body) }
+            }
+            Rule::list_lit => ExprKind::List(pair.into_inner().map(|e| self.expr(e)).collect()),
+            Rule::record_lit => ExprKind::Record(
+                pair.into_inner()
+                    .map(|entry| {
+                        let mut parts = entry.into_inner();
+                        let key = next(&mut parts);
+                        let key = if key.as_rule() == Rule::string {
+                            let s = self.string(key);
+                            Name { text: s.value, span: s.span }
+                        } else {
+                            self.name(&key)
+                        };
+                        (key, self.expr(next(&mut parts)))
+                    })
+                    .collect(),
+            ),
+            Rule::regex => {
+                let mut parts = pair.into_inner();
+                let pattern = next(&mut parts).as_str().to_owned();
+                let flags = parts.next().map(|f| f.as_str().to_owned()).unwrap_or_default();
+                ExprKind::Regex { pattern, flags }
+            }
+            Rule::duration => ExprKind::Duration(pair.as_str().to_owned()),
+            Rule::float => ExprKind::Float(pair.as_str().to_owned()),
+            Rule::int => ExprKind::Int(pair.as_str().to_owned()),
+            Rule::string => ExprKind::Str(self.string(pair).value),
+            Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::none_lit => ExprKind::None,
+            Rule::call => {
+                let mut parts = pair.into_inner();
+                let callee = self.name(&next(&mut parts));
+                let args = self.args(next(&mut parts));
+                ExprKind::Call { callee, args }
+            }
+            Rule::var => ExprKind::Var(self.name(&first(pair))),
+            // INVARIANT: the grammar has no other primary; an error node keeps the tree whole.
+            _ => ExprKind::None,
+        };
+        Expr { kind, span }
+    }
+}
+
+fn binary_op(rule: Rule) -> BinaryOp {
+    match rule {
+        Rule::op_coalesce => BinaryOp::Coalesce,
+        Rule::op_or => BinaryOp::Or,
+        Rule::op_and => BinaryOp::And,
+        Rule::op_eq => BinaryOp::Eq,
+        Rule::op_ne => BinaryOp::Ne,
+        Rule::op_lt => BinaryOp::Lt,
+        Rule::op_le => BinaryOp::Le,
+        Rule::op_gt => BinaryOp::Gt,
+        Rule::op_ge => BinaryOp::Ge,
+        Rule::op_in => BinaryOp::In,
+        Rule::op_not_in => BinaryOp::NotIn,
+        Rule::op_matches => BinaryOp::Matches,
+        Rule::op_like => BinaryOp::Like,
+        Rule::op_add => BinaryOp::Add,
+        Rule::op_sub => BinaryOp::Sub,
+        Rule::op_mul => BinaryOp::Mul,
+        Rule::op_div => BinaryOp::Div,
+        _ => BinaryOp::Rem,
+    }
+}
+
+fn doc_line(raw: &str) -> String {
+    raw.strip_prefix("///").unwrap_or(raw).to_owned()
+}
+
+fn decode_escape(escape: &str) -> String {
+    match escape {
+        "\\n" => "\n".to_owned(),
+        "\\t" => "\t".to_owned(),
+        "\\r" => "\r".to_owned(),
+        _ if escape.starts_with("\\u{") => {
+            u32::from_str_radix(escape.trim_start_matches("\\u{").trim_end_matches('}'), 16)
+                .ok()
+                .and_then(char::from_u32)
+                .map(String::from)
+                .unwrap_or_default()
+        }
+        _ => escape[1..].to_owned(),
+    }
+}

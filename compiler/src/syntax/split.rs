@@ -1,0 +1,138 @@
+//! Cuts a file into item-sized chunks before parsing.
+//!
+//! pest has no error recovery, so the parser never runs over a whole file: it parses each
+//! chunk on its own and a syntax error costs only the chunk it is in. A chunk starts at a
+//! line whose first word is an item keyword (or a `///` doc comment leading to one) when
+//! the line is outside any brackets — or at column 0 whatever the bracket depth, so an
+//! unclosed `{` in one rule does not swallow the rest of the file.
+
+/// Words that start a top-level declaration.
+const ITEM_KEYWORDS: &[&str] = &[
+    "package",
+    "use",
+    "asset",
+    "event",
+    "record",
+    "type",
+    "native",
+    "fn",
+    "const",
+    "rule",
+    "alarm",
+    "edge",
+    "framework",
+    "test",
+];
+
+/// Byte offsets where chunks start; the first is always 0.
+pub(crate) fn chunk_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut depth: i32 = 0;
+    let mut in_string = false;
+    let mut i = 0;
+    let mut line_start = true;
+    // Start of a pending doc-comment block at depth 0 / column 0, if any.
+    let mut doc_block: Option<usize> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if line_start {
+            line_start = false;
+            let indent = bytes[i..].iter().take_while(|c| **c == b' ' || **c == b'\t').count();
+            let at = i + indent;
+            let boundary_allowed = depth <= 0 || indent == 0;
+            if boundary_allowed {
+                if text[at..].starts_with("///") {
+                    doc_block.get_or_insert(i);
+                } else if starts_with_item_keyword(&text[at..]) {
+                    let start = doc_block.take().unwrap_or(i);
+                    if start > 0 {
+                        starts.push(start);
+                    }
+                    depth = 0;
+                } else if !text[at..].starts_with("//") && !rest_of_line_blank(&text[at..]) {
+                    doc_block = None;
+                }
+            }
+            i = at;
+            continue;
+        }
+        match b {
+            b'\n' => line_start = true,
+            b'"' => in_string = true,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    starts.dedup();
+    starts
+}
+
+fn starts_with_item_keyword(line: &str) -> bool {
+    ITEM_KEYWORDS.iter().any(|kw| {
+        line.starts_with(kw) && !line[kw.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+fn rest_of_line_blank(s: &str) -> bool {
+    s.split('\n').next().is_none_or(|l| l.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_starts;
+
+    fn chunks(text: &str) -> Vec<&str> {
+        let starts = chunk_starts(text);
+        let mut out = Vec::new();
+        for (n, s) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).copied().unwrap_or(text.len());
+            out.push(text[*s..end].trim());
+        }
+        out
+    }
+
+    #[test]
+    fn splits_at_item_keywords_outside_braces() {
+        let text = "package a\nuse std.net\n\nrule X {\n  for s: T\n  test x\n}\n/// doc\nfn f() -> int = 1\n";
+        assert_eq!(
+            chunks(text),
+            ["package a", "use std.net", "rule X {\n  for s: T\n  test x\n}", "/// doc\nfn f() -> int = 1"]
+        );
+    }
+
+    #[test]
+    fn column_zero_keyword_recovers_from_unclosed_brace() {
+        let text = "rule A {\n  when (\nrule B {\n}\n";
+        assert_eq!(chunks(text), ["rule A {\n  when (", "rule B {\n}"]);
+    }
+
+    #[test]
+    fn keywords_in_strings_and_comments_do_not_split() {
+        let text = "rule A {\n  title \"x\nrule y\"\n  // rule z\n}\n";
+        assert_eq!(chunks(text).len(), 1);
+    }
+
+    #[test]
+    fn identifier_prefixed_by_keyword_does_not_split() {
+        let text = "const a: int = 1\nconstant\n";
+        assert_eq!(chunks(text).len(), 1);
+    }
+}
