@@ -813,7 +813,7 @@ impl<'a> ExprChecker<'a> {
                 let a = self.infer(lhs);
                 let b = self.infer(rhs);
                 if !a.comparable_eq(&b) {
-                    self.incomparable(op, op_span, &a, &b, lhs, rhs);
+                    self.incomparable(op, &a, &b, lhs, rhs);
                 }
                 Ty::Bool
             }
@@ -825,7 +825,7 @@ impl<'a> ExprChecker<'a> {
                 } else if b.is_optional() {
                     self.optional_misuse(rhs.span, &b, "compared");
                 } else if !a.comparable_ord(&b) {
-                    self.incomparable(op, op_span, &a, &b, lhs, rhs);
+                    self.incomparable(op, &a, &b, lhs, rhs);
                 }
                 Ty::Bool
             }
@@ -835,7 +835,7 @@ impl<'a> ExprChecker<'a> {
                     Ty::List(elem) if *elem == Ty::Cidr => {
                         let item = self.infer(lhs);
                         if !item.fits(&Ty::Ip) && !item.fits(&Ty::Cidr) {
-                            self.incomparable(op, op_span, &item, &container, lhs, rhs);
+                            self.incomparable(op, &item, &container, lhs, rhs);
                         }
                     }
                     Ty::List(elem) | Ty::Map(elem, _) => {
@@ -847,7 +847,7 @@ impl<'a> ExprChecker<'a> {
                         } else {
                             let item = self.infer(lhs);
                             if !item.comparable_eq(&elem) {
-                                self.incomparable(op, op_span, &item, &container, lhs, rhs);
+                                self.incomparable(op, &item, &container, lhs, rhs);
                             }
                         }
                     }
@@ -907,7 +907,7 @@ impl<'a> ExprChecker<'a> {
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
                 let a = self.infer(lhs);
                 let b = self.infer(rhs);
-                self.arithmetic(op, op_span, &a, &b, lhs, rhs)
+                self.arithmetic(op, &a, &b, lhs, rhs)
             }
         }
     }
@@ -945,30 +945,30 @@ impl<'a> ExprChecker<'a> {
                 if !Ty::String.comparable_eq(&other_ty) {
                     let (a, b) =
                         if std::ptr::eq(literal, lhs) { (Ty::String, other_ty) } else { (other_ty, Ty::String) };
-                    self.incomparable(BinaryOp::Eq, literal.span.cover(other.span), &a, &b, lhs, rhs);
+                    self.incomparable(BinaryOp::Eq, &a, &b, lhs, rhs);
                 }
             }
         }
         Some(Ty::Bool)
     }
 
-    fn incomparable(&mut self, op: BinaryOp, op_span: Span, a: &Ty, b: &Ty, lhs: &Expr, rhs: &Expr) {
+    fn incomparable(&mut self, op: BinaryOp, a: &Ty, b: &Ty, lhs: &Expr, rhs: &Expr) {
         let mut d = Diagnostic::new(
             Code::IncomparableTypes,
             self.file,
-            op_span,
+            lhs.span.cover(rhs.span),
             format!("cannot compare `{a}` with `{b}` using `{}`", op.symbol()),
         )
-        .with_label("incompatible operands")
-        .with_related(self.file, lhs.span, format!("this is `{a}`"))
-        .with_related(self.file, rhs.span, format!("this is `{b}`"));
+        .with_label(format!("`{a}` {} `{b}`", op.symbol()));
         if (a.is_numeric() && b.is_stringish()) || (b.is_numeric() && a.is_stringish()) {
             d = d.with_help("numbers and strings are never equal: quote the number or drop the quotes");
+        } else if matches!((a, b), (Ty::Time, Ty::Duration) | (Ty::Duration, Ty::Time)) {
+            d = d.with_help("compare an age instead: `now() - t > 90d`");
         }
         self.report(d);
     }
 
-    fn arithmetic(&mut self, op: BinaryOp, op_span: Span, a: &Ty, b: &Ty, lhs: &Expr, rhs: &Expr) -> Ty {
+    fn arithmetic(&mut self, op: BinaryOp, a: &Ty, b: &Ty, lhs: &Expr, rhs: &Expr) -> Ty {
         use BinaryOp::*;
         use Ty::*;
         if a.is_unknown() || b.is_unknown() {
@@ -998,12 +998,10 @@ impl<'a> ExprChecker<'a> {
                 Diagnostic::new(
                     Code::InvalidOperands,
                     self.file,
-                    op_span,
+                    lhs.span.cover(rhs.span),
                     format!("cannot apply `{}` to `{a}` and `{b}`", op.symbol()),
                 )
-                .with_label("unsupported operands")
-                .with_related(self.file, lhs.span, format!("this is `{a}`"))
-                .with_related(self.file, rhs.span, format!("this is `{b}`")),
+                .with_label(format!("`{a}` {} `{b}`", op.symbol())),
             );
             Ty::Error
         })

@@ -328,7 +328,11 @@ impl ItemChecker<'_> {
                     "on e: ApiCall".to_owned()
                 },
             ),
+            ("when", "when <condition>".to_owned()),
         ] {
+            if required == "when" && check.kind == CheckKind::Alarm {
+                continue;
+            }
             if !seen.iter().any(|(k, _)| *k == required) {
                 let shown = if required == "subject" { subject_kw } else { required };
                 self.report(
@@ -364,7 +368,8 @@ impl ItemChecker<'_> {
                 _ => {}
             }
         }
-        // Bindings and expressions: the subject, then lets in order, then the rest.
+        // Bindings and expressions: the subject first (its `where` sees only it), then every
+        // other clause in source order, so a `let` is visible in the clauses after it.
         let mut bound: Vec<String> = Vec::new();
         for clause in &check.clauses {
             if let ClauseKind::Subject { is_event, binding, ty, filter } = &clause.kind {
@@ -381,38 +386,36 @@ impl ItemChecker<'_> {
                 break;
             }
         }
-        for clause in &check.clauses {
-            if let ClauseKind::Let { name, ty, value } = &clause.kind {
-                let value_ty = match ty {
-                    Some(te) => {
-                        let declared = self.resolve(te);
-                        self.exprs.check_against(value, &declared, &format!("the value of `{}`", name.text));
-                        declared
-                    }
-                    None => self.exprs.infer(value),
-                };
-                if let Some(previous) = self.exprs.scopes.iter().find(|b| b.name == name.text) {
-                    let first = previous.span;
-                    self.report(
-                        Diagnostic::new(
-                            Code::DuplicateBinding,
-                            self.path,
-                            name.span,
-                            format!("`{}` is already bound", name.text),
-                        )
-                        .with_label("bound again here")
-                        .with_related(self.path, first, "first bound here")
-                        .with_help("choose another name: a rule's bindings are visible in every clause after them"),
-                    );
-                }
-                self.exprs.bind(name, value_ty, BindingKind::Let);
-                bound.push(name.text.clone());
-            }
-        }
         let mut has_group = false;
         let mut threshold_span = None;
         for clause in &check.clauses {
             match &clause.kind {
+                ClauseKind::Let { name, ty, value } => {
+                    let value_ty = match ty {
+                        Some(te) => {
+                            let declared = self.resolve(te);
+                            self.exprs.check_against(value, &declared, &format!("the value of `{}`", name.text));
+                            declared
+                        }
+                        None => self.exprs.infer(value),
+                    };
+                    if let Some(previous) = self.exprs.scopes.iter().find(|b| b.name == name.text) {
+                        let first = previous.span;
+                        self.report(
+                            Diagnostic::new(
+                                Code::DuplicateBinding,
+                                self.path,
+                                name.span,
+                                format!("`{}` is already bound", name.text),
+                            )
+                            .with_label("bound again here")
+                            .with_related(self.path, first, "first bound here")
+                            .with_help("choose another name: a binding is visible in every clause after it"),
+                        );
+                    }
+                    self.exprs.bind(name, value_ty, BindingKind::Let);
+                    bound.push(name.text.clone());
+                }
                 ClauseKind::When(expr) => {
                     self.exprs.check_condition(expr, "`when`");
                     if !mentions_any(expr, &bound) {
