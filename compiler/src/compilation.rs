@@ -26,10 +26,12 @@ impl Compilation {
     pub fn with_database(db: Database, packs: &[Pack]) -> Self {
         let mut files = BTreeMap::new();
         let mut handles = Vec::new();
-        for file in packs.iter().flat_map(|p| &p.files) {
-            let handle = SourceFile::new(&db, file.path.clone(), file.text.clone());
-            files.insert(file.path.clone(), handle);
-            handles.push(handle);
+        for pack in packs {
+            for file in &pack.files {
+                let handle = SourceFile::new(&db, file.path.clone(), file.text.clone(), pack.manifest.name.clone());
+                files.insert(file.path.clone(), handle);
+                handles.push(handle);
+            }
         }
         let workspace = Workspace::new(&db, handles);
         Compilation { db, workspace, files }
@@ -52,23 +54,31 @@ impl Compilation {
     pub fn set_text(&mut self, path: &str, text: String) -> bool {
         match self.files.get(path) {
             Some(file) => {
-                file.set_text(&mut self.db).to(text);
+                // Setting an input always starts a new revision; an identical text need not.
+                if *file.text(&self.db) != text {
+                    file.set_text(&mut self.db).to(text);
+                }
                 true
             }
             None => false,
         }
     }
 
-    /// Adds a file, or replaces its text if it exists.
-    pub fn upsert(&mut self, path: &str, text: String) {
+    /// Adds a file to `pack`, or replaces its text if it exists.
+    pub fn upsert(&mut self, pack: &str, path: &str, text: String) {
         if self.set_text(path, text.clone()) {
             return;
         }
-        let handle = SourceFile::new(&self.db, path.to_owned(), text);
+        let handle = SourceFile::new(&self.db, path.to_owned(), text, pack.to_owned());
         self.files.insert(path.to_owned(), handle);
         let mut all = self.workspace.files(&self.db).clone();
         all.push(handle);
         self.workspace.set_files(&mut self.db).to(all);
+    }
+
+    /// The compiled plan, or `None` when there are errors.
+    pub fn plan(&self) -> Option<std::sync::Arc<rulec_runtime::plan::Plan>> {
+        db::compiled_plan(&self.db, self.workspace).clone()
     }
 
     /// Every diagnostic of the workspace, in file order.

@@ -8,7 +8,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use rulec_runtime::plan;
+
 use crate::diagnostics::{self, Diagnostic};
+use crate::semantic::lower::PlanLayout;
 use crate::semantic::{self, GlobalEnv};
 use crate::summary::{self, FileSummary};
 use crate::syntax::{self, ast::SourceAst};
@@ -28,6 +31,9 @@ pub struct SourceFile {
     pub path: String,
     #[returns(ref)]
     pub text: String,
+    /// The pack the file belongs to; findings name it.
+    #[returns(ref)]
+    pub pack: String,
 }
 
 /// The set of files compiled together: the stdlib, the built-in packs and any `--pack`.
@@ -73,11 +79,82 @@ pub fn global_env(db: &dyn Db, workspace: Workspace) -> GlobalEnv {
 }
 
 /// The result of checking one item.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, PartialEq, Debug, Default)]
 pub struct CheckedItem {
     pub diagnostics: Vec<Diagnostic>,
     /// Import aliases the item used, for the unused-import warning.
     pub used_imports: Vec<String>,
+    /// The item in plan form, when it checked without errors and has a run-time meaning.
+    pub lowered: Option<Lowered>,
+}
+
+/// One item's contribution to the plan.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Lowered {
+    Const(plan::Const),
+    Function(plan::Function),
+    Check(Box<plan::Check>),
+    Edge(plan::Edge),
+    Framework(plan::Framework),
+}
+
+/// Where types, constants and functions go in the plan.
+#[salsa::tracked(returns(ref))]
+pub fn plan_layout(db: &dyn Db, workspace: Workspace) -> PlanLayout {
+    PlanLayout::new(global_env(db, workspace))
+}
+
+/// The whole plan, or `None` when any file has an error.
+#[salsa::tracked(returns(ref))]
+pub fn compiled_plan(db: &dyn Db, workspace: Workspace) -> Option<Arc<plan::Plan>> {
+    if workspace_diagnostics(db, workspace).iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let layout = plan_layout(db, workspace);
+    let env = global_env(db, workspace);
+    let mut consts: Vec<Option<plan::Const>> = vec![None; layout.consts.len()];
+    let mut functions: Vec<Option<plan::Function>> = vec![None; layout.functions.len()];
+    let mut checks = Vec::new();
+    let mut edges = Vec::new();
+    let mut frameworks = Vec::new();
+    for file in workspace.files(db) {
+        let package = file_summary(db, *file).package.clone().unwrap_or_default();
+        for index in 0..parse(db, *file).ast.items.len() {
+            let checked = check_item(db, workspace, ItemRef::new(db, *file, index as u32));
+            match checked.lowered.clone() {
+                Some(Lowered::Const(c)) => {
+                    let name = c.name.rsplit('.').next().unwrap_or_default().to_owned();
+                    if let Some(i) = layout.consts.iter().position(|k| k.0 == package && k.1 == name) {
+                        consts[i] = Some(c);
+                    }
+                }
+                Some(Lowered::Function(f)) => {
+                    let name = f.name.rsplit('.').next().unwrap_or_default().to_owned();
+                    if let Some(i) = layout.functions.iter().position(|k| k.0 == package && k.1 == name) {
+                        functions[i] = Some(f);
+                    }
+                }
+                Some(Lowered::Check(c)) => checks.push(*c),
+                Some(Lowered::Edge(e)) => edges.push(e),
+                Some(Lowered::Framework(f)) => frameworks.push(f),
+                None => {}
+            }
+        }
+    }
+    checks.sort_by(|a, b| a.id.cmp(&b.id));
+    edges.sort_by(|a, b| a.name.cmp(&b.name));
+    frameworks.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(Arc::new(plan::Plan {
+        format: plan::PLAN_FORMAT.to_owned(),
+        compiler_version: env!("CARGO_PKG_VERSION").to_owned(),
+        types: layout.plan_types(env),
+        // INVARIANT: without errors, every laid-out constant and function was lowered.
+        consts: consts.into_iter().flatten().collect(),
+        functions: functions.into_iter().flatten().collect(),
+        checks,
+        edges,
+        frameworks,
+    }))
 }
 
 #[salsa::tracked(returns(ref))]
@@ -85,11 +162,11 @@ pub fn check_item<'db>(db: &'db dyn Db, workspace: Workspace, item: ItemRef<'db>
     semantic::check_item(db, workspace, *item.file(db), *item.index(db))
 }
 
-/// Functions a `fn` calls directly, resolved by name only (no type checking), so recursion
-/// can be found without query cycles.
+/// Functions and constants a `fn` or `const` refers to, resolved by name only (no type
+/// checking), so recursion and cyclic constants are found without query cycles.
 #[salsa::tracked(returns(ref))]
-pub fn fn_callees<'db>(db: &'db dyn Db, workspace: Workspace, item: ItemRef<'db>) -> Vec<semantic::FnKey> {
-    semantic::fn_callees(db, workspace, *item.file(db), *item.index(db))
+pub fn references<'db>(db: &'db dyn Db, workspace: Workspace, item: ItemRef<'db>) -> Vec<semantic::DefKey> {
+    semantic::references(db, workspace, *item.file(db), *item.index(db))
 }
 
 /// All diagnostics of one file, sorted.

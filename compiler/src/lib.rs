@@ -1,6 +1,8 @@
 //! The rulec rule-language front end: parsing, name resolution, type checking and lowering,
 //! on an incremental (salsa) database shared by the CLI and the language server.
 
+#[doc(hidden)]
+pub mod bench_support;
 pub mod compilation;
 pub mod db;
 pub mod diagnostics;

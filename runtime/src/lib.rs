@@ -1,1 +1,14 @@
-//! rulec runtime
+//! rulec runtime: compiled plans, the snapshot store, the evaluator and its native
+//! builtins. It knows nothing of the rule language's syntax: it runs a [`plan::Plan`] the
+//! compiler lowered, or one shipped from elsewhere.
+
+pub mod builtins;
+pub mod config;
+pub mod eval;
+pub mod output;
+pub mod plan;
+pub mod report;
+pub mod snapshot;
+#[doc(hidden)]
+pub mod synth;
+pub mod value;

@@ -81,6 +81,7 @@ codes! {
     ThresholdWithoutGroup = "E0507", "threshold-without-group", Error;
     InvalidEdgeEndpoint = "E0508", "invalid-edge-endpoint", Error;
     InvalidTest = "E0509", "invalid-test", Error;
+    CyclicConst = "E0510", "cyclic-const", Error;
     // ---- warnings
     UnusedLet = "W0001", "unused-let", Warning;
     ConstantCondition = "W0002", "constant-condition", Warning;

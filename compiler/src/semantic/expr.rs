@@ -31,6 +31,25 @@ pub struct Binding {
     pub span: Span,
     pub kind: BindingKind,
     pub used: bool,
+    /// The local slot the value lives in at run time.
+    pub slot: u32,
+}
+
+/// What a name in an expression turned out to mean; lowering reads these by span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    Local(u32),
+    Const {
+        package: String,
+        name: String,
+    },
+    Function {
+        package: String,
+        name: String,
+        native: bool,
+    },
+    /// The builtins `now()`, `ip(..)`, `cidr(..)`, `time(..)`.
+    Builtin(&'static str),
 }
 
 pub struct ExprChecker<'a> {
@@ -44,6 +63,10 @@ pub struct ExprChecker<'a> {
     pub types: Vec<(Span, Ty)>,
     /// Functions called, as `package.name`.
     pub calls: BTreeSet<String>,
+    /// How each name-bearing expression resolved, by its span.
+    pub resolutions: std::collections::HashMap<Span, Resolution>,
+    /// The most local slots in use at once.
+    pub max_slots: u32,
 }
 
 /// Global functions every file can call.
@@ -60,6 +83,8 @@ impl<'a> ExprChecker<'a> {
             used_imports: BTreeSet::new(),
             types: Vec::new(),
             calls: BTreeSet::new(),
+            resolutions: std::collections::HashMap::new(),
+            max_slots: 0,
         }
     }
 
@@ -80,13 +105,18 @@ impl<'a> ExprChecker<'a> {
     }
 
     pub fn bind(&mut self, name: &Name, ty: Ty, kind: BindingKind) {
-        self.scopes.push(Binding { name: name.text.clone(), ty, span: name.span, kind, used: false });
+        let slot = self.scopes.len() as u32;
+        self.max_slots = self.max_slots.max(slot + 1);
+        self.resolutions.insert(name.span, Resolution::Local(slot));
+        self.scopes.push(Binding { name: name.text.clone(), ty, span: name.span, kind, used: false, slot });
     }
 
-    fn lookup_binding(&mut self, name: &str) -> Option<Ty> {
-        let b = self.scopes.iter_mut().rev().find(|b| b.name == name)?;
+    fn lookup_binding(&mut self, name: &Name) -> Option<Ty> {
+        let b = self.scopes.iter_mut().rev().find(|b| b.name == name.text)?;
         b.used = true;
-        Some(b.ty.clone())
+        let (ty, slot) = (b.ty.clone(), b.slot);
+        self.resolutions.insert(name.span, Resolution::Local(slot));
+        Some(ty)
     }
 
     fn is_import(&self, name: &str) -> bool {
@@ -106,7 +136,7 @@ impl<'a> ExprChecker<'a> {
             if ty.strip_optional() == &Ty::Bool {
                 d.help = Some("the value may be none: add `?? false`".into());
             } else if matches!(ty, Ty::List(_)) {
-                d.help = Some("test the list with `.len() > 0`, `.any(x => ..)` or `.all(x => ..)`".into());
+                d.help = Some("test the list with `not xs.is_empty()`, `.any(x => ..)` or `.all(x => ..)`".into());
             }
         }
         ty
@@ -224,7 +254,7 @@ impl<'a> ExprChecker<'a> {
                 if let ExprKind::Var(prefix) = &base.kind
                     && self.is_import(&prefix.text)
                 {
-                    return self.package_const(prefix, name);
+                    return self.package_const(prefix, name, span);
                 }
                 let base_ty = self.infer(base);
                 self.field_access(&base_ty, name, *optional, base.span)
@@ -359,12 +389,16 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn infer_var(&mut self, name: &Name) -> Ty {
-        if let Some(ty) = self.lookup_binding(&name.text) {
+        if let Some(ty) = self.lookup_binding(name) {
             return ty;
         }
         if let Some(member) = self.env.member(&self.ctx.package, &name.text) {
             match &member.kind {
-                MemberKind::Const(ty) => return ty.clone(),
+                MemberKind::Const(ty) => {
+                    let resolution = Resolution::Const { package: self.ctx.package.clone(), name: name.text.clone() };
+                    self.resolutions.insert(name.span, resolution);
+                    return ty.clone();
+                }
                 other => {
                     let what = other.describe();
                     self.error(
@@ -416,11 +450,19 @@ impl<'a> ExprChecker<'a> {
     }
 
     /// `net.world`: a constant of an imported package.
-    fn package_const(&mut self, prefix: &Name, name: &Name) -> Ty {
+    fn package_const(&mut self, prefix: &Name, name: &Name, span: Span) -> Ty {
         self.used_imports.insert(prefix.text.clone());
         let package = self.ctx.imports[&prefix.text].clone();
+        if !self.env.packages.contains_key(&package) {
+            // The `use` is already reported as unknown; one diagnostic is enough.
+
+            return Ty::Error;
+        }
         match self.env.member(&package, &name.text).map(|m| m.kind.clone()) {
-            Some(MemberKind::Const(ty)) => ty,
+            Some(MemberKind::Const(ty)) => {
+                self.resolutions.insert(span, Resolution::Const { package, name: name.text.clone() });
+                ty
+            }
             Some(MemberKind::Fn(_)) => {
                 self.error(
                     Code::UnknownName,
@@ -461,9 +503,17 @@ impl<'a> ExprChecker<'a> {
     fn package_call(&mut self, prefix: &Name, name: &Name, args: &[Expr], span: Span) -> Ty {
         self.used_imports.insert(prefix.text.clone());
         let package = self.ctx.imports[&prefix.text].clone();
+        if !self.env.packages.contains_key(&package) {
+            // The `use` is already reported as unknown; one diagnostic is enough.
+            self.infer_all(args);
+            return Ty::Error;
+        }
         match self.env.member(&package, &name.text).map(|m| m.kind.clone()) {
             Some(MemberKind::Fn(sig)) => {
                 self.calls.insert(format!("{package}.{}", name.text));
+                let resolution =
+                    Resolution::Function { package: package.clone(), name: name.text.clone(), native: sig.native };
+                self.resolutions.insert(span, resolution);
                 self.apply(&format!("{}.{}", prefix.text, name.text), &sig, args, span)
             }
             Some(other) => {
@@ -504,17 +554,19 @@ impl<'a> ExprChecker<'a> {
     fn infer_call(&mut self, callee: &Name, args: &[Expr], span: Span) -> Ty {
         match callee.text.as_str() {
             "now" => {
+                self.resolutions.insert(span, Resolution::Builtin("now"));
                 self.arity(span, "now", args.len(), 0, 0);
                 self.infer_all(args);
                 return Ty::Time;
             }
             "ip" | "cidr" | "time" => {
                 self.arity(span, &callee.text, args.len(), 1, 1);
-                let ty = match callee.text.as_str() {
-                    "ip" => Ty::Ip,
-                    "cidr" => Ty::Cidr,
-                    _ => Ty::Time,
+                let (ty, builtin) = match callee.text.as_str() {
+                    "ip" => (Ty::Ip, "ip"),
+                    "cidr" => (Ty::Cidr, "cidr"),
+                    _ => (Ty::Time, "time"),
                 };
+                self.resolutions.insert(span, Resolution::Builtin(builtin));
                 if let Some(arg) = args.first() {
                     self.record(arg.span, Ty::String);
                     match &arg.kind {
@@ -544,6 +596,12 @@ impl<'a> ExprChecker<'a> {
         match self.env.member(&self.ctx.package, &callee.text).map(|m| m.kind.clone()) {
             Some(MemberKind::Fn(sig)) => {
                 self.calls.insert(format!("{}.{}", self.ctx.package, callee.text));
+                let resolution = Resolution::Function {
+                    package: self.ctx.package.clone(),
+                    name: callee.text.clone(),
+                    native: sig.native,
+                };
+                self.resolutions.insert(span, resolution);
                 self.apply(&callee.text, &sig, args, span)
             }
             Some(other) => {
@@ -629,14 +687,24 @@ impl<'a> ExprChecker<'a> {
         }
         let field_ty = match &inner {
             Ty::Error | Ty::Any => return inner,
-            Ty::Ref(_) => {
+            Ty::Ref(ids) => {
+                let targets = Ty::union(ids.iter().map(|id| Ty::Named(id.clone())));
+                let reachable = self.env.fields_of(&targets).is_some_and(|f| f.iter().any(|(n, _)| *n == name.text));
+                let help = if reachable {
+                    format!("follow it first: `.deref()?.{}`", name.text)
+                } else {
+                    format!(
+                        "a reference holds an id; `.deref()` gives the `{targets}` it names, which has no field `{}`",
+                        name.text
+                    )
+                };
                 self.error(
                     Code::NoFields,
                     name.span,
                     format!("a reference has no field `{}`", name.text),
                     "a reference is an id",
                 )
-                .help = Some(format!("follow it first: `.deref()?.{}`", name.text));
+                .help = Some(help);
                 return Ty::Error;
             }
             ty => match self.env.fields_of(ty) {
@@ -663,6 +731,11 @@ impl<'a> ExprChecker<'a> {
                     );
                     if methods::lookup(ty, &name.text).is_some() {
                         d.help = Some(format!("`{}` is a method: call it as `.{}()`", name.text, name.text));
+                    } else if matches!(ty, Ty::Map(..)) {
+                        d.help = Some(format!(
+                            "look a key up with `[\"{}\"]` (gives an optional) or `.get(\"{}\")`",
+                            name.text, name.text
+                        ));
                     }
                     return Ty::Error;
                 }
@@ -752,6 +825,9 @@ impl<'a> ExprChecker<'a> {
     fn check_lambda(&mut self, arg: &Expr, input: &Ty, output: Option<&Ty>, method: &str) -> Ty {
         let ExprKind::Lambda { params, body } = &arg.kind else {
             let ty = self.infer(arg);
+            if ty.is_error() {
+                return Ty::Error;
+            }
             self.error(
                 Code::TypeMismatch,
                 arg.span,

@@ -7,7 +7,10 @@ use super::env::{FileCtx, GlobalEnv, Loc, MemberKind, TypeKind, TypeResolver};
 use super::expr::{BindingKind, ExprChecker};
 use super::literals;
 use super::ty::{Ty, TypeId};
-use crate::db::{self, CheckedItem, Db, ItemRef, SourceFile, Workspace};
+use rulec_runtime::plan;
+
+use super::lower::Lowerer;
+use crate::db::{self, CheckedItem, Db, ItemRef, Lowered, SourceFile, Workspace};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::syntax::Span;
 use crate::syntax::ast::*;
@@ -15,8 +18,8 @@ use crate::syntax::ast::*;
 /// The severities a rule may declare, lowest first.
 pub const SEVERITIES: &[&str] = &["info", "low", "medium", "high", "critical"];
 
-/// A function's identity for the call graph: `package.name`.
-pub type FnKey = String;
+/// A function's or constant's identity in the reference graph: `package.name`.
+pub type DefKey = String;
 
 pub fn check_item(db: &dyn Db, workspace: Workspace, file: SourceFile, index: u32) -> CheckedItem {
     let parsed = db::parse(db, file);
@@ -34,6 +37,7 @@ pub fn check_item(db: &dyn Db, workspace: Workspace, file: SourceFile, index: u3
         ItemKind::Const(c) => {
             let ty = cx.resolve(&c.ty);
             cx.exprs.check_against(&c.value, &ty, &format!("the value of `{}`", c.name.text));
+            cx.check_cycle(&c.name, false);
         }
         ItemKind::Check(check) => cx.check_check(check),
         ItemKind::Edge(edge) => cx.check_edge(edge),
@@ -41,9 +45,11 @@ pub fn check_item(db: &dyn Db, workspace: Workspace, file: SourceFile, index: u3
         ItemKind::Test(test) => cx.check_test(test),
         ItemKind::Error => {}
     }
+    let lowered =
+        if cx.exprs.diagnostics.iter().any(Diagnostic::is_error) { None } else { cx.lower(item, file.pack(db)) };
     let mut diagnostics = cx.exprs.diagnostics;
     crate::diagnostics::sort(&mut diagnostics);
-    CheckedItem { diagnostics, used_imports: cx.exprs.used_imports.into_iter().collect() }
+    CheckedItem { diagnostics, used_imports: cx.exprs.used_imports.into_iter().collect(), lowered }
 }
 
 struct ItemChecker<'a> {
@@ -113,8 +119,18 @@ impl ItemChecker<'_> {
     fn check_duplicates(&mut self, item: &Item) {
         let (first, what) = match &item.kind {
             ItemKind::Check(c) => {
-                let Some(locs) = self.env.checks.get(&c.name.text) else { return };
-                (locs.first().copied(), "rule id")
+                let member = self
+                    .env
+                    .member(&self.ctx.package, &c.name.text)
+                    .filter(|m| !matches!(m.kind, MemberKind::Check(_)))
+                    .map(|m| m.loc);
+                if member.is_some_and(|m| m != self.loc) {
+                    // Another kind of item took the name first in this package.
+                    (member, "name")
+                } else {
+                    let Some(locs) = self.env.checks.get(&c.name.text) else { return };
+                    (locs.first().copied(), "rule id")
+                }
             }
             ItemKind::Framework(f) => {
                 let Some(defs) = self.env.frameworks.get(&f.name.dotted()) else { return };
@@ -132,7 +148,7 @@ impl ItemChecker<'_> {
         }
         let (first_file, first_span) = declaration_site(self.db, first);
         let (code, span, message) = match &item.kind {
-            ItemKind::Check(c) => {
+            ItemKind::Check(c) if what == "rule id" => {
                 (Code::DuplicateRuleId, c.name.span, format!("{what} `{}` is already used", c.name.text))
             }
             ItemKind::Framework(f) => {
@@ -145,7 +161,9 @@ impl ItemChecker<'_> {
             }
         };
         let help = match &item.kind {
-            ItemKind::Check(_) => "rule and alarm ids are global: findings are reported by id, so each must be unique",
+            ItemKind::Check(_) if what == "rule id" => {
+                "rule and alarm ids are global: findings are reported by id, so each must be unique"
+            }
             _ => "rename one of them",
         };
         self.report(
@@ -224,47 +242,57 @@ impl ItemChecker<'_> {
         let ret = self.resolve(&f.ret);
         if let Some(body) = &f.body {
             self.exprs.check_against(body, &ret, &format!("the body of `{}`", f.name.text));
-            self.check_recursion(f);
+            self.check_cycle(&f.name, true);
         }
     }
 
-    /// Finds a call path from this function back to itself.
-    fn check_recursion(&mut self, f: &FnItem) {
-        let me: FnKey = format!("{}.{}", self.ctx.package, f.name.text);
-        let mut stack: Vec<(FnKey, Vec<FnKey>)> = vec![(me.clone(), vec![me.clone()])];
-        let mut visited: BTreeSet<FnKey> = BTreeSet::new();
+    /// Finds a path of references from this function or constant back to itself: a
+    /// recursive function, or a constant defined in terms of itself, would never finish.
+    fn check_cycle(&mut self, name: &Name, is_fn: bool) {
+        let me: DefKey = format!("{}.{}", self.ctx.package, name.text);
+        let mut stack: Vec<(DefKey, Vec<DefKey>)> = vec![(me.clone(), vec![me.clone()])];
+        let mut visited: BTreeSet<DefKey> = BTreeSet::new();
         while let Some((key, path)) = stack.pop() {
-            let Some(loc) = self.fn_loc(&key) else { continue };
-            let callees = db::fn_callees(self.db, self.workspace, ItemRef::new(self.db, loc.file, loc.index));
-            for callee in callees {
-                if *callee == me {
+            let Some(loc) = self.definition_loc(&key) else { continue };
+            for next in db::references(self.db, self.workspace, ItemRef::new(self.db, loc.file, loc.index)) {
+                if *next == me {
                     let mut cycle: Vec<&str> = path.iter().map(|k| super::ty::short_name(k)).collect();
-                    cycle.push(&f.name.text);
-                    let message = if path.len() == 1 {
-                        format!("`{}` calls itself", f.name.text)
+                    cycle.push(&name.text);
+                    let (code, what, help) = if is_fn {
+                        (
+                            Code::RecursiveFn,
+                            "calls itself",
+                            "rules must terminate: functions cannot call themselves, directly or through others; iterate over a list with `.any`, `.map`, … instead",
+                        )
                     } else {
-                        format!("`{}` is recursive: {}", f.name.text, cycle.join(" → "))
+                        (
+                            Code::CyclicConst,
+                            "is defined in terms of itself",
+                            "give one of the constants a value that does not depend on the others",
+                        )
                     };
-                    self.report(
-                        Diagnostic::new(Code::RecursiveFn, self.path, f.name.span, message)
-                            .with_label("recursive function")
-                            .with_help("rules must terminate: functions cannot call themselves, directly or through others; iterate over a list with `.any`, `.map`, … instead"),
-                    );
+                    let message = if path.len() == 1 {
+                        format!("`{}` {what}", name.text)
+                    } else {
+                        format!("`{}` {what}: {}", name.text, cycle.join(" → "))
+                    };
+                    let label = if is_fn { "recursive function" } else { "cyclic constant" };
+                    self.report(Diagnostic::new(code, self.path, name.span, message).with_label(label).with_help(help));
                     return;
                 }
-                if visited.insert(callee.clone()) {
-                    let mut next = path.clone();
-                    next.push(callee.clone());
-                    stack.push((callee.clone(), next));
+                if visited.insert(next.clone()) {
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    stack.push((next.clone(), longer));
                 }
             }
         }
     }
 
-    fn fn_loc(&self, key: &str) -> Option<Loc> {
+    fn definition_loc(&self, key: &str) -> Option<Loc> {
         let (package, name) = key.rsplit_once('.')?;
         let member = self.env.member(package, name)?;
-        matches!(member.kind, MemberKind::Fn(_)).then_some(member.loc)
+        matches!(member.kind, MemberKind::Fn(_) | MemberKind::Const(_)).then_some(member.loc)
     }
 
     fn check_check(&mut self, check: &CheckItem) {
@@ -311,17 +339,24 @@ impl ItemChecker<'_> {
                         format!("`{}` appears twice in {keyword} `{}`", clause.kind.keyword(), check.name.text),
                     )
                     .with_label("second occurrence")
-                    .with_related(self.path, *first, "first here"),
+                    .with_related(self.path, *first, "first here")
+                    .with_help(if kw == "when" {
+                        "combine the conditions with `and` / `or`"
+                    } else {
+                        "keep one of them"
+                    }),
                 );
             }
             seen.push((kw, clause.span));
         }
         let subject_kw = if check.kind == CheckKind::Rule { "for" } else { "on" };
+        let misplaced_subject = check.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Subject { .. }));
+        let mut missing: Vec<(&str, String)> = Vec::new();
         for (required, example) in [
             ("title", "title \"Security group opens SSH to the internet\"".to_owned()),
             ("severity", "severity high".to_owned()),
             (
-                "subject",
+                subject_kw,
                 if check.kind == CheckKind::Rule {
                     "for sg: SecurityGroup".to_owned()
                 } else {
@@ -330,22 +365,26 @@ impl ItemChecker<'_> {
             ),
             ("when", "when <condition>".to_owned()),
         ] {
-            if required == "when" && check.kind == CheckKind::Alarm {
-                continue;
+            let key = if required == subject_kw { "subject" } else { required };
+            let exempt =
+                (required == "when" && check.kind == CheckKind::Alarm) || (key == "subject" && misplaced_subject);
+            if !exempt && !seen.iter().any(|(k, _)| *k == key) {
+                missing.push((required, example));
             }
-            if !seen.iter().any(|(k, _)| *k == required) {
-                let shown = if required == "subject" { subject_kw } else { required };
-                self.report(
-                    Diagnostic::new(
-                        Code::MissingClause,
-                        self.path,
-                        check.name.span,
-                        format!("{keyword} `{}` has no `{shown}`", check.name.text),
-                    )
-                    .with_label(format!("missing `{shown}`"))
-                    .with_help(format!("add `{example}`")),
-                );
-            }
+        }
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|(n, _)| format!("`{n}`")).collect();
+            let examples: Vec<String> = missing.iter().map(|(_, e)| format!("`{e}`")).collect();
+            self.report(
+                Diagnostic::new(
+                    Code::MissingClause,
+                    self.path,
+                    check.name.span,
+                    format!("{keyword} `{}` has no {}", check.name.text, names.join(", ")),
+                )
+                .with_label(format!("missing {}", names.join(", ")))
+                .with_help(format!("add {}", examples.join(", "))),
+            );
         }
         // Metadata.
         for clause in &check.clauses {
@@ -375,7 +414,10 @@ impl ItemChecker<'_> {
             if let ClauseKind::Subject { is_event, binding, ty, filter } = &clause.kind {
                 let want = if check.kind == CheckKind::Rule { TypeKind::Asset } else { TypeKind::Event };
                 if check.kind == CheckKind::Rule && *is_event || check.kind == CheckKind::Alarm && !*is_event {
-                    continue;
+                    // Already reported as misplaced; bind the name so its uses do not cascade.
+                    self.exprs.bind(binding, Ty::Error, BindingKind::Subject);
+                    bound.push(binding.text.clone());
+                    break;
                 }
                 let subject_ty = self.subject_type(ty, want);
                 self.exprs.bind(binding, subject_ty, BindingKind::Subject);
@@ -478,7 +520,7 @@ impl ItemChecker<'_> {
             self.report(
                 Diagnostic::new(Code::ThresholdWithoutGroup, self.path, span, "`threshold` needs a `group by`")
                     .with_label("counts events per group")
-                    .with_help("add e.g. `group by e.access_key_id within 10m`"),
+                    .with_help("add `group by <key> within <duration>`, e.g. `group by e.access_key_id within 10m` for API calls"),
             );
         }
         let unused: Vec<(String, Span)> = self
@@ -702,6 +744,114 @@ impl ItemChecker<'_> {
     }
 }
 
+impl ItemChecker<'_> {
+    /// The item in plan form (only called when it checked without errors).
+    fn lower(&self, item: &Item, pack: &str) -> Option<Lowered> {
+        let layout = db::plan_layout(self.db, self.workspace);
+        let lw = Lowerer::new(self.env, layout, &self.exprs);
+        let qualified = |name: &Name| format!("{}.{}", self.ctx.package, name.text);
+        let locals = self.exprs.max_slots;
+        let type_of_binding = |name: &str| {
+            self.exprs.scopes.iter().find(|b| b.kind == BindingKind::Subject && b.name == name).map(|b| b.ty.clone())
+        };
+        let type_index = |ty: Option<Ty>| match ty {
+            Some(Ty::Named(id)) => layout.type_index.get(&id).copied(),
+            _ => None,
+        };
+        Some(match &item.kind {
+            ItemKind::Const(c) => {
+                Lowered::Const(plan::Const { name: qualified(&c.name), value: lw.expr(&c.value), locals })
+            }
+            ItemKind::Fn(f) => Lowered::Function(plan::Function {
+                name: qualified(&f.name),
+                params: f.params.len() as u32,
+                locals,
+                body: lw.expr(f.body.as_ref()?),
+            }),
+            ItemKind::Edge(e) => Lowered::Edge(plan::Edge {
+                name: qualified(&e.name),
+                from: type_index(type_of_binding("source")),
+                to: type_index(type_of_binding("target"))?,
+                condition: e.condition.as_ref().map(|c| lw.expr(c)),
+                locals,
+            }),
+            ItemKind::Framework(fw) => Lowered::Framework(plan::Framework {
+                name: fw.name.dotted(),
+                title: fw.title.value.clone(),
+                controls: fw
+                    .controls
+                    .iter()
+                    .map(|c| plan::Control { id: c.id.value.clone(), summary: c.summary.value.clone() })
+                    .collect(),
+            }),
+            ItemKind::Check(check) => Lowered::Check(Box::new(self.lower_check(check, item, pack, &lw)?)),
+            _ => return None,
+        })
+    }
+
+    fn lower_check(&self, check: &CheckItem, item: &Item, pack: &str, lw: &Lowerer<'_>) -> Option<plan::Check> {
+        let layout = lw.layout;
+        let subject = self.exprs.scopes.iter().find(|b| b.kind == BindingKind::Subject)?;
+        let Ty::Named(subject_id) = &subject.ty else { return None };
+        let mut lowered = plan::Check {
+            id: check.name.text.clone(),
+            kind: match check.kind {
+                CheckKind::Rule => plan::CheckKind::Rule,
+                CheckKind::Alarm => plan::CheckKind::Alarm,
+            },
+            pack: pack.to_owned(),
+            title: String::new(),
+            severity: plan::Severity::Info,
+            controls: Vec::new(),
+            fix: None,
+            doc: item.doc_text(),
+            subject_type: *layout.type_index.get(subject_id)?,
+            filter: None,
+            lets: Vec::new(),
+            when: None,
+            message: None,
+            evidence: Vec::new(),
+            group: None,
+            locals: self.exprs.max_slots,
+        };
+        let mut threshold = plan::Threshold { measure: plan::Measure::Count, at_least: 1 };
+        let mut grouping: Option<(plan::Expr, i64)> = None;
+        for clause in &check.clauses {
+            match &clause.kind {
+                ClauseKind::Title(t) => lowered.title = t.value.clone(),
+                ClauseKind::Severity(s) => lowered.severity = plan::Severity::parse(&s.text)?,
+                ClauseKind::Controls(refs) => lowered
+                    .controls
+                    .extend(refs.iter().map(|r| format!("{}/{}", r.framework.dotted(), r.control.value))),
+                ClauseKind::Fix(f) => lowered.fix = Some(f.value.clone()),
+                ClauseKind::Subject { filter, .. } => lowered.filter = filter.as_ref().map(|f| lw.expr(f)),
+                ClauseKind::Let { value, .. } => lowered.lets.push(lw.expr(value)),
+                ClauseKind::When(e) => lowered.when = Some(lw.expr(e)),
+                ClauseKind::Message(t) => lowered.message = Some(lw.template(t)),
+                ClauseKind::Evidence(e) => {
+                    if let ExprKind::Record(entries) = &e.kind {
+                        lowered.evidence = entries.iter().map(|(k, v)| (k.text.clone(), lw.expr(v))).collect();
+                    }
+                }
+                ClauseKind::GroupBy { key, window } => {
+                    grouping = Some((lw.expr(key), literals::duration_seconds(&window.text).ok()?));
+                }
+                ClauseKind::Threshold { measure, strict, count } => {
+                    threshold = plan::Threshold {
+                        measure: match measure {
+                            ThresholdMeasure::Count => plan::Measure::Count,
+                            ThresholdMeasure::Distinct(e) => plan::Measure::Distinct(lw.expr(e)),
+                        },
+                        at_least: literals::int(&count.text).ok()? + i64::from(*strict),
+                    };
+                }
+            }
+        }
+        lowered.group = grouping.map(|(key, window_seconds)| plan::Grouping { key, window_seconds, threshold });
+        Some(lowered)
+    }
+}
+
 fn is_snapshot_path(path: &str) -> bool {
     [".json", ".yaml", ".yml", ".jsonl", "/"].iter().any(|ext| path.ends_with(ext))
 }
@@ -719,26 +869,33 @@ fn mentions_any(expr: &Expr, names: &[String]) -> bool {
     found
 }
 
-/// Callees of the function at `index`, resolved by name only.
-pub fn fn_callees(db: &dyn Db, workspace: Workspace, file: SourceFile, index: u32) -> Vec<FnKey> {
+/// The functions and constants a `fn` body or a `const` value refers to, resolved by name
+/// only (no type checking), so cycles can be found without query cycles.
+pub fn references(db: &dyn Db, workspace: Workspace, file: SourceFile, index: u32) -> Vec<DefKey> {
     let parsed = db::parse(db, file);
-    let Some(ItemKind::Fn(FnItem { body: Some(body), .. })) = parsed.ast.items.get(index as usize).map(|i| &i.kind)
-    else {
-        return Vec::new();
+    let body = match parsed.ast.items.get(index as usize).map(|i| &i.kind) {
+        Some(ItemKind::Fn(FnItem { body: Some(body), .. })) => body,
+        Some(ItemKind::Const(c)) => &c.value,
+        _ => return Vec::new(),
     };
     let env = db::global_env(db, workspace);
     let ctx = FileCtx::new(db::file_summary(db, file));
     let is_fn =
         |package: &str, name: &str| env.member(package, name).is_some_and(|m| matches!(m.kind, MemberKind::Fn(_)));
+    let is_const =
+        |package: &str, name: &str| env.member(package, name).is_some_and(|m| matches!(m.kind, MemberKind::Const(_)));
     let mut out = BTreeSet::new();
     body.walk(&mut |e| match &e.kind {
         ExprKind::Call { callee, .. } if is_fn(&ctx.package, &callee.text) => {
             out.insert(format!("{}.{}", ctx.package, callee.text));
         }
-        ExprKind::Method { base, name, .. } => {
+        ExprKind::Var(name) if is_const(&ctx.package, &name.text) => {
+            out.insert(format!("{}.{}", ctx.package, name.text));
+        }
+        ExprKind::Method { base, name, .. } | ExprKind::Field { base, name, .. } => {
             if let ExprKind::Var(prefix) = &base.kind
                 && let Some(package) = ctx.imports.get(&prefix.text)
-                && is_fn(package, &name.text)
+                && (is_fn(package, &name.text) || is_const(package, &name.text))
             {
                 out.insert(format!("{package}.{}", name.text));
             }

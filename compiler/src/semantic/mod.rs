@@ -7,8 +7,9 @@ pub mod env;
 pub mod expr;
 mod items;
 pub mod literals;
+pub mod lower;
 pub mod methods;
 pub mod ty;
 
 pub use env::{GlobalEnv, build_global_env};
-pub use items::{FnKey, SEVERITIES, check_file_header, check_item, fn_callees};
+pub use items::{DefKey, SEVERITIES, check_file_header, check_item, references};

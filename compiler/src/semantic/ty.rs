@@ -119,7 +119,7 @@ impl Ty {
             (Ty::Enum(_), Ty::String) => true,
             (Ty::Enum(a), Ty::Enum(b)) => a.is_subset(b),
             (Ty::Ref(a), Ty::Ref(b)) => a.is_subset(b),
-            (Ty::Ref(_), Ty::String) => true,
+            (Ty::Ref(_), Ty::String) | (Ty::String, Ty::Ref(_)) => true,
             (Ty::List(a), Ty::List(b)) => a.fits(b),
             (Ty::Map(ka, va), Ty::Map(kb, vb)) => ka.fits(kb) && va.fits(vb),
             (Ty::Union(members), _) => members.iter().all(|m| m.fits(expected)),

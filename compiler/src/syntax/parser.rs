@@ -33,6 +33,27 @@ pub fn parse(file: &str, text: &str) -> (SourceAst, Vec<Diagnostic>) {
             continue;
         }
         let builder = Builder { file, offset: start, diagnostics: RefCell::new(Vec::new()) };
+        if let Some(at) = too_deep(chunk) {
+            // Deeper nesting than any rule needs would only exhaust the stack.
+            let at = start + at;
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::SyntaxError,
+                    file,
+                    Span::new(at, at + 1),
+                    format!("brackets nested deeper than {MAX_NESTING} levels"),
+                )
+                .with_label("too deep")
+                .with_help("split the expression into `let`s or helper functions"),
+            );
+            ast.items.push(Item {
+                docs: leading_docs(chunk),
+                kind: ItemKind::Error,
+                span: builder.trimmed_span(chunk),
+            });
+            saw_item = true;
+            continue;
+        }
         match RuleGrammar::parse(Rule::chunk, chunk) {
             Ok(mut pairs) => {
                 // INVARIANT: a successful `chunk` parse yields its one top-level pair first.
@@ -58,6 +79,40 @@ pub fn parse(file: &str, text: &str) -> (SourceAst, Vec<Diagnostic>) {
         );
     }
     (ast, diagnostics)
+}
+
+/// Limits that keep parsing and checking within the stack on any input. Real rules stay far
+/// below them.
+const MAX_NESTING: usize = 64;
+const MAX_OPERATORS: usize = 128;
+
+/// The offset of the first bracket nested deeper than [`MAX_NESTING`], outside strings and
+/// comments.
+fn too_deep(chunk: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut chars = chunk.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if in_string => {
+                chars.next();
+            }
+            '"' => in_string = !in_string,
+            '\n' => in_string = false,
+            '/' if !in_string && chars.peek().map(|(_, c)| *c) == Some('/') => {
+                while chars.next_if(|(_, c)| *c != '\n').is_some() {}
+            }
+            '(' | '[' | '{' if !in_string => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            ')' | ']' | '}' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn leading_docs(chunk: &str) -> Vec<String> {
@@ -120,21 +175,27 @@ fn syntax_error(file: &str, offset: usize, chunk: &str, error: &pest::error::Err
 
 struct DelimiterScan {
     unterminated_string: Option<usize>,
-    /// Brackets still open at the end of the chunk: (offset, char), outermost first.
+    /// Brackets never closed: (offset, char), innermost first.
     unclosed: Vec<(usize, char)>,
 }
 
 fn scan_delimiters(chunk: &str) -> DelimiterScan {
     let mut stack: Vec<(usize, char)> = Vec::new();
+    let mut unclosed: Vec<(usize, char)> = Vec::new();
     let mut chars = chunk.char_indices().peekable();
     let mut string_start = None;
+    let mut unterminated = None;
     while let Some((i, c)) = chars.next() {
         if string_start.is_some() {
             match c {
                 '\\' => {
-                    chars.next();
+                    chars.next_if(|(_, c)| *c != '\n');
                 }
                 '"' => string_start = None,
+                '\n' => {
+                    unterminated = unterminated.or(string_start);
+                    string_start = None;
+                }
                 _ => {}
             }
             continue;
@@ -149,13 +210,17 @@ fn scan_delimiters(chunk: &str) -> DelimiterScan {
                 }
             }
             '{' | '(' | '[' => stack.push((i, c)),
-            '}' | ')' | ']' if stack.last().is_some_and(|(_, open)| closing(*open) == c) => {
-                stack.pop();
+            '}' | ')' | ']' => {
+                // A closer that skips open brackets leaves those unclosed.
+                if let Some(depth) = stack.iter().rposition(|(_, open)| closing(*open) == c) {
+                    unclosed.extend(stack.drain(depth..).skip(1).rev());
+                }
             }
             _ => {}
         }
     }
-    DelimiterScan { unterminated_string: string_start, unclosed: stack }
+    unclosed.extend(stack.into_iter().rev());
+    DelimiterScan { unterminated_string: unterminated.or(string_start), unclosed }
 }
 
 fn closing(open: char) -> char {
@@ -375,9 +440,12 @@ fn children<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
 }
 
 impl Builder<'_> {
+    /// The pair's span without trailing whitespace and comments, which pest includes when a
+    /// rule ends in an optional or repeated part.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.offset + s.start(), self.offset + s.end())
+        let len = trim_trivia_end(pair.as_str()).len();
+        Span::new(self.offset + s.start(), self.offset + s.start() + len)
     }
 
     fn trimmed_span(&self, chunk: &str) -> Span {
@@ -394,7 +462,7 @@ impl Builder<'_> {
         let span = self.span(&pair);
         match pair.as_rule() {
             Rule::package_decl => {
-                let name = self.qname(first(pair));
+                let name = self.qname(next(&mut children(pair).filter(|p| p.as_rule() != Rule::doc)));
                 if let Some(previous) = &ast.package_span {
                     self.error(
                         Diagnostic::new(Code::PackageDeclaration, self.file, span, "a file declares one package")
@@ -420,7 +488,7 @@ impl Builder<'_> {
                 }
             }
             Rule::use_decl => {
-                let mut inner = children(pair);
+                let mut inner = children(pair).filter(|p| p.as_rule() != Rule::doc);
                 let path = inner.next().map(|p| self.qname(p));
                 let alias = inner.next().map(|p| self.name(&p));
                 if let Some(path) = path {
@@ -662,6 +730,22 @@ impl Builder<'_> {
         Clause { kind, span }
     }
 
+    /// Reports an expression too long to check safely; it becomes `none`.
+    fn too_long(&self, pair: &Pair<'_, Rule>, what: &str) -> Expr {
+        let span = self.span(pair);
+        self.error(
+            Diagnostic::new(
+                Code::SyntaxError,
+                self.file,
+                span,
+                format!("expression with more than {MAX_OPERATORS} {what}"),
+            )
+            .with_label("too long")
+            .with_help("split it into `let`s or helper functions"),
+        );
+        self.none_expr(span)
+    }
+
     fn none_expr(&self, span: Span) -> Expr {
         Expr { kind: ExprKind::None, span }
     }
@@ -689,7 +773,19 @@ impl Builder<'_> {
     fn string_part(&self, part: &Pair<'_, Rule>, out: &mut String) {
         match part.as_rule() {
             Rule::string_text | Rule::template_text => out.push_str(part.as_str()),
-            Rule::escape => out.push_str(&decode_escape(part.as_str())),
+            Rule::escape => match decode_escape(part.as_str()) {
+                Some(decoded) => out.push_str(&decoded),
+                None => self.error(
+                    Diagnostic::new(
+                        Code::InvalidEscape,
+                        self.file,
+                        self.span(part),
+                        format!("`{}` is not a Unicode scalar value", part.as_str()),
+                    )
+                    .with_label("invalid code point")
+                    .with_help("code points go up to `10FFFF`, excluding the surrogates `D800`-`DFFF`"),
+                ),
+            },
             _ => {
                 // Rule::bad_escape
                 let span = self.span(part);
@@ -791,6 +887,10 @@ impl Builder<'_> {
     // ------------------------------------------------------------------ expressions
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        let operators = pair.clone().into_inner().filter(|p| p.as_rule() != Rule::postfix_expr).count();
+        if operators > MAX_OPERATORS {
+            return self.too_long(&pair, "operators");
+        }
         PRATT
             .map_primary(|p| self.postfix_expr(p))
             .map_prefix(|op, operand| {
@@ -808,6 +908,9 @@ impl Builder<'_> {
     }
 
     fn postfix_expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        if pair.clone().into_inner().count() > MAX_OPERATORS {
+            return self.too_long(&pair, "`.` accesses");
+        }
         let mut inner = pair.into_inner();
         let mut expr = self.expr_primary(next(&mut inner));
         for post in inner {
@@ -920,22 +1023,47 @@ fn binary_op(rule: Rule) -> BinaryOp {
     }
 }
 
+/// `text` without trailing whitespace and `//` comments.
+fn trim_trivia_end(text: &str) -> &str {
+    let mut text = text.trim_end();
+    loop {
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..]) {
+            Some(at) => text = text[..line_start + at].trim_end(),
+            None => return text,
+        }
+    }
+}
+
+/// Where a `//` comment starts in a line, outside string literals.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '/' if !in_string && line[i..].starts_with("//") => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn doc_line(raw: &str) -> String {
     raw.strip_prefix("///").unwrap_or(raw).to_owned()
 }
 
-fn decode_escape(escape: &str) -> String {
-    match escape {
+fn decode_escape(escape: &str) -> Option<String> {
+    Some(match escape {
         "\\n" => "\n".to_owned(),
         "\\t" => "\t".to_owned(),
         "\\r" => "\r".to_owned(),
         _ if escape.starts_with("\\u{") => {
-            u32::from_str_radix(escape.trim_start_matches("\\u{").trim_end_matches('}'), 16)
-                .ok()
-                .and_then(char::from_u32)
-                .map(String::from)
-                .unwrap_or_default()
+            let hex = escape.trim_start_matches("\\u{").trim_end_matches('}');
+            char::from_u32(u32::from_str_radix(hex, 16).ok()?)?.to_string()
         }
         _ => escape[1..].to_owned(),
-    }
+    })
 }

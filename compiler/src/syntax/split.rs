@@ -38,8 +38,13 @@ pub(crate) fn chunk_starts(text: &str) -> Vec<usize> {
         let b = bytes[i];
         if in_string {
             match b {
-                b'\\' => i += 1,
+                b'\\' if bytes.get(i + 1) != Some(&b'\n') => i += 1,
                 b'"' => in_string = false,
+                // Strings never span lines, so an unterminated one ends here.
+                b'\n' => {
+                    in_string = false;
+                    line_start = true;
+                }
                 _ => {}
             }
             i += 1;
@@ -80,6 +85,12 @@ pub(crate) fn chunk_starts(text: &str) -> Vec<usize> {
             _ => {}
         }
         i += 1;
+    }
+    // A doc comment with no item after it is a chunk of its own, reported as dangling.
+    if let Some(start) = doc_block
+        && start > 0
+    {
+        starts.push(start);
     }
     starts.dedup();
     starts
@@ -126,8 +137,20 @@ mod tests {
 
     #[test]
     fn keywords_in_strings_and_comments_do_not_split() {
-        let text = "rule A {\n  title \"x\nrule y\"\n  // rule z\n}\n";
+        let text = "rule A {\n  title \"x { rule y\"\n// rule z\n  // test\n}\n";
         assert_eq!(chunks(text).len(), 1);
+    }
+
+    #[test]
+    fn an_unterminated_string_ends_at_its_line() {
+        let text = "rule A {\n  title \"x\n}\nrule B {\n}\n";
+        assert_eq!(chunks(text), ["rule A {\n  title \"x\n}", "rule B {\n}"]);
+    }
+
+    #[test]
+    fn a_trailing_doc_comment_is_its_own_chunk() {
+        let text = "rule A {\n}\n/// orphan\n";
+        assert_eq!(chunks(text), ["rule A {\n}", "/// orphan"]);
     }
 
     #[test]

@@ -1,0 +1,237 @@
+//! `rulec check`: compile (or load a plan), load snapshots, evaluate, report.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::ValueEnum;
+use rulec_runtime::config::Config;
+use rulec_runtime::eval::Engine;
+use rulec_runtime::output::{self as formats, RenderOptions};
+use rulec_runtime::plan::{PLAN_FORMAT, Plan, Severity};
+use rulec_runtime::report::{Report, SnapshotInfo, Summary, sort_findings};
+use rulec_runtime::snapshot;
+use rulec_runtime::value::format_time;
+
+use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, PackArgs, compile, fail, output};
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// Snapshot files (.json, .yaml, .yml) or directories (also .jsonl), merged into one snapshot
+    #[arg(value_name = "SNAPSHOT", required = true)]
+    pub snapshots: Vec<PathBuf>,
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// Evaluate only the checks of these packs (repeatable)
+    #[arg(long = "only-pack", value_name = "NAME")]
+    pub only_packs: Vec<String>,
+    /// Run a plan written by `rulec compile -o` instead of compiling packs
+    #[arg(long, value_name = "FILE", conflicts_with = "packs")]
+    pub plan: Option<PathBuf>,
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity (`none`: never)
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+    /// Report `duration_ms` as 0, so two runs give identical bytes
+    #[arg(long)]
+    pub no_timing: bool,
+    /// List suppressed findings (with their reasons) in the table output too; JSON, SARIF and
+    /// Markdown always carry them
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Configuration file [default: rulec.yaml in the current directory, if present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum OutputFormat {
+    Table,
+    Json,
+    Jsonl,
+    Sarif,
+    Junit,
+    Markdown,
+}
+
+impl OutputFormat {
+    fn runtime(self) -> formats::Format {
+        match self {
+            OutputFormat::Table => formats::Format::Table,
+            OutputFormat::Json => formats::Format::Json,
+            OutputFormat::Jsonl => formats::Format::Jsonl,
+            OutputFormat::Sarif => formats::Format::Sarif,
+            OutputFormat::Junit => formats::Format::Junit,
+            OutputFormat::Markdown => formats::Format::Markdown,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+    None,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::None => None,
+        }
+    }
+}
+
+pub(crate) fn run(args: &CheckArgs) -> u8 {
+    let started = Instant::now();
+    let plan = match &args.plan {
+        Some(path) => match read_plan(path) {
+            Ok(plan) => Arc::new(plan),
+            Err(message) => return fail(&message, Some("write a plan with `rulec compile -o plan.json`")),
+        },
+        None => {
+            let Some(compilation) = compile::compile(&args.packs) else { return EXIT_BAD_INPUT };
+            let Some(plan) = compilation.plan() else { return EXIT_BAD_INPUT };
+            plan
+        }
+    };
+    let config = match load_config(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(message) => return fail(&message, None),
+    };
+    if let Some(config) = &config {
+        for warning in config.validate_against(&plan.checks) {
+            eprintln!("warning: {warning}");
+        }
+    }
+    if let Some(unknown) = args.only_packs.iter().find(|p| !plan.checks.iter().any(|c| &c.pack == *p)) {
+        let mut packs: Vec<&str> = plan.checks.iter().map(|c| c.pack.as_str()).collect();
+        packs.sort_unstable();
+        packs.dedup();
+        return fail(
+            &format!("no pack named `{unknown}` has checks"),
+            Some(&format!("packs with checks: {}", packs.join(", "))),
+        );
+    }
+    let progress = super::progress::Progress::start("loading snapshot");
+    let loaded = match snapshot::load(&plan, &args.snapshots) {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            drop(progress);
+            eprintln!("error: invalid snapshot, nothing was evaluated\n{errors}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let store = loaded.store;
+    let engine = match Engine::new(&plan, &store) {
+        Ok(engine) => engine,
+        Err(e) => return fail(&e.to_string(), None),
+    };
+    progress.step(&format!("evaluating {} checks", plan.checks.len()));
+    let outcome = engine.run(|c| {
+        (args.only_packs.is_empty() || args.only_packs.contains(&c.pack))
+            && config.as_ref().is_none_or(|cfg| cfg.selects(c))
+    });
+    drop(progress);
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !outcome.errors.is_empty() {
+        for e in &outcome.errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!(
+            "error: {} evaluation error(s); the results would be incomplete, so none are reported",
+            outcome.errors.len()
+        );
+        return EXIT_BAD_INPUT;
+    }
+    let (mut findings, mut suppressed) = match &config {
+        Some(config) => {
+            let now = chrono::DateTime::from_timestamp_nanos(store.taken_at());
+            let applied = config.apply(outcome.findings, now);
+            for warning in &applied.warnings {
+                eprintln!("warning: {warning}");
+            }
+            (applied.findings, applied.suppressed)
+        }
+        None => (outcome.findings, Vec::new()),
+    };
+    sort_findings(&mut findings);
+    suppressed.sort_by(|a, b| (a.finding.sort_key(), &a.reason).cmp(&(b.finding.sort_key(), &b.reason)));
+    let duration_ms = if args.no_timing { 0 } else { u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX) };
+    let report = Report {
+        rulec_version: env!("CARGO_PKG_VERSION").to_owned(),
+        snapshot: SnapshotInfo {
+            taken_at: format_time(store.taken_at()),
+            assets: store.asset_count(),
+            events: store.event_count(),
+        },
+        summary: Summary::count(&findings, outcome.checks_evaluated, duration_ms),
+        findings,
+        suppressed,
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let format = args
+        .format
+        .map_or(if to_terminal { formats::Format::Table } else { formats::Format::Json }, OutputFormat::runtime);
+    let options = RenderOptions {
+        color: output::color(to_terminal),
+        width: output::terminal_width(),
+        show_suppressed: args.show_suppressed,
+    };
+    let rendered = formats::render(&report, &plan.checks, format, &options);
+    if let Err(message) = emit(args.output.as_deref(), &rendered) {
+        return fail(&message, None);
+    }
+    let failing = args.fail_on.threshold().is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    if failing { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(path) => output::write_atomically(path, text.as_bytes())
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| format!("cannot write the report: {e}"))
+        }
+    }
+}
+
+/// `--config FILE`, else `rulec.yaml` in the current directory, else none.
+fn load_config(path: Option<&Path>) -> Result<Option<Config>, String> {
+    match path {
+        Some(path) => Config::load(path).map(Some).map_err(|e| e.to_string()),
+        None => Config::discover(".").map(|found| found.map(|(_, config)| config)).map_err(|e| e.to_string()),
+    }
+}
+
+fn read_plan(path: &Path) -> Result<Plan, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read plan `{}`: {e}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("`{}` is not a plan: {e}", path.display()))?;
+    let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+    if format != PLAN_FORMAT {
+        return Err(format!("`{}` has plan format `{format}`; this rulec reads `{PLAN_FORMAT}`", path.display()));
+    }
+    serde_json::from_value(value).map_err(|e| format!("`{}` is not a valid plan: {e}", path.display()))
+}

@@ -1,0 +1,77 @@
+//! `rulec compile`: type-check, optionally write the plan.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use rulec_compiler::compilation::Compilation;
+use rulec_compiler::diagnostics::{Diagnostic, render};
+use rulec_compiler::packs;
+
+use super::{EXIT_BAD_INPUT, EXIT_OK, MessageFormat, PackArgs, fail, output};
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct CompileArgs {
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// Treat warnings as errors (exit 2 if any)
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Write the compiled plan (JSON) to FILE, to run later with `rulec check --plan`
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: &CompileArgs) -> u8 {
+    let Some(compilation) = compile(&args.packs) else { return EXIT_BAD_INPUT };
+    let diagnostics = compilation.diagnostics();
+    if args.deny_warnings && !diagnostics.is_empty() {
+        return EXIT_BAD_INPUT;
+    }
+    if let Some(path) = &args.output {
+        let Some(plan) = compilation.plan() else { return EXIT_BAD_INPUT };
+        let mut json = match serde_json::to_string_pretty(plan.as_ref()) {
+            Ok(json) => json,
+            Err(e) => return fail(&format!("cannot serialize the plan: {e}"), None),
+        };
+        json.push('\n');
+        if let Err(e) = output::write_atomically(path, json.as_bytes()) {
+            return fail(&format!("cannot write `{}`: {e}", path.display()), None);
+        }
+    }
+    EXIT_OK
+}
+
+/// Compiles the packs and reports diagnostics; `None` when there are errors (already
+/// printed) or the packs cannot be loaded.
+pub(crate) fn compile(args: &PackArgs) -> Option<Compilation> {
+    let packs = match packs::assemble(&args.packs) {
+        Ok(packs) => packs,
+        Err(e) => {
+            fail(&e.to_string(), e.help());
+            return None;
+        }
+    };
+    let compilation = Compilation::new(&packs);
+    let diagnostics = compilation.diagnostics();
+    report(&diagnostics, &compilation, args.message_format);
+    if diagnostics.iter().any(Diagnostic::is_error) { None } else { Some(compilation) }
+}
+
+/// Prints diagnostics in the chosen format, with a summary line for people.
+fn report(diagnostics: &[Diagnostic], sources: &dyn render::SourceLookup, format: MessageFormat) {
+    match format {
+        MessageFormat::Json => print!("{}", render::json_lines(diagnostics, sources)),
+        MessageFormat::Human => {
+            if diagnostics.is_empty() {
+                return;
+            }
+            let style = render::HumanStyle {
+                color: output::color(std::io::stderr().is_terminal()),
+                width: output::terminal_width(),
+            };
+            eprint!("{}", render::human(diagnostics, sources, style));
+            let failed = diagnostics.iter().any(Diagnostic::is_error);
+            eprintln!("{}: {}", if failed { "error" } else { "warning" }, render::summary(diagnostics));
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Argument parsing and dispatch. Each subcommand lives in its own module.
+
+mod check;
+mod compile;
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit codes of CLI.md.
+pub(crate) const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rulec",
+    version,
+    about = "Policy-as-code for cloud security: typed rules checked against asset snapshots",
+    long_about = "rulec compiles rule packs written in a small, statically typed rule language and \
+                  evaluates them against normalized snapshots of cloud estates.\n\n\
+                  The standard library and the built-in packs are embedded in the binary; \
+                  `--pack DIR` adds a pack folder or replaces the built-in pack of the same name.",
+    after_help = "Examples:\n  rulec check snapshot.json                   run the built-in packs on a snapshot\n  \
+                  rulec check --format sarif -o rulec.sarif snapshots/\n  \
+                  rulec compile                               type-check the built-in packs\n  \
+                  rulec compile --pack ./my-pack -o plan.json write a plan to run elsewhere\n  \
+                  rulec check --plan plan.json snapshot.json  run a plan without compiling\n\n\
+                  Exit codes: 0 success, 1 findings at or above --fail-on, 2 bad input (compile error, \
+                  invalid snapshot, bad flag)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Evaluate the packs on one or more snapshots and report findings
+    #[command(after_help = "Examples:\n  rulec check examples/snapshot.json\n  \
+                            rulec check --format json -o findings.json snapshots/\n  \
+                            rulec check --only-pack network --fail-on critical snapshot.yaml\n  \
+                            rulec check --plan plan.json snapshot.json\n\n\
+                            A SNAPSHOT is a .json / .yaml / .yml file or a directory of them (and of .jsonl \
+                            event logs), merged into one snapshot.\n\n\
+                            Exit codes: 0 no finding at or above --fail-on, 1 some, 2 bad input.")]
+    Check(check::CheckArgs),
+    /// Type-check the standard library, the built-in packs and any `--pack` folders
+    #[command(after_help = "Examples:\n  rulec compile\n  rulec compile --pack ./packs/acme --pack ./packs/shared\n  \
+                            rulec compile -o plan.json\n  \
+                            rulec compile --message-format json | jq .code\n\n\
+                            Exit codes: 0 when there are no errors (warnings allowed), 2 on any error.")]
+    Compile(compile::CompileArgs),
+}
+
+/// Where packs come from; shared by every command that compiles.
+#[derive(clap::Args, Debug)]
+pub(crate) struct PackArgs {
+    /// A pack folder (with pack.yaml) to add, or to use instead of the built-in pack of the same name
+    #[arg(long = "pack", value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
+    /// How to print compile diagnostics: `human` (rustc-like, on stderr) or `json` (one object per line)
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum MessageFormat {
+    Human,
+    Json,
+}
+
+pub(crate) fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    // A generous stack for the compiler's and evaluator's recursion on large inputs.
+    let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Compile(args) => compile::run(&args),
+    });
+    let code = match worker.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => code,
+        _ => fail("internal error: the command did not complete", Some("please report this with the command line")),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints an error (and a help line) for bad input; returns the exit code for it.
+pub(crate) fn fail(message: &str, help: Option<&str>) -> u8 {
+    eprintln!("error: {message}");
+    if let Some(help) = help {
+        eprintln!("  help: {help}");
+    }
+    EXIT_BAD_INPUT
+}

@@ -1,0 +1,188 @@
+//! Action and resource patterns. `*` is the only wildcard and matches any run of characters,
+//! `:` and `/` included; every other character matches itself. Actions compare
+//! case-insensitively, with Tencent's `name/` prefix ignored; resources compare exactly.
+//!
+//! **Coverage.** A pattern `p` *covers* a pattern `q` when every string `q` matches, `p`
+//! matches too. For `*`-only patterns that is exactly "`p` matches `q` read as a literal
+//! string" — which is also how CATALOGUE.md phrases its questions ("an action pattern matching
+//! the literal string `cam:*`"), so one matcher answers both:
+//! - if `p` matches the literal `q`, each `*` of `q` sits inside the span of some `*` of `p`
+//!   (a `*` of `p` is never a literal character, so nothing else in `p` can consume it);
+//!   replacing that `*` of `q` by any string keeps the span matched, so `p` matches every
+//!   string `q` matches;
+//! - conversely, `q` read literally is itself one of the strings `q` matches (each `*`
+//!   standing for the one-character string `*`), so if `p` covers `q` it matches it.
+//!
+//! The exhaustive test at the bottom checks this against brute-force set inclusion.
+
+use wildmatch::WildMatchPattern;
+
+/// wildmatch always has a single-character wildcard; policy patterns have none, so it gets
+/// U+FFFF, a Unicode noncharacter no provider puts in an action or resource name.
+// INVARIANT: a pattern containing U+FFFF would match any one character there, so the worst
+// case is a broader match (a reported privilege), never a missed one.
+type Glob = WildMatchPattern<'*', '\u{FFFF}'>;
+
+/// Drops Tencent's `name/` action prefix: `name/cos:GetObject` is `cos:GetObject`.
+pub fn strip_name_prefix(action: &str) -> &str {
+    match action.get(..5) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("name/") => &action[5..],
+        _ => action,
+    }
+}
+
+/// Whether the action pattern `pattern` matches `action` (case-insensitive, `name/` ignored
+/// on both sides). `action` is read literally: `cos:*` matches `cos:*`, `cos:Get*` does not.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    Glob::new_case_insensitive(strip_name_prefix(pattern)).matches(strip_name_prefix(action))
+}
+
+/// Whether the resource pattern `pattern` matches `resource` (case-sensitive), `resource`
+/// read literally.
+pub fn resource_matches(pattern: &str, resource: &str) -> bool {
+    Glob::new(pattern).matches(resource)
+}
+
+/// Whether action pattern `general` covers action pattern `specific`: every action
+/// `specific` matches, `general` matches (`cos:*` covers `cos:Put*` and `cos:PutObject`;
+/// `cos:PutObject` does not cover `cos:Put*`). See the module documentation.
+pub fn action_covers(general: &str, specific: &str) -> bool {
+    action_matches(general, specific)
+}
+
+/// Whether resource pattern `general` covers resource pattern `specific`.
+pub fn resource_covers(general: &str, specific: &str) -> bool {
+    resource_matches(general, specific)
+}
+
+/// Whether `pattern` has a wildcard, i.e. stands for more than one string.
+pub fn has_wildcard(pattern: &str) -> bool {
+    pattern.contains('*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn star_matches_any_run_including_separators() {
+        assert!(action_matches("*", "cos:GetObject"));
+        assert!(action_matches("*", ""));
+        assert!(resource_matches("*", "qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/a/b.txt"));
+        assert!(resource_matches(
+            "qcs::cos:*:uid/1250000000:b-1250000000/*",
+            "qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/x/y"
+        ));
+        assert!(resource_matches("acs:oss:*:*:bucket/*", "acs:oss:*:5123456789012345:bucket/*"));
+        assert!(resource_matches("a*b*c", "a:/b//c"));
+        assert!(!resource_matches("a*b*c", "a:/b//c/"));
+    }
+
+    #[test]
+    fn prefix_and_service_wildcards() {
+        assert!(action_matches("cos:*", "cos:PutObject"));
+        assert!(action_matches("cos:Get*", "cos:GetObject"));
+        assert!(action_matches("cos:Get*", "cos:Get"));
+        assert!(!action_matches("cos:Get*", "cos:PutObject"));
+        assert!(!action_matches("cos:*", "cvm:DescribeInstances"));
+        assert!(!action_matches("cos:GetObject", "cos:GetObjectAcl"));
+        assert!(action_matches("*:Describe*", "cvm:DescribeInstances"));
+    }
+
+    #[test]
+    fn actions_are_case_insensitive_resources_are_not() {
+        assert!(action_matches("cos:GetObject", "COS:getobject"));
+        assert!(action_matches("COS:GET*", "cos:GetObject"));
+        assert!(resource_matches("acs:oss:*:*:Bucket", "acs:oss:*:*:Bucket"));
+        assert!(!resource_matches("acs:oss:*:*:Bucket", "acs:oss:*:*:bucket"));
+        assert!(!resource_matches("qcs::cos:*:uid/1:B-1/*", "qcs::cos:ap-guangzhou:uid/1:b-1/x"));
+    }
+
+    #[test]
+    fn question_mark_is_literal_in_policy_patterns() {
+        assert!(!action_matches("cos:Get?bject", "cos:GetObject"));
+        assert!(action_matches("cos:Get?bject", "cos:Get?bject"));
+        assert!(!resource_matches("b/?", "b/x"));
+    }
+
+    #[test]
+    fn name_prefix_is_ignored() {
+        assert!(action_matches("name/cos:*", "cos:GetObject"));
+        assert!(action_matches("name/cos:GetObject", "cos:GetObject"));
+        assert!(action_matches("cos:GetObject", "name/cos:GetObject"));
+        assert!(action_matches("NAME/cos:GetObject", "cos:getobject"));
+        assert_eq!(strip_name_prefix("name/"), "");
+        assert_eq!(strip_name_prefix("nam"), "nam");
+        assert_eq!(strip_name_prefix("cos:name/x"), "cos:name/x");
+        assert_eq!(strip_name_prefix("名字/x"), "名字/x");
+    }
+
+    #[test]
+    fn literal_questions() {
+        // "allows X on *" compares X literally.
+        assert!(action_matches("*", "*"));
+        assert!(action_matches("cam:*", "cam:*"));
+        assert!(!action_matches("cam:Get*", "cam:*"));
+        assert!(!action_matches("cam:*", "*"));
+        assert!(resource_matches("*", "*"));
+        assert!(!resource_matches("qcs::*", "*"));
+    }
+
+    #[test]
+    fn covers_catalogue_cases() {
+        for general in ["*", "cos:*", "cos:Put*", "COS:put*", "name/cos:*", "c*", "*Put*"] {
+            assert!(action_covers(general, "cos:Put*"), "{general} covers cos:Put*");
+        }
+        for general in ["cos:PutObject", "cos:PutBucketAcl", "cos:Get*", "cos:Put*Acl", "cos:Delete*"] {
+            assert!(!action_covers(general, "cos:Put*"), "{general} does not cover cos:Put*");
+        }
+        assert!(action_covers("cos:Put*", "cos:PutObject"));
+        assert!(action_covers("cos:*", "cos:PutObject"));
+        assert!(!action_covers("cos:PutObject", "cos:Put*"));
+        assert!(!action_covers("cos:*", "*"));
+        assert!(action_covers("cos:*Object", "cos:Put*Object"));
+        assert!(!action_covers("cos:*Object", "cos:Put*"));
+        assert!(resource_covers("b/*", "b/*"));
+        assert!(resource_covers("*", "b/*"));
+        assert!(!resource_covers("b/*.txt", "b/*"));
+        assert!(!resource_covers("b/a*", "b/*"));
+    }
+
+    /// All strings over `alphabet` of length at most `max`.
+    fn words(alphabet: &[char], max: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut layer = vec![String::new()];
+        for _ in 0..max {
+            layer = layer.iter().flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}"))).collect();
+            all.extend(layer.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn covers_equals_set_inclusion_exhaustively() {
+        // Patterns over {a, b, *} up to length 4. If `q` is not covered by `p`, then `q` with
+        // each `*` replaced by the fresh letter `c` is a witness (module doc), of length ≤ 4,
+        // so inclusion over strings in {a, b, c}^≤4 is exact.
+        let patterns = words(&['a', 'b', '*'], 4);
+        let strings = words(&['a', 'b', 'c'], 4);
+        assert_eq!(strings.len(), 121);
+        let language = |p: &str| -> u128 {
+            strings.iter().enumerate().filter(|(_, s)| resource_matches(p, s)).fold(0, |set, (i, _)| set | 1 << i)
+        };
+        let languages: Vec<u128> = patterns.iter().map(|p| language(p)).collect();
+        for (p, lp) in patterns.iter().zip(&languages) {
+            for (q, lq) in patterns.iter().zip(&languages) {
+                let included = lq & !lp == 0;
+                assert_eq!(resource_covers(p, q), included, "{p:?} covers {q:?}");
+                assert_eq!(action_covers(p, q), included, "{p:?} covers {q:?} (actions)");
+            }
+        }
+    }
+
+    #[test]
+    fn covers_is_case_insensitive_for_actions_only() {
+        assert!(action_covers("COS:*", "cos:put*"));
+        assert!(!resource_covers("B/*", "b/*"));
+    }
+}

@@ -1,0 +1,302 @@
+//! Alarms: per-event conditions, grouping, and sliding windows.
+//!
+//! Window semantics: within a group, events are ordered by time. A window of length `W` is
+//! any closed interval `[t, t + W]`; the alarm fires for the group when some window holds
+//! enough matching events (`count >= N`) or enough distinct values (`distinct(e) >= N`) —
+//! not fixed clock buckets. Bursts do not overlap: scanning in time order, the first event
+//! at which a window ending there reaches the threshold closes a burst that starts at that
+//! window's first event and takes every event within `W` of that start; the scan resumes
+//! after it. Each burst is one finding.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::exec::{PrepareError, Preparer, X};
+use super::{CheckError, Engine, EvalError, Prepared};
+use crate::plan::{self, Check};
+use crate::report::{Finding, FindingKind, Subject};
+use crate::value::{NANOS_PER_SECOND, Nanos, Record, Value};
+
+/// How many triggering events a finding lists; the total is always given.
+pub(crate) const EVIDENCE_CAP: usize = 20;
+
+#[derive(Debug)]
+pub(crate) struct Grouping {
+    key: X,
+    window: Nanos,
+    distinct: Option<X>,
+    at_least: usize,
+}
+
+impl Grouping {
+    pub(crate) fn prepare(preparer: &mut Preparer, g: &plan::Grouping) -> Result<Grouping, PrepareError> {
+        Ok(Grouping {
+            key: preparer.expr(&g.key)?,
+            window: g.window_seconds.saturating_mul(NANOS_PER_SECOND),
+            distinct: match &g.threshold.measure {
+                plan::Measure::Count => None,
+                plan::Measure::Distinct(e) => Some(preparer.expr(e)?),
+            },
+            at_least: usize::try_from(g.threshold.at_least.max(1)).unwrap_or(usize::MAX),
+        })
+    }
+}
+
+/// One event that passed `where` and `when`.
+struct Hit {
+    event: Arc<Record>,
+    time: Nanos,
+    key: String,
+    distinct: Option<String>,
+}
+
+pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (Vec<Finding>, Vec<CheckError>) {
+    let rows = engine.store.rows(check.subject_type);
+    let time_index = engine.natives.field_index(check.subject_type, "time");
+    let results: Vec<Result<Option<Hit>, CheckError>> = rows
+        .par_iter()
+        .map_init(
+            || vec![Value::None; check.locals.max(1) as usize],
+            |frame, row| {
+                hit(engine, prepared, row, time_index, frame).map_err(|e| CheckError {
+                    rule: check.id.clone(),
+                    subject: event_subject(engine, row),
+                    message: e.0,
+                })
+            },
+        )
+        .collect();
+    let mut hits = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(Some(h)) => hits.push(h),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut findings = Vec::new();
+    match &prepared.group {
+        None => {
+            for h in &hits {
+                match finding(engine, check, prepared, event_subject(engine, &h.event), std::slice::from_ref(h)) {
+                    Ok(f) => findings.push(f),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        Some(grouping) => {
+            let mut groups: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
+            for h in &hits {
+                groups.entry(&h.key).or_default().push(h);
+            }
+            for (key, mut members) in groups {
+                members.sort_by_key(|h| h.time);
+                for burst in bursts(&members, grouping) {
+                    let owned: Vec<Hit> = burst.iter().map(|h| clone_hit(h)).collect();
+                    match finding(engine, check, prepared, group_subject(engine, key), &owned) {
+                        Ok(f) => findings.push(f),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+        }
+    }
+    (findings, errors)
+}
+
+fn clone_hit(h: &Hit) -> Hit {
+    Hit { event: h.event.clone(), time: h.time, key: h.key.clone(), distinct: h.distinct.clone() }
+}
+
+fn hit(
+    engine: &Engine<'_>,
+    prepared: &Prepared,
+    row: &Arc<Record>,
+    time_index: Option<usize>,
+    frame: &mut Vec<Value>,
+) -> Result<Option<Hit>, EvalError> {
+    let env = engine.env();
+    frame.fill(Value::None);
+    frame[0] = Value::Record(row.clone());
+    if !engine.holds(&env, prepared.filter.as_ref(), frame)? {
+        return Ok(None);
+    }
+    for (i, x) in prepared.lets.iter().enumerate() {
+        frame[1 + i] = env.eval(x, frame)?;
+    }
+    if !engine.holds(&env, prepared.when.as_ref(), frame)? {
+        return Ok(None);
+    }
+    let time = match time_index.and_then(|i| row.fields.get(i)) {
+        Some(Value::Time(t)) => *t,
+        _ => 0,
+    };
+    let (key, distinct) = match &prepared.group {
+        Some(g) => (
+            env.eval(&g.key, frame)?.to_string(),
+            g.distinct.as_ref().map(|d| env.eval(d, frame)).transpose()?.map(|v| v.to_string()),
+        ),
+        None => (String::new(), None),
+    };
+    Ok(Some(Hit { event: row.clone(), time, key, distinct }))
+}
+
+/// Non-overlapping bursts of a group's time-ordered hits that reach the threshold.
+fn bursts<'h>(hits: &[&'h Hit], grouping: &Grouping) -> Vec<Vec<&'h Hit>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut j = 0;
+    while j < hits.len() {
+        while hits[j].time - hits[start].time > grouping.window {
+            if let Some(d) = &hits[start].distinct {
+                decrement(&mut counts, d);
+            }
+            start += 1;
+        }
+        if let Some(d) = &hits[j].distinct {
+            *counts.entry(d.as_str()).or_insert(0) += 1;
+        }
+        let measure = if grouping.distinct.is_some() { counts.len() } else { j + 1 - start };
+        if measure >= grouping.at_least {
+            let mut end = j;
+            while end + 1 < hits.len() && hits[end + 1].time - hits[start].time <= grouping.window {
+                end += 1;
+            }
+            out.push(hits[start..=end].to_vec());
+            j = end + 1;
+            start = j;
+            counts.clear();
+            continue;
+        }
+        j += 1;
+    }
+    out
+}
+
+fn decrement<'a>(counts: &mut HashMap<&'a str, usize>, key: &'a str) {
+    if let Some(n) = counts.get_mut(key) {
+        *n -= 1;
+        if *n == 0 {
+            counts.remove(key);
+        }
+    }
+}
+
+/// The grouping key resolved to its asset when one has that id (e.g. the AccessKey),
+/// else the key itself under the type `group`.
+fn group_subject(engine: &Engine<'_>, key: &str) -> Subject {
+    for (i, t) in engine.plan.types.iter().enumerate() {
+        if t.kind == plan::TypeKind::Asset && engine.store.get(i as u32, key).is_some() {
+            return Subject { ty: t.name.clone(), id: key.to_owned() };
+        }
+    }
+    Subject { ty: "group".to_owned(), id: key.to_owned() }
+}
+
+fn event_subject(engine: &Engine<'_>, event: &Record) -> Subject {
+    let ty = engine.plan.types.get(event.ty as usize).map_or_else(String::new, |t| t.name.clone());
+    let time = engine
+        .natives
+        .field_index(event.ty, "time")
+        .and_then(|i| event.fields.get(i))
+        .map_or_else(String::new, |v| v.to_string());
+    Subject { ty, id: time }
+}
+
+/// One finding for a burst: message and evidence from its first event, plus the events.
+fn finding(
+    engine: &Engine<'_>,
+    check: &Check,
+    prepared: &Prepared,
+    subject: Subject,
+    burst: &[Hit],
+) -> Result<Finding, CheckError> {
+    let error = |e: EvalError| CheckError { rule: check.id.clone(), subject: subject.clone(), message: e.0 };
+    let first = &burst[0];
+    let mut frame = vec![Value::None; check.locals.max(1) as usize];
+    frame[0] = Value::Record(first.event.clone());
+    let env = engine.env();
+    for (i, x) in prepared.lets.iter().enumerate() {
+        frame[1 + i] = env.eval(x, &mut frame).map_err(error)?;
+    }
+    let events: Vec<serde_json::Value> =
+        burst.iter().take(EVIDENCE_CAP).map(|h| engine.to_json(&Value::Record(h.event.clone()))).collect();
+    let name = if engine.plan.types.get(check.subject_type as usize).is_some_and(|t| t.name == "ApiCall") {
+        "calls"
+    } else {
+        "events"
+    };
+    let extra = vec![
+        (name.to_owned(), serde_json::Value::Array(events)),
+        ("count".to_owned(), serde_json::Value::from(burst.len())),
+        ("first_seen".to_owned(), serde_json::Value::String(crate::value::format_time(first.time))),
+        ("last_seen".to_owned(), serde_json::Value::String(crate::value::format_time(burst[burst.len() - 1].time))),
+    ];
+    let message = engine.message(check, prepared, &mut frame).map_err(error)?;
+    let evidence = engine.evidence(prepared, &mut frame, extra).map_err(error)?;
+    Ok(engine.finding(check, FindingKind::Alarm, subject, message, evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(times: &[i64]) -> Vec<Hit> {
+        times
+            .iter()
+            .map(|t| Hit {
+                event: Arc::new(Record { ty: 0, fields: Box::new([]), extra: None }),
+                time: t * NANOS_PER_SECOND,
+                key: "k".into(),
+                distinct: None,
+            })
+            .collect()
+    }
+
+    fn grouping(window_secs: i64, at_least: usize) -> Grouping {
+        Grouping { key: X::Now, window: window_secs * NANOS_PER_SECOND, distinct: None, at_least }
+    }
+
+    fn burst_sizes(times: &[i64], window: i64, n: usize) -> Vec<usize> {
+        let owned = hits(times);
+        let refs: Vec<&Hit> = owned.iter().collect();
+        bursts(&refs, &grouping(window, n)).iter().map(Vec::len).collect()
+    }
+
+    #[test]
+    fn exactly_at_the_threshold_fires_and_one_short_does_not() {
+        assert_eq!(burst_sizes(&[0, 10, 20], 60, 3), vec![3]);
+        assert_eq!(burst_sizes(&[0, 10], 60, 3), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn windows_slide_rather_than_bucket() {
+        // 58..62 straddles a minute boundary: still one 60-second window.
+        assert_eq!(burst_sizes(&[58, 59, 61, 62], 60, 4), vec![4]);
+        // Spread wider than the window never fires.
+        assert_eq!(burst_sizes(&[0, 40, 80, 120], 60, 3), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn the_window_edge_is_inclusive_and_bursts_do_not_overlap() {
+        assert_eq!(burst_sizes(&[0, 60], 60, 2), vec![2]);
+        assert_eq!(burst_sizes(&[0, 1, 2, 3, 500, 501], 60, 2), vec![4, 2]);
+    }
+
+    #[test]
+    fn distinct_counts_values_in_the_window() {
+        let mut owned = hits(&[0, 1, 2, 3]);
+        for (h, v) in owned.iter_mut().zip(["a", "a", "b", "c"]) {
+            h.distinct = Some(v.into());
+        }
+        let refs: Vec<&Hit> = owned.iter().collect();
+        let g = Grouping { key: X::Now, window: 60 * NANOS_PER_SECOND, distinct: Some(X::Now), at_least: 3 };
+        assert_eq!(bursts(&refs, &g).iter().map(Vec::len).collect::<Vec<_>>(), vec![4]);
+        let g = Grouping { at_least: 4, ..g };
+        assert!(bursts(&refs, &g).is_empty());
+    }
+}

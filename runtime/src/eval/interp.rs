@@ -1,0 +1,451 @@
+//! The interpreter: evaluates an executable expression in a frame of local slots.
+//!
+//! The checker guarantees types, so a value of an unexpected shape here means a plan that
+//! does not match this runtime: it is an [`EvalError`], never a panic.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::exec::{Method, X};
+use super::natives::Natives;
+use crate::plan::{BinaryOp, UnaryOp};
+use crate::value::{NANOS_PER_SECOND, Record, Value};
+
+/// A failure while evaluating one subject: division by zero, overflow, a malformed plan.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EvalError(pub String);
+
+pub(crate) type Eval = Result<Value, EvalError>;
+
+fn err<T>(message: impl Into<String>) -> Result<T, EvalError> {
+    Err(EvalError(message.into()))
+}
+
+/// A user-defined function, prepared.
+#[derive(Debug)]
+pub(crate) struct Function {
+    pub locals: u32,
+    pub body: X,
+}
+
+/// Everything expressions can read: functions, constants, natives, the snapshot's `now`.
+pub(crate) struct Env<'a> {
+    pub functions: &'a [Function],
+    pub consts: &'a [Value],
+    pub natives: &'a Natives<'a>,
+    pub now: i64,
+}
+
+impl Env<'_> {
+    pub(crate) fn eval(&self, x: &X, frame: &mut Vec<Value>) -> Eval {
+        match x {
+            X::Value(v) => Ok(v.clone()),
+            X::Local(slot) => Ok(frame.get(*slot as usize).cloned().unwrap_or(Value::None)),
+            X::Const(i) => self.consts.get(*i as usize).cloned().map_or_else(|| err("constant out of range"), Ok),
+            X::Now => Ok(Value::Time(self.now)),
+            X::List(items) => {
+                let values = items.iter().map(|i| self.eval(i, frame)).collect::<Result<Vec<_>, _>>()?;
+                Ok(Value::list(values))
+            }
+            X::Record(entries) => {
+                let mut map = BTreeMap::new();
+                for (k, v) in entries {
+                    map.insert(k.clone(), self.eval(v, frame)?);
+                }
+                Ok(Value::Map(Arc::new(map)))
+            }
+            X::Field { base, name, index } => {
+                let base = self.eval(base, frame)?;
+                Ok(self.field(&base, name, *index))
+            }
+            X::Index { base, index } => {
+                let base = self.eval(base, frame)?;
+                let index = self.eval(index, frame)?;
+                Ok(match (&base, &index) {
+                    (Value::List(items), Value::Int(i)) => {
+                        usize::try_from(*i).ok().and_then(|i| items.get(i)).cloned().unwrap_or(Value::None)
+                    }
+                    (Value::Map(map), Value::Str(k)) => map.get(k).cloned().unwrap_or(Value::None),
+                    (Value::Json(j), Value::Str(k)) => {
+                        j.get(k.as_ref()).map_or(Value::None, |v| Value::Json(Arc::new(v.clone())))
+                    }
+                    (Value::Json(j), Value::Int(i)) => usize::try_from(*i)
+                        .ok()
+                        .and_then(|i| j.get(i))
+                        .map_or(Value::None, |v| Value::Json(Arc::new(v.clone()))),
+                    _ => Value::None,
+                })
+            }
+            X::Call { function, args } => {
+                let f =
+                    self.functions.get(*function as usize).ok_or_else(|| EvalError("function out of range".into()))?;
+                let mut callee = vec![Value::None; f.locals.max(args.len() as u32) as usize];
+                for (slot, arg) in args.iter().enumerate() {
+                    callee[slot] = self.eval(arg, frame)?;
+                }
+                self.eval(&f.body, &mut callee)
+            }
+            X::Native { native, args } => {
+                let values = args.iter().map(|a| self.eval(a, frame)).collect::<Result<Vec<_>, _>>()?;
+                self.natives.call(*native, &values)
+            }
+            X::Method { method, receiver, args } => {
+                let recv = self.eval(receiver, frame)?;
+                if recv.is_none() {
+                    return Ok(Value::None);
+                }
+                self.method(*method, &recv, args, frame)
+            }
+            X::Lambda { .. } => err("a lambda outside a method call"),
+            X::Deref { reference, types } => match self.eval(reference, frame)? {
+                Value::Str(id) => Ok(self.natives.deref(types, &id).map_or(Value::None, Value::Record)),
+                _ => Ok(Value::None),
+            },
+            X::Unary { op, operand } => {
+                let v = self.eval(operand, frame)?;
+                match (op, v) {
+                    (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+                    (UnaryOp::Neg, Value::Int(i)) => i.checked_neg().map(Value::Int).ok_or_else(overflow),
+                    (UnaryOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
+                    (UnaryOp::Neg, Value::Duration(d)) => d.checked_neg().map(Value::Duration).ok_or_else(overflow),
+                    (_, Value::None) => Ok(Value::None),
+                    (op, v) => err(format!("cannot apply {op:?} to {v}")),
+                }
+            }
+            X::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, frame),
+            X::If { cond, then, otherwise } => match self.eval(cond, frame)? {
+                Value::Bool(true) => self.eval(then, frame),
+                _ => self.eval(otherwise, frame),
+            },
+        }
+    }
+
+    pub(crate) fn field(&self, base: &Value, name: &str, index: Option<u32>) -> Value {
+        match base {
+            Value::Record(record) => {
+                let slot = index.map(|i| i as usize).or_else(|| self.natives.field_index(record.ty, name));
+                slot.and_then(|i| record.fields.get(i)).cloned().unwrap_or(Value::None)
+            }
+            Value::Json(j) => j.get(name).map_or(Value::None, |v| Value::Json(Arc::new(v.clone()))),
+            Value::Map(map) => map.get(name).cloned().unwrap_or(Value::None),
+            _ => Value::None,
+        }
+    }
+
+    fn truthy(&self, x: &X, frame: &mut Vec<Value>) -> Result<bool, EvalError> {
+        Ok(matches!(self.eval(x, frame)?, Value::Bool(true)))
+    }
+
+    fn binary(&self, op: BinaryOp, lhs: &X, rhs: &X, frame: &mut Vec<Value>) -> Eval {
+        match op {
+            BinaryOp::And => return Ok(Value::Bool(self.truthy(lhs, frame)? && self.truthy(rhs, frame)?)),
+            BinaryOp::Or => return Ok(Value::Bool(self.truthy(lhs, frame)? || self.truthy(rhs, frame)?)),
+            BinaryOp::Coalesce => {
+                let l = self.eval(lhs, frame)?;
+                return if l.is_none() { self.eval(rhs, frame) } else { Ok(l) };
+            }
+            _ => {}
+        }
+        let a = self.eval(lhs, frame)?;
+        let b = self.eval(rhs, frame)?;
+        Ok(match op {
+            BinaryOp::Eq => Value::Bool(equal(&a, &b)),
+            BinaryOp::Ne => Value::Bool(!equal(&a, &b)),
+            BinaryOp::Lt => Value::Bool(compare(&a, &b) == Some(Ordering::Less)),
+            BinaryOp::Le => Value::Bool(matches!(compare(&a, &b), Some(Ordering::Less | Ordering::Equal))),
+            BinaryOp::Gt => Value::Bool(compare(&a, &b) == Some(Ordering::Greater)),
+            BinaryOp::Ge => Value::Bool(matches!(compare(&a, &b), Some(Ordering::Greater | Ordering::Equal))),
+            BinaryOp::In => Value::Bool(contains(&b, &a)),
+            BinaryOp::NotIn => Value::Bool(!contains(&b, &a)),
+            BinaryOp::Matches => match (&a, &b) {
+                (Value::Str(s), Value::Regex(r)) => Value::Bool(r.is_match(s)),
+                _ => Value::Bool(false),
+            },
+            BinaryOp::Like => match (&a, &b) {
+                (Value::Str(s), Value::Str(p)) => Value::Bool(wildmatch::WildMatch::new(p).matches(s)),
+                _ => Value::Bool(false),
+            },
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => arithmetic(op, &a, &b)?,
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Coalesce => Value::None,
+        })
+    }
+
+    fn lambda<'x>(&self, args: &'x [X]) -> Result<(u32, &'x X), EvalError> {
+        match args.first() {
+            Some(X::Lambda { slot, body }) => Ok((*slot, body)),
+            _ => err("expected a lambda argument"),
+        }
+    }
+
+    fn apply(&self, slot: u32, body: &X, item: &Value, frame: &mut Vec<Value>) -> Eval {
+        let slot = slot as usize;
+        if frame.len() <= slot {
+            frame.resize(slot + 1, Value::None);
+        }
+        frame[slot] = item.clone();
+        self.eval(body, frame)
+    }
+
+    fn method(&self, method: Method, recv: &Value, args: &[X], frame: &mut Vec<Value>) -> Eval {
+        use Method::*;
+        let arg = |env: &Self, frame: &mut Vec<Value>| match args.first() {
+            Some(a) => env.eval(a, frame),
+            None => err("missing argument"),
+        };
+        Ok(match (method, recv) {
+            (Len, Value::List(items)) => Value::Int(items.len() as i64),
+            (Len, Value::Map(map)) => Value::Int(map.len() as i64),
+            (Len, Value::Str(s)) => Value::Int(s.chars().count() as i64),
+            (IsEmpty, Value::List(items)) => Value::Bool(items.is_empty()),
+            (IsEmpty, Value::Map(map)) => Value::Bool(map.is_empty()),
+            (Any | All | Filter | Count | Map | FlatMap, Value::List(items)) => {
+                let (slot, body) = self.lambda(args)?;
+                let mut kept = Vec::new();
+                let mut count = 0i64;
+                for item in items.iter() {
+                    let out = self.apply(slot, body, item, frame)?;
+                    match method {
+                        Any if matches!(out, Value::Bool(true)) => return Ok(Value::Bool(true)),
+                        All if !matches!(out, Value::Bool(true)) => return Ok(Value::Bool(false)),
+                        Filter if matches!(out, Value::Bool(true)) => kept.push(item.clone()),
+                        Count if matches!(out, Value::Bool(true)) => count += 1,
+                        Map => kept.push(out),
+                        FlatMap => match out {
+                            Value::List(inner) => kept.extend(inner.iter().cloned()),
+                            Value::None => {}
+                            other => kept.push(other),
+                        },
+                        _ => {}
+                    }
+                }
+                match method {
+                    Any => Value::Bool(false),
+                    All => Value::Bool(true),
+                    Count => Value::Int(count),
+                    _ => Value::list(kept),
+                }
+            }
+            (Sum, Value::List(items)) => {
+                let mut total = Value::Int(0);
+                for item in items.iter() {
+                    total = match (&total, item) {
+                        (Value::Int(0), Value::Duration(_)) => item.clone(),
+                        _ => arithmetic(BinaryOp::Add, &total, item)?,
+                    };
+                }
+                total
+            }
+            (Min | Max, Value::List(items)) => {
+                let want = if method == Min { Ordering::Less } else { Ordering::Greater };
+                let mut best: Option<&Value> = None;
+                for item in items.iter() {
+                    if best.is_none_or(|b| compare(item, b) == Some(want)) {
+                        best = Some(item);
+                    }
+                }
+                best.cloned().unwrap_or(Value::None)
+            }
+            (Contains, Value::List(items)) => {
+                let needle = arg(self, frame)?;
+                Value::Bool(items.iter().any(|i| equal(i, &needle)))
+            }
+            (Contains, Value::Str(s)) => match arg(self, frame)? {
+                Value::Str(n) => Value::Bool(s.contains(n.as_ref())),
+                _ => Value::Bool(false),
+            },
+            (Contains, Value::Cidr(net)) => match arg(self, frame)? {
+                Value::Ip(ip) => Value::Bool(net.contains(&ip)),
+                _ => Value::Bool(false),
+            },
+            (First, Value::List(items)) => items.first().cloned().unwrap_or(Value::None),
+            (Distinct, Value::List(items)) => {
+                let mut out: Vec<Value> = Vec::new();
+                for item in items.iter() {
+                    if !out.iter().any(|o| equal(o, item)) {
+                        out.push(item.clone());
+                    }
+                }
+                Value::list(out)
+            }
+            (Sort, Value::List(items)) => {
+                let mut out = items.to_vec();
+                out.sort_by(|a, b| compare(a, b).unwrap_or(Ordering::Equal));
+                Value::list(out)
+            }
+            (Keys, Value::Map(map)) => Value::list(map.keys().map(|k| Value::Str(k.clone())).collect()),
+            (Values, Value::Map(map)) => Value::list(map.values().cloned().collect()),
+            (ContainsKey | Get, Value::Map(map)) => {
+                let key = arg(self, frame)?;
+                let found = key.as_str().and_then(|k| map.get(k));
+                if method == ContainsKey { Value::Bool(found.is_some()) } else { found.cloned().unwrap_or(Value::None) }
+            }
+            (Lower, Value::Str(s)) => Value::str(&s.to_lowercase()),
+            (Upper, Value::Str(s)) => Value::str(&s.to_uppercase()),
+            (Trim, Value::Str(s)) => Value::str(s.trim()),
+            (StartsWith | EndsWith, Value::Str(s)) => match arg(self, frame)? {
+                Value::Str(p) if method == StartsWith => Value::Bool(s.starts_with(p.as_ref())),
+                Value::Str(p) => Value::Bool(s.ends_with(p.as_ref())),
+                _ => Value::Bool(false),
+            },
+            (Split, Value::Str(s)) => match arg(self, frame)? {
+                Value::Str(sep) => Value::list(s.split(sep.as_ref()).map(Value::str).collect()),
+                _ => Value::None,
+            },
+            (PrefixLen, Value::Cidr(net)) => Value::Int(i64::from(net.prefix_len())),
+            (IsIpv4, Value::Cidr(net)) => Value::Bool(matches!(net, ipnet::IpNet::V4(_))),
+            (IsIpv4, Value::Ip(ip)) => Value::Bool(ip.is_ipv4()),
+            (Days, Value::Duration(d)) => Value::Int(d / (86_400 * NANOS_PER_SECOND)),
+            (Hours, Value::Duration(d)) => Value::Int(d / (3_600 * NANOS_PER_SECOND)),
+            (Minutes, Value::Duration(d)) => Value::Int(d / (60 * NANOS_PER_SECOND)),
+            (Seconds, Value::Duration(d)) => Value::Int(d / NANOS_PER_SECOND),
+            (m, v) => return err(format!("method {m:?} does not apply to {v}")),
+        })
+    }
+}
+
+fn overflow() -> EvalError {
+    EvalError("integer overflow".into())
+}
+
+/// Equality as the language defines it: numbers across int/float, records by identity.
+pub(crate) fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::None, Value::None) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Time(x), Value::Time(y)) | (Value::Duration(x), Value::Duration(y)) => x == y,
+        (Value::Ip(x), Value::Ip(y)) => x == y,
+        (Value::Cidr(x), Value::Cidr(y)) => x == y,
+        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| equal(a, b)),
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| a.0 == b.0 && equal(a.1, b.1))
+        }
+        (Value::Record(x), Value::Record(y)) => Arc::ptr_eq(x, y) || same_record(x, y),
+        (Value::Json(x), Value::Json(y)) => x == y,
+        (Value::Json(j), Value::Str(s)) | (Value::Str(s), Value::Json(j)) => j.as_str() == Some(s.as_ref()),
+        _ => false,
+    }
+}
+
+fn same_record(x: &Record, y: &Record) -> bool {
+    x.ty == y.ty && x.fields.len() == y.fields.len() && x.fields.iter().zip(y.fields.iter()).all(|(a, b)| equal(a, b))
+}
+
+/// Ordering where the language defines one; `None` otherwise (comparisons are then false).
+pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
+        (Value::Int(x), Value::Float(y)) => (*x as f64).partial_cmp(y),
+        (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) | (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
+        (Value::Ip(x), Value::Ip(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// `item in container`: list membership, map keys, CIDR containment.
+fn contains(container: &Value, item: &Value) -> bool {
+    match (container, item) {
+        (Value::Cidr(net), Value::Ip(ip)) => net.contains(ip),
+        (Value::List(items), Value::Ip(ip)) if items.iter().any(|i| matches!(i, Value::Cidr(_))) => {
+            items.iter().any(|i| matches!(i, Value::Cidr(net) if net.contains(ip)))
+        }
+        (Value::List(items), _) => items.iter().any(|i| equal(i, item)),
+        (Value::Map(map), Value::Str(k)) => map.contains_key(k),
+        _ => false,
+    }
+}
+
+fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Eval {
+    use Value::*;
+    let int = |r: Option<i64>| r.map(Int).ok_or_else(overflow);
+    Ok(match (op, a, b) {
+        (_, None, _) | (_, _, None) => None,
+        (BinaryOp::Add, Int(x), Int(y)) => int(x.checked_add(*y))?,
+        (BinaryOp::Sub, Int(x), Int(y)) => int(x.checked_sub(*y))?,
+        (BinaryOp::Mul, Int(x), Int(y)) => int(x.checked_mul(*y))?,
+        (BinaryOp::Div | BinaryOp::Rem, Int(_), Int(0)) => return err("division by zero"),
+        (BinaryOp::Div, Int(x), Int(y)) => int(x.checked_div(*y))?,
+        (BinaryOp::Rem, Int(x), Int(y)) => int(x.checked_rem(*y))?,
+        (_, Int(_) | Float(_), Int(_) | Float(_)) => {
+            let (x, y) = (as_f64(a), as_f64(b));
+            Float(match op {
+                BinaryOp::Add => x + y,
+                BinaryOp::Sub => x - y,
+                BinaryOp::Mul => x * y,
+                BinaryOp::Div if y == 0.0 => return err("division by zero"),
+                BinaryOp::Div => x / y,
+                _ => x % y,
+            })
+        }
+        (BinaryOp::Add, Str(x), Str(y)) => Value::str(&format!("{x}{y}")),
+        (BinaryOp::Add, Duration(x), Duration(y)) => Duration(x.checked_add(*y).ok_or_else(overflow)?),
+        (BinaryOp::Sub, Duration(x), Duration(y)) => Duration(x.checked_sub(*y).ok_or_else(overflow)?),
+        (BinaryOp::Add, Time(t), Duration(d)) | (BinaryOp::Add, Duration(d), Time(t)) => {
+            Time(t.checked_add(*d).ok_or_else(overflow)?)
+        }
+        (BinaryOp::Sub, Time(t), Duration(d)) => Time(t.checked_sub(*d).ok_or_else(overflow)?),
+        (BinaryOp::Sub, Time(x), Time(y)) => Duration(x.checked_sub(*y).ok_or_else(overflow)?),
+        (BinaryOp::Mul, Duration(d), Int(k)) | (BinaryOp::Mul, Int(k), Duration(d)) => {
+            Duration(d.checked_mul(*k).ok_or_else(overflow)?)
+        }
+        (BinaryOp::Div, Duration(_), Int(0)) => return err("division by zero"),
+        (BinaryOp::Div, Duration(d), Int(k)) => Duration(d / k),
+        (BinaryOp::Add, List(x), List(y)) => Value::list(x.iter().chain(y.iter()).cloned().collect()),
+        _ => return err(format!("cannot apply {op:?} to {a} and {b}")),
+    })
+}
+
+fn as_f64(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => f64::NAN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arithmetic_follows_the_types() {
+        let secs = |s: i64| Value::Duration(s * NANOS_PER_SECOND);
+        assert!(matches!(arithmetic(BinaryOp::Sub, &Value::Time(100), &Value::Time(40)), Ok(Value::Duration(60))));
+        assert!(
+            matches!(arithmetic(BinaryOp::Add, &Value::Int(2), &Value::Float(0.5)), Ok(Value::Float(f)) if f == 2.5)
+        );
+        assert!(arithmetic(BinaryOp::Div, &Value::Int(1), &Value::Int(0)).is_err());
+        assert!(arithmetic(BinaryOp::Add, &Value::Int(i64::MAX), &Value::Int(1)).is_err());
+        assert!(
+            matches!(arithmetic(BinaryOp::Mul, &secs(60), &Value::Int(2)), Ok(Value::Duration(d)) if d == 120 * NANOS_PER_SECOND)
+        );
+        assert!(matches!(arithmetic(BinaryOp::Add, &Value::None, &Value::Int(1)), Ok(Value::None)));
+    }
+
+    #[test]
+    fn membership_and_containment() {
+        let net: ipnet::IpNet = "10.0.0.0/8".parse().unwrap();
+        let ip = Value::Ip("10.1.2.3".parse().unwrap());
+        assert!(contains(&Value::Cidr(net), &ip));
+        assert!(contains(&Value::list(vec![Value::Cidr(net)]), &ip));
+        assert!(contains(&Value::list(vec![Value::Int(22), Value::Int(3389)]), &Value::Float(22.0)));
+        assert!(!contains(&Value::list(vec![Value::str("a")]), &Value::str("b")));
+    }
+
+    #[test]
+    fn comparisons_across_numbers_only() {
+        assert_eq!(compare(&Value::Int(1), &Value::Float(1.5)), Some(Ordering::Less));
+        assert_eq!(compare(&Value::Int(1), &Value::str("1")), None);
+        assert!(equal(&Value::Int(3), &Value::Float(3.0)));
+        assert!(!equal(&Value::None, &Value::Int(0)));
+    }
+}

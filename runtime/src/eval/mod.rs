@@ -1,0 +1,322 @@
+//! Evaluation of a plan on a loaded snapshot.
+//!
+//! Every check is independent; rules run over their asset type's rows and alarms over their
+//! event type's rows with rayon. Results are collected in input order and sorted at the
+//! end, so the output is the same at any thread count.
+
+mod alarm;
+mod exec;
+mod interp;
+mod natives;
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use exec::PrepareError;
+pub use interp::EvalError;
+
+use exec::{Preparer, TemplatePart, X};
+use interp::{Env, Function};
+use natives::Natives;
+
+use crate::plan::{Check, CheckKind, Plan, TypeIdx};
+use crate::report::{Finding, FindingKind, Subject};
+use crate::snapshot::Store;
+use crate::value::{Record, Value};
+
+/// A check prepared for execution.
+#[derive(Debug)]
+struct Prepared {
+    filter: Option<X>,
+    lets: Vec<X>,
+    when: Option<X>,
+    message: Option<Vec<TemplatePart>>,
+    evidence: Vec<(String, X)>,
+    group: Option<alarm::Grouping>,
+}
+
+/// A subject whose evaluation failed: reported, and the run is incomplete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckError {
+    pub rule: String,
+    pub subject: Subject,
+    pub message: String,
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rule `{}` on {}/{}: {}", self.rule, self.subject.ty, self.subject.id, self.message)
+    }
+}
+
+/// What a run produced: findings (unsorted) and evaluation errors.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<CheckError>,
+    pub checks_evaluated: usize,
+}
+
+pub struct Engine<'a> {
+    plan: &'a Plan,
+    store: &'a Store,
+    natives: Natives<'a>,
+    functions: Vec<Function>,
+    consts: Vec<Value>,
+    checks: Vec<Prepared>,
+}
+
+impl std::fmt::Debug for Engine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("checks", &self.checks.len()).finish()
+    }
+}
+
+/// Why an engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Prepare(#[from] PrepareError),
+    #[error("constant `{name}` cannot be evaluated: {message}")]
+    Const { name: String, message: String },
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(plan: &'a Plan, store: &'a Store) -> Result<Self, StartError> {
+        let mut preparer = Preparer::default();
+        let functions = plan
+            .functions
+            .iter()
+            .map(|f| Ok(Function { locals: f.locals, body: preparer.expr(&f.body)? }))
+            .collect::<Result<Vec<_>, PrepareError>>()?;
+        let checks = plan.checks.iter().map(|c| prepare_check(&mut preparer, c)).collect::<Result<Vec<_>, _>>()?;
+        let mut engine =
+            Engine { plan, store, natives: Natives::new(plan, store), functions, consts: Vec::new(), checks };
+        engine.consts = engine.evaluate_consts(&mut preparer)?;
+        Ok(engine)
+    }
+
+    /// Constants may refer to each other in any order: evaluate in passes until all are
+    /// known. The compiler rejects cycles; a plan that has one is refused here.
+    fn evaluate_consts(&self, preparer: &mut Preparer) -> Result<Vec<Value>, StartError> {
+        let prepared: Vec<X> = self.plan.consts.iter().map(|c| preparer.expr(&c.value)).collect::<Result<_, _>>()?;
+        let mut values: Vec<Option<Value>> = vec![None; prepared.len()];
+        loop {
+            let mut progress = false;
+            for (i, x) in prepared.iter().enumerate() {
+                if values[i].is_some()
+                    || !const_deps(x).iter().all(|d| values.get(*d as usize).is_some_and(Option::is_some))
+                {
+                    continue;
+                }
+                let known: Vec<Value> = values.iter().map(|v| v.clone().unwrap_or(Value::None)).collect();
+                let env = Env {
+                    functions: &self.functions,
+                    consts: &known,
+                    natives: &self.natives,
+                    now: self.store.taken_at(),
+                };
+                let mut frame = vec![Value::None; self.plan.consts[i].locals as usize];
+                let value = env
+                    .eval(x, &mut frame)
+                    .map_err(|e| StartError::Const { name: self.plan.consts[i].name.clone(), message: e.0 })?;
+                values[i] = Some(value);
+                progress = true;
+            }
+            if values.iter().all(Option::is_some) {
+                return Ok(values.into_iter().flatten().collect());
+            }
+            if !progress {
+                let stuck = values
+                    .iter()
+                    .position(Option::is_none)
+                    .map_or_else(String::new, |i| self.plan.consts[i].name.clone());
+                return Err(StartError::Const { name: stuck, message: "it depends on itself".into() });
+            }
+        }
+    }
+
+    fn env(&self) -> Env<'_> {
+        Env { functions: &self.functions, consts: &self.consts, natives: &self.natives, now: self.store.taken_at() }
+    }
+
+    /// Runs every check `select` keeps.
+    pub fn run(&self, select: impl Fn(&Check) -> bool + Sync) -> Outcome {
+        let results: Vec<(Vec<Finding>, Vec<CheckError>)> = self
+            .plan
+            .checks
+            .par_iter()
+            .zip(self.checks.par_iter())
+            .filter(|(check, _)| select(check))
+            .map(|(check, prepared)| match check.kind {
+                CheckKind::Rule => self.run_rule(check, prepared),
+                CheckKind::Alarm => alarm::run(self, check, prepared),
+            })
+            .collect();
+        let checks_evaluated = results.len();
+        let mut outcome = Outcome { checks_evaluated, ..Outcome::default() };
+        for (findings, errors) in results {
+            outcome.findings.extend(findings);
+            outcome.errors.extend(errors);
+        }
+        outcome
+    }
+
+    fn run_rule(&self, check: &Check, prepared: &Prepared) -> (Vec<Finding>, Vec<CheckError>) {
+        let rows = self.store.rows(check.subject_type);
+        let results: Vec<Result<Option<Finding>, CheckError>> = rows
+            .par_iter()
+            .map_init(
+                || vec![Value::None; check.locals.max(1) as usize],
+                |frame, row| {
+                    self.evaluate_subject(check, prepared, row, frame).map_err(|e| CheckError {
+                        rule: check.id.clone(),
+                        subject: self.subject_of(row),
+                        message: e.0,
+                    })
+                },
+            )
+            .collect();
+        split(results)
+    }
+
+    /// Filter, lets, `when`; a finding when it holds.
+    fn evaluate_subject(
+        &self,
+        check: &Check,
+        prepared: &Prepared,
+        row: &Arc<Record>,
+        frame: &mut Vec<Value>,
+    ) -> Result<Option<Finding>, EvalError> {
+        let env = self.env();
+        frame.fill(Value::None);
+        frame[0] = Value::Record(row.clone());
+        if !self.holds(&env, prepared.filter.as_ref(), frame)? {
+            return Ok(None);
+        }
+        for (i, x) in prepared.lets.iter().enumerate() {
+            frame[1 + i] = env.eval(x, frame)?;
+        }
+        if !self.holds(&env, prepared.when.as_ref(), frame)? {
+            return Ok(None);
+        }
+        let message = self.message(check, prepared, frame)?;
+        let evidence = self.evidence(prepared, frame, Vec::new())?;
+        Ok(Some(self.finding(check, FindingKind::Rule, self.subject_of(row), message, evidence)))
+    }
+
+    fn holds(&self, env: &Env<'_>, x: Option<&X>, frame: &mut Vec<Value>) -> Result<bool, EvalError> {
+        match x {
+            None => Ok(true),
+            Some(x) => Ok(matches!(env.eval(x, frame)?, Value::Bool(true))),
+        }
+    }
+
+    fn message(&self, check: &Check, prepared: &Prepared, frame: &mut Vec<Value>) -> Result<String, EvalError> {
+        let Some(parts) = &prepared.message else { return Ok(check.title.clone()) };
+        let env = self.env();
+        let mut out = String::new();
+        for part in parts {
+            match part {
+                TemplatePart::Text(t) => out.push_str(t),
+                TemplatePart::Hole(x) => out.push_str(&env.eval(x, frame)?.to_string()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The evidence object: the check's entries, then any `extra` the runner adds.
+    fn evidence(
+        &self,
+        prepared: &Prepared,
+        frame: &mut Vec<Value>,
+        extra: Vec<(String, serde_json::Value)>,
+    ) -> Result<serde_json::Value, EvalError> {
+        let env = self.env();
+        let mut map = serde_json::Map::new();
+        for (key, x) in &prepared.evidence {
+            map.insert(key.clone(), self.to_json(&env.eval(x, frame)?));
+        }
+        map.extend(extra);
+        Ok(serde_json::Value::Object(map))
+    }
+
+    fn to_json(&self, value: &Value) -> serde_json::Value {
+        value.to_json(&|ty| self.field_names(ty))
+    }
+
+    fn field_names(&self, ty: TypeIdx) -> Vec<String> {
+        self.plan.types.get(ty as usize).map(|t| t.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
+    }
+
+    fn subject_of(&self, record: &Record) -> Subject {
+        let ty = self.plan.types.get(record.ty as usize).map_or_else(String::new, |t| t.name.clone());
+        let id = self
+            .natives
+            .field_index(record.ty, "id")
+            .and_then(|i| record.fields.get(i))
+            .map_or_else(String::new, |v| v.to_string());
+        Subject { ty, id }
+    }
+
+    fn finding(
+        &self,
+        check: &Check,
+        kind: FindingKind,
+        subject: Subject,
+        message: String,
+        evidence: serde_json::Value,
+    ) -> Finding {
+        Finding {
+            rule: check.id.clone(),
+            kind,
+            severity: check.severity,
+            title: check.title.clone(),
+            subject,
+            message,
+            evidence,
+            controls: check.controls.clone(),
+            fix: check.fix.clone(),
+        }
+    }
+}
+
+fn prepare_check(preparer: &mut Preparer, check: &Check) -> Result<Prepared, PrepareError> {
+    Ok(Prepared {
+        filter: check.filter.as_ref().map(|f| preparer.expr(f)).transpose()?,
+        lets: preparer.all(&check.lets)?,
+        when: check.when.as_ref().map(|w| preparer.expr(w)).transpose()?,
+        message: check.message.as_ref().map(|m| preparer.template(m)).transpose()?,
+        evidence: check
+            .evidence
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), preparer.expr(v)?)))
+            .collect::<Result<_, PrepareError>>()?,
+        group: check.group.as_ref().map(|g| alarm::Grouping::prepare(preparer, g)).transpose()?,
+    })
+}
+
+/// The constants an expression reads.
+fn const_deps(x: &X) -> Vec<u32> {
+    let mut out = Vec::new();
+    exec::visit(x, &mut |node| {
+        if let X::Const(i) = node {
+            out.push(*i);
+        }
+    });
+    out
+}
+
+fn split(results: Vec<Result<Option<Finding>, CheckError>>) -> (Vec<Finding>, Vec<CheckError>) {
+    let mut findings = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(Some(f)) => findings.push(f),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    (findings, errors)
+}

@@ -1,0 +1,287 @@
+//! Adapters from store records to the native builtins' models, and the calls themselves.
+//!
+//! Field positions are looked up by name once, when the engine starts; policy documents are
+//! parsed once per run and shared by every question asked of them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use super::exec::Native;
+use super::interp::{Eval, EvalError};
+use crate::builtins::{iam, net};
+use crate::plan::{Plan, TypeIdx};
+use crate::snapshot::Store;
+use crate::value::{Record, Value};
+
+/// Positions of the fields natives read, by type. Absent when the plan's schema lacks the
+/// type; a native that needs it then fails with a clear error.
+#[derive(Debug, Default)]
+struct Schema {
+    security_group: Option<TypeIdx>,
+    user: Option<TypeIdx>,
+    group: Option<TypeIdx>,
+    role: Option<TypeIdx>,
+    account: Option<TypeIdx>,
+    policy: Option<TypeIdx>,
+}
+
+pub(crate) struct Natives<'a> {
+    plan: &'a Plan,
+    store: &'a Store,
+    schema: Schema,
+    /// Parsed documents of every `Policy` asset, by id.
+    policies: HashMap<Arc<str>, Arc<iam::PolicyDocument>>,
+}
+
+fn err<T>(message: impl Into<String>) -> Result<T, EvalError> {
+    Err(EvalError(message.into()))
+}
+
+impl<'a> Natives<'a> {
+    pub(crate) fn new(plan: &'a Plan, store: &'a Store) -> Self {
+        let find = |name: &str| {
+            plan.types.iter().position(|t| t.qualified == format!("std.schema.{name}")).map(|i| i as TypeIdx)
+        };
+        let schema = Schema {
+            security_group: find("SecurityGroup"),
+            user: find("User"),
+            group: find("Group"),
+            role: find("Role"),
+            account: find("Account"),
+            policy: find("Policy"),
+        };
+        let mut natives = Natives { plan, store, schema, policies: HashMap::new() };
+        natives.policies = natives.parse_policies();
+        natives
+    }
+
+    fn parse_policies(&self) -> HashMap<Arc<str>, Arc<iam::PolicyDocument>> {
+        let Some(ty) = self.schema.policy else { return HashMap::new() };
+        let mut out = HashMap::new();
+        for record in self.store.rows(ty) {
+            let (Some(id), Some(doc)) =
+                (self.get(record, "id").as_str().map(Arc::from), self.document(&self.get(record, "document")))
+            else {
+                continue;
+            };
+            out.insert(id, Arc::new(doc));
+        }
+        out
+    }
+
+    /// A `PolicyDocument` record as the IAM model.
+    fn document(&self, value: &Value) -> Option<iam::PolicyDocument> {
+        let json = value.to_json(&|ty| self.field_names(ty));
+        iam::PolicyDocument::from_json(&json).ok()
+    }
+
+    fn field_names(&self, ty: TypeIdx) -> Vec<String> {
+        self.plan.types.get(ty as usize).map(|t| t.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
+    }
+
+    pub(crate) fn field_index(&self, ty: TypeIdx, name: &str) -> Option<usize> {
+        self.plan.types.get(ty as usize)?.field_index(name)
+    }
+
+    fn get(&self, record: &Record, name: &str) -> Value {
+        self.field_index(record.ty, name).and_then(|i| record.fields.get(i)).cloned().unwrap_or(Value::None)
+    }
+
+    /// The asset with this id among `types`.
+    pub(crate) fn deref(&self, types: &[TypeIdx], id: &str) -> Option<Arc<Record>> {
+        types.iter().find_map(|ty| self.store.get(*ty, id).cloned())
+    }
+
+    pub(crate) fn call(&self, native: Native, args: &[Value]) -> Eval {
+        let arg = |i: usize| args.get(i).unwrap_or(&Value::None);
+        match native {
+            Native::IsPrivate => match arg(0) {
+                Value::Ip(ip) => Ok(Value::Bool(net::is_private(*ip))),
+                _ => Ok(Value::None),
+            },
+            Native::SgAllows => {
+                let Value::Record(sg) = arg(0) else { return Ok(Value::None) };
+                let direction = arg(1).as_str().unwrap_or("ingress");
+                let rules = self.sg_rules(sg, if direction == "egress" { "egress" } else { "ingress" })?;
+                let sources: Vec<ipnet::IpNet> = match arg(2) {
+                    Value::List(items) => {
+                        items.iter().filter_map(|v| if let Value::Cidr(n) = v { Some(*n) } else { None }).collect()
+                    }
+                    Value::Cidr(n) => vec![*n],
+                    _ => Vec::new(),
+                };
+                let protocol = protocol(arg(3).as_str().unwrap_or(""))?;
+                let Value::Int(port) = arg(4) else { return Ok(Value::None) };
+                Ok(Value::Bool(net::sg_allows(&rules, &sources, protocol, *port)))
+            }
+            Native::ExposedPorts => {
+                let Value::Record(sg) = arg(0) else { return Ok(Value::None) };
+                let rules = self.sg_rules(sg, "ingress")?;
+                Ok(Value::list(net::exposed_ports(&rules).into_iter().map(Value::Int).collect()))
+            }
+            Native::ReachableFromInternet => {
+                let Value::Record(instance) = arg(0) else { return Ok(Value::None) };
+                let public_ips: Vec<IpAddr> = list(&self.get(instance, "public_ips"))
+                    .iter()
+                    .filter_map(|v| if let Value::Ip(ip) = v { Some(*ip) } else { None })
+                    .collect();
+                let sg_type = self.schema.security_group.ok_or_else(|| missing("SecurityGroup"))?;
+                let mut groups = Vec::new();
+                for id in list(&self.get(instance, "security_group_ids")) {
+                    if let Some(sg) = id.as_str().and_then(|id| self.store.get(sg_type, id)) {
+                        groups.push(self.sg_rules(sg, "ingress")?);
+                    }
+                }
+                let borrowed: Vec<&[net::SgRule]> = groups.iter().map(Vec::as_slice).collect();
+                Ok(Value::Bool(net::reachable_from_internet(&public_ips, &borrowed)))
+            }
+            Native::IamAllows => {
+                let action = arg(1).as_str().unwrap_or("");
+                let resource = arg(2).as_str().unwrap_or("");
+                self.with_evaluation(arg(0), |eval| match arg(3) {
+                    Value::Map(context) => {
+                        let context: BTreeMap<String, Vec<String>> =
+                            context.iter().map(|(k, v)| (k.to_string(), vec![v.to_string()])).collect();
+                        eval.allows_in_context(action, resource, &context)
+                    }
+                    _ => eval.may_allow(action, resource),
+                })
+            }
+            Native::IsAdmin => self.with_evaluation(arg(0), |eval| eval.is_admin()),
+            Native::GrantsAny => {
+                let actions: Vec<String> = list(arg(1)).iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+                let refs: Vec<&str> = actions.iter().map(String::as_str).collect();
+                self.with_evaluation(arg(0), |eval| eval.grants_any(&refs))
+            }
+            Native::EffectivePolicies => {
+                let Value::Record(principal) = arg(0) else { return Ok(Value::None) };
+                let policy_type = self.schema.policy.ok_or_else(|| missing("Policy"))?;
+                let ids = self.policy_ids(principal);
+                let policies =
+                    ids.iter().filter_map(|id| self.store.get(policy_type, id).cloned().map(Value::Record)).collect();
+                Ok(Value::list(policies))
+            }
+            Native::UnusedActions => {
+                let Value::Record(key) = arg(0) else { return Ok(Value::None) };
+                let owner = self.key_owner(key);
+                let docs: Vec<Arc<iam::PolicyDocument>> = owner.as_ref().map(|o| self.documents(o)).unwrap_or_default();
+                let evaluation = iam::Evaluation::new(docs.iter().map(Arc::as_ref));
+                let granted = evaluation.granted_action_patterns();
+                let used: Vec<String> = list(arg(1))
+                    .iter()
+                    .filter_map(|call| match call {
+                        Value::Record(c) => Some(format!("{}:{}", self.get(c, "service"), self.get(c, "action"))),
+                        _ => None,
+                    })
+                    .collect();
+                let used_refs: Vec<&str> = used.iter().map(String::as_str).collect();
+                Ok(Value::list(iam::unused_actions(&granted, &used_refs).iter().map(|s| Value::str(s)).collect()))
+            }
+        }
+    }
+
+    /// Runs `question` on the principal's (or document's) effective policies.
+    fn with_evaluation(&self, subject: &Value, question: impl Fn(&iam::Evaluation<'_>) -> bool) -> Eval {
+        let Value::Record(record) = subject else { return Ok(Value::None) };
+        if Some(record.ty) == self.schema.account {
+            return Ok(Value::Bool(question(&iam::Evaluation::root())));
+        }
+        let own;
+        let docs: Vec<Arc<iam::PolicyDocument>> = if Some(record.ty) == self.schema.policy {
+            self.get(record, "id").as_str().and_then(|id| self.policies.get(id)).cloned().into_iter().collect()
+        } else if Some(record.ty) == self.schema.user || Some(record.ty) == self.schema.role {
+            self.documents(record)
+        } else {
+            own = self.document(subject);
+            own.map(Arc::new).into_iter().collect()
+        };
+        let evaluation = iam::Evaluation::new(docs.iter().map(Arc::as_ref));
+        Ok(Value::Bool(question(&evaluation)))
+    }
+
+    /// Parsed documents of a principal's effective policies.
+    fn documents(&self, principal: &Record) -> Vec<Arc<iam::PolicyDocument>> {
+        self.policy_ids(principal).iter().filter_map(|id| self.policies.get(id.as_str()).cloned()).collect()
+    }
+
+    /// Policy ids attached to a user or a role: direct ones first, then each group's, in order,
+    /// without repeats (std.iam's `effective_policies` order).
+    fn policy_ids(&self, principal: &Record) -> Vec<String> {
+        let mut ids: Vec<String> =
+            list(&self.get(principal, "policy_ids")).iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+        if Some(principal.ty) == self.schema.user
+            && let Some(group_type) = self.schema.group
+        {
+            for group_id in list(&self.get(principal, "group_ids")) {
+                if let Some(group) = group_id.as_str().and_then(|id| self.store.get(group_type, id)) {
+                    ids.extend(
+                        list(&self.get(group, "policy_ids")).iter().filter_map(|v| v.as_str().map(str::to_owned)),
+                    );
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(id.clone()));
+        ids
+    }
+
+    /// The user, role or account that owns an access key.
+    fn key_owner(&self, key: &Record) -> Option<Arc<Record>> {
+        let id = self.get(key, "owner_id");
+        let id = id.as_str()?;
+        [self.schema.user, self.schema.role, self.schema.account]
+            .into_iter()
+            .flatten()
+            .find_map(|ty| self.store.get(ty, id).cloned())
+    }
+
+    fn sg_rules(&self, sg: &Record, direction: &str) -> Result<Vec<net::SgRule>, EvalError> {
+        list(&self.get(sg, direction)).iter().map(|rule| self.sg_rule(rule)).collect()
+    }
+
+    fn sg_rule(&self, rule: &Value) -> Result<net::SgRule, EvalError> {
+        let Value::Record(r) = rule else { return err("a security-group rule is not a record") };
+        let int = |name: &str| match self.get(r, name) {
+            Value::Int(i) => i,
+            _ => 0,
+        };
+        Ok(net::SgRule {
+            priority: int("priority"),
+            protocol: protocol(self.get(r, "protocol").as_str().unwrap_or(""))?,
+            port_from: int("port_from"),
+            port_to: int("port_to"),
+            cidr: match self.get(r, "cidr") {
+                Value::Cidr(net) => Some(net),
+                _ => None,
+            },
+            source_group_id: self.get(r, "source_group_id").as_str().map(str::to_owned),
+            action: if self.get(r, "action").as_str() == Some("accept") {
+                net::SgAction::Accept
+            } else {
+                net::SgAction::Drop
+            },
+        })
+    }
+}
+
+fn protocol(text: &str) -> Result<net::Protocol, EvalError> {
+    Ok(match text {
+        "tcp" => net::Protocol::Tcp,
+        "udp" => net::Protocol::Udp,
+        "icmp" => net::Protocol::Icmp,
+        "all" => net::Protocol::All,
+        other => return err(format!("unknown protocol `{other}`")),
+    })
+}
+
+fn list(value: &Value) -> &[Value] {
+    match value {
+        Value::List(items) => items,
+        _ => &[],
+    }
+}
+
+fn missing(ty: &str) -> EvalError {
+    EvalError(format!("the plan's schema has no `{ty}` type, which this builtin needs"))
+}

@@ -1,0 +1,195 @@
+//! `markdown`: a report for a pull-request comment or a CI job summary (GitHub-flavoured).
+//!
+//! A title and a line about the snapshot; a summary table with a row per severity and a
+//! total; a findings table (Severity | Rule | Subject | Message) followed by a collapsible
+//! `<details>` section per finding with its title, message, controls, evidence as a
+//! ```` ```json ```` block and fix; then, when there are any, the suppressed findings in
+//! their own table with the allowlist's reasons.
+//!
+//! Text from the snapshot cannot break the layout or inject markup: control characters
+//! are written as Rust escapes (`\n`, `\u{1b}`), Markdown punctuation is backslash-escaped,
+//! `|` is escaped in table cells, rule ids and subjects are code spans fenced with more
+//! backticks than they contain, HTML in `<summary>` is entity-escaped, and the evidence
+//! fence is longer than any backtick run in the evidence.
+
+use std::fmt::{self, Write};
+
+use super::{counts_by_severity, plural, printable, severities_descending, subject_name};
+use crate::report::{Finding, Report};
+
+pub(super) fn render(report: &Report, out: &mut String) -> fmt::Result {
+    out.push_str("# rulec report\n\n");
+    writeln!(
+        out,
+        "Snapshot taken at {} ({}, {}). {} evaluated in {} ms by rulec {}.",
+        inline(&report.snapshot.taken_at),
+        plural(report.snapshot.assets, "asset", "assets"),
+        plural(report.snapshot.events, "event", "events"),
+        plural(report.summary.rules_evaluated, "rule", "rules"),
+        report.summary.duration_ms,
+        inline(&report.rulec_version),
+    )?;
+
+    out.push_str("\n## Summary\n\n| Severity | Findings |\n|:---|---:|\n");
+    let counts = counts_by_severity(&report.findings);
+    for severity in severities_descending() {
+        let n = counts.iter().find(|(s, _)| *s == severity).map_or(0, |&(_, n)| n);
+        writeln!(out, "| {} | {n} |", severity.as_str())?;
+    }
+    writeln!(out, "| **Total** | **{}** |", report.findings.len())?;
+    if !report.suppressed.is_empty() {
+        writeln!(
+            out,
+            "\n{} (listed below).",
+            plural(report.suppressed.len(), "finding suppressed", "findings suppressed")
+        )?;
+    }
+
+    out.push_str("\n## Findings\n\n");
+    if report.findings.is_empty() {
+        out.push_str("No findings.\n");
+    } else {
+        out.push_str("| Severity | Rule | Subject | Message |\n|:---|:---|:---|:---|\n");
+        for f in &report.findings {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                f.severity.as_str(),
+                cell(&code(&f.rule)),
+                cell(&code(&subject_name(f))),
+                cell(&inline(&f.message)),
+            )?;
+        }
+        for f in &report.findings {
+            out.push('\n');
+            details(f, out)?;
+        }
+    }
+
+    if !report.suppressed.is_empty() {
+        out.push_str("\n## Suppressed\n\n");
+        out.push_str("| Severity | Rule | Subject | Message | Reason |\n|:---|:---|:---|:---|:---|\n");
+        for s in &report.suppressed {
+            let f = &s.finding;
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                f.severity.as_str(),
+                cell(&code(&f.rule)),
+                cell(&code(&subject_name(f))),
+                cell(&inline(&f.message)),
+                cell(&inline(&s.reason)),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The collapsible section of one finding.
+fn details(f: &Finding, out: &mut String) -> fmt::Result {
+    writeln!(
+        out,
+        "<details>\n<summary><b>{}</b> {} on {}: {}</summary>\n",
+        f.severity.as_str(),
+        html(&f.rule),
+        html(&subject_name(f)),
+        html(&f.title),
+    )?;
+    writeln!(out, "**Message:** {}\n", inline(&f.message))?;
+    if !f.controls.is_empty() {
+        let controls: Vec<String> = f.controls.iter().map(|c| code(c)).collect();
+        writeln!(out, "**Controls:** {}\n", controls.join(", "))?;
+    }
+    let evidence = serde_json::to_string_pretty(&f.evidence).expect("INVARIANT: a JSON value serialises");
+    let fence = "`".repeat(3.max(longest_backtick_run(&evidence) + 1));
+    writeln!(out, "**Evidence:**\n\n{fence}json\n{evidence}\n{fence}\n")?;
+    if let Some(fix) = &f.fix {
+        writeln!(out, "**Fix:** {}\n", inline(fix))?;
+    }
+    out.push_str("</details>\n");
+    Ok(())
+}
+
+/// Text for a line of Markdown: control characters escaped, then the ASCII punctuation
+/// that Markdown (or GitHub: `$` math, `~` strike-through) could read as markup
+/// backslash-escaped.
+pub(super) fn inline(raw: &str) -> String {
+    let text = printable(raw);
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '$' | '#' | '!') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A code span holding `raw` verbatim: fenced with one backtick more than its longest run
+/// of backticks, padded with spaces when it starts or ends with one.
+pub(super) fn code(raw: &str) -> String {
+    let text = printable(raw);
+    let fence = "`".repeat(longest_backtick_run(&text) + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Content for a table cell: `|` escaped. GitHub applies this before parsing the cell, so
+/// it also holds inside code spans; an already-escaped `\|` from [`inline`] stays escaped.
+pub(super) fn cell(content: &str) -> String {
+    let mut out = String::with_capacity(content.len());
+    // Whether the previous character is a backslash that escapes the next one.
+    let mut escaping = false;
+    for c in content.chars() {
+        if c == '|' && !escaping {
+            out.push('\\');
+        }
+        escaping = c == '\\' && !escaping;
+        out.push(c);
+    }
+    out
+}
+
+/// Text inside raw HTML (`<summary>`): control characters escaped, entities for `<>&"'`.
+fn html(raw: &str) -> String {
+    quick_xml::escape::escape(printable(raw)).into_owned()
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_escapes_markup_and_controls() {
+        assert_eq!(inline("a | b"), "a \\| b");
+        assert_eq!(inline("*x* _y_ [l](u) <b>"), "\\*x\\* \\_y\\_ \\[l\\](u) \\<b\\>");
+        assert_eq!(inline("line\nnext\u{1b}[0m"), "line\\\\nnext\\\\u{1b}\\[0m");
+        assert_eq!(inline("plain words, 22/tcp."), "plain words, 22/tcp.");
+    }
+
+    #[test]
+    fn code_spans_survive_backticks_and_pipes() {
+        assert_eq!(code("sg-1"), "`sg-1`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(cell(&code("a|b")), "`a\\|b`");
+        // An escaped pipe from `inline` is not escaped twice.
+        assert_eq!(cell(&inline("a|b")), "a\\|b");
+        assert_eq!(cell("a\\\\|b"), "a\\\\\\|b");
+    }
+
+    #[test]
+    fn html_is_entity_escaped() {
+        assert_eq!(html("<script>&\"'"), "&lt;script&gt;&amp;&quot;&apos;");
+    }
+
+    #[test]
+    fn backtick_runs() {
+        assert_eq!(longest_backtick_run("none"), 0);
+        assert_eq!(longest_backtick_run("a ``` b ` c"), 3);
+    }
+}

@@ -1,0 +1,99 @@
+//! The result of a run, in the shape of CLI.md's JSON contract. Every output format renders
+//! a [`Report`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::Severity;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub rulec_version: String,
+    pub snapshot: SnapshotInfo,
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+    pub summary: Summary,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotInfo {
+    pub taken_at: String,
+    pub assets: usize,
+    pub events: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    Rule,
+    Alarm,
+    Path,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Subject {
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub kind: FindingKind,
+    pub severity: Severity,
+    pub title: String,
+    pub subject: Subject,
+    pub message: String,
+    pub evidence: serde_json::Value,
+    /// `framework/control`.
+    pub controls: Vec<String>,
+    pub fix: Option<String>,
+}
+
+/// A finding an allowlist entry matched: kept, with the entry's reason.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suppressed {
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Counts of reported (not suppressed) findings, by severity name.
+    pub by_severity: BTreeMap<String, usize>,
+    pub rules_evaluated: usize,
+    pub duration_ms: u64,
+}
+
+impl Finding {
+    /// CLI.md's order: severity descending, then rule, subject type, subject id; message and
+    /// evidence break the remaining ties so output never depends on evaluation order.
+    pub fn sort_key(&self) -> (std::cmp::Reverse<Severity>, &str, &str, &str, &str, String) {
+        (
+            std::cmp::Reverse(self.severity),
+            &self.rule,
+            &self.subject.ty,
+            &self.subject.id,
+            &self.message,
+            self.evidence.to_string(),
+        )
+    }
+}
+
+/// Sorts findings into the order every output uses.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+impl Summary {
+    pub fn count(findings: &[Finding], rules_evaluated: usize, duration_ms: u64) -> Summary {
+        let mut by_severity = BTreeMap::new();
+        for f in findings {
+            *by_severity.entry(f.severity.as_str().to_owned()).or_insert(0) += 1;
+        }
+        Summary { by_severity, rules_evaluated, duration_ms }
+    }
+}

@@ -1,0 +1,176 @@
+//! String interning: one `Arc<str>` per distinct string of a load.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+/// Shares one `Arc<str>` between equal strings of a load (ids, enum values, user agents, ...).
+///
+/// Interning pays off only where values repeat. Each schema field's hit rate is sampled: a
+/// field whose first [`SAMPLE`] strings found fewer than one in [`RARE`] already present
+/// (ids, request ids, resource names) is no longer interned, which keeps the table small
+/// (and in cache) for the fields that do repeat.
+#[derive(Default)]
+pub(crate) struct Interner {
+    set: HashSet<Arc<str>, Seeded>,
+    /// Per field: strings looked up, strings found.
+    stats: Vec<(u32, u32)>,
+}
+
+/// Past this many strings an interner starts over, bounding its memory (sharing is an
+/// optimisation, not a guarantee).
+const INTERNER_LIMIT: usize = 1 << 20;
+
+/// How many strings of a field are looked up before its hit rate is judged.
+const SAMPLE: u32 = 16_384;
+
+/// A field whose hit rate is below one in this many is not interned.
+const RARE: u32 = 32;
+
+/// The field id of strings that are always interned (types, enum values, map keys).
+pub(crate) const ALWAYS: u32 = u32::MAX;
+
+impl Interner {
+    pub(crate) fn intern(&mut self, text: &str) -> Arc<str> {
+        self.lookup(text).0
+    }
+
+    /// Interns a string of field `field` (a global field number), unless that field's
+    /// strings have proved mostly unique.
+    pub(crate) fn intern_field(&mut self, field: u32, text: &str) -> Arc<str> {
+        if field == ALWAYS {
+            return self.intern(text);
+        }
+        let i = field as usize;
+        if i >= self.stats.len() {
+            self.stats.resize(i + 1, (0, 0));
+        }
+        let (tries, hits) = self.stats[i];
+        if tries >= SAMPLE && hits.saturating_mul(RARE) < tries {
+            return Arc::from(text);
+        }
+        let (shared, found) = self.lookup(text);
+        self.stats[i] = (tries + 1, hits + u32::from(found));
+        shared
+    }
+
+    fn lookup(&mut self, text: &str) -> (Arc<str>, bool) {
+        if let Some(shared) = self.set.get(text) {
+            return (shared.clone(), true);
+        }
+        if self.set.len() >= INTERNER_LIMIT {
+            self.set.clear();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.set.insert(shared.clone());
+        (shared, false)
+    }
+}
+
+/// Interners handed from one parallel task to the next, so the parts of a file share strings
+/// without sharing a lock per string.
+#[derive(Default)]
+pub(crate) struct InternerPool {
+    free: Mutex<Vec<Interner>>,
+}
+
+impl InternerPool {
+    pub(crate) fn take(&self) -> Interner {
+        self.free.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default()
+    }
+
+    pub(crate) fn give(&self, interner: Interner) {
+        self.free.lock().unwrap_or_else(PoisonError::into_inner).push(interner);
+    }
+}
+
+/// A fast string hash (FxHash's step, a murmur finaliser) keyed per process, for the
+/// interner: SipHash showed in profiles, and a random key keeps collisions unpredictable.
+#[derive(Clone, Copy)]
+pub(crate) struct Seeded(u64);
+
+impl Default for Seeded {
+    fn default() -> Self {
+        static KEY: OnceLock<u64> = OnceLock::new();
+        Seeded(*KEY.get_or_init(|| std::hash::RandomState::new().hash_one(0x5eed_u64)))
+    }
+}
+
+impl BuildHasher for Seeded {
+    type Hasher = SeededHasher;
+
+    fn build_hasher(&self) -> SeededHasher {
+        SeededHasher(self.0)
+    }
+}
+
+pub(crate) struct SeededHasher(u64);
+
+impl SeededHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for SeededHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_strings_share_one_allocation() {
+        let mut interner = Interner::default();
+        let a = interner.intern("DescribeInstances");
+        let b = interner.intern(&String::from("DescribeInstances"));
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &interner.intern("DescribeInstance")));
+    }
+
+    #[test]
+    fn fields_of_unique_strings_stop_being_interned() {
+        let mut interner = Interner::default();
+        for i in 0..SAMPLE {
+            interner.intern_field(0, &format!("id-{i}"));
+            interner.intern_field(1, if i % 2 == 0 { "a" } else { "b" });
+        }
+        let (x, y) = (interner.intern_field(0, "id-1"), interner.intern_field(0, "id-1"));
+        assert!(!Arc::ptr_eq(&x, &y), "field 0 is no longer interned");
+        let (x, y) = (interner.intern_field(1, "a"), interner.intern_field(1, "a"));
+        assert!(Arc::ptr_eq(&x, &y), "field 1 still is");
+    }
+
+    #[test]
+    fn the_hash_tells_lengths_and_tails_apart() {
+        let hash = |s: &str| Seeded::default().hash_one(s);
+        assert_ne!(hash("abcdefgh"), hash("abcdefgh\0"));
+        assert_ne!(hash("a"), hash("b"));
+        assert_eq!(hash("same text"), hash("same text"));
+    }
+}

@@ -1,0 +1,276 @@
+//! Finding the input files and driving the seeds over each format.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeSeed;
+
+use super::Format;
+use super::error::LoadError;
+use super::intern::{Interner, InternerPool};
+use super::schema::Schema;
+use super::seed::{Ctx, DocSeed, Output, read_line};
+use super::split;
+
+/// The files of a load, in order: each input as given, directories walked recursively in
+/// file-name order (files of other extensions skipped). A file named twice is read once.
+pub(crate) fn collect_inputs(inputs: &[PathBuf]) -> (Vec<(PathBuf, Format)>, Vec<LoadError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    let error = |file: &Path, expected: &str, found: String| LoadError {
+        file: file.to_path_buf(),
+        location: String::new(),
+        expected: expected.to_owned(),
+        found,
+        help: None,
+    };
+    let mut add = |files: &mut Vec<(PathBuf, Format)>, path: PathBuf, format: Format| {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(key) {
+            files.push((path, format));
+        }
+    };
+    for input in inputs {
+        match std::fs::metadata(input) {
+            Err(e) => errors.push(error(input, "a snapshot file or directory", format!("an unreadable path ({e})"))),
+            Ok(meta) if meta.is_dir() => {
+                let before = files.len();
+                for entry in walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name() {
+                    match entry {
+                        Ok(entry) if entry.file_type().is_file() => {
+                            if let Some(format) = Format::from_path(entry.path()) {
+                                add(&mut files, entry.into_path(), format);
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            let at = e.path().unwrap_or(input).to_path_buf();
+                            errors.push(error(&at, "a readable directory entry", e.to_string()));
+                        }
+                    }
+                }
+                if files.len() == before {
+                    errors.push(error(input, "snapshot files (.json, .yaml, .yml, .jsonl)", "none".to_owned()));
+                }
+            }
+            Ok(_) => match Format::from_path(input) {
+                Some(format) => add(&mut files, input.clone(), format),
+                None => errors.push(error(
+                    input,
+                    "a .json, .yaml, .yml or .jsonl file",
+                    match input.extension() {
+                        Some(ext) => format!("a `.{}` file", ext.to_string_lossy()),
+                        None => "a file without extension".to_owned(),
+                    },
+                )),
+            },
+        }
+    }
+    (files, errors)
+}
+
+/// How many bytes of JSONL are split into lines and parsed in parallel at a time.
+const JSONL_BLOCK: usize = 8 << 20;
+
+/// Reads one file.
+pub(crate) fn parse_file(schema: &Schema<'_>, file: u32, path: &Path, format: Format) -> Output {
+    let mut ctx = Ctx::new(schema, file, path, format == Format::Yaml, Interner::default());
+    let opened = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            ctx.fatal(String::new(), "a readable file", e.to_string());
+            return ctx.out;
+        }
+    };
+    match format {
+        Format::Json => {
+            let pool = InternerPool::default();
+            if let Some(out) = split::parse_document(schema, file, path, &pool, opened) {
+                return out;
+            }
+            // Not something the fast path takes (a syntax error, most likely): stream it again
+            // for serde_json's located message.
+            let reader = match File::open(path) {
+                Ok(f) => BufReader::with_capacity(1 << 20, f),
+                Err(e) => {
+                    ctx.fatal(String::new(), "a readable file", e.to_string());
+                    return ctx.out;
+                }
+            };
+            let mut de = serde_json::Deserializer::from_reader(reader);
+            let result = DocSeed { ctx: &mut ctx }.deserialize(&mut de).and_then(|()| de.end());
+            if let Err(e) = result {
+                json_error(&mut ctx, &e, None);
+            }
+            ctx.out
+        }
+        Format::Yaml => {
+            let mut text = String::new();
+            if let Err(e) = BufReader::new(opened).read_to_string(&mut text) {
+                ctx.fatal(String::new(), "a readable UTF-8 file", e.to_string());
+                return ctx.out;
+            }
+            parse_yaml(&mut ctx, &text);
+            ctx.out
+        }
+        Format::Jsonl => parse_jsonl(schema, file, path, opened),
+    }
+}
+
+/// Reads one file's text (tests, inline fixtures).
+pub(crate) fn parse_text(schema: &Schema<'_>, file: u32, name: &Path, text: &str, format: Format) -> Output {
+    let mut ctx = Ctx::new(schema, file, name, format == Format::Yaml, Interner::default());
+    match format {
+        Format::Json => split::parse_document(schema, file, name, &InternerPool::default(), text.as_bytes())
+            .unwrap_or_else(|| stream_json_text(schema, file, name, text)),
+        Format::Yaml => {
+            parse_yaml(&mut ctx, text);
+            ctx.out
+        }
+        Format::Jsonl => parse_jsonl(schema, file, name, text.as_bytes()),
+    }
+}
+
+/// The streaming path over a JSON document's text.
+pub(crate) fn stream_json_text(schema: &Schema<'_>, file: u32, name: &Path, text: &str) -> Output {
+    let mut ctx = Ctx::new(schema, file, name, false, Interner::default());
+    let mut de = serde_json::Deserializer::from_str(text);
+    if let Err(e) = (DocSeed { ctx: &mut ctx }).deserialize(&mut de).and_then(|()| de.end()) {
+        json_error(&mut ctx, &e, None);
+    }
+    ctx.out
+}
+
+fn parse_yaml(ctx: &mut Ctx<'_>, text: &str) {
+    let mut options = serde_saphyr::options::Options::default();
+    options.with_snippet = false;
+    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |d| {
+        DocSeed { ctx: &mut *ctx }.deserialize(d)
+    });
+    if let Err(e) = result {
+        let location = e.location().map(|l| format!("line {}, column {}", l.line(), l.column())).unwrap_or_default();
+        let message = e.to_string();
+        // The message ends with its own position; the location already says it.
+        let message = match message.rfind(" at line ") {
+            Some(cut) if !location.is_empty() => message[..cut].to_owned(),
+            _ => message,
+        };
+        ctx.fatal(location, "valid YAML", message);
+    }
+}
+
+/// Reports a JSON syntax (or I/O) error with its line and column.
+fn json_error(ctx: &mut Ctx<'_>, e: &serde_json::Error, jsonl_line: Option<u64>) {
+    let message = e.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(cut) if e.line() > 0 => message[..cut].to_owned(),
+        _ => message,
+    };
+    let location = match jsonl_line {
+        Some(line) => format!("line {line}, column {}", e.column()),
+        None if e.line() > 0 => format!("line {}, column {}", e.line(), e.column()),
+        None => String::new(),
+    };
+    let expected = if e.is_io() { "a readable file" } else { "valid JSON" };
+    ctx.fatal(location, expected, message);
+}
+
+/// JSONL: blocks of whole lines, each block's lines parsed in parallel; line order is kept.
+fn parse_jsonl(schema: &Schema<'_>, file: u32, name: &Path, mut reader: impl Read) -> Output {
+    let mut out = Output::new(schema.type_count());
+    let pool = InternerPool::default();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut next_line: u64 = 1;
+    let mut eof = false;
+    let mut want = JSONL_BLOCK;
+    loop {
+        while !eof && buf.len() < want {
+            // `read_to_end` on a `take` appends without zero-filling the buffer first.
+            match (&mut reader).take(1 << 20).read_to_end(&mut buf) {
+                Ok(0) => eof = true,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let mut ctx = Ctx::new(schema, file, name, false, Interner::default());
+                    ctx.fatal(format!("line {next_line}"), "a readable file", e.to_string());
+                    out.append(ctx.out);
+                    return out;
+                }
+            }
+        }
+        let end = if eof {
+            buf.len()
+        } else {
+            match buf.iter().rposition(|b| *b == b'\n') {
+                Some(p) => p + 1,
+                None => {
+                    // One line longer than a block: read on.
+                    want = buf.len() + JSONL_BLOCK;
+                    continue;
+                }
+            }
+        };
+        want = JSONL_BLOCK;
+        let (block, lines) = parse_block(schema, file, name, &pool, &buf[..end], next_line);
+        out.append(block);
+        next_line += lines;
+        buf.drain(..end);
+        if eof && buf.is_empty() {
+            return out;
+        }
+    }
+}
+
+/// Parses the lines of `bytes` (whole lines), the first being line `first`. Returns the
+/// output and how many lines the block held.
+fn parse_block(
+    schema: &Schema<'_>,
+    file: u32,
+    name: &Path,
+    pool: &InternerPool,
+    bytes: &[u8],
+    first: u64,
+) -> (Output, u64) {
+    let mut lines: Vec<(u64, &[u8])> = Vec::new();
+    let mut count = 0;
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        count = i as u64;
+        if line.iter().any(|b| !b.is_ascii_whitespace()) {
+            lines.push((first + i as u64, line));
+        }
+    }
+    // `split` yields one piece after the last newline (empty for a whole-line block).
+    let count = if bytes.ends_with(b"\n") { count } else { count + 1 };
+    let parts = (rayon::current_num_threads() * 4).max(1);
+    let per_part = lines.len().div_ceil(parts).max(1024);
+    let outputs: Vec<Output> = lines
+        .par_chunks(per_part)
+        .map(|chunk| {
+            let mut ctx = Ctx::new(schema, file, name, false, pool.take());
+            for (line_no, line) in chunk {
+                // Checked once per line, the text is not checked again string by string.
+                let result = match std::str::from_utf8(line) {
+                    Ok(text) => ctx.line_text(*line_no, text),
+                    Err(_) => {
+                        let mut de = serde_json::Deserializer::from_slice(line);
+                        read_line(&mut ctx, *line_no, &mut de).and_then(|()| de.end())
+                    }
+                };
+                if let Err(e) = result {
+                    json_error(&mut ctx, &e, Some(*line_no));
+                }
+            }
+            pool.give(std::mem::take(&mut ctx.interner));
+            ctx.out
+        })
+        .collect();
+    let mut out = Output::new(schema.type_count());
+    for part in outputs {
+        out.append(part);
+    }
+    (out, count)
+}

@@ -1,0 +1,205 @@
+//! Values during evaluation. Snapshot data is loaded into these once (typed, interned),
+//! so evaluation never walks generic JSON.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::plan::TypeIdx;
+
+/// Nanoseconds: times are since the Unix epoch, durations are spans.
+pub type Nanos = i64;
+
+pub const NANOS_PER_SECOND: i64 = 1_000_000_000;
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Arc<str>),
+    Time(Nanos),
+    Duration(Nanos),
+    Ip(IpAddr),
+    Cidr(ipnet::IpNet),
+    Regex(Arc<regex::Regex>),
+    List(Arc<[Value]>),
+    Map(Arc<BTreeMap<Arc<str>, Value>>),
+    /// An asset, event or record: its type and its fields in the type's order.
+    Record(Arc<Record>),
+    /// Untyped data (`any`), kept as written.
+    Json(Arc<serde_json::Value>),
+}
+
+#[derive(Debug)]
+pub struct Record {
+    pub ty: TypeIdx,
+    pub fields: Box<[Value]>,
+    /// Fields the schema does not declare, kept as written (SNAPSHOT.md: never an error).
+    pub extra: Option<Box<serde_json::Map<String, serde_json::Value>>>,
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Arc::from(s))
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::from(items))
+    }
+
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value as JSON, for evidence and outputs. Times print as RFC 3339 (UTC),
+    /// durations as seconds, records as objects named by `field_names`.
+    pub fn to_json(&self, field_names: &dyn Fn(TypeIdx) -> Vec<String>) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::None => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.to_string()),
+            Value::Time(t) => J::String(format_time(*t)),
+            Value::Duration(d) => J::from(d / NANOS_PER_SECOND),
+            Value::Ip(ip) => J::String(ip.to_string()),
+            Value::Cidr(net) => J::String(net.to_string()),
+            Value::Regex(r) => J::String(r.as_str().to_owned()),
+            Value::List(items) => J::Array(items.iter().map(|v| v.to_json(field_names)).collect()),
+            Value::Map(map) => J::Object(map.iter().map(|(k, v)| (k.to_string(), v.to_json(field_names))).collect()),
+            Value::Record(record) => {
+                let names = field_names(record.ty);
+                J::Object(
+                    names
+                        .into_iter()
+                        .zip(record.fields.iter())
+                        .filter(|(_, v)| !v.is_none())
+                        .map(|(k, v)| (k, v.to_json(field_names)))
+                        .collect(),
+                )
+            }
+            Value::Json(j) => j.as_ref().clone(),
+        }
+    }
+}
+
+/// RFC 3339 in UTC with a `Z`, seconds precision unless there is a fraction.
+pub fn format_time(nanos: Nanos) -> String {
+    let secs = nanos.div_euclid(NANOS_PER_SECOND);
+    let sub = nanos.rem_euclid(NANOS_PER_SECOND) as u32;
+    match chrono::DateTime::from_timestamp(secs, sub) {
+        Some(t) if sub == 0 => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        None => nanos.to_string(),
+    }
+}
+
+/// Parses an RFC 3339 time into nanoseconds since the epoch.
+pub fn parse_time(text: &str) -> Option<Nanos> {
+    let t = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+    t.timestamp().checked_mul(NANOS_PER_SECOND)?.checked_add(i64::from(t.timestamp_subsec_nanos()))
+}
+
+/// How a value reads inside a message: strings bare, lists as `[a, b]`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::None => f.write_str("none"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::Str(s) => f.write_str(s),
+            Value::Time(t) => f.write_str(&format_time(*t)),
+            Value::Duration(d) => write!(f, "{}", format_duration(*d)),
+            Value::Ip(ip) => write!(f, "{ip}"),
+            Value::Cidr(net) => write!(f, "{net}"),
+            Value::Regex(r) => write!(f, "/{}/", r.as_str()),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Map(map) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k}: {v}")?;
+                }
+                f.write_str("}")
+            }
+            Value::Record(_) => f.write_str("{..}"),
+            Value::Json(j) => write!(f, "{j}"),
+        }
+    }
+}
+
+/// `90d`, `1h30m`, `45s`: the way rules write durations.
+pub fn format_duration(nanos: Nanos) -> String {
+    let mut secs = nanos / NANOS_PER_SECOND;
+    if secs == 0 {
+        return "0s".to_owned();
+    }
+    let mut out = String::new();
+    if secs < 0 {
+        out.push('-');
+        secs = -secs;
+    }
+    for (unit, size) in [('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip_in_utc() {
+        let t = parse_time("2026-11-20T08:00:00+08:00").unwrap();
+        assert_eq!(format_time(t), "2026-11-20T00:00:00Z");
+        assert_eq!(format_time(parse_time("2026-11-20T08:00:00.5Z").unwrap()), "2026-11-20T08:00:00.500Z");
+        assert!(parse_time("2026-13-01T00:00:00Z").is_none());
+    }
+
+    #[test]
+    fn durations_read_like_literals() {
+        assert_eq!(format_duration(90 * 86_400 * NANOS_PER_SECOND), "90d");
+        assert_eq!(format_duration(5_400 * NANOS_PER_SECOND), "1h30m");
+        assert_eq!(format_duration(0), "0s");
+    }
+
+    #[test]
+    fn lists_display_like_the_language() {
+        let v = Value::list(vec![Value::Int(22), Value::Int(3389)]);
+        assert_eq!(v.to_string(), "[22, 3389]");
+    }
+}

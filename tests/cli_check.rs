@@ -1,0 +1,212 @@
+//! End-to-end tests of `rulec check` through the real binary: output formats, bad input,
+//! plans, configuration, determinism.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn rulec() -> Command {
+    let mut cmd = Command::cargo_bin("rulec").expect("the rulec binary is built for tests");
+    cmd.env("NO_COLOR", "1").env("COLUMNS", "120").env_remove("RAYON_NUM_THREADS");
+    cmd
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fixture() -> PathBuf {
+    repo().join("packs/network/fixtures/admin_ports.yaml")
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    rulec().current_dir(dir).args(args).output().expect("run rulec")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn every_output_format_renders_the_fixture() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = fixture();
+    for format in ["table", "json", "jsonl", "sarif", "junit", "markdown"] {
+        let out =
+            run_in(dir.path(), &["check", "--no-timing", "--format", format, snapshot.to_str().expect("utf-8 path")]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", text(&out.stderr));
+        assert!(out.stderr.is_empty(), "{format}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout).replace(&repo().display().to_string(), "[REPO]");
+        insta::assert_snapshot!(format!("format_{format}"), stdout);
+    }
+}
+
+#[test]
+fn json_output_has_the_contract_shape() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(dir.path(), &["check", "--format", "json", fixture().to_str().expect("utf-8")]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for key in ["rulec_version", "snapshot", "findings", "suppressed", "summary"] {
+        assert!(report.get(key).is_some(), "missing {key}");
+    }
+    let finding = &report["findings"][0];
+    for key in ["rule", "kind", "severity", "title", "subject", "message", "evidence", "controls", "fix"] {
+        assert!(finding.get(key).is_some(), "finding lacks {key}");
+    }
+    assert!(finding["subject"]["type"].is_string() && finding["subject"]["id"].is_string());
+    assert!(report["summary"]["duration_ms"].is_u64());
+}
+
+#[test]
+fn output_file_is_written_and_fail_on_sets_the_exit_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = fixture();
+    let snapshot = snapshot.to_str().expect("utf-8");
+    let out = run_in(dir.path(), &["check", "--format", "sarif", "-o", "out.sarif", snapshot]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.sarif")).expect("written")).expect("json");
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(
+        run_in(dir.path(), &["check", "--fail-on", "none", "--format", "json", snapshot]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run_in(dir.path(), &["check", "--only-pack", "network", "--fail-on", "critical", "--format", "json", snapshot])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_compiled_plan_gives_the_same_bytes_as_compiling_in_process() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = fixture();
+    let snapshot = snapshot.to_str().expect("utf-8");
+    assert_eq!(run_in(dir.path(), &["compile", "-o", "plan.json"]).status.code(), Some(0));
+    let direct = run_in(dir.path(), &["check", "--no-timing", "--format", "json", snapshot]);
+    let planned = run_in(dir.path(), &["check", "--no-timing", "--format", "json", "--plan", "plan.json", snapshot]);
+    assert_eq!(direct.status.code(), Some(1));
+    assert_eq!(text(&direct.stdout), text(&planned.stdout));
+    assert_eq!(direct.status.code(), planned.status.code());
+}
+
+#[test]
+fn a_plan_of_another_format_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("plan.json"), r#"{"format": "rulec.plan/v0"}"#).expect("write");
+    let out = run_in(dir.path(), &["check", "--plan", "plan.json", fixture().to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("rulec.plan/v1"), "{}", text(&out.stderr));
+}
+
+/// One bad snapshot per class: exit 2, nothing on stdout, and a message naming the file,
+/// the path inside it and what was expected.
+#[test]
+fn each_class_of_bad_snapshot_is_refused_with_file_and_path() {
+    let sg = |extra: &str| {
+        format!(
+            "format: rulec.snapshot/v1\ntaken_at: 2026-11-20T08:00:00Z\nassets:\n  - type: SecurityGroup\n    id: sg-1\n    provider: tencent\n    account: \"1\"\n    ingress: []\n    egress: []\n{extra}"
+        )
+    };
+    let cases: Vec<(&str, String, &[&str])> = vec![
+        (
+            "missing required field",
+            "format: rulec.snapshot/v1\ntaken_at: 2026-11-20T08:00:00Z\nassets:\n  - type: SecurityGroup\n    id: sg-1\n    provider: tencent\n    ingress: []\n    egress: []\n".into(),
+            &["$.assets[0]", "account"],
+        ),
+        (
+            "wrong type",
+            sg("  - type: KmsKey\n    id: k-1\n    provider: tencent\n    account: \"1\"\n    state: enabled\n    rotation_enabled: \"yes\"\n    spec: AES_256\n"),
+            &["$.assets[1].rotation_enabled", "bool"],
+        ),
+        (
+            "malformed time",
+            sg("  - type: AccessKey\n    id: AKID1\n    provider: tencent\n    account: \"1\"\n    owner_id: u-1\n    owner_kind: user\n    kind: permanent\n    status: active\n    created_at: yesterday\n"),
+            &["$.assets[1].created_at", "time"],
+        ),
+        (
+            "malformed ip",
+            sg("events:\n  - type: ApiCall\n    time: 2026-11-20T07:00:00Z\n    access_key_id: AKID1\n    source_ip: 10.0.0.300\n    user_agent: sdk\n    service: cvm\n    action: DescribeInstances\n    success: true\n"),
+            &["$.events[0].source_ip", "ip"],
+        ),
+        (
+            "malformed cidr",
+            sg("  - type: Network\n    id: n-1\n    provider: tencent\n    account: \"1\"\n    kind: office\n    cidrs: [10.0.0.0/33]\n"),
+            &["$.assets[1].cidrs[0]", "cidr"],
+        ),
+        ("duplicate id", sg("  - type: SecurityGroup\n    id: sg-1\n    provider: tencent\n    account: \"1\"\n    ingress: []\n    egress: []\n"), &["sg-1"]),
+        (
+            "unknown format",
+            "format: rulec.snapshot/v9\ntaken_at: 2026-11-20T08:00:00Z\nassets: []\n".into(),
+            &["rulec.snapshot/v1"],
+        ),
+    ];
+    for (class, body, needles) in cases {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("snap.yaml"), body).expect("write");
+        let out = run_in(dir.path(), &["check", "--format", "json", "snap.yaml"]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{class}: {stderr}");
+        assert!(out.stdout.is_empty(), "{class}: no report may be printed");
+        assert!(stderr.contains("snap.yaml"), "{class}: names the file: {stderr}");
+        for needle in needles {
+            assert!(stderr.contains(needle), "{class}: mentions `{needle}`: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn configuration_suppresses_with_a_reason_and_bad_configuration_is_bad_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = fixture();
+    let snapshot = snapshot.to_str().expect("utf-8");
+    std::fs::write(
+        dir.path().join("rulec.yaml"),
+        "allowlist:\n  - rule: NET_SG_ADMIN_PORTS_OPEN\n    asset: sg-ssh-open\n    reason: bastion host\n",
+    )
+    .expect("write");
+    let out = run_in(dir.path(), &["check", "--format", "json", snapshot]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let suppressed = report["suppressed"].as_array().expect("array");
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["reason"], "bastion host");
+    assert_eq!(suppressed[0]["subject"]["id"], "sg-ssh-open");
+    assert!(
+        !report["findings"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|f| f["subject"]["id"] == "sg-ssh-open" && f["rule"] == "NET_SG_ADMIN_PORTS_OPEN")
+    );
+    std::fs::write(dir.path().join("rulec.yaml"), "allowlist:\n  - rule: X\n    reson: typo\n").expect("write");
+    let bad = run_in(dir.path(), &["check", "--format", "json", snapshot]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("did you mean `reason`"), "{}", text(&bad.stderr));
+}
+
+#[test]
+fn output_bytes_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("synthetic.json");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
+    let spec = rulec_runtime::synth::Spec { assets: 10_000, events_per_asset: 2, seed: 7 };
+    rulec_runtime::synth::write(spec, &mut file).expect("generate");
+    drop(file);
+    let run = |threads: &str| {
+        rulec()
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--no-timing", "--format", "json", "synthetic.json"])
+            .output()
+            .expect("run")
+    };
+    let one = run("1");
+    let four = run("4");
+    assert_eq!(one.status.code(), Some(1), "{}", text(&one.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&one.stdout).expect("json");
+    assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()), "the synthetic estate has risks");
+    assert!(one.stdout == four.stdout, "output differs between 1 and 4 threads");
+}
