@@ -181,6 +181,15 @@ fn configuration_suppresses_with_a_reason_and_bad_configuration_is_bad_input() {
             .iter()
             .any(|f| f["subject"]["id"] == "sg-ssh-open" && f["rule"] == "NET_SG_ADMIN_PORTS_OPEN")
     );
+    let assets = report["snapshot"]["assets"].as_u64().expect("count");
+    std::fs::write(
+        dir.path().join("rulec.yaml"),
+        "networks:\n  - name: hq-office\n    kind: office\n    cidrs: [198.51.100.0/24]\n",
+    )
+    .expect("write");
+    let with_network = run_in(dir.path(), &["check", "--format", "json", snapshot]);
+    let report: serde_json::Value = serde_json::from_slice(&with_network.stdout).expect("json");
+    assert_eq!(report["snapshot"]["assets"].as_u64(), Some(assets + 1), "known networks join the snapshot");
     std::fs::write(dir.path().join("rulec.yaml"), "allowlist:\n  - rule: X\n    reson: typo\n").expect("write");
     let bad = run_in(dir.path(), &["check", "--format", "json", snapshot]);
     assert_eq!(bad.status.code(), Some(2));

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::ValueEnum;
+use clap::builder::TypedValueParser as _;
 use rulec_runtime::config::Config;
 use rulec_runtime::eval::Engine;
 use rulec_runtime::output::{self as formats, RenderOptions};
@@ -30,8 +31,8 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "packs")]
     pub plan: Option<PathBuf>,
     /// Output format [default: table on a terminal, json otherwise]
-    #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
+    #[arg(long, value_parser = format_parser())]
+    pub format: Option<formats::Format>,
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -50,27 +51,9 @@ pub(crate) struct CheckArgs {
     pub config: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum OutputFormat {
-    Table,
-    Json,
-    Jsonl,
-    Sarif,
-    Junit,
-    Markdown,
-}
-
-impl OutputFormat {
-    fn runtime(self) -> formats::Format {
-        match self {
-            OutputFormat::Table => formats::Format::Table,
-            OutputFormat::Json => formats::Format::Json,
-            OutputFormat::Jsonl => formats::Format::Jsonl,
-            OutputFormat::Sarif => formats::Format::Sarif,
-            OutputFormat::Junit => formats::Format::Junit,
-            OutputFormat::Markdown => formats::Format::Markdown,
-        }
-    }
+/// The runtime's format names, offered as the flag's possible values.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = formats::Format> {
+    clap::builder::PossibleValuesParser::new(formats::Format::NAMES).try_map(|name| name.parse::<formats::Format>())
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -128,7 +111,16 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         );
     }
     let progress = super::progress::Progress::start("loading snapshot");
-    let loaded = match snapshot::load(&plan, &args.snapshots) {
+    let networks: Vec<snapshot::Extra> = config
+        .iter()
+        .filter(|c| !c.networks().is_empty())
+        .map(|c| snapshot::Extra {
+            name: PathBuf::from(format!("{} (networks)", c.source())),
+            text: c.networks().iter().map(|n| n.to_asset_json().to_string() + "\n").collect(),
+            format: snapshot::Format::Jsonl,
+        })
+        .collect();
+    let loaded = match snapshot::load_with(&plan, &args.snapshots, &networks) {
         Ok(loaded) => loaded,
         Err(errors) => {
             drop(progress);
@@ -186,9 +178,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         suppressed,
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let format = args
-        .format
-        .map_or(if to_terminal { formats::Format::Table } else { formats::Format::Json }, OutputFormat::runtime);
+    let format = args.format.unwrap_or(if to_terminal { formats::Format::Table } else { formats::Format::Json });
     let options = RenderOptions {
         color: output::color(to_terminal),
         width: output::terminal_width(),

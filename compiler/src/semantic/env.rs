@@ -205,6 +205,21 @@ impl GlobalEnv {
         }
     }
 
+    /// Names declared in `package` whose (first) declaration `keep` accepts: the candidates
+    /// of a did-you-mean.
+    pub fn member_names(&self, package: &str, keep: impl Fn(&MemberKind) -> bool) -> Vec<&str> {
+        self.packages
+            .get(package)
+            .map(|p| {
+                p.members
+                    .iter()
+                    .filter(|(_, ms)| ms.first().is_some_and(|m| keep(&m.kind)))
+                    .map(|(n, _)| n.as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn is_asset(&self, id: &str) -> bool {
         self.type_def(id).is_some_and(|d| d.kind == TypeKind::Asset)
     }
@@ -372,17 +387,7 @@ impl TypeResolver<'_> {
     }
 
     fn type_names(&self, package: &str) -> Vec<&str> {
-        self.env
-            .packages
-            .get(package)
-            .map(|p| {
-                p.members
-                    .iter()
-                    .filter(|(_, m)| matches!(m.first().map(|m| &m.kind), Some(MemberKind::Type(_))))
-                    .map(|(n, _)| n.as_str())
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.env.member_names(package, |k| matches!(k, MemberKind::Type(_)))
     }
 }
 

@@ -436,17 +436,7 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn package_members(&self, package: &str, keep: impl Fn(&MemberKind) -> bool) -> Vec<String> {
-        self.env
-            .packages
-            .get(package)
-            .map(|p| {
-                p.members
-                    .iter()
-                    .filter(|(_, ms)| ms.first().is_some_and(|m| keep(&m.kind)))
-                    .map(|(n, _)| n.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.env.member_names(package, keep).into_iter().map(str::to_owned).collect()
     }
 
     /// `net.world`: a constant of an imported package.

@@ -14,7 +14,7 @@ use super::expr::{ExprChecker, Resolution};
 use super::literals;
 use super::ty::{Ty, TypeId};
 use crate::syntax::Span;
-use crate::syntax::ast::{self, BinaryOp, ExprKind, UnaryOp};
+use crate::syntax::ast::{self, ExprKind};
 
 /// Where every type, constant and function goes in the plan. Derived from the global
 /// environment only, so an edit inside a body never changes it.
@@ -186,15 +186,9 @@ impl<'a> Lowerer<'a> {
             ExprKind::Index { base, index } => {
                 P::Index { base: Box::new(self.expr(base)), index: Box::new(self.expr(index)) }
             }
-            ExprKind::Unary { op, operand } => P::Unary {
-                op: match op {
-                    UnaryOp::Not => plan::UnaryOp::Not,
-                    UnaryOp::Neg => plan::UnaryOp::Neg,
-                },
-                operand: Box::new(self.expr(operand)),
-            },
+            ExprKind::Unary { op, operand } => P::Unary { op: *op, operand: Box::new(self.expr(operand)) },
             ExprKind::Binary { op, lhs, rhs, .. } => {
-                P::Binary { op: binary(*op), lhs: Box::new(self.expr(lhs)), rhs: Box::new(self.expr(rhs)) }
+                P::Binary { op: *op, lhs: Box::new(self.expr(lhs)), rhs: Box::new(self.expr(rhs)) }
             }
             ExprKind::If { cond, then, otherwise } => P::If {
                 cond: Box::new(self.expr(cond)),
@@ -255,29 +249,5 @@ impl<'a> Lowerer<'a> {
                 ast::TemplatePart::Hole(e) => plan::TemplatePart::Hole(self.expr(e)),
             })
             .collect()
-    }
-}
-
-fn binary(op: BinaryOp) -> plan::BinaryOp {
-    use plan::BinaryOp as P;
-    match op {
-        BinaryOp::Coalesce => P::Coalesce,
-        BinaryOp::Or => P::Or,
-        BinaryOp::And => P::And,
-        BinaryOp::Eq => P::Eq,
-        BinaryOp::Ne => P::Ne,
-        BinaryOp::Lt => P::Lt,
-        BinaryOp::Le => P::Le,
-        BinaryOp::Gt => P::Gt,
-        BinaryOp::Ge => P::Ge,
-        BinaryOp::In => P::In,
-        BinaryOp::NotIn => P::NotIn,
-        BinaryOp::Matches => P::Matches,
-        BinaryOp::Like => P::Like,
-        BinaryOp::Add => P::Add,
-        BinaryOp::Sub => P::Sub,
-        BinaryOp::Mul => P::Mul,
-        BinaryOp::Div => P::Div,
-        BinaryOp::Rem => P::Rem,
     }
 }

@@ -68,15 +68,7 @@ pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (V
             },
         )
         .collect();
-    let mut hits = Vec::new();
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(Some(h)) => hits.push(h),
-            Ok(None) => {}
-            Err(e) => errors.push(e),
-        }
-    }
+    let (hits, mut errors) = super::split(results);
     let mut findings = Vec::new();
     match &prepared.group {
         None => {
@@ -118,18 +110,10 @@ fn hit(
     time_index: Option<usize>,
     frame: &mut Vec<Value>,
 ) -> Result<Option<Hit>, EvalError> {
+    if !engine.admit(prepared, row, frame)? {
+        return Ok(None);
+    }
     let env = engine.env();
-    frame.fill(Value::None);
-    frame[0] = Value::Record(row.clone());
-    if !engine.holds(&env, prepared.filter.as_ref(), frame)? {
-        return Ok(None);
-    }
-    for (i, x) in prepared.lets.iter().enumerate() {
-        frame[1 + i] = env.eval(x, frame)?;
-    }
-    if !engine.holds(&env, prepared.when.as_ref(), frame)? {
-        return Ok(None);
-    }
     let time = match time_index.and_then(|i| row.fields.get(i)) {
         Some(Value::Time(t)) => *t,
         _ => 0,

@@ -189,21 +189,27 @@ impl<'a> Engine<'a> {
         row: &Arc<Record>,
         frame: &mut Vec<Value>,
     ) -> Result<Option<Finding>, EvalError> {
-        let env = self.env();
-        frame.fill(Value::None);
-        frame[0] = Value::Record(row.clone());
-        if !self.holds(&env, prepared.filter.as_ref(), frame)? {
-            return Ok(None);
-        }
-        for (i, x) in prepared.lets.iter().enumerate() {
-            frame[1 + i] = env.eval(x, frame)?;
-        }
-        if !self.holds(&env, prepared.when.as_ref(), frame)? {
+        if !self.admit(prepared, row, frame)? {
             return Ok(None);
         }
         let message = self.message(check, prepared, frame)?;
         let evidence = self.evidence(prepared, frame, Vec::new())?;
         Ok(Some(self.finding(check, FindingKind::Rule, self.subject_of(row), message, evidence)))
+    }
+
+    /// Binds `row` as the subject (slot 0), then the filter, the `let`s (slots `1..`) and
+    /// `when`: whether the subject is a finding (rules) or a matching event (alarms).
+    fn admit(&self, prepared: &Prepared, row: &Arc<Record>, frame: &mut Vec<Value>) -> Result<bool, EvalError> {
+        let env = self.env();
+        frame.fill(Value::None);
+        frame[0] = Value::Record(row.clone());
+        if !self.holds(&env, prepared.filter.as_ref(), frame)? {
+            return Ok(false);
+        }
+        for (i, x) in prepared.lets.iter().enumerate() {
+            frame[1 + i] = env.eval(x, frame)?;
+        }
+        self.holds(&env, prepared.when.as_ref(), frame)
     }
 
     fn holds(&self, env: &Env<'_>, x: Option<&X>, frame: &mut Vec<Value>) -> Result<bool, EvalError> {
@@ -308,15 +314,16 @@ fn const_deps(x: &X) -> Vec<u32> {
     out
 }
 
-fn split(results: Vec<Result<Option<Finding>, CheckError>>) -> (Vec<Finding>, Vec<CheckError>) {
-    let mut findings = Vec::new();
+/// Separates what per-subject evaluation produced from what failed, keeping order.
+fn split<T>(results: Vec<Result<Option<T>, CheckError>>) -> (Vec<T>, Vec<CheckError>) {
+    let mut kept = Vec::new();
     let mut errors = Vec::new();
     for r in results {
         match r {
-            Ok(Some(f)) => findings.push(f),
+            Ok(Some(t)) => kept.push(t),
             Ok(None) => {}
             Err(e) => errors.push(e),
         }
     }
-    (findings, errors)
+    (kept, errors)
 }

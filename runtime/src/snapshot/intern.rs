@@ -4,22 +4,34 @@ use std::collections::HashSet;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-/// Shares one `Arc<str>` between equal strings of a load (ids, enum values, user agents, ...).
+/// Shares one `Arc<str>` between equal strings of a load (user agents, actions, key ids,
+/// enum values, ...).
 ///
-/// Interning pays off only where values repeat. Each schema field's hit rate is sampled: a
-/// field whose first [`SAMPLE`] strings found fewer than one in [`RARE`] already present
-/// (ids, request ids, resource names) is no longer interned, which keeps the table small
-/// (and in cache) for the fields that do repeat.
+/// Each schema field has its own table, so a lookup touches a small, hot table (a few
+/// `service` names, a few thousand key ids) rather than one holding every string of the load.
+/// Interning pays off only where values repeat: a field whose first [`SAMPLE`] strings found
+/// fewer than one in [`RARE`] already present (ids, request ids, resource names) stops being
+/// interned and its table is freed.
 #[derive(Default)]
 pub(crate) struct Interner {
-    set: HashSet<Arc<str>, Seeded>,
-    /// Per field: strings looked up, strings found.
-    stats: Vec<(u32, u32)>,
+    /// Strings outside fields (type names, enum values, map keys).
+    common: HashSet<Arc<str>, Seeded>,
+    /// Per global field number.
+    fields: Vec<FieldTable>,
 }
 
-/// Past this many strings an interner starts over, bounding its memory (sharing is an
+#[derive(Default)]
+struct FieldTable {
+    set: HashSet<Arc<str>, Seeded>,
+    tries: u32,
+    hits: u32,
+    /// The field's strings proved mostly unique.
+    off: bool,
+}
+
+/// Past this many strings a table starts over, bounding its memory (sharing is an
 /// optimisation, not a guarantee).
-const INTERNER_LIMIT: usize = 1 << 20;
+const TABLE_LIMIT: usize = 1 << 20;
 
 /// How many strings of a field are looked up before its hit rate is judged.
 const SAMPLE: u32 = 16_384;
@@ -27,12 +39,12 @@ const SAMPLE: u32 = 16_384;
 /// A field whose hit rate is below one in this many is not interned.
 const RARE: u32 = 32;
 
-/// The field id of strings that are always interned (types, enum values, map keys).
+/// The field number of strings outside fields: always interned.
 pub(crate) const ALWAYS: u32 = u32::MAX;
 
 impl Interner {
     pub(crate) fn intern(&mut self, text: &str) -> Arc<str> {
-        self.lookup(text).0
+        lookup(&mut self.common, text).0
     }
 
     /// Interns a string of field `field` (a global field number), unless that field's
@@ -42,29 +54,34 @@ impl Interner {
             return self.intern(text);
         }
         let i = field as usize;
-        if i >= self.stats.len() {
-            self.stats.resize(i + 1, (0, 0));
+        if i >= self.fields.len() {
+            self.fields.resize_with(i + 1, FieldTable::default);
         }
-        let (tries, hits) = self.stats[i];
-        if tries >= SAMPLE && hits.saturating_mul(RARE) < tries {
+        let table = &mut self.fields[i];
+        if table.off {
             return Arc::from(text);
         }
-        let (shared, found) = self.lookup(text);
-        self.stats[i] = (tries + 1, hits + u32::from(found));
+        let (shared, found) = lookup(&mut table.set, text);
+        table.tries += 1;
+        table.hits += u32::from(found);
+        if table.tries >= SAMPLE && table.hits.saturating_mul(RARE) < table.tries {
+            table.off = true;
+            table.set = HashSet::default();
+        }
         shared
     }
+}
 
-    fn lookup(&mut self, text: &str) -> (Arc<str>, bool) {
-        if let Some(shared) = self.set.get(text) {
-            return (shared.clone(), true);
-        }
-        if self.set.len() >= INTERNER_LIMIT {
-            self.set.clear();
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.set.insert(shared.clone());
-        (shared, false)
+fn lookup(set: &mut HashSet<Arc<str>, Seeded>, text: &str) -> (Arc<str>, bool) {
+    if let Some(shared) = set.get(text) {
+        return (shared.clone(), true);
     }
+    if set.len() >= TABLE_LIMIT {
+        set.clear();
+    }
+    let shared: Arc<str> = Arc::from(text);
+    set.insert(shared.clone());
+    (shared, false)
 }
 
 /// Interners handed from one parallel task to the next, so the parts of a file share strings

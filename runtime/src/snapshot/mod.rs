@@ -31,8 +31,10 @@
 //! - YAML goes through serde-saphyr with the same seeds (it is small, hand-written input). A
 //!   string-typed field (string, enum, time, ip, cidr, regex, ref) is read as the text written,
 //!   so `permit_root_login: no` is the string `"no"` and an unquoted account id stays a string.
-//! - `type` decides how an object reads. When it is the first key (the usual case) the rest
-//!   streams; otherwise that one object is buffered as JSON values and converted once its
+//! - `type` decides how an object reads. When it is the first key the rest streams. When it
+//!   is not (generators that sort keys put it late), JSON elements and JSONL lines get a first
+//!   pass that skips every value but `type`'s, then the real pass; on the streaming path
+//!   (fallback, YAML) that one object is buffered as JSON values and converted once its
 //!   `type` is known. (In YAML, a buffered object's scalars get YAML's own typing: put `type`
 //!   first.)
 //!
@@ -46,8 +48,10 @@
 //! time: RFC 3339 to nanoseconds; duration: integer seconds; ip; cidr, a bare ip as /32
 //! (/128); enum: matched exactly, else ASCII case-insensitively (policy `effect` is
 //! case-insensitive in data), stored in the schema's spelling; strings, enum values, refs and
-//! map keys are interned (interners are handed between a file's parallel parts, so repeats
-//! share one `Arc<str>` with at most one copy per concurrently running part);
+//! map keys are interned, per schema field, while a field's values repeat (a field whose
+//! strings prove mostly unique, like ids, is left alone after a sample); interners are
+//! handed between a file's parallel parts, so a repeated value has one `Arc<str>` per part
+//! running at once;
 //! `any` is kept as JSON; a union takes its first member the value fits; `T?` absent or null
 //! is `none`, and so is an absent `any` (the compiler folds `any?` into `any`). A map field
 //! that is absent reads as empty (SNAPSHOT.md: `tags` defaults to empty); a list field must
@@ -114,6 +118,20 @@ pub struct Loaded {
 
 /// Loads files and directories (walked recursively, in file-name order) into one store.
 pub fn load(plan: &Plan, inputs: &[PathBuf]) -> Result<Loaded, LoadErrors> {
+    load_with(plan, inputs, &[])
+}
+
+/// A document that is not a file: assets the configuration declares (known networks),
+/// merged like another input and named by `name` in messages.
+#[derive(Clone, Debug)]
+pub struct Extra {
+    pub name: PathBuf,
+    pub text: String,
+    pub format: Format,
+}
+
+/// [`load`], plus in-memory documents merged after the files.
+pub fn load_with(plan: &Plan, inputs: &[PathBuf], extra: &[Extra]) -> Result<Loaded, LoadErrors> {
     let Some(root) = inputs.first() else {
         return Err(LoadErrors::one(LoadError {
             file: PathBuf::new(),
@@ -128,12 +146,16 @@ pub fn load(plan: &Plan, inputs: &[PathBuf]) -> Result<Loaded, LoadErrors> {
     if !errors.is_empty() {
         return Err(LoadErrors::capped(errors, 0));
     }
-    let outputs: Vec<seed::Output> = files
+    let mut outputs: Vec<seed::Output> = files
         .par_iter()
         .enumerate()
         .map(|(i, (path, format))| read::parse_file(&schema, i as u32, path, *format))
         .collect();
-    let files = files.into_iter().map(|(path, _)| path).collect();
+    let mut files: Vec<PathBuf> = files.into_iter().map(|(path, _)| path).collect();
+    for doc in extra {
+        outputs.push(read::parse_text(&schema, files.len() as u32, &doc.name, &doc.text, doc.format));
+        files.push(doc.name.clone());
+    }
     let (store, warnings) = store::build(&schema, files, outputs, root)?;
     Ok(Loaded { store, warnings })
 }

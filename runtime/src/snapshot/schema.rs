@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::plan::{Plan, Type, TypeIdx, TypeKind};
 
 use super::error::quote;
+use super::intern::Seeded;
 
 /// The plan, indexed for loading.
 pub(crate) struct Schema<'s> {
@@ -22,7 +23,7 @@ pub(crate) struct Schema<'s> {
 pub(crate) struct Table<'s> {
     pub(crate) names: Vec<&'s str>,
     pub(crate) types: Vec<&'s Type>,
-    lookup: HashMap<&'s str, usize>,
+    lookup: HashMap<&'s str, usize, Seeded>,
     pub(crate) type_slot: Option<usize>,
     pub(crate) id_slot: Option<usize>,
     pub(crate) time_slot: Option<usize>,

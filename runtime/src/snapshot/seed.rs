@@ -116,6 +116,9 @@ pub(crate) struct Ctx<'s> {
     /// string field stay the text written instead of YAML's bool or number.
     yaml: bool,
     pub(crate) interner: Interner,
+    /// Per type, per slot (and the field count for "none yet"): the slot that followed it last
+    /// time. Data from one producer lists fields in one order, whatever order that is.
+    follow: Vec<Vec<u32>>,
     /// The global number of the field being read (see [`Schema::field_id`]), for the
     /// interner's statistics; [`ALWAYS`] outside fields.
     field: u32,
@@ -135,9 +138,31 @@ impl<'s> Ctx<'s> {
             yaml,
             interner,
             field: ALWAYS,
+            follow: vec![Vec::new(); schema.type_count()],
             out: Output::new(schema.type_count()),
             empty_list: Value::List(Arc::from(Vec::new())),
             empty_map: Value::Map(Arc::new(BTreeMap::new())),
+        }
+    }
+
+    /// Where the field after `b`'s last one probably is.
+    fn hint(&self, b: &Builder) -> usize {
+        match self.follow.get(b.ty as usize).and_then(|f| f.get(b.prev)) {
+            Some(next) => *next as usize,
+            None if b.prev == b.fields.len() => 0,
+            None => b.prev + 1,
+        }
+    }
+
+    /// Remembers that slot `next` followed `b`'s last one.
+    fn learn(&mut self, b: &Builder, next: usize) {
+        let Some(follow) = self.follow.get_mut(b.ty as usize) else { return };
+        if follow.is_empty() {
+            let n = b.fields.len() as u32;
+            follow.extend((1..=n).chain([0]));
+        }
+        if let Some(slot) = follow.get_mut(b.prev) {
+            *slot = next as u32;
         }
     }
 
@@ -291,9 +316,10 @@ impl<'s> Ctx<'s> {
     fn read_fields_in<'de, A: MapAccess<'de>>(&mut self, b: &mut Builder, map: &mut A) -> Result<(), A::Error> {
         let schema = self.schema;
         let table = &schema.tables[b.ty as usize];
-        while let Some(key) = map.next_key_seed(FieldKeySeed { table, hint: b.next })? {
+        while let Some(key) = map.next_key_seed(FieldKeySeed { table, hint: self.hint(b) })? {
             match key {
                 FieldKey::Field(i) => {
+                    self.learn(b, i);
                     self.field = schema.field_id(b.ty, i);
                     self.path.push(Seg::Field(table.names[i]));
                     if b.seen.get(i) {
@@ -415,7 +441,7 @@ impl<'s> Ctx<'s> {
         let yaml = std::mem::replace(&mut self.yaml, false);
         let mut result = Ok(());
         for (key, raw) in entries {
-            match table.find(&key, b.next) {
+            match table.find(&key, self.hint(&b)) {
                 Some(i) => {
                     self.field = schema.field_id(ty, i);
                     self.path.push(Seg::Field(table.names[i]));
@@ -774,8 +800,8 @@ struct Builder {
     ty: TypeIdx,
     fields: Vec<Value>,
     seen: Seen,
-    /// The slot after the last one set: where the next field probably is.
-    next: usize,
+    /// The slot set last (the field count before any): where the next field is guessed from.
+    prev: usize,
     extra: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
@@ -784,13 +810,13 @@ impl Builder {
         let n = schema.tables.get(ty as usize)?.names.len();
         let mut fields = Vec::with_capacity(n);
         fields.resize(n, Value::None);
-        Some(Builder { ty, fields, seen: Seen::new(n), next: 0, extra: None })
+        Some(Builder { ty, fields, seen: Seen::new(n), prev: n, extra: None })
     }
 
     fn set(&mut self, i: usize, value: Value) {
         self.fields[i] = value;
         self.seen.set(i);
-        self.next = i + 1;
+        self.prev = i;
     }
 
     fn extra(&mut self, name: String, value: serde_json::Value) {
