@@ -57,9 +57,26 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The text of one chunk (an item, a `use`, the `package` line), interned so equal
+/// chunks share one parse wherever they sit.
+#[salsa::interned(debug)]
+pub struct ChunkText<'db> {
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// A chunk's parse, spans relative to the chunk: an edit re-parses only the chunks it
+/// touches, and moving a chunk within its file costs no parse at all.
+#[salsa::tracked(returns(ref))]
+pub fn parse_chunk<'db>(db: &'db dyn Db, chunk: ChunkText<'db>) -> Arc<syntax::ChunkParse> {
+    Arc::new(syntax::parse_chunk(chunk.text(db)))
+}
+
 #[salsa::tracked(returns(ref))]
 pub fn parse(db: &dyn Db, file: SourceFile) -> Parsed {
-    let (ast, diagnostics) = syntax::parse(file.path(db), file.text(db));
+    let (ast, diagnostics) = syntax::parse_with(file.path(db), file.text(db), &mut |chunk| {
+        parse_chunk(db, ChunkText::new(db, chunk.to_owned())).clone()
+    });
     Parsed { ast: Arc::new(ast), diagnostics }
 }
 

@@ -208,11 +208,12 @@ fn a_rule_body_edit_rechecks_only_that_file() {
     assert_eq!(ran.count("file_summary"), 1, "{ran}");
     assert_eq!(ran.count("global_env"), 0, "the summary is unchanged, so the environment is backdated\n{ran}");
     assert!(ran.count("check_item") >= 1, "the edited rule is re-checked\n{ran}");
+    assert_eq!(ran.count("parse_chunk"), 1, "only the edited chunk is re-parsed\n{ran}");
     let allowed: BTreeSet<&str> = [
         "parse",
+        "parse_chunk",
         "file_summary",
         "check_item",
-        "fn_callees",
         "references",
         "file_diagnostics",
         "workspace_diagnostics",

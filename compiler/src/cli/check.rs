@@ -181,7 +181,8 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
     let format = args.format.unwrap_or(if to_terminal { formats::Format::Table } else { formats::Format::Json });
     let options = RenderOptions {
         color: output::color(to_terminal),
-        width: output::terminal_width(),
+        // Only a terminal has a width; files and pipes get whole messages.
+        width: if to_terminal { output::terminal_width() } else { 0 },
         show_suppressed: args.show_suppressed,
     };
     let rendered = formats::render(&report, &plan.checks, format, &options);

@@ -2,7 +2,8 @@
 
 pub mod ast;
 mod parser;
+mod shift;
 mod split;
 
 pub use ast::Span;
-pub use parser::parse;
+pub use parser::{ChunkParse, Piece, parse, parse_chunk, parse_with};

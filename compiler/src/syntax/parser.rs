@@ -13,6 +13,7 @@ use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::ast::*;
+use super::shift::Shift;
 use super::split::chunk_starts;
 use crate::diagnostics::{Code, Diagnostic};
 
@@ -20,56 +21,97 @@ use crate::diagnostics::{Code, Diagnostic};
 #[grammar = "syntax/grammar.pest"]
 struct RuleGrammar;
 
+/// One chunk parsed on its own: spans relative to the chunk, diagnostics without a file
+/// name, so the result depends on the chunk's text alone and can be cached by it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ChunkParse {
+    pub piece: Piece,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What a chunk holds.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Piece {
+    /// Only comments and blank lines.
+    Trivia,
+    Package {
+        name: QName,
+        span: Span,
+    },
+    Use(Use),
+    Item(Item),
+}
+
 /// Parses one file. `file` names it in diagnostics.
 pub fn parse(file: &str, text: &str) -> (SourceAst, Vec<Diagnostic>) {
+    parse_with(file, text, &mut |chunk| std::sync::Arc::new(parse_chunk(chunk)))
+}
+
+/// Parses one file, getting each chunk's parse from `chunk_parse` (which may cache it).
+pub fn parse_with(
+    file: &str,
+    text: &str,
+    chunk_parse: &mut dyn FnMut(&str) -> std::sync::Arc<ChunkParse>,
+) -> (SourceAst, Vec<Diagnostic>) {
     let mut ast = SourceAst::default();
     let mut diagnostics = Vec::new();
     let starts = chunk_starts(text);
     let mut saw_item = false;
     for (n, &start) in starts.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(text.len());
-        let chunk = &text[start..end];
-        if RuleGrammar::parse(Rule::trivia, chunk).is_ok() {
-            continue;
-        }
-        let builder = Builder { file, offset: start, diagnostics: RefCell::new(Vec::new()) };
-        if let Some(at) = too_deep(chunk) {
-            // Deeper nesting than any rule needs would only exhaust the stack.
-            let at = start + at;
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::SyntaxError,
-                    file,
-                    Span::new(at, at + 1),
-                    format!("brackets nested deeper than {MAX_NESTING} levels"),
-                )
-                .with_label("too deep")
-                .with_help("split the expression into `let`s or helper functions"),
-            );
-            ast.items.push(Item {
-                docs: leading_docs(chunk),
-                kind: ItemKind::Error,
-                span: builder.trimmed_span(chunk),
-            });
-            saw_item = true;
-            continue;
-        }
-        match RuleGrammar::parse(Rule::chunk, chunk) {
-            Ok(mut pairs) => {
-                // INVARIANT: a successful `chunk` parse yields its one top-level pair first.
-                if let Some(pair) = pairs.next() {
-                    builder.top_level(pair, &mut ast, &mut saw_item);
-                }
+        let parsed = chunk_parse(&text[start..end]);
+        // INVARIANT: files are capped well below 4 GiB by the loader.
+        let by = start as u32;
+        for d in &parsed.diagnostics {
+            let mut d = d.clone();
+            d.shift(by);
+            d.file = file.to_owned();
+            for r in &mut d.related {
+                r.file = file.to_owned();
             }
-            Err(error) => {
-                let span = builder.trimmed_span(chunk);
-                diagnostics.push(syntax_error(file, start, chunk, &error));
-                let docs = leading_docs(chunk);
-                ast.items.push(Item { docs, kind: ItemKind::Error, span });
+            diagnostics.push(d);
+        }
+        match &parsed.piece {
+            Piece::Trivia => {}
+            Piece::Package { name, span } => {
+                let (mut name, mut span) = (name.clone(), *span);
+                name.shift(by);
+                span.shift(by);
+                if let Some(previous) = ast.package_span {
+                    diagnostics.push(
+                        Diagnostic::new(Code::PackageDeclaration, file, span, "a file declares one package")
+                            .with_label("second package declaration")
+                            .with_related(file, previous, "first declared here"),
+                    );
+                    continue;
+                }
+                if saw_item {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Code::PackageDeclaration,
+                            file,
+                            span,
+                            "the package declaration must come first",
+                        )
+                        .with_label("declared after an item")
+                        .with_help("move `package` to the top of the file"),
+                    );
+                }
+                ast.package = Some(name);
+                ast.package_span = Some(span);
+            }
+            Piece::Use(u) => {
+                let mut u = u.clone();
+                u.shift(by);
+                ast.uses.push(u);
+            }
+            Piece::Item(item) => {
+                let mut item = item.clone();
+                item.shift(by);
+                ast.items.push(item);
                 saw_item = true;
             }
         }
-        diagnostics.extend(builder.diagnostics.into_inner());
     }
     if ast.package.is_none() {
         diagnostics.push(
@@ -115,6 +157,37 @@ fn too_deep(chunk: &str) -> Option<usize> {
     None
 }
 
+/// Parses one chunk with spans relative to it.
+pub fn parse_chunk(chunk: &str) -> ChunkParse {
+    if RuleGrammar::parse(Rule::trivia, chunk).is_ok() {
+        return ChunkParse { piece: Piece::Trivia, diagnostics: Vec::new() };
+    }
+    let builder = Builder { file: "", diagnostics: RefCell::new(Vec::new()) };
+    let error_item =
+        || Piece::Item(Item { docs: leading_docs(chunk), kind: ItemKind::Error, span: builder.trimmed_span(chunk) });
+    if let Some(at) = too_deep(chunk) {
+        // Deeper nesting than any rule needs would only exhaust the stack.
+        let diagnostic = Diagnostic::new(
+            Code::SyntaxError,
+            "",
+            Span::new(at, at + 1),
+            format!("brackets nested deeper than {MAX_NESTING} levels"),
+        )
+        .with_label("too deep")
+        .with_help("split the expression into `let`s or helper functions");
+        return ChunkParse { piece: error_item(), diagnostics: vec![diagnostic] };
+    }
+    let piece = match RuleGrammar::parse(Rule::chunk, chunk) {
+        // INVARIANT: a successful `chunk` parse yields its one top-level pair first.
+        Ok(mut pairs) => pairs.next().map_or(Piece::Trivia, |pair| builder.top_level(pair)),
+        Err(error) => {
+            builder.error(syntax_error("", chunk, &error));
+            error_item()
+        }
+    };
+    ChunkParse { piece, diagnostics: builder.diagnostics.into_inner() }
+}
+
 fn leading_docs(chunk: &str) -> Vec<String> {
     chunk
         .lines()
@@ -128,18 +201,18 @@ fn leading_docs(chunk: &str) -> Vec<String> {
 
 /// Turns a pest failure into one diagnostic, preferring the specific kinds (unterminated
 /// string, unclosed bracket) over a generic `expected ...`.
-fn syntax_error(file: &str, offset: usize, chunk: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+fn syntax_error(file: &str, chunk: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     let scan = scan_delimiters(chunk);
     if let Some(open) = scan.unterminated_string {
-        let at = offset + open;
+        let at = open;
         return Diagnostic::new(Code::UnterminatedString, file, Span::new(at, at + 1), "unterminated string literal")
             .with_label("this string is never closed")
             .with_help("add the closing `\"`");
     }
     if let Some((open_at, open)) = scan.unclosed.first().copied() {
-        let at = offset + open_at;
+        let at = open_at;
         let close = closing(open);
-        let end = offset + chunk.trim_end().len();
+        let end = chunk.trim_end().len();
         return Diagnostic::new(Code::UnclosedDelimiter, file, Span::new(at, at + 1), format!("unclosed `{open}`"))
             .with_label(format!("this `{open}` is never closed"))
             .with_related(file, Span::new(end, end), format!("expected `{close}` before here"))
@@ -151,7 +224,7 @@ fn syntax_error(file: &str, offset: usize, chunk: &str, error: &pest::error::Err
     };
     let trimmed = chunk.trim();
     if trimmed.starts_with("///") && trimmed.lines().all(|l| l.trim_start().starts_with("//")) {
-        let at = offset + (chunk.len() - chunk.trim_start().len());
+        let at = chunk.len() - chunk.trim_start().len();
         return Diagnostic::new(
             Code::DanglingDocComment,
             file,
@@ -162,7 +235,7 @@ fn syntax_error(file: &str, offset: usize, chunk: &str, error: &pest::error::Err
         .with_help("put the doc comment right above a declaration, or use `//` for a plain comment");
     }
     let found = found_at(chunk, pos);
-    let at = offset + pos;
+    let at = pos;
     let span = Span::new(at, at + found.len());
     let expected = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
@@ -374,10 +447,9 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::op_neg))
 });
 
-/// Converts the pairs of one chunk; `offset` maps chunk positions to file positions.
+/// Converts the pairs of one chunk, with spans relative to the chunk.
 struct Builder<'f> {
     file: &'f str,
-    offset: usize,
     diagnostics: RefCell<Vec<Diagnostic>>,
 }
 
@@ -445,60 +517,33 @@ impl Builder<'_> {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         let len = trim_trivia_end(pair.as_str()).len();
-        Span::new(self.offset + s.start(), self.offset + s.start() + len)
+        Span::new(s.start(), s.start() + len)
     }
 
     fn trimmed_span(&self, chunk: &str) -> Span {
         let lead = chunk.len() - chunk.trim_start().len();
         let end = chunk.trim_end().len();
-        Span::new(self.offset + lead, self.offset + end.max(lead))
+        Span::new(lead, end.max(lead))
     }
 
     fn error(&self, diagnostic: Diagnostic) {
         self.diagnostics.borrow_mut().push(diagnostic);
     }
 
-    fn top_level(&self, pair: Pair<'_, Rule>, ast: &mut SourceAst, saw_item: &mut bool) {
+    fn top_level(&self, pair: Pair<'_, Rule>) -> Piece {
         let span = self.span(&pair);
         match pair.as_rule() {
             Rule::package_decl => {
                 let name = self.qname(next(&mut children(pair).filter(|p| p.as_rule() != Rule::doc)));
-                if let Some(previous) = &ast.package_span {
-                    self.error(
-                        Diagnostic::new(Code::PackageDeclaration, self.file, span, "a file declares one package")
-                            .with_label("second package declaration")
-                            .with_related(self.file, *previous, "first declared here"),
-                    );
-                } else if *saw_item {
-                    self.error(
-                        Diagnostic::new(
-                            Code::PackageDeclaration,
-                            self.file,
-                            span,
-                            "the package declaration must come first",
-                        )
-                        .with_label("declared after an item")
-                        .with_help("move `package` to the top of the file"),
-                    );
-                    ast.package = Some(name);
-                    ast.package_span = Some(span);
-                } else {
-                    ast.package = Some(name);
-                    ast.package_span = Some(span);
-                }
+                Piece::Package { name, span }
             }
             Rule::use_decl => {
                 let mut inner = children(pair).filter(|p| p.as_rule() != Rule::doc);
-                let path = inner.next().map(|p| self.qname(p));
+                let path = self.qname(next(&mut inner));
                 let alias = inner.next().map(|p| self.name(&p));
-                if let Some(path) = path {
-                    ast.uses.push(Use { path, alias, span });
-                }
+                Piece::Use(Use { path, alias, span })
             }
-            _ => {
-                *saw_item = true;
-                ast.items.push(self.item(pair));
-            }
+            _ => Piece::Item(self.item(pair)),
         }
     }
 
@@ -645,7 +690,7 @@ impl Builder<'_> {
     }
 
     fn missing_name(&self) -> Name {
-        Name { text: String::new(), span: Span::new(self.offset, self.offset) }
+        Name { text: String::new(), span: Span::default() }
     }
 
     fn missing_type(&self) -> TypeExpr {
