@@ -346,7 +346,7 @@ fn describe_expected(positives: &[Rule]) -> String {
 fn describe_rule(rule: Rule) -> &'static str {
     use Rule::*;
     match rule {
-        ident | var => "a name",
+        ident => "a name",
         name_any => "a field name",
         qname | named_type => "a name",
         doc => "a doc comment",
@@ -367,14 +367,13 @@ fn describe_rule(rule: Rule) -> &'static str {
         field => "a field declaration",
         type_expr | type_atom | list_type | map_type | ref_type | paren_type => "a type",
         optional_mark => "`?`",
-        expr | postfix_expr | if_expr | lambda | paren | list_lit | bool_lit | none_lit | call | data_object
-        | data_array | data_neg | data_bool | data_null => "an expression",
+        expr | postfix_expr | if_expr | paren_lambda | lambda_body | paren | list_lit | bool_lit | none_lit
+        | name_led | data_object | data_array | data_neg | data_bool | data_null => "an expression",
         record_lit => "`{`",
         record_entry | data_entry => "a `key: value` entry",
         control_ref => "a control such as `mlps2.l3.\"8.1.4.1-a\"`",
         control_decl | k_control => "`control`",
         param | params => "a parameter",
-        lambda_params => "lambda parameters",
         call_args => "`(`",
         field_access | optional_dot => "`.`",
         index_access => "`[`",
@@ -997,11 +996,13 @@ impl Builder<'_> {
                 let otherwise = self.expr(next(&mut parts));
                 ExprKind::If { cond: Box::new(cond), then: Box::new(then), otherwise: Box::new(otherwise) }
             }
-            Rule::lambda => {
-                let mut parts = pair.into_inner();
-                let params = next(&mut parts).into_inner().map(|p| self.name(&p)).collect();
-                let body = self.expr(next(&mut parts));
-                ExprKind::Lambda { params, body: Box::new(body) }
+            Rule::paren_lambda => {
+                let mut params: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
+                let body = params.pop().map(|b| self.expr(b));
+                ExprKind::Lambda {
+                    params: params.iter().map(|p| self.name(p)).collect(),
+                    body: Box::new(body.unwrap_or_else(|| self.none_expr(span))),
+                }
             }
             Rule::list_lit => ExprKind::List(pair.into_inner().map(|e| self.expr(e)).collect()),
             Rule::record_lit => ExprKind::Record(
@@ -1031,13 +1032,17 @@ impl Builder<'_> {
             Rule::string => ExprKind::Str(self.string(pair).value),
             Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),
             Rule::none_lit => ExprKind::None,
-            Rule::call => {
+            Rule::name_led => {
                 let mut parts = pair.into_inner();
-                let callee = self.name(&next(&mut parts));
-                let args = self.args(next(&mut parts));
-                ExprKind::Call { callee, args }
+                let name = self.name(&next(&mut parts));
+                match parts.next() {
+                    None => ExprKind::Var(name),
+                    Some(tail) if tail.as_rule() == Rule::lambda_body => {
+                        ExprKind::Lambda { params: vec![name], body: Box::new(self.expr(first(tail))) }
+                    }
+                    Some(args) => ExprKind::Call { callee: name, args: self.args(args) },
+                }
             }
-            Rule::var => ExprKind::Var(self.name(&first(pair))),
             // INVARIANT: the grammar has no other primary; an error node keeps the tree whole.
             _ => ExprKind::None,
         };
