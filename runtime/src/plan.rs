@@ -135,11 +135,21 @@ impl Severity {
 }
 
 /// What a check is: per asset, or over events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckKind {
     Rule,
     Alarm,
+}
+
+impl CheckKind {
+    /// The keyword that declares it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            CheckKind::Rule => "rule",
+            CheckKind::Alarm => "alarm",
+        }
+    }
 }
 
 /// A rule or an alarm, lowered.

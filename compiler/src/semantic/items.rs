@@ -795,10 +795,7 @@ impl ItemChecker<'_> {
         let Ty::Named(subject_id) = &subject.ty else { return None };
         let mut lowered = plan::Check {
             id: check.name.text.clone(),
-            kind: match check.kind {
-                CheckKind::Rule => plan::CheckKind::Rule,
-                CheckKind::Alarm => plan::CheckKind::Alarm,
-            },
+            kind: check.kind,
             pack: pack.to_owned(),
             title: String::new(),
             severity: plan::Severity::Info,

@@ -213,20 +213,8 @@ pub struct ConstItem {
     pub value: Expr,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum CheckKind {
-    Rule,
-    Alarm,
-}
-
-impl CheckKind {
-    pub fn keyword(self) -> &'static str {
-        match self {
-            CheckKind::Rule => "rule",
-            CheckKind::Alarm => "alarm",
-        }
-    }
-}
+/// `rule` or `alarm`: the plan's distinction, shared so the two never drift.
+pub use rulec_runtime::plan::CheckKind;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct CheckItem {
