@@ -65,6 +65,12 @@ fn recheck_after_one_line_edit(bencher: Bencher<'_, '_>) {
         bench_support::edit_rule_body(&original, EDITED_RULE, 0),
         bench_support::edit_rule_body(&original, EDITED_RULE, 1),
     ];
+    alternate_edits(bencher, &mut compilation, &path, &texts);
+}
+
+/// Measures re-checking after setting `path` to each of `texts` in turn, so every
+/// iteration is a real edit.
+fn alternate_edits(bencher: Bencher<'_, '_>, compilation: &mut Compilation, path: &str, texts: &[String; 2]) {
     let iteration = Cell::new(0usize);
     bencher
         .with_inputs(|| {
@@ -72,7 +78,7 @@ fn recheck_after_one_line_edit(bencher: Bencher<'_, '_>) {
             texts[iteration.get() % 2].clone()
         })
         .bench_local_values(|text| {
-            compilation.set_text(&path, text);
+            compilation.set_text(path, text);
             compilation.diagnostics()
         });
     assert!(compilation.diagnostics().is_empty(), "the edits type-check");
@@ -83,15 +89,5 @@ fn recheck_after_signature_edit(bencher: Bencher<'_, '_>) {
     let packs = packs();
     let mut compilation = warm(&packs);
     let texts = [bench_support::edit_signature(0), bench_support::edit_signature(1)];
-    let iteration = Cell::new(0usize);
-    bencher
-        .with_inputs(|| {
-            iteration.set(iteration.get() + 1);
-            texts[iteration.get() % 2].clone()
-        })
-        .bench_local_values(|text| {
-            compilation.set_text(HELPERS_PATH, text);
-            compilation.diagnostics()
-        });
-    assert!(compilation.diagnostics().is_empty(), "the edits type-check");
+    alternate_edits(bencher, &mut compilation, HELPERS_PATH, &texts);
 }

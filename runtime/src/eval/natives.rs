@@ -19,11 +19,40 @@ use crate::value::{Record, Value};
 #[derive(Debug, Default)]
 struct Schema {
     security_group: Option<TypeIdx>,
+    /// Positions in `SgRule`, resolved once: rules are converted on every `sg_allows` call.
+    sg_rule: SgRuleFields,
     user: Option<TypeIdx>,
     group: Option<TypeIdx>,
     role: Option<TypeIdx>,
     account: Option<TypeIdx>,
     policy: Option<TypeIdx>,
+}
+
+#[derive(Debug, Default)]
+struct SgRuleFields {
+    priority: Option<usize>,
+    protocol: Option<usize>,
+    port_from: Option<usize>,
+    port_to: Option<usize>,
+    cidr: Option<usize>,
+    source_group_id: Option<usize>,
+    action: Option<usize>,
+}
+
+impl SgRuleFields {
+    fn new(plan: &Plan) -> Self {
+        let Some(def) = plan.types.iter().find(|t| t.qualified == "std.schema.SgRule") else { return Self::default() };
+        let at = |name: &str| def.field_index(name);
+        SgRuleFields {
+            priority: at("priority"),
+            protocol: at("protocol"),
+            port_from: at("port_from"),
+            port_to: at("port_to"),
+            cidr: at("cidr"),
+            source_group_id: at("source_group_id"),
+            action: at("action"),
+        }
+    }
 }
 
 pub(crate) struct Natives<'a> {
@@ -45,6 +74,7 @@ impl<'a> Natives<'a> {
         };
         let schema = Schema {
             security_group: find("SecurityGroup"),
+            sg_rule: SgRuleFields::new(plan),
             user: find("User"),
             group: find("Group"),
             role: find("Role"),
@@ -242,21 +272,23 @@ impl<'a> Natives<'a> {
 
     fn sg_rule(&self, rule: &Value) -> Result<net::SgRule, EvalError> {
         let Value::Record(r) = rule else { return err("a security-group rule is not a record") };
-        let int = |name: &str| match self.get(r, name) {
-            Value::Int(i) => i,
+        let f = &self.schema.sg_rule;
+        let field = |at: Option<usize>| at.and_then(|i| r.fields.get(i)).unwrap_or(&Value::None);
+        let int = |at: Option<usize>| match field(at) {
+            Value::Int(i) => *i,
             _ => 0,
         };
         Ok(net::SgRule {
-            priority: int("priority"),
-            protocol: protocol(self.get(r, "protocol").as_str().unwrap_or(""))?,
-            port_from: int("port_from"),
-            port_to: int("port_to"),
-            cidr: match self.get(r, "cidr") {
-                Value::Cidr(net) => Some(net),
+            priority: int(f.priority),
+            protocol: protocol(field(f.protocol).as_str().unwrap_or(""))?,
+            port_from: int(f.port_from),
+            port_to: int(f.port_to),
+            cidr: match field(f.cidr) {
+                Value::Cidr(net) => Some(*net),
                 _ => None,
             },
-            source_group_id: self.get(r, "source_group_id").as_str().map(str::to_owned),
-            action: if self.get(r, "action").as_str() == Some("accept") {
+            source_group_id: field(f.source_group_id).as_str().map(str::to_owned),
+            action: if field(f.action).as_str() == Some("accept") {
                 net::SgAction::Accept
             } else {
                 net::SgAction::Drop

@@ -111,6 +111,34 @@ struct ReportingDescriptor<'a> {
     properties: RuleProperties<'a>,
 }
 
+impl<'a> ReportingDescriptor<'a> {
+    /// One rule's entry, from the catalogue or, for rules it lacks, from a finding.
+    fn new(
+        id: &'a str,
+        title: &'a str,
+        description: &'a str,
+        fix: Option<&'a str>,
+        severity: Severity,
+        controls: &'a [String],
+        pack: Option<&'a str>,
+    ) -> Self {
+        ReportingDescriptor {
+            id,
+            name: id,
+            short_description: Message { text: title },
+            full_description: Message { text: description },
+            help: fix.map(|text| Message { text }),
+            default_configuration: ReportingConfiguration { level: level(severity) },
+            properties: RuleProperties {
+                tags: controls,
+                severity: severity.as_str(),
+                security_severity: security_severity(severity),
+                pack,
+            },
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Message<'a> {
     text: &'a str,
@@ -264,20 +292,16 @@ impl<'a> Rules<'a> {
         let mut index = BTreeMap::new();
         for (id, check) in checks {
             index.insert(id, descriptors.len());
-            descriptors.push(ReportingDescriptor {
+            let description = check.doc.as_deref().unwrap_or(&check.title);
+            descriptors.push(ReportingDescriptor::new(
                 id,
-                name: id,
-                short_description: Message { text: &check.title },
-                full_description: Message { text: check.doc.as_deref().unwrap_or(&check.title) },
-                help: check.fix.as_deref().map(|text| Message { text }),
-                default_configuration: ReportingConfiguration { level: level(check.severity) },
-                properties: RuleProperties {
-                    tags: &check.controls,
-                    severity: check.severity.as_str(),
-                    security_severity: security_severity(check.severity),
-                    pack: Some(&check.pack),
-                },
-            });
+                &check.title,
+                description,
+                check.fix.as_deref(),
+                check.severity,
+                &check.controls,
+                Some(&check.pack),
+            ));
         }
         let all = report.findings.iter().chain(report.suppressed.iter().map(|s| &s.finding));
         for finding in all {
@@ -285,20 +309,16 @@ impl<'a> Rules<'a> {
                 continue;
             }
             index.insert(&finding.rule, descriptors.len());
-            descriptors.push(ReportingDescriptor {
-                id: &finding.rule,
-                name: &finding.rule,
-                short_description: Message { text: &finding.title },
-                full_description: Message { text: &finding.title },
-                help: finding.fix.as_deref().map(|text| Message { text }),
-                default_configuration: ReportingConfiguration { level: level(finding.severity) },
-                properties: RuleProperties {
-                    tags: &finding.controls,
-                    severity: finding.severity.as_str(),
-                    security_severity: security_severity(finding.severity),
-                    pack: None,
-                },
-            });
+            let f = finding;
+            descriptors.push(ReportingDescriptor::new(
+                &f.rule,
+                &f.title,
+                &f.title,
+                f.fix.as_deref(),
+                f.severity,
+                &f.controls,
+                None,
+            ));
         }
         Rules { descriptors, index }
     }
