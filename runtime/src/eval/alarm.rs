@@ -73,7 +73,7 @@ pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (V
     match &prepared.group {
         None => {
             for h in &hits {
-                match finding(engine, check, prepared, event_subject(engine, &h.event), std::slice::from_ref(h)) {
+                match finding(engine, check, prepared, event_subject(engine, &h.event), &[h]) {
                     Ok(f) => findings.push(f),
                     Err(e) => errors.push(e),
                 }
@@ -87,8 +87,7 @@ pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (V
             for (key, mut members) in groups {
                 members.sort_by_key(|h| h.time);
                 for burst in bursts(&members, grouping) {
-                    let owned: Vec<Hit> = burst.iter().map(|h| clone_hit(h)).collect();
-                    match finding(engine, check, prepared, group_subject(engine, key), &owned) {
+                    match finding(engine, check, prepared, group_subject(engine, key), &burst) {
                         Ok(f) => findings.push(f),
                         Err(e) => errors.push(e),
                     }
@@ -97,10 +96,6 @@ pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (V
         }
     }
     (findings, errors)
-}
-
-fn clone_hit(h: &Hit) -> Hit {
-    Hit { event: h.event.clone(), time: h.time, key: h.key.clone(), distinct: h.distinct.clone() }
 }
 
 fn hit(
@@ -197,7 +192,7 @@ fn finding(
     check: &Check,
     prepared: &Prepared,
     subject: Subject,
-    burst: &[Hit],
+    burst: &[&Hit],
 ) -> Result<Finding, CheckError> {
     let error = |e: EvalError| CheckError { rule: check.id.clone(), subject: subject.clone(), message: e.0 };
     let first = &burst[0];
