@@ -5,6 +5,7 @@
 pub mod builtins;
 pub mod config;
 pub mod eval;
+pub mod graph;
 pub mod output;
 pub mod plan;
 pub mod report;

@@ -187,7 +187,8 @@ pub struct Check {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Grouping {
     pub key: Expr,
-    pub window_seconds: i64,
+    /// `None` (no `within`): all of a group's events form one window.
+    pub window_seconds: Option<i64>,
     pub threshold: Threshold,
 }
 
@@ -278,6 +279,15 @@ pub enum Expr {
     Deref {
         reference: Box<Expr>,
         types: Vec<TypeIdx>,
+    },
+    /// `path(from, to, via: [..])` (`reaches: false`: the shortest path as `{hops: [{type, id,
+    /// edge}]}`, or none) and `reaches(..)` (`reaches: true`: a bool). `from: None` is the
+    /// `Internet` node; `via` names edges by their qualified [`Edge::name`].
+    Path {
+        from: Option<Box<Expr>>,
+        to: Box<Expr>,
+        via: Vec<String>,
+        reaches: bool,
     },
     /// `x => body`: binds the element to `slot`.
     Lambda {

@@ -51,6 +51,7 @@ codes! {
     DuplicateMember = "E0211", "duplicate-member", Error;
     DuplicateBinding = "E0212", "duplicate-binding", Error;
     UnknownRule = "E0213", "unknown-rule", Error;
+    UnknownEdge = "E0214", "unknown-edge", Error;
     // ---- types
     TypeMismatch = "E0301", "type-mismatch", Error;
     IncomparableTypes = "E0302", "incomparable-types", Error;
@@ -63,6 +64,7 @@ codes! {
     NoFields = "E0309", "no-fields", Error;
     InvalidSchemaType = "E0310", "invalid-schema-type", Error;
     CyclicTypeAlias = "E0311", "cyclic-type-alias", Error;
+    ArgumentLabel = "E0312", "argument-label", Error;
     // ---- literals
     InvalidDuration = "E0401", "invalid-duration", Error;
     InvalidIp = "E0402", "invalid-ip", Error;

@@ -48,9 +48,18 @@ pub enum Resolution {
         name: String,
         native: bool,
     },
-    /// The builtins `now()`, `ip(..)`, `cidr(..)`, `time(..)`.
+    /// The builtins `now()`, `ip(..)`, `cidr(..)`, `time(..)`, `path(..)`, `reaches(..)`, and
+    /// the `Internet` node as a path's start.
     Builtin(&'static str),
+    /// An edge named in a path's `via` list.
+    Edge {
+        package: String,
+        name: String,
+    },
 }
+
+/// The type `path(..)` returns.
+pub const PATH_TYPE: &str = "std.graph.Path";
 
 pub struct ExprChecker<'a> {
     pub env: &'a GlobalEnv,
@@ -70,7 +79,7 @@ pub struct ExprChecker<'a> {
 }
 
 /// Global functions every file can call.
-const BUILTIN_FUNCTIONS: &[&str] = &["now", "ip", "cidr", "time"];
+const BUILTIN_FUNCTIONS: &[&str] = &["now", "ip", "cidr", "time", "path", "reaches"];
 
 impl<'a> ExprChecker<'a> {
     pub fn new(env: &'a GlobalEnv, ctx: &'a FileCtx, file: &'a str) -> Self {
@@ -340,6 +349,16 @@ impl<'a> ExprChecker<'a> {
                     .help = Some("use it inside a list method, e.g. `xs.filter(x => x > 1)`".into());
                 Ty::Error
             }
+            ExprKind::Labelled { label, value } => {
+                self.error(
+                    Code::ArgumentLabel,
+                    label.span,
+                    format!("`{}:` labels an argument, and only a function's arguments take labels", label.text),
+                    "no label expected here",
+                )
+                .help = Some("remove the label".into());
+                self.infer(value)
+            }
         }
     }
 
@@ -543,6 +562,7 @@ impl<'a> ExprChecker<'a> {
 
     fn infer_call(&mut self, callee: &Name, args: &[Expr], span: Span) -> Ty {
         match callee.text.as_str() {
+            "path" | "reaches" => return self.infer_path(callee, args, span),
             "now" => {
                 self.resolutions.insert(span, Resolution::Builtin("now"));
                 self.arity(span, "now", args.len(), 0, 0);
@@ -622,6 +642,115 @@ impl<'a> ExprChecker<'a> {
         }
     }
 
+    /// The value of an argument for parameter `param`: a label, if written, must name it.
+    fn unlabel<'e>(&mut self, arg: &'e Expr, param: &str) -> &'e Expr {
+        let ExprKind::Labelled { label, value } = &arg.kind else { return arg };
+        if label.text != param {
+            self.error(
+                Code::ArgumentLabel,
+                label.span,
+                format!("this argument is `{param}`, not `{}`", label.text),
+                "wrong label",
+            )
+            .help = Some(format!("write `{param}: ..` or leave the label out"));
+        }
+        value
+    }
+
+    /// `path(from, to, via: [edges])` and `reaches(..)`: graph searches over declared edges.
+    fn infer_path(&mut self, callee: &Name, args: &[Expr], span: Span) -> Ty {
+        let reaches = callee.text == "reaches";
+        let result = if reaches { Ty::Bool } else { Ty::optional(Ty::Named(PATH_TYPE.into())) };
+        self.resolutions.insert(span, Resolution::Builtin(if reaches { "reaches" } else { "path" }));
+        if !self.arity(span, &callee.text, args.len(), 3, 3) {
+            if let Some(d) = self.diagnostics.last_mut() {
+                d.help = Some(format!("the signature is `{}(from, to, via: [edges])`", callee.text));
+            }
+            self.infer_all(args);
+            return result;
+        }
+        let from = self.unlabel(&args[0], "from");
+        if matches!(&from.kind, ExprKind::Var(n) if n.text == "Internet")
+            && !self.scopes.iter().any(|b| b.name == "Internet")
+        {
+            self.resolutions.insert(from.span, Resolution::Builtin("Internet"));
+            self.record(from.span, Ty::Internet);
+        } else {
+            let ty = self.infer(from);
+            self.require_node(from.span, &ty, "the start of a path");
+        }
+        let to = self.unlabel(&args[1], "to");
+        let ty = self.infer(to);
+        self.require_node(to.span, &ty, "the end of a path");
+        let via = self.unlabel(&args[2], "via");
+        match &via.kind {
+            ExprKind::List(items) => items.iter().for_each(|item| self.resolve_edge(item)),
+            _ => {
+                self.infer(via);
+                self.error(
+                    Code::UnknownEdge,
+                    via.span,
+                    "`via` lists the edges a path may use",
+                    "not a list of edges",
+                )
+                .help = Some("write the edge names in a list: `via: [exposes, assumes]`".into());
+            }
+        }
+        result
+    }
+
+    /// A path endpoint is an asset (or a union of assets).
+    fn require_node(&mut self, span: Span, ty: &Ty, what: &str) {
+        let ok = match ty {
+            Ty::Error | Ty::Any => true,
+            Ty::Named(id) => self.env.is_asset(id),
+            Ty::Union(members) => members.iter().all(|m| matches!(m, Ty::Named(id) if self.env.is_asset(id))),
+            _ => false,
+        };
+        if !ok {
+            self.error(
+                Code::TypeMismatch,
+                span,
+                format!("{what} must be an asset or `Internet`, found `{ty}`"),
+                format!("this is `{ty}`"),
+            );
+        }
+    }
+
+    /// One entry of `via`: an edge of this package (`exposes`) or of an import (`paths.exposes`).
+    fn resolve_edge(&mut self, item: &Expr) {
+        let (package, name) = match &item.kind {
+            ExprKind::Var(name) => (self.ctx.package.clone(), name),
+            ExprKind::Field { base, name, optional: false } => match &base.kind {
+                ExprKind::Var(prefix) if self.is_import(&prefix.text) => {
+                    self.used_imports.insert(prefix.text.clone());
+                    (self.ctx.imports[&prefix.text].clone(), name)
+                }
+                _ => return self.not_an_edge(item, None),
+            },
+            _ => return self.not_an_edge(item, None),
+        };
+        match self.env.member(&package, &name.text).map(|m| &m.kind) {
+            Some(MemberKind::Edge { .. }) => {
+                self.resolutions.insert(item.span, Resolution::Edge { package, name: name.text.clone() });
+            }
+            _ => {
+                let edges = self.package_members(&package, |k| matches!(k, MemberKind::Edge { .. }));
+                let help = did_you_mean(&name.text, edges.iter().map(String::as_str));
+                self.not_an_edge(item, help);
+            }
+        }
+    }
+
+    fn not_an_edge(&mut self, item: &Expr, help: Option<String>) {
+        let message = match &item.kind {
+            ExprKind::Var(name) => format!("`{}` is not a declared edge", name.text),
+            _ => "`via` lists edge names".to_owned(),
+        };
+        let d = self.error(Code::UnknownEdge, item.span, message, "expected an edge name");
+        d.help = help.or_else(|| Some("name an `edge` item: `exposes`, or `pack.exposes` for an imported one".into()));
+    }
+
     fn arity(&mut self, span: Span, name: &str, given: usize, min: usize, max: usize) -> bool {
         if given >= min && given <= max {
             return true;
@@ -645,6 +774,7 @@ impl<'a> ExprChecker<'a> {
             d.help = Some(format!("the signature is `{}`", sig.display(shown)));
         }
         for (arg, param) in args.iter().zip(&sig.params) {
+            let arg = self.unlabel(arg, &param.name);
             self.check_against(arg, &param.ty, &format!("argument `{}`", param.name));
         }
         for arg in args.iter().skip(sig.params.len()) {

@@ -499,7 +499,9 @@ impl ItemChecker<'_> {
                             .with_label(format!("this is `{ty}`")),
                         );
                     }
-                    self.check_window(window);
+                    if let Some(window) = window {
+                        self.check_window(window);
+                    }
                 }
                 ClauseKind::Threshold { measure, count, .. } if check.kind == CheckKind::Alarm => {
                     threshold_span = Some(clause.span);
@@ -812,7 +814,7 @@ impl ItemChecker<'_> {
             locals: self.exprs.max_slots,
         };
         let mut threshold = plan::Threshold { measure: plan::Measure::Count, at_least: 1 };
-        let mut grouping: Option<(plan::Expr, i64)> = None;
+        let mut grouping: Option<(plan::Expr, Option<i64>)> = None;
         for clause in &check.clauses {
             match &clause.kind {
                 ClauseKind::Title(t) => lowered.title = t.value.clone(),
@@ -831,7 +833,11 @@ impl ItemChecker<'_> {
                     }
                 }
                 ClauseKind::GroupBy { key, window } => {
-                    grouping = Some((lw.expr(key), literals::duration_seconds(&window.text).ok()?));
+                    let window = match window {
+                        Some(w) => Some(literals::duration_seconds(&w.text).ok()?),
+                        None => None,
+                    };
+                    grouping = Some((lw.expr(key), window));
                 }
                 ClauseKind::Threshold { measure, strict, count } => {
                     threshold = plan::Threshold {

@@ -146,6 +146,7 @@ impl<'a> Lowerer<'a> {
             ExprKind::Var(name) => self.name_ref(name.span),
             ExprKind::Call { callee: _, args } => match self.resolution(expr.span) {
                 Some(Resolution::Builtin("now")) => P::Now,
+                Some(Resolution::Builtin(kind @ ("path" | "reaches"))) => self.path(args, *kind == "reaches"),
                 Some(Resolution::Builtin(kind)) => {
                     let text = match args.first().map(|a| &a.kind) {
                         Some(ExprKind::Str(s)) => s.clone(),
@@ -169,6 +170,20 @@ impl<'a> Lowerer<'a> {
             ExprKind::Method { base, name, args, optional } => {
                 if let Some(Resolution::Function { .. }) = self.resolution(expr.span) {
                     return self.call(expr.span, args);
+                }
+                if name.text == "len"
+                    && matches!(self.types.get(&base.span).map(|t| t.strip_optional()), Some(Ty::Named(id)) if id == crate::semantic::expr::PATH_TYPE)
+                {
+                    // A path's length is its number of edges: one less than its hops.
+                    let hops =
+                        P::Field { base: Box::new(self.expr(base)), name: "hops".into(), index: None, optional: false };
+                    let count =
+                        P::Method { name: "len".into(), receiver: Box::new(hops), args: Vec::new(), optional: false };
+                    return P::Binary {
+                        op: plan::BinaryOp::Sub,
+                        lhs: Box::new(count),
+                        rhs: Box::new(lit(plan::Literal::Int(1))),
+                    };
                 }
                 if name.text == "deref"
                     && let Some(Ty::Ref(ids)) = self.types.get(&base.span).map(|t| t.strip_optional())
@@ -199,7 +214,34 @@ impl<'a> Lowerer<'a> {
                 let slot = params.first().map_or(0, |p| self.slot(p.span));
                 P::Lambda { slot, body: Box::new(self.expr(body)) }
             }
+            ExprKind::Labelled { value, .. } => self.expr(value),
         }
+    }
+
+    /// A graph search: the checker has resolved `Internet` and every `via` entry.
+    fn path(&self, args: &[ast::Expr], reaches: bool) -> plan::Expr {
+        let unlabel = |e: &'_ ast::Expr| match &e.kind {
+            ExprKind::Labelled { value, .. } => value.as_ref().clone(),
+            _ => e.clone(),
+        };
+        let arg =
+            |i: usize| args.get(i).map(unlabel).unwrap_or(ast::Expr { kind: ExprKind::None, span: Span::default() });
+        let (from, to, via) = (arg(0), arg(1), arg(2));
+        let from = match self.resolution(from.span) {
+            Some(Resolution::Builtin("Internet")) => None,
+            _ => Some(Box::new(self.expr(&from))),
+        };
+        let via = match &via.kind {
+            ExprKind::List(items) => items
+                .iter()
+                .filter_map(|item| match self.resolution(item.span) {
+                    Some(Resolution::Edge { package, name }) => Some(format!("{package}.{name}")),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        plan::Expr::Path { from, to: Box::new(self.expr(&to)), via, reaches }
     }
 
     fn slot(&self, span: Span) -> u32 {

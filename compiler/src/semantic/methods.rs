@@ -60,7 +60,7 @@ impl MethodSig {
 
 const LIST: &[&str] = &[
     "len", "is_empty", "any", "all", "filter", "map", "flat_map", "count", "sum", "min", "max", "contains", "first",
-    "distinct", "sort",
+    "take", "distinct", "sort",
 ];
 const MAP: &[&str] = &["len", "is_empty", "keys", "values", "contains_key", "get"];
 const STRING: &[&str] = &["len", "lower", "upper", "trim", "starts_with", "ends_with", "contains", "split"];
@@ -68,6 +68,7 @@ const CIDR: &[&str] = &["prefix_len", "is_ipv4", "contains"];
 const IP: &[&str] = &["is_ipv4"];
 const DURATION: &[&str] = &["days", "hours", "minutes", "seconds"];
 const REF: &[&str] = &["deref"];
+const PATH: &[&str] = &["len"];
 
 /// The method names a receiver of type `recv` has.
 pub fn names_for(recv: &Ty) -> &'static [&'static str] {
@@ -79,6 +80,7 @@ pub fn names_for(recv: &Ty) -> &'static [&'static str] {
         Ty::Ip => IP,
         Ty::Duration => DURATION,
         Ty::Ref(_) => REF,
+        Ty::Named(id) if id == super::expr::PATH_TYPE => PATH,
         _ => &[],
     }
 }
@@ -88,6 +90,7 @@ pub fn lookup(recv: &Ty, name: &str) -> Option<MethodSig> {
     let fixed = MethodSig::fixed;
     let pred = |t: &Ty| Lambda { input: t.clone(), output: Some(Ty::Bool) };
     let sig = match recv {
+        Ty::Named(id) if id == super::expr::PATH_TYPE && name == "len" => fixed(vec![], Ty::Int),
         Ty::List(elem) => {
             let elem = elem.as_ref();
             match name {
@@ -119,6 +122,7 @@ pub fn lookup(recv: &Ty, name: &str) -> Option<MethodSig> {
                 }
                 "contains" => fixed(vec![Value(elem.clone())], Ty::Bool),
                 "first" => fixed(vec![], Ty::optional(elem.clone())),
+                "take" => fixed(vec![Value(Ty::Int)], recv.clone()),
                 "distinct" | "sort" => fixed(vec![], recv.clone()),
                 _ => return None,
             }

@@ -252,7 +252,8 @@ pub enum ClauseKind {
     Evidence(Expr),
     GroupBy {
         key: Expr,
-        window: Duration,
+        /// `within D`; absent: the whole snapshot is one window.
+        window: Option<Duration>,
     },
     Threshold {
         measure: ThresholdMeasure,
@@ -425,6 +426,7 @@ impl Expr {
                 otherwise.walk(f);
             }
             ExprKind::Lambda { body, .. } => body.walk(f),
+            ExprKind::Labelled { value, .. } => value.walk(f),
             ExprKind::Int(_)
             | ExprKind::Float(_)
             | ExprKind::Str(_)
@@ -504,6 +506,11 @@ pub enum ExprKind {
     Lambda {
         params: Vec<Name>,
         body: Box<Expr>,
+    },
+    /// `label: value`, only as a call argument: the label names the parameter.
+    Labelled {
+        label: Name,
+        value: Box<Expr>,
     },
 }
 

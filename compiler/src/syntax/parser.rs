@@ -752,8 +752,9 @@ impl Builder<'_> {
             Rule::evidence_clause => ClauseKind::Evidence(self.expr_primary(next(&mut inner))),
             Rule::group_clause => {
                 let key = self.expr(next(&mut inner));
-                let d = next(&mut inner);
-                ClauseKind::GroupBy { key, window: Duration { text: d.as_str().to_owned(), span: self.span(&d) } }
+                let window = inner.find(|p| p.as_rule() == Rule::duration);
+                let window = window.map(|d| Duration { text: d.as_str().to_owned(), span: self.span(&d) });
+                ClauseKind::GroupBy { key, window }
             }
             _ => {
                 let measure_pair = next(&mut inner);
@@ -976,7 +977,18 @@ impl Builder<'_> {
     }
 
     fn args(&self, pair: Pair<'_, Rule>) -> Vec<Expr> {
-        pair.into_inner().map(|a| self.expr_primary(a)).collect()
+        pair.into_inner()
+            .map(|a| {
+                if a.as_rule() != Rule::labelled_arg {
+                    return self.expr_primary(a);
+                }
+                let span = self.span(&a);
+                let mut inner = a.into_inner();
+                let label = self.name(&next(&mut inner));
+                let value = Box::new(self.expr(next(&mut inner)));
+                Expr { kind: ExprKind::Labelled { label, value }, span }
+            })
+            .collect()
     }
 
     /// A primary expression, or an `expr` / `lambda` pair wherever the grammar nests one.

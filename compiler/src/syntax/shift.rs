@@ -186,7 +186,9 @@ impl Shift for Clause {
             }
             ClauseKind::GroupBy { key, window } => {
                 key.shift(by);
-                window.shift(by);
+                if let Some(window) = window {
+                    window.shift(by);
+                }
             }
             ClauseKind::Threshold { measure, count, .. } => {
                 if let ThresholdMeasure::Distinct(e) = measure {
@@ -267,6 +269,10 @@ impl Shift for Expr {
             ExprKind::Lambda { params, body } => {
                 params.shift(by);
                 body.shift(by);
+            }
+            ExprKind::Labelled { label, value } => {
+                label.shift(by);
+                value.shift(by);
             }
             ExprKind::Int(_)
             | ExprKind::Float(_)

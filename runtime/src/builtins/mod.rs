@@ -2,5 +2,6 @@
 //! or wrongly. Each works on plain Rust models so it can be tested on its own; the
 //! evaluator adapts store values to them.
 
+pub mod addresses;
 pub mod iam;
 pub mod net;

@@ -34,13 +34,22 @@ impl Grouping {
     pub(crate) fn prepare(preparer: &mut Preparer, g: &plan::Grouping) -> Result<Grouping, PrepareError> {
         Ok(Grouping {
             key: preparer.expr(&g.key)?,
-            window: g.window_seconds.saturating_mul(NANOS_PER_SECOND),
+            window: g.window_seconds.map_or(Nanos::MAX, |s| s.saturating_mul(NANOS_PER_SECOND)),
             distinct: match &g.threshold.measure {
                 plan::Measure::Count => None,
                 plan::Measure::Distinct(e) => Some(preparer.expr(e)?),
             },
             at_least: usize::try_from(g.threshold.at_least.max(1)).unwrap_or(usize::MAX),
         })
+    }
+}
+
+impl Grouping {
+    pub(crate) fn visit(&self, f: &mut impl FnMut(&X)) {
+        super::exec::visit(&self.key, f);
+        if let Some(d) = &self.distinct {
+            super::exec::visit(d, f);
+        }
     }
 }
 

@@ -15,16 +15,57 @@ pub(crate) enum X {
     Const(u32),
     List(Vec<X>),
     Record(Vec<(Arc<str>, X)>),
-    Field { base: Box<X>, name: Arc<str>, index: Option<u32> },
-    Index { base: Box<X>, index: Box<X> },
-    Call { function: u32, args: Vec<X> },
-    Native { native: Native, args: Vec<X> },
-    Method { method: Method, receiver: Box<X>, args: Vec<X> },
-    Lambda { slot: u32, body: Box<X> },
-    Deref { reference: Box<X>, types: Vec<crate::plan::TypeIdx> },
-    Unary { op: UnaryOp, operand: Box<X> },
-    Binary { op: BinaryOp, lhs: Box<X>, rhs: Box<X> },
-    If { cond: Box<X>, then: Box<X>, otherwise: Box<X> },
+    Field {
+        base: Box<X>,
+        name: Arc<str>,
+        index: Option<u32>,
+    },
+    Index {
+        base: Box<X>,
+        index: Box<X>,
+    },
+    Call {
+        function: u32,
+        args: Vec<X>,
+    },
+    Native {
+        native: Native,
+        args: Vec<X>,
+    },
+    Method {
+        method: Method,
+        receiver: Box<X>,
+        args: Vec<X>,
+    },
+    Lambda {
+        slot: u32,
+        body: Box<X>,
+    },
+    Deref {
+        reference: Box<X>,
+        types: Vec<crate::plan::TypeIdx>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<X>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<X>,
+        rhs: Box<X>,
+    },
+    If {
+        cond: Box<X>,
+        then: Box<X>,
+        otherwise: Box<X>,
+    },
+    /// A graph search; `from: None` is the `Internet` node, `via` holds edge indices.
+    Path {
+        from: Option<Box<X>>,
+        to: Box<X>,
+        via: Vec<u16>,
+        reaches: bool,
+    },
     Now,
 }
 
@@ -40,6 +81,16 @@ pub(crate) enum Native {
     IsAdmin,
     GrantsAny,
     UnusedActions,
+    IsInternal,
+    InstancesWithIp,
+    NetworksContaining,
+    CallsOf,
+    LeakReportsOf,
+    AccessKey,
+    KeysOf,
+    KeyPolicies,
+    CanWriteBucket,
+    RecommendedPolicy,
 }
 
 impl Native {
@@ -54,6 +105,16 @@ impl Native {
             "std.iam.is_admin" => Native::IsAdmin,
             "std.iam.grants_any" => Native::GrantsAny,
             "std.iam.unused_actions" => Native::UnusedActions,
+            "std.net.is_internal" => Native::IsInternal,
+            "std.net.instances_with_ip" => Native::InstancesWithIp,
+            "std.net.networks_containing" => Native::NetworksContaining,
+            "std.events.calls_of" => Native::CallsOf,
+            "std.events.leak_reports_of" => Native::LeakReportsOf,
+            "std.events.access_key" => Native::AccessKey,
+            "std.iam.keys_of" => Native::KeysOf,
+            "std.iam.key_policies" => Native::KeyPolicies,
+            "std.iam.can_write_bucket" => Native::CanWriteBucket,
+            "std.iam.recommended_policy" => Native::RecommendedPolicy,
             _ => return None,
         })
     }
@@ -75,6 +136,7 @@ pub(crate) enum Method {
     Max,
     Contains,
     First,
+    Take,
     Distinct,
     Sort,
     Keys,
@@ -112,6 +174,7 @@ impl Method {
             "max" => Max,
             "contains" => Contains,
             "first" => First,
+            "take" => Take,
             "distinct" => Distinct,
             "sort" => Sort,
             "keys" => Keys,
@@ -144,15 +207,23 @@ pub enum PrepareError {
     UnknownMethod(String),
     #[error("the plan holds an invalid {kind} literal `{text}`")]
     BadLiteral { kind: &'static str, text: String },
+    #[error("the plan searches paths over edge `{0}`, which it does not declare")]
+    UnknownEdge(String),
 }
 
 /// Converts plan expressions, compiling each distinct regex once.
 #[derive(Debug, Default)]
 pub(crate) struct Preparer {
     regexes: HashMap<(String, String), Arc<regex::Regex>>,
+    /// The plan's edge names, in index order, to resolve `via` lists.
+    edges: Vec<String>,
 }
 
 impl Preparer {
+    pub(crate) fn new(plan: &plan::Plan) -> Self {
+        Preparer { regexes: HashMap::new(), edges: plan.edges.iter().map(|e| e.name.clone()).collect() }
+    }
+
     pub(crate) fn expr(&mut self, e: &Expr) -> Result<X, PrepareError> {
         Ok(match e {
             Expr::Literal(l) => X::Value(self.literal(l)?),
@@ -190,6 +261,21 @@ impl Preparer {
                 cond: Box::new(self.expr(cond)?),
                 then: Box::new(self.expr(then)?),
                 otherwise: Box::new(self.expr(otherwise)?),
+            },
+            Expr::Path { from, to, via, reaches } => X::Path {
+                from: from.as_ref().map(|f| self.expr(f).map(Box::new)).transpose()?,
+                to: Box::new(self.expr(to)?),
+                via: via
+                    .iter()
+                    .map(|name| {
+                        self.edges
+                            .iter()
+                            .position(|e| e == name)
+                            .and_then(|i| u16::try_from(i).ok())
+                            .ok_or_else(|| PrepareError::UnknownEdge(name.clone()))
+                    })
+                    .collect::<Result<_, _>>()?,
+                reaches: *reaches,
             },
             Expr::Now => X::Now,
         })
@@ -283,6 +369,12 @@ pub(crate) fn visit(x: &X, f: &mut impl FnMut(&X)) {
             visit(cond, f);
             visit(then, f);
             visit(otherwise, f);
+        }
+        X::Path { from, to, .. } => {
+            if let Some(from) = from {
+                visit(from, f);
+            }
+            visit(to, f);
         }
         X::Value(_) | X::Local(_) | X::Const(_) | X::Now => {}
     }

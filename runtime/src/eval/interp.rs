@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use super::exec::{Method, X};
 use super::natives::Natives;
+use super::paths::Paths;
+use crate::graph::Node;
 use crate::plan::{BinaryOp, UnaryOp};
+use crate::snapshot::Store;
 use crate::value::{NANOS_PER_SECOND, Record, Value};
 
 /// A failure while evaluating one subject: division by zero, overflow, a malformed plan.
@@ -30,11 +33,14 @@ pub(crate) struct Function {
     pub body: X,
 }
 
-/// Everything expressions can read: functions, constants, natives, the snapshot's `now`.
+/// Everything expressions can read: functions, constants, natives, the resource graph, the
+/// snapshot's `now`.
 pub(crate) struct Env<'a> {
     pub functions: &'a [Function],
     pub consts: &'a [Value],
     pub natives: &'a Natives<'a>,
+    pub paths: &'a Paths,
+    pub store: &'a Store,
     pub now: i64,
 }
 
@@ -115,11 +121,60 @@ impl Env<'_> {
                 }
             }
             X::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, frame),
+            X::Path { from, to, via, reaches } => {
+                let from = match from {
+                    None => Some(Node::INTERNET),
+                    Some(x) => self.node(&self.eval(x, frame)?),
+                };
+                let to = self.node(&self.eval(to, frame)?);
+                let (Some(from), Some(to)) = (from, to) else {
+                    return Ok(if *reaches { Value::Bool(false) } else { Value::None });
+                };
+                let path = self.paths.path(self, self.store, from, to, via)?;
+                Ok(match (reaches, path) {
+                    (true, path) => Value::Bool(path.is_some()),
+                    (false, None) => Value::None,
+                    (false, Some(hops)) => self.path_value(&hops),
+                })
+            }
             X::If { cond, then, otherwise } => match self.eval(cond, frame)? {
                 Value::Bool(true) => self.eval(then, frame),
                 _ => self.eval(otherwise, frame),
             },
         }
+    }
+
+    /// The graph node of an asset value.
+    fn node(&self, value: &Value) -> Option<Node> {
+        let Value::Record(record) = value else { return None };
+        let id = self.field(value, "id", None);
+        let row = self.store.row_of(record.ty, id.as_str()?)?;
+        Some(Node { ty: Some(record.ty), row })
+    }
+
+    /// A path as the language sees it: `{hops: [{type, id, edge}]}`, `edge` naming the edge
+    /// that led to the hop (none for the start).
+    fn path_value(&self, hops: &[(Node, Option<u16>)]) -> Value {
+        let edge_names: Vec<&str> = self.paths.edge_names().collect();
+        let hops = hops
+            .iter()
+            .map(|(node, kind)| {
+                let (ty, id) = match node.ty {
+                    None => ("Internet".to_owned(), "Internet".to_owned()),
+                    Some(ty) => {
+                        let record = self.store.rows(ty).get(node.row as usize);
+                        let id =
+                            record.map(|r| self.field(&Value::Record(r.clone()), "id", None)).unwrap_or(Value::None);
+                        (self.natives.type_name(ty), id.to_string())
+                    }
+                };
+                let edge = kind.and_then(|k| edge_names.get(k as usize)).map_or(Value::None, |n| Value::str(n));
+                let entries: BTreeMap<Arc<str>, Value> =
+                    [("type".into(), Value::str(&ty)), ("id".into(), Value::str(&id)), ("edge".into(), edge)].into();
+                Value::Map(Arc::new(entries))
+            })
+            .collect();
+        Value::Map(Arc::new([("hops".into(), Value::list(hops))].into()))
     }
 
     pub(crate) fn field(&self, base: &Value, name: &str, index: Option<u32>) -> Value {
@@ -260,6 +315,12 @@ impl Env<'_> {
                 _ => Value::Bool(false),
             },
             (First, Value::List(items)) => items.first().cloned().unwrap_or(Value::None),
+            (Take, Value::List(items)) => match arg(self, frame)? {
+                Value::Int(n) if n >= 0 && (n as u64) < items.len() as u64 => Value::list(items[..n as usize].to_vec()),
+                Value::Int(n) if n >= 0 => recv.clone(),
+                Value::Int(n) => return err(format!("`take` needs a count of at least 0, got {n}")),
+                _ => Value::None,
+            },
             (Distinct, Value::List(items)) => {
                 let mut out: Vec<Value> = Vec::new();
                 for item in items.iter() {

@@ -7,7 +7,9 @@
 mod alarm;
 mod exec;
 mod interp;
+mod lookups;
 mod natives;
+mod paths;
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ pub use interp::EvalError;
 use exec::{Preparer, TemplatePart, X};
 use interp::{Env, Function};
 use natives::Natives;
+use paths::Paths;
 
 use crate::plan::{Check, CheckKind, Plan, TypeIdx};
 use crate::report::{Finding, FindingKind, Subject};
@@ -62,6 +65,9 @@ pub struct Engine<'a> {
     plan: &'a Plan,
     store: &'a Store,
     natives: Natives<'a>,
+    paths: Paths,
+    /// Whether some function or check searches paths: the graph is then built before checks run.
+    uses_paths: bool,
     functions: Vec<Function>,
     consts: Vec<Value>,
     checks: Vec<Prepared>,
@@ -84,15 +90,32 @@ pub enum StartError {
 
 impl<'a> Engine<'a> {
     pub fn new(plan: &'a Plan, store: &'a Store) -> Result<Self, StartError> {
-        let mut preparer = Preparer::default();
+        let mut preparer = Preparer::new(plan);
         let functions = plan
             .functions
             .iter()
             .map(|f| Ok(Function { locals: f.locals, body: preparer.expr(&f.body)? }))
             .collect::<Result<Vec<_>, PrepareError>>()?;
         let checks = plan.checks.iter().map(|c| prepare_check(&mut preparer, c)).collect::<Result<Vec<_>, _>>()?;
-        let mut engine =
-            Engine { plan, store, natives: Natives::new(plan, store), functions, consts: Vec::new(), checks };
+        let paths = Paths::prepare(&mut preparer, plan)?;
+        let mut uses_paths = false;
+        let mut spot = |x: &X| uses_paths |= matches!(x, X::Path { .. });
+        for f in &functions {
+            exec::visit(&f.body, &mut spot);
+        }
+        for c in &checks {
+            c.visit(&mut spot);
+        }
+        let mut engine = Engine {
+            plan,
+            store,
+            natives: Natives::new(plan, store),
+            paths,
+            uses_paths,
+            functions,
+            consts: Vec::new(),
+            checks,
+        };
         engine.consts = engine.evaluate_consts(&mut preparer)?;
         Ok(engine)
     }
@@ -111,12 +134,7 @@ impl<'a> Engine<'a> {
                     continue;
                 }
                 let known: Vec<Value> = values.iter().map(|v| v.clone().unwrap_or(Value::None)).collect();
-                let env = Env {
-                    functions: &self.functions,
-                    consts: &known,
-                    natives: &self.natives,
-                    now: self.store.taken_at(),
-                };
+                let env = Env { consts: &known, ..self.env() };
                 let mut frame = vec![Value::None; self.plan.consts[i].locals as usize];
                 let value = env
                     .eval(x, &mut frame)
@@ -138,11 +156,49 @@ impl<'a> Engine<'a> {
     }
 
     fn env(&self) -> Env<'_> {
-        Env { functions: &self.functions, consts: &self.consts, natives: &self.natives, now: self.store.taken_at() }
+        Env {
+            functions: &self.functions,
+            consts: &self.consts,
+            natives: &self.natives,
+            paths: &self.paths,
+            store: self.store,
+            now: self.store.taken_at(),
+        }
+    }
+
+    /// The resource graph of the plan's edges (built on first use) and the edge names by kind.
+    pub fn graph(&self) -> Result<(&crate::graph::ResourceGraph, Vec<&str>), EvalError> {
+        Ok((self.paths.graph(&self.env(), self.store)?, self.paths.edge_names().collect()))
+    }
+
+    /// The type name and id of a graph node, as path hops show them.
+    pub fn describe(&self, node: crate::graph::Node) -> (String, String) {
+        match node.ty {
+            None => ("Internet".to_owned(), "Internet".to_owned()),
+            Some(ty) => {
+                let name = self.plan.types.get(ty as usize).map_or_else(String::new, |t| t.name.clone());
+                let id = self.store.rows(ty).get(node.row as usize).map_or_else(String::new, |r| self.subject_of(r).id);
+                (name, id)
+            }
+        }
     }
 
     /// Runs every check `select` keeps.
     pub fn run(&self, select: impl Fn(&Check) -> bool + Sync) -> Outcome {
+        // Build the graph before checks run in parallel: a check waiting on it inside rayon
+        // could otherwise be asked to help build it.
+        if self.uses_paths
+            && let Err(e) = self.paths.graph(&self.env(), self.store)
+        {
+            return Outcome {
+                errors: vec![CheckError {
+                    rule: "edge".to_owned(),
+                    subject: Subject { ty: "graph".to_owned(), id: String::new() },
+                    message: format!("the resource graph cannot be built: {e}"),
+                }],
+                ..Outcome::default()
+            };
+        }
         let results: Vec<(Vec<Finding>, Vec<CheckError>)> = self
             .plan
             .checks
@@ -284,6 +340,24 @@ impl<'a> Engine<'a> {
             evidence,
             controls: check.controls.clone(),
             fix: check.fix.clone(),
+        }
+    }
+}
+
+impl Prepared {
+    fn visit(&self, f: &mut impl FnMut(&X)) {
+        let parts =
+            self.filter.iter().chain(&self.lets).chain(self.when.iter()).chain(self.evidence.iter().map(|(_, x)| x));
+        for x in parts {
+            exec::visit(x, f);
+        }
+        for part in self.message.iter().flatten() {
+            if let TemplatePart::Hole(x) = part {
+                exec::visit(x, f);
+            }
+        }
+        if let Some(g) = &self.group {
+            g.visit(f);
         }
     }
 }

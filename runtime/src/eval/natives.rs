@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::exec::Native;
 use super::interp::{Eval, EvalError};
+use super::lookups::Lookups;
 use crate::builtins::{iam, net};
 use crate::plan::{Plan, TypeIdx};
 use crate::snapshot::Store;
@@ -26,6 +27,8 @@ struct Schema {
     role: Option<TypeIdx>,
     account: Option<TypeIdx>,
     policy: Option<TypeIdx>,
+    bucket: Option<TypeIdx>,
+    access_key: Option<TypeIdx>,
 }
 
 #[derive(Debug, Default)]
@@ -61,6 +64,7 @@ pub(crate) struct Natives<'a> {
     schema: Schema,
     /// Parsed documents of every `Policy` asset, by id.
     policies: HashMap<Arc<str>, Arc<iam::PolicyDocument>>,
+    lookups: Lookups<'a>,
 }
 
 fn err<T>(message: impl Into<String>) -> Result<T, EvalError> {
@@ -80,8 +84,11 @@ impl<'a> Natives<'a> {
             role: find("Role"),
             account: find("Account"),
             policy: find("Policy"),
+            bucket: find("Bucket"),
+            access_key: find("AccessKey"),
         };
-        let mut natives = Natives { plan, store, schema, policies: HashMap::new() };
+        let lookups = Lookups::new(plan, store);
+        let mut natives = Natives { plan, store, schema, policies: HashMap::new(), lookups };
         natives.policies = natives.parse_policies();
         natives
     }
@@ -108,6 +115,10 @@ impl<'a> Natives<'a> {
 
     fn field_names(&self, ty: TypeIdx) -> Vec<String> {
         self.plan.types.get(ty as usize).map(|t| t.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
+    }
+
+    pub(crate) fn type_name(&self, ty: TypeIdx) -> String {
+        self.plan.types.get(ty as usize).map_or_else(String::new, |t| t.name.clone())
     }
 
     pub(crate) fn field_index(&self, ty: TypeIdx, name: &str) -> Option<usize> {
@@ -186,8 +197,16 @@ impl<'a> Natives<'a> {
             }
             Native::EffectivePolicies => {
                 let Value::Record(principal) = arg(0) else { return Ok(Value::None) };
+                let principal = if Some(principal.ty) == self.schema.access_key {
+                    match self.key_owner(principal) {
+                        Some(owner) => owner,
+                        None => return Ok(Value::list(Vec::new())),
+                    }
+                } else {
+                    principal.clone()
+                };
                 let policy_type = self.schema.policy.ok_or_else(|| missing("Policy"))?;
-                let ids = self.policy_ids(principal);
+                let ids = self.policy_ids(&principal);
                 let policies =
                     ids.iter().filter_map(|id| self.store.get(policy_type, id).cloned().map(Value::Record)).collect();
                 Ok(Value::list(policies))
@@ -198,15 +217,86 @@ impl<'a> Natives<'a> {
                 let docs: Vec<Arc<iam::PolicyDocument>> = owner.as_ref().map(|o| self.documents(o)).unwrap_or_default();
                 let evaluation = iam::Evaluation::new(docs.iter().map(Arc::as_ref));
                 let granted = evaluation.granted_action_patterns();
+                let key_id = self.get(key, "id");
                 let used: Vec<String> = list(arg(1))
                     .iter()
                     .filter_map(|call| match call {
-                        Value::Record(c) => Some(format!("{}:{}", self.get(c, "service"), self.get(c, "action"))),
+                        Value::Record(c)
+                            if self.get(c, "success").as_bool() == Some(true)
+                                && self.get(c, "access_key_id").as_str() == key_id.as_str() =>
+                        {
+                            Some(format!("{}:{}", self.get(c, "service"), self.get(c, "action")))
+                        }
                         _ => None,
                     })
                     .collect();
                 let used_refs: Vec<&str> = used.iter().map(String::as_str).collect();
                 Ok(Value::list(iam::unused_actions(&granted, &used_refs).iter().map(|s| Value::str(s)).collect()))
+            }
+            Native::IsInternal => match arg(0) {
+                Value::Ip(ip) => Ok(Value::Bool(net::is_private(*ip) || self.lookups.is_known_address(*ip))),
+                _ => Ok(Value::None),
+            },
+            Native::InstancesWithIp => match arg(0) {
+                Value::Ip(ip) => Ok(self.lookups.instances_with_ip(*ip)),
+                _ => Ok(Value::list(Vec::new())),
+            },
+            Native::NetworksContaining => match arg(0) {
+                Value::Ip(ip) => Ok(self.lookups.networks_containing(*ip)),
+                _ => Ok(Value::list(Vec::new())),
+            },
+            Native::CallsOf => {
+                Ok(arg(0).as_str().map_or_else(|| Value::list(Vec::new()), |k| self.lookups.calls_of(k)))
+            }
+            Native::LeakReportsOf => {
+                Ok(arg(0).as_str().map_or_else(|| Value::list(Vec::new()), |k| self.lookups.leak_reports_of(k)))
+            }
+            Native::AccessKey => {
+                Ok(arg(0).as_str().and_then(|id| self.lookups.access_key(id)).map_or(Value::None, Value::Record))
+            }
+            Native::KeysOf => {
+                let Value::Record(owner) = arg(0) else { return Ok(Value::list(Vec::new())) };
+                Ok(self
+                    .get(owner, "id")
+                    .as_str()
+                    .map_or_else(|| Value::list(Vec::new()), |id| self.lookups.keys_of(id)))
+            }
+            Native::KeyPolicies => {
+                let policy_type = self.schema.policy.ok_or_else(|| missing("Policy"))?;
+                let owner = arg(0).as_str().and_then(|id| self.lookups.access_key(id)).and_then(|k| self.key_owner(&k));
+                let ids = owner.map(|o| self.policy_ids(&o)).unwrap_or_default();
+                let policies =
+                    ids.iter().filter_map(|id| self.store.get(policy_type, id).cloned().map(Value::Record)).collect();
+                Ok(Value::list(policies))
+            }
+            Native::CanWriteBucket => {
+                let Value::Record(bucket) = arg(1) else { return Ok(Value::None) };
+                if Some(bucket.ty) != self.schema.bucket {
+                    return err("`can_write_bucket` needs a Bucket");
+                }
+                let Some(dialect) = dialect(&self.get(bucket, "provider")) else { return Ok(Value::Bool(false)) };
+                let Some(name) = self.get(bucket, "resource_name").as_str().map(str::to_owned) else {
+                    return Ok(Value::Bool(false));
+                };
+                self.with_evaluation(arg(0), |eval| eval.may_write_bucket(dialect, &name))
+            }
+            Native::RecommendedPolicy => {
+                let Some(key) = arg(0).as_str().and_then(|id| self.lookups.access_key(id)) else {
+                    return Ok(Value::None);
+                };
+                let Some(dialect) = dialect(&self.get(&key, "provider")) else { return Ok(Value::None) };
+                let calls = self.lookups.calls_of(arg(0).as_str().unwrap_or_default());
+                let used: Vec<(String, String)> = list(&calls)
+                    .iter()
+                    .filter_map(|call| match call {
+                        Value::Record(c) if self.get(c, "success").as_bool() == Some(true) => {
+                            Some((self.get(c, "service").to_string(), self.get(c, "action").to_string()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let used: Vec<(&str, &str)> = used.iter().map(|(s, a)| (s.as_str(), a.as_str())).collect();
+                Ok(Value::Json(Arc::new(iam::least_privilege(dialect, &used))))
             }
         }
     }
@@ -216,6 +306,16 @@ impl<'a> Natives<'a> {
         let Value::Record(record) = subject else { return Ok(Value::None) };
         if Some(record.ty) == self.schema.account {
             return Ok(Value::Bool(question(&iam::Evaluation::root())));
+        }
+        if Some(record.ty) == self.schema.access_key {
+            // A key acts with its owner's permissions; a root key with the account's.
+            if self.get(record, "owner_kind").as_str() == Some("root") {
+                return Ok(Value::Bool(question(&iam::Evaluation::root())));
+            }
+            return match self.key_owner(record) {
+                Some(owner) => self.with_evaluation(&Value::Record(owner), question),
+                None => Ok(Value::Bool(false)),
+            };
         }
         let own;
         let docs: Vec<Arc<iam::PolicyDocument>> = if Some(record.ty) == self.schema.policy {
@@ -305,6 +405,15 @@ fn protocol(text: &str) -> Result<net::Protocol, EvalError> {
         "all" => net::Protocol::All,
         other => return err(format!("unknown protocol `{other}`")),
     })
+}
+
+/// The policy grammar of a provider: `tencent` writes CAM, `alibaba` RAM.
+fn dialect(provider: &Value) -> Option<iam::Dialect> {
+    match provider.as_str()? {
+        "tencent" => Some(iam::Dialect::Cam),
+        "alibaba" => Some(iam::Dialect::Ram),
+        _ => None,
+    }
 }
 
 fn list(value: &Value) -> &[Value] {

@@ -93,6 +93,11 @@ impl Store {
         rows.rows.get(row as usize)
     }
 
+    /// The row of the asset of type `ty` with this id.
+    pub fn row_of(&self, ty: TypeIdx, id: &str) -> Option<u32> {
+        self.types.get(ty as usize)?.ids.get(id).copied()
+    }
+
     /// Follows a reference: the first of `types` that has an asset with this id.
     pub fn deref(&self, types: &[TypeIdx], id: &str) -> Option<(TypeIdx, &Arc<Record>)> {
         types.iter().find_map(|ty| self.get(*ty, id).map(|r| (*ty, r)))
