@@ -1,30 +1,15 @@
 //! End-to-end tests of `rulec check` through the real binary: output formats, bad input,
 //! plans, configuration, determinism.
 
-use std::path::{Path, PathBuf};
+#[path = "support/mod.rs"]
+mod support;
 
-use assert_cmd::Command;
+use std::path::PathBuf;
 
-fn rulec() -> Command {
-    let mut cmd = Command::cargo_bin("rulec").expect("the rulec binary is built for tests");
-    cmd.env("NO_COLOR", "1").env("COLUMNS", "120").env_remove("RAYON_NUM_THREADS");
-    cmd
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use support::{repo, rulec, run_in, text};
 
 fn fixture() -> PathBuf {
     repo().join("packs/network/fixtures/admin_ports.yaml")
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    rulec().current_dir(dir).args(args).output().expect("run rulec")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

@@ -233,7 +233,7 @@ mod tests {
             (role(0), bucket(0), CONTROLS),
         ]);
         let s = g.search(Node::INTERNET, &all());
-        let path = g.path(&s, bucket(0)).unwrap();
+        let path = g.path(&s, bucket(0)).expect("well-formed test data");
         assert_eq!(path.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [Node::INTERNET, inst(0), role(0), bucket(0)]);
         assert_eq!(kinds(&path), [None, Some(EXPOSES), Some(ASSUMES), Some(CONTROLS)]);
     }
@@ -250,7 +250,7 @@ mod tests {
         reversed.reverse();
         for edges in [edges, reversed] {
             let g = graph(edges);
-            let path = g.path(&g.search(Node::INTERNET, &all()), role(0)).unwrap();
+            let path = g.path(&g.search(Node::INTERNET, &all()), role(0)).expect("well-formed test data");
             assert_eq!(path[1].0, inst(1));
         }
     }

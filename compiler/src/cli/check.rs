@@ -79,28 +79,69 @@ impl FailOn {
     }
 }
 
+/// What every command that evaluates needs: the plan, the configuration and the snapshot.
+pub(crate) struct Session {
+    pub plan: Arc<Plan>,
+    pub config: Option<Config>,
+    pub loaded: snapshot::Loaded,
+}
+
+impl Session {
+    /// Compiles the packs (or reads `plan`), reads the configuration and loads the snapshots
+    /// with the configuration's known networks; on failure the error is printed and the exit
+    /// code returned.
+    pub(crate) fn open(
+        packs: &PackArgs,
+        plan: Option<&Path>,
+        config: Option<&Path>,
+        snapshots: &[PathBuf],
+    ) -> Result<Session, u8> {
+        let plan = match plan {
+            Some(path) => match read_plan(path) {
+                Ok(plan) => Arc::new(plan),
+                Err(message) => return Err(fail(&message, Some("write a plan with `rulec compile -o plan.json`"))),
+            },
+            None => {
+                let Some(compilation) = compile::compile(packs) else { return Err(EXIT_BAD_INPUT) };
+                let Some(plan) = compilation.plan() else { return Err(EXIT_BAD_INPUT) };
+                plan
+            }
+        };
+        let config = load_config(config).map_err(|message| fail(&message, None))?;
+        if let Some(config) = &config {
+            for warning in config.validate_against(&plan.checks) {
+                eprintln!("warning: {warning}");
+            }
+        }
+        let progress = super::progress::Progress::start("loading snapshot");
+        let networks: Vec<snapshot::Extra> = config
+            .iter()
+            .filter(|c| !c.networks().is_empty())
+            .map(|c| snapshot::Extra {
+                name: PathBuf::from(format!("{} (networks)", c.source())),
+                text: c.networks().iter().map(|n| n.to_asset_json().to_string() + "\n").collect(),
+                format: snapshot::Format::Jsonl,
+            })
+            .collect();
+        let loaded = match snapshot::load_with(&plan, snapshots, &networks) {
+            Ok(loaded) => loaded,
+            Err(errors) => {
+                drop(progress);
+                eprintln!("error: invalid snapshot, nothing was evaluated\n{errors}");
+                return Err(EXIT_BAD_INPUT);
+            }
+        };
+        Ok(Session { plan, config, loaded })
+    }
+}
+
 pub(crate) fn run(args: &CheckArgs) -> u8 {
     let started = Instant::now();
-    let plan = match &args.plan {
-        Some(path) => match read_plan(path) {
-            Ok(plan) => Arc::new(plan),
-            Err(message) => return fail(&message, Some("write a plan with `rulec compile -o plan.json`")),
-        },
-        None => {
-            let Some(compilation) = compile::compile(&args.packs) else { return EXIT_BAD_INPUT };
-            let Some(plan) = compilation.plan() else { return EXIT_BAD_INPUT };
-            plan
-        }
+    let session = match Session::open(&args.packs, args.plan.as_deref(), args.config.as_deref(), &args.snapshots) {
+        Ok(session) => session,
+        Err(code) => return code,
     };
-    let config = match load_config(args.config.as_deref()) {
-        Ok(config) => config,
-        Err(message) => return fail(&message, None),
-    };
-    if let Some(config) = &config {
-        for warning in config.validate_against(&plan.checks) {
-            eprintln!("warning: {warning}");
-        }
-    }
+    let Session { plan, config, loaded } = session;
     if let Some(unknown) = args.only_packs.iter().find(|p| !plan.checks.iter().any(|c| &c.pack == *p)) {
         let mut packs: Vec<&str> = plan.checks.iter().map(|c| c.pack.as_str()).collect();
         packs.sort_unstable();
@@ -110,24 +151,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
             Some(&format!("packs with checks: {}", packs.join(", "))),
         );
     }
-    let progress = super::progress::Progress::start("loading snapshot");
-    let networks: Vec<snapshot::Extra> = config
-        .iter()
-        .filter(|c| !c.networks().is_empty())
-        .map(|c| snapshot::Extra {
-            name: PathBuf::from(format!("{} (networks)", c.source())),
-            text: c.networks().iter().map(|n| n.to_asset_json().to_string() + "\n").collect(),
-            format: snapshot::Format::Jsonl,
-        })
-        .collect();
-    let loaded = match snapshot::load_with(&plan, &args.snapshots, &networks) {
-        Ok(loaded) => loaded,
-        Err(errors) => {
-            drop(progress);
-            eprintln!("error: invalid snapshot, nothing was evaluated\n{errors}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let progress = super::progress::Progress::start("evaluating");
     let store = loaded.store;
     let engine = match Engine::new(&plan, &store) {
         Ok(engine) => engine,

@@ -2,6 +2,7 @@
 
 mod check;
 mod compile;
+mod graph;
 mod output;
 mod progress;
 
@@ -54,6 +55,14 @@ enum Command {
                             rulec compile --message-format json | jq .code\n\n\
                             Exit codes: 0 when there are no errors (warnings allowed), 2 on any error.")]
     Compile(compile::CompileArgs),
+    /// Draw the resource graph of the packs' `edge` items, or only the attack paths found
+    #[command(after_help = "Examples:\n  rulec graph examples/snapshot.json | dot -Tsvg > graph.svg\n  \
+                            rulec graph --paths-only --format mermaid examples/snapshot.json\n  \
+                            rulec graph --format json -o graph.json snapshots/\n\n\
+                            Nodes without edges are left out. --paths-only evaluates the checks and draws the \
+                            hops of every path their findings report.\n\n\
+                            Exit codes: 0 drawn, 2 bad input.")]
+    Graph(graph::GraphArgs),
 }
 
 /// Where packs come from; shared by every command that compiles.
@@ -86,6 +95,7 @@ pub(crate) fn main() -> ExitCode {
     let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Graph(args) => graph::run(&args),
     });
     let code = match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,

@@ -94,15 +94,15 @@ mod tests {
     use super::*;
 
     fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap()
+        s.parse().expect("well-formed test data")
     }
 
     fn book() -> AddressBook<u32> {
         let mut b = AddressBook::default();
-        b.add_range("10.0.0.0/8".parse().unwrap(), 1);
-        b.add_range("10.1.0.0/16".parse().unwrap(), 2);
-        b.add_range("203.0.113.7/24".parse().unwrap(), 3);
-        b.add_range("2001:db8::/32".parse().unwrap(), 4);
+        b.add_range("10.0.0.0/8".parse().expect("well-formed test data"), 1);
+        b.add_range("10.1.0.0/16".parse().expect("well-formed test data"), 2);
+        b.add_range("203.0.113.7/24".parse().expect("well-formed test data"), 3);
+        b.add_range("2001:db8::/32".parse().expect("well-formed test data"), 4);
         b.add_host(ip("198.51.100.5"), 7);
         b.add_host(ip("198.51.100.5"), 8);
         b

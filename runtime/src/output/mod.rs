@@ -23,6 +23,7 @@ use std::str::FromStr;
 use crate::plan::{Check, Severity};
 use crate::report::{self, Finding, Report, Suppressed};
 
+pub mod graph;
 mod json;
 mod jsonl;
 mod junit;
