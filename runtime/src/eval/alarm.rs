@@ -57,8 +57,16 @@ impl Grouping {
 struct Hit {
     event: Arc<Record>,
     time: Nanos,
-    key: String,
-    distinct: Option<String>,
+    key: Arc<str>,
+    distinct: Option<Arc<str>>,
+}
+
+/// A grouping key or distinct value as text, sharing a string value's storage.
+fn text(value: Value) -> Arc<str> {
+    match value {
+        Value::Str(s) => s,
+        other => Arc::from(other.to_string()),
+    }
 }
 
 pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (Vec<Finding>, Vec<CheckError>) {
@@ -91,7 +99,7 @@ pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (V
         Some(grouping) => {
             let mut groups: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
             for h in &hits {
-                groups.entry(&h.key).or_default().push(h);
+                groups.entry(h.key.as_ref()).or_default().push(h);
             }
             for (key, mut members) in groups {
                 members.sort_by_key(|h| h.time);
@@ -123,11 +131,10 @@ fn hit(
         _ => 0,
     };
     let (key, distinct) = match &prepared.group {
-        Some(g) => (
-            env.eval(&g.key, frame)?.to_string(),
-            g.distinct.as_ref().map(|d| env.eval(d, frame)).transpose()?.map(|v| v.to_string()),
-        ),
-        None => (String::new(), None),
+        Some(g) => {
+            (text(env.eval(&g.key, frame)?), g.distinct.as_ref().map(|d| env.eval(d, frame)).transpose()?.map(text))
+        }
+        None => (Arc::from(""), None),
     };
     Ok(Some(Hit { event: row.clone(), time, key, distinct }))
 }
@@ -146,7 +153,7 @@ fn bursts<'h>(hits: &[&'h Hit], grouping: &Grouping) -> Vec<Vec<&'h Hit>> {
             start += 1;
         }
         if let Some(d) = &hits[j].distinct {
-            *counts.entry(d.as_str()).or_insert(0) += 1;
+            *counts.entry(d.as_ref()).or_insert(0) += 1;
         }
         let measure = if grouping.distinct.is_some() { counts.len() } else { j + 1 - start };
         if measure >= grouping.at_least {

@@ -90,6 +90,7 @@ pub(crate) enum Native {
     KeysOf,
     KeyPolicies,
     CanWriteBucket,
+    MayWriteStorage,
     RecommendedPolicy,
 }
 
@@ -114,6 +115,7 @@ impl Native {
             "std.iam.keys_of" => Native::KeysOf,
             "std.iam.key_policies" => Native::KeyPolicies,
             "std.iam.can_write_bucket" => Native::CanWriteBucket,
+            "std.iam.may_write_storage" => Native::MayWriteStorage,
             "std.iam.recommended_policy" => Native::RecommendedPolicy,
             _ => return None,
         })

@@ -26,6 +26,26 @@ fn err<T>(message: impl Into<String>) -> Result<T, EvalError> {
     Err(EvalError(message.into()))
 }
 
+thread_local! {
+    /// Frames of finished calls, kept for the next call on this thread: a rule calls small
+    /// functions for every subject, and allocating a frame each time dominated their cost.
+    static FRAMES: std::cell::RefCell<Vec<Vec<Value>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn spare_frame() -> Vec<Value> {
+    FRAMES.with(|f| f.borrow_mut().pop()).unwrap_or_default()
+}
+
+fn return_frame(mut frame: Vec<Value>) {
+    frame.clear();
+    FRAMES.with(|f| {
+        let mut spare = f.borrow_mut();
+        if spare.len() < 64 {
+            spare.push(frame);
+        }
+    });
+}
+
 /// A user-defined function, prepared.
 #[derive(Debug)]
 pub(crate) struct Function {
@@ -87,11 +107,23 @@ impl Env<'_> {
             X::Call { function, args } => {
                 let f =
                     self.functions.get(*function as usize).ok_or_else(|| EvalError("function out of range".into()))?;
-                let mut callee = vec![Value::None; f.locals.max(args.len() as u32) as usize];
+                let mut callee = spare_frame();
+                callee.resize(f.locals.max(args.len() as u32) as usize, Value::None);
+                let mut result = Ok(Value::None);
                 for (slot, arg) in args.iter().enumerate() {
-                    callee[slot] = self.eval(arg, frame)?;
+                    match self.eval(arg, frame) {
+                        Ok(v) => callee[slot] = v,
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
                 }
-                self.eval(&f.body, &mut callee)
+                if result.is_ok() {
+                    result = self.eval(&f.body, &mut callee);
+                }
+                return_frame(callee);
+                result
             }
             X::Native { native, args } => {
                 let values = args.iter().map(|a| self.eval(a, frame)).collect::<Result<Vec<_>, _>>()?;

@@ -33,6 +33,9 @@ use crate::value::{Record, Value};
 struct Prepared {
     filter: Option<X>,
     lets: Vec<X>,
+    /// Which `let`s `when` (and an alarm's grouping) needs: only these are evaluated for
+    /// every subject; the rest wait until the subject is a finding.
+    eager: Vec<bool>,
     when: Option<X>,
     message: Option<Vec<TemplatePart>>,
     evidence: Vec<(String, X)>,
@@ -248,6 +251,7 @@ impl<'a> Engine<'a> {
         if !self.admit(prepared, row, frame)? {
             return Ok(None);
         }
+        self.deferred_lets(prepared, frame)?;
         let message = self.message(check, prepared, frame)?;
         let evidence = self.evidence(prepared, frame, Vec::new())?;
         Ok(Some(self.finding(check, FindingKind::Rule, self.subject_of(row), message, evidence)))
@@ -262,10 +266,19 @@ impl<'a> Engine<'a> {
         if !self.holds(&env, prepared.filter.as_ref(), frame)? {
             return Ok(false);
         }
-        for (i, x) in prepared.lets.iter().enumerate() {
+        for (i, x) in prepared.lets.iter().enumerate().filter(|(i, _)| prepared.eager[*i]) {
             frame[1 + i] = env.eval(x, frame)?;
         }
         self.holds(&env, prepared.when.as_ref(), frame)
+    }
+
+    /// The `let`s `admit` skipped, for the message and evidence of a finding.
+    fn deferred_lets(&self, prepared: &Prepared, frame: &mut Vec<Value>) -> Result<(), EvalError> {
+        let env = self.env();
+        for (i, x) in prepared.lets.iter().enumerate().filter(|(i, _)| !prepared.eager[*i]) {
+            frame[1 + i] = env.eval(x, frame)?;
+        }
+        Ok(())
     }
 
     fn holds(&self, env: &Env<'_>, x: Option<&X>, frame: &mut Vec<Value>) -> Result<bool, EvalError> {
@@ -363,17 +376,45 @@ impl Prepared {
 }
 
 fn prepare_check(preparer: &mut Preparer, check: &Check) -> Result<Prepared, PrepareError> {
+    let lets = preparer.all(&check.lets)?;
+    let when = check.when.as_ref().map(|w| preparer.expr(w)).transpose()?;
+    let group = check.group.as_ref().map(|g| alarm::Grouping::prepare(preparer, g)).transpose()?;
+    let mut needed = std::collections::HashSet::new();
+    let mut note = |x: &X| {
+        if let X::Local(slot) = x {
+            needed.insert(*slot);
+        }
+    };
+    if let Some(w) = &when {
+        exec::visit(w, &mut note);
+    }
+    if let Some(g) = &group {
+        g.visit(&mut note);
+    }
+    // A needed `let` needs the `let`s it reads; they come before it.
+    let mut eager = vec![false; lets.len()];
+    for i in (0..lets.len()).rev() {
+        if needed.contains(&(1 + i as u32)) {
+            eager[i] = true;
+            exec::visit(&lets[i], &mut |x| {
+                if let X::Local(slot) = x {
+                    needed.insert(*slot);
+                }
+            });
+        }
+    }
     Ok(Prepared {
         filter: check.filter.as_ref().map(|f| preparer.expr(f)).transpose()?,
-        lets: preparer.all(&check.lets)?,
-        when: check.when.as_ref().map(|w| preparer.expr(w)).transpose()?,
+        lets,
+        eager,
+        when,
         message: check.message.as_ref().map(|m| preparer.template(m)).transpose()?,
         evidence: check
             .evidence
             .iter()
             .map(|(k, v)| Ok((k.clone(), preparer.expr(v)?)))
             .collect::<Result<_, PrepareError>>()?,
-        group: check.group.as_ref().map(|g| alarm::Grouping::prepare(preparer, g)).transpose()?,
+        group,
     })
 }
 

@@ -280,6 +280,12 @@ impl<'a> Natives<'a> {
                 };
                 self.with_evaluation(arg(0), |eval| eval.may_write_bucket(dialect, &name))
             }
+            Native::MayWriteStorage => {
+                let Some(dialect) = arg(1).as_str().and_then(|p| dialect(&Value::str(p))) else {
+                    return Ok(Value::Bool(false));
+                };
+                self.with_evaluation(arg(0), |eval| eval.may_write_storage(dialect))
+            }
             Native::RecommendedPolicy => {
                 let Some(key) = arg(0).as_str().and_then(|id| self.lookups.access_key(id)) else {
                     return Ok(Value::None);

@@ -170,19 +170,30 @@ impl PreparedEdge {
                     Ok(out)
                 })
                 .collect(),
-            None => sources
-                .par_iter()
-                .enumerate()
-                .map(|(s, source)| {
-                    let mut out = Vec::new();
-                    for (t, target) in targets.iter().enumerate() {
-                        if self.holds(env, Value::Record(source.clone()), Value::Record(target.clone()))? {
-                            out.push((node(from, s), node(self.to, t)));
+            None => {
+                // Parts of the condition that read one end only are judged once per node, so
+                // a source that fails its own part skips every target.
+                let target_ok = par_filter(targets.len(), |t| {
+                    self.part_holds(env, TARGET, Value::None, Value::Record(targets[t].clone()))
+                })?;
+                sources
+                    .par_iter()
+                    .enumerate()
+                    .map(|(s, source)| {
+                        let mut out = Vec::new();
+                        if !self.part_holds(env, SOURCE, Value::Record(source.clone()), Value::None)? {
+                            return Ok(out);
                         }
-                    }
-                    Ok(out)
-                })
-                .collect(),
+                        for &t in &target_ok {
+                            let target = Value::Record(targets[t].clone());
+                            if self.holds(env, Value::Record(source.clone()), target)? {
+                                out.push((node(from, s), node(self.to, t)));
+                            }
+                        }
+                        Ok(out)
+                    })
+                    .collect()
+            }
         };
         let mut pairs = Vec::new();
         for list in lists {
@@ -198,6 +209,22 @@ impl PreparedEdge {
         frame[SOURCE as usize] = source;
         frame[TARGET as usize] = target;
         env.eval(condition, &mut frame).map(|v| matches!(v, Value::Bool(true)))
+    }
+
+    /// Whether the conjuncts that read only the `end` slot (`SOURCE` or `TARGET`) hold; the
+    /// other slot is `none` and unread.
+    fn part_holds(&self, env: &Env<'_>, end: u32, source: Value, target: Value) -> Result<bool, EvalError> {
+        let Some(condition) = &self.condition else { return Ok(true) };
+        let other = if end == SOURCE { TARGET } else { SOURCE };
+        let mut frame = vec![Value::None; self.locals];
+        frame[SOURCE as usize] = source;
+        frame[TARGET as usize] = target;
+        for part in conjuncts(condition).into_iter().filter(|c| !mentions(c, other)) {
+            if !matches!(env.eval(part, &mut frame)?, Value::Bool(true)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The ids the join's key side gives for one end (`slot` holds `end`): one id or a list.

@@ -116,6 +116,21 @@ impl<'a> Evaluation<'a> {
         })
     }
 
+    /// Whether some allow statement grants part of a bucket write (`Put*` / `Delete*` of the
+    /// dialect's storage service) on any resource: a necessary condition of
+    /// [`may_write_bucket`](Self::may_write_bucket) that needs no bucket, so a graph edge can
+    /// rule a principal out once instead of once per bucket.
+    pub fn may_write_storage(&self, dialect: Dialect) -> bool {
+        if self.root {
+            return true;
+        }
+        let service = dialect.storage_service();
+        let targets = [format!("{service}:Put*"), format!("{service}:Delete*")];
+        self.statements()
+            .filter(|s| s.effect == Effect::Allow)
+            .any(|allow| targets.iter().any(|t| !allow.grants_within(t).is_empty()))
+    }
+
     /// Evaluates a request with its context (`key → values`): a statement applies when it
     /// names `action` and `resource` and its conditions hold ([`ContextKind`] says what a key
     /// the context lacks means); an applying deny wins, else an applying allow allows, else
