@@ -101,9 +101,8 @@ pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (V
             for h in &hits {
                 groups.entry(h.key.as_ref()).or_default().push(h);
             }
-            for (key, mut members) in groups {
-                members.sort_by_key(|h| h.time);
-                for burst in bursts(&members, grouping) {
+            for (key, members) in groups {
+                for burst in group_bursts(members, grouping) {
                     match finding(engine, check, prepared, group_subject(engine, key), &burst) {
                         Ok(f) => findings.push(f),
                         Err(e) => errors.push(e),
@@ -137,6 +136,13 @@ fn hit(
         None => (Arc::from(""), None),
     };
     Ok(Some(Hit { event: row.clone(), time, key, distinct }))
+}
+
+/// A group's bursts, whatever order its hits arrived in: ordered by time first (a stable
+/// sort keeps equal times in snapshot order).
+fn group_bursts<'h>(mut members: Vec<&'h Hit>, grouping: &Grouping) -> Vec<Vec<&'h Hit>> {
+    members.sort_by_key(|h| h.time);
+    bursts(&members, grouping)
 }
 
 /// Non-overlapping bursts of a group's time-ordered hits that reach the threshold.
@@ -280,6 +286,25 @@ mod tests {
     fn the_window_edge_is_inclusive_and_bursts_do_not_overlap() {
         assert_eq!(burst_sizes(&[0, 60], 60, 2), vec![2]);
         assert_eq!(burst_sizes(&[0, 1, 2, 3, 500, 501], 60, 2), vec![4, 2]);
+    }
+
+    #[test]
+    fn unsorted_hits_are_ordered_by_time_first() {
+        // 500 and 0..3 arrive interleaved: sorted, 0..3 is one burst and 500 stays alone.
+        let owned = hits(&[3, 500, 0, 2, 1]);
+        let refs: Vec<&Hit> = owned.iter().collect();
+        let found = group_bursts(refs, &grouping(60, 4));
+        let times: Vec<Vec<i64>> =
+            found.iter().map(|b| b.iter().map(|h| h.time / NANOS_PER_SECOND).collect()).collect();
+        assert_eq!(times, vec![vec![0, 1, 2, 3]]);
+    }
+
+    #[test]
+    fn without_within_the_whole_log_is_one_window() {
+        let owned = hits(&[0, 86_400, 864_000]);
+        let refs: Vec<&Hit> = owned.iter().collect();
+        let g = Grouping { window: Nanos::MAX, ..grouping(0, 3) };
+        assert_eq!(bursts(&refs, &g).iter().map(Vec::len).collect::<Vec<_>>(), vec![3]);
     }
 
     #[test]
