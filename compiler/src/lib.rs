@@ -10,3 +10,4 @@ pub mod packs;
 pub mod semantic;
 pub mod summary;
 pub mod syntax;
+pub mod testing;

@@ -130,9 +130,26 @@ fn collect_embedded(dir: &Dir<'_>, root: &str, out: &mut Vec<RuleFile>) {
     }
 }
 
-/// The text of a built-in pack's fixture, by pack-relative path (`fixtures/a.yaml`).
-pub fn builtin_fixture(pack: &str, relative: &str) -> Option<&'static str> {
-    BUILTIN_PACKS.get_file(Path::new(pack).join(relative)).and_then(|f| f.contents_utf8())
+/// A built-in pack's fixture by pack-relative path: the file (`fixtures/a.yaml`), or every
+/// file under a folder (`fixtures/estate/`), in path order, as (pack-relative path, text).
+pub fn builtin_fixtures(pack: &str, relative: &str) -> Vec<(String, &'static str)> {
+    let path = Path::new(pack).join(relative);
+    let text = |f: &'static include_dir::File<'static>| {
+        let name = f.path().strip_prefix(pack).unwrap_or(f.path()).display().to_string();
+        f.contents_utf8().map(|t| (name, t))
+    };
+    if let Some(file) = BUILTIN_PACKS.get_file(&path) {
+        return text(file).into_iter().collect();
+    }
+    let Some(dir) = BUILTIN_PACKS.get_dir(&path) else { return Vec::new() };
+    let mut files = Vec::new();
+    let mut pending = vec![dir];
+    while let Some(d) = pending.pop() {
+        files.extend(d.files().filter_map(text));
+        pending.extend(d.dirs());
+    }
+    files.sort();
+    files
 }
 
 /// Loads a pack folder from disk.

@@ -44,6 +44,11 @@ pub(crate) fn run(args: &CompileArgs) -> u8 {
 /// Compiles the packs and reports diagnostics; `None` when there are errors (already
 /// printed) or the packs cannot be loaded.
 pub(crate) fn compile(args: &PackArgs) -> Option<Compilation> {
+    compile_packs(args).map(|(_, compilation)| compilation)
+}
+
+/// [`compile`], also returning the packs compiled (the test runner needs their origins).
+pub(crate) fn compile_packs(args: &PackArgs) -> Option<(Vec<packs::Pack>, Compilation)> {
     let packs = match packs::assemble(&args.packs) {
         Ok(packs) => packs,
         Err(e) => {
@@ -54,7 +59,7 @@ pub(crate) fn compile(args: &PackArgs) -> Option<Compilation> {
     let compilation = Compilation::new(&packs);
     let diagnostics = compilation.diagnostics();
     report(&diagnostics, &compilation, args.message_format);
-    if diagnostics.iter().any(Diagnostic::is_error) { None } else { Some(compilation) }
+    if diagnostics.iter().any(Diagnostic::is_error) { None } else { Some((packs, compilation)) }
 }
 
 /// Prints diagnostics in the chosen format, with a summary line for people.

@@ -5,6 +5,7 @@ mod compile;
 mod graph;
 mod output;
 mod progress;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +64,14 @@ enum Command {
                             hops of every path their findings report.\n\n\
                             Exit codes: 0 drawn, 2 bad input.")]
     Graph(graph::GraphArgs),
+    /// Run the `test` blocks of the packs: each test's snapshot through the rules it names
+    #[command(after_help = "Examples:\n  rulec test\n  rulec test --filter ak:\n  \
+                            rulec test --pack ./packs/acme --filter \"leaked key\"\n\n\
+                            One line per test (ok, FAILED with what was expected and what fired instead, or \
+                            ERROR when its snapshot cannot be loaded), then `N passed, N failed`.\n\n\
+                            Exit codes: 0 all passed, 1 a test failed, 2 bad input (a compile error, a missing \
+                            or invalid fixture, a filter that matches nothing).")]
+    Test(test::TestArgs),
 }
 
 /// Where packs come from; shared by every command that compiles.
@@ -96,6 +105,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Test(args) => test::run(&args),
     });
     let code = match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,

@@ -130,9 +130,10 @@ pub struct Extra {
     pub format: Format,
 }
 
-/// [`load`], plus in-memory documents merged after the files.
+/// [`load`], plus in-memory documents merged after the files. With no files, the documents
+/// alone are the snapshot (a built-in pack's embedded fixtures).
 pub fn load_with(plan: &Plan, inputs: &[PathBuf], extra: &[Extra]) -> Result<Loaded, LoadErrors> {
-    let Some(root) = inputs.first() else {
+    let Some(root) = inputs.first().or_else(|| extra.first().map(|e| &e.name)) else {
         return Err(LoadErrors::one(LoadError {
             file: PathBuf::new(),
             location: String::new(),
