@@ -91,6 +91,7 @@ pub(crate) enum Native {
     KeyPolicies,
     CanWriteBucket,
     MayWriteStorage,
+    AllowsAnyPrincipal,
     RecommendedPolicy,
 }
 
@@ -116,6 +117,7 @@ impl Native {
             "std.iam.key_policies" => Native::KeyPolicies,
             "std.iam.can_write_bucket" => Native::CanWriteBucket,
             "std.iam.may_write_storage" => Native::MayWriteStorage,
+            "std.iam.allows_any_principal" => Native::AllowsAnyPrincipal,
             "std.iam.recommended_policy" => Native::RecommendedPolicy,
             _ => return None,
         })

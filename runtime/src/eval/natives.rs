@@ -286,6 +286,9 @@ impl<'a> Natives<'a> {
                 };
                 self.with_evaluation(arg(0), |eval| eval.may_write_storage(dialect))
             }
+            Native::AllowsAnyPrincipal => {
+                Ok(self.document(arg(0)).map_or(Value::Bool(false), |doc| Value::Bool(doc.allows_any_principal())))
+            }
             Native::RecommendedPolicy => {
                 let Some(key) = arg(0).as_str().and_then(|id| self.lookups.access_key(id)) else {
                     return Ok(Value::None);
