@@ -92,6 +92,7 @@ pub(crate) enum Native {
     CanWriteBucket,
     MayWriteStorage,
     AllowsAnyPrincipal,
+    TrailsOf,
     RecommendedPolicy,
 }
 
@@ -118,6 +119,7 @@ impl Native {
             "std.iam.can_write_bucket" => Native::CanWriteBucket,
             "std.iam.may_write_storage" => Native::MayWriteStorage,
             "std.iam.allows_any_principal" => Native::AllowsAnyPrincipal,
+            "std.logging.trails_of" => Native::TrailsOf,
             "std.iam.recommended_policy" => Native::RecommendedPolicy,
             _ => return None,
         })

@@ -27,6 +27,7 @@ pub(crate) struct Lookups<'a> {
     api_call: Table,
     leak_report: Table,
     access_key: Table,
+    audit_trail: Table,
     instance: Option<TypeIdx>,
     network: Option<TypeIdx>,
     instance_ips: [Option<usize>; 2],
@@ -34,6 +35,7 @@ pub(crate) struct Lookups<'a> {
     calls_by_key: OnceLock<HashMap<Arc<str>, Value>>,
     leaks_by_key: OnceLock<HashMap<Arc<str>, Value>>,
     keys_by_owner: OnceLock<HashMap<Arc<str>, Value>>,
+    trails_by_account: OnceLock<HashMap<Arc<str>, Value>>,
     /// Instance addresses tag `(instance type, row)`, network ranges `(network type, row)`.
     addresses: OnceLock<AddressBook<(TypeIdx, u32)>>,
 }
@@ -54,6 +56,7 @@ impl<'a> Lookups<'a> {
             api_call: table("ApiCall", "access_key_id"),
             leak_report: table("LeakReport", "access_key_id"),
             access_key: table("AccessKey", "owner_id"),
+            audit_trail: table("AuditTrail", "account"),
             instance,
             network,
             instance_ips: [field(instance, "public_ips"), field(instance, "private_ips")],
@@ -61,6 +64,7 @@ impl<'a> Lookups<'a> {
             calls_by_key: OnceLock::new(),
             leaks_by_key: OnceLock::new(),
             keys_by_owner: OnceLock::new(),
+            trails_by_account: OnceLock::new(),
             addresses: OnceLock::new(),
         }
     }
@@ -78,6 +82,11 @@ impl<'a> Lookups<'a> {
     /// The `AccessKey`s whose `owner_id` is this identity, in input order.
     pub(crate) fn keys_of(&self, owner_id: &str) -> Value {
         lookup(self.keys_by_owner.get_or_init(|| self.group_by(self.access_key)), owner_id)
+    }
+
+    /// The `AuditTrail`s whose `account` is this account id, in input order.
+    pub(crate) fn trails_of(&self, account_id: &str) -> Value {
+        lookup(self.trails_by_account.get_or_init(|| self.group_by(self.audit_trail)), account_id)
     }
 
     /// The `AccessKey` with this id.

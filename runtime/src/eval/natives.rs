@@ -286,6 +286,9 @@ impl<'a> Natives<'a> {
                 };
                 self.with_evaluation(arg(0), |eval| eval.may_write_storage(dialect))
             }
+            Native::TrailsOf => {
+                Ok(arg(0).as_str().map_or_else(|| Value::list(Vec::new()), |id| self.lookups.trails_of(id)))
+            }
             Native::AllowsAnyPrincipal => {
                 Ok(self.document(arg(0)).map_or(Value::Bool(false), |doc| Value::Bool(doc.allows_any_principal())))
             }
