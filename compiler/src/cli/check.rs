@@ -210,26 +210,11 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         show_suppressed: args.show_suppressed,
     };
     let rendered = formats::render(&report, &plan.checks, format, &options);
-    if let Err(message) = emit(args.output.as_deref(), &rendered) {
+    if let Err(message) = output::emit(args.output.as_deref(), &rendered) {
         return fail(&message, None);
     }
     let failing = args.fail_on.threshold().is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
     if failing { EXIT_FINDINGS } else { EXIT_OK }
-}
-
-fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
-    match path {
-        Some(path) => output::write_atomically(path, text.as_bytes())
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
-        None => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| format!("cannot write the report: {e}"))
-        }
-    }
 }
 
 /// `--config FILE`, else `rulec.yaml` in the current directory, else none.

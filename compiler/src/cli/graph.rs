@@ -75,19 +75,7 @@ pub(crate) fn run(args: &GraphArgs) -> u8 {
         DrawFormat::Json => GraphFormat::Json,
     };
     let text = drawing.render(format);
-    let written = match &args.output {
-        Some(path) => output::write_atomically(path, text.as_bytes())
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
-        None => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| format!("cannot write the drawing: {e}"))
-        }
-    };
-    match written {
+    match output::emit(args.output.as_deref(), &text) {
         Ok(()) => EXIT_OK,
         Err(message) => fail(&message, None),
     }

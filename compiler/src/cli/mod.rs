@@ -5,6 +5,7 @@ mod compile;
 mod graph;
 mod output;
 mod progress;
+mod rules;
 mod test;
 
 use std::path::PathBuf;
@@ -72,6 +73,11 @@ enum Command {
                             Exit codes: 0 all passed, 1 a test failed, 2 bad input (a compile error, a missing \
                             or invalid fixture, a filter that matches nothing).")]
     Test(test::TestArgs),
+    /// List the checks of the packs: id, kind, severity, title, controls, pack
+    #[command(after_help = "Examples:\n  rulec rules\n  rulec rules --framework mlps2.l3\n  \
+                            rulec rules --format markdown -o docs/rules.md\n  rulec rules --format json | jq '.rules[].id'\n\n\
+                            Exit codes: 0 listed, 2 bad input (a compile error, an unknown framework).")]
+    Rules(rules::RulesArgs),
 }
 
 /// Where packs come from; shared by every command that compiles.
@@ -106,6 +112,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Compile(args) => compile::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Rules(args) => rules::run(&args),
     });
     let code = match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,

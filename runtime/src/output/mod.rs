@@ -28,6 +28,7 @@ mod json;
 mod jsonl;
 mod junit;
 mod markdown;
+pub mod rules;
 mod sarif;
 mod table;
 
