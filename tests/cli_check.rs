@@ -204,3 +204,53 @@ fn output_bytes_do_not_depend_on_the_thread_count() {
     assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()), "the synthetic estate has risks");
     assert!(one.stdout == four.stdout, "output differs between 1 and 4 threads");
 }
+
+#[test]
+fn framework_adds_a_compliance_section_with_every_control() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = fixture();
+    let args =
+        ["check", "--no-timing", "--format", "json", "--framework", "cis.alibaba", snapshot.to_str().expect("utf-8")];
+    let out = run_in(dir.path(), &args);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let compliance = &report["compliance"];
+    assert_eq!(compliance["framework"], "cis.alibaba");
+    let controls = compliance["controls"].as_array().expect("controls");
+    let status = |id: &str| controls.iter().find(|c| c["id"] == id).map(|c| c["status"].clone());
+    // SSH open to the world fails 4.3 (with its findings); the access-key rules cover 1.2 and
+    // find nothing in this snapshot; no rule covers legacy networks (3.1).
+    assert_eq!(status("4.3"), Some(serde_json::json!("failed")));
+    let ssh = controls.iter().find(|c| c["id"] == "4.3").expect("4.3");
+    assert!(ssh["findings"].as_array().is_some_and(|f| f.iter().any(|f| f["subject"]["id"] == "sg-ssh-open")), "{ssh}");
+    assert_eq!(status("1.2"), Some(serde_json::json!("passed")));
+    assert_eq!(status("3.1"), Some(serde_json::json!("not_covered")));
+    let summary = &compliance["summary"];
+    let total = ["passed", "failed", "not_covered"].iter().map(|k| summary[k].as_u64().expect("count")).sum::<u64>();
+    assert_eq!(total as usize, controls.len());
+
+    let table = run_in(
+        dir.path(),
+        &["check", "--format", "table", "--framework", "cis.alibaba", snapshot.to_str().expect("utf-8")],
+    );
+    let table = text(&table.stdout);
+    assert!(table.contains("Compliance with cis.alibaba"), "{table}");
+    assert!(table.contains("not covered  3.1"), "{table}");
+    let markdown = run_in(
+        dir.path(),
+        &["check", "--format", "markdown", "--framework", "cis.alibaba", snapshot.to_str().expect("utf-8")],
+    );
+    assert!(text(&markdown.stdout).contains("## Compliance: `cis.alibaba`"), "{}", text(&markdown.stdout));
+}
+
+#[test]
+fn without_framework_the_report_has_no_compliance_key_and_an_unknown_one_is_bad_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = fixture();
+    let out = run_in(dir.path(), &["check", "--format", "json", snapshot.to_str().expect("utf-8")]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(report.get("compliance").is_none());
+    let out = run_in(dir.path(), &["check", "--framework", "iso27001", snapshot.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("unknown framework `iso27001`"), "{}", text(&out.stderr));
+}

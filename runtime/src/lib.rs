@@ -3,6 +3,7 @@
 //! compiler lowered, or one shipped from elsewhere.
 
 pub mod builtins;
+pub mod compliance;
 pub mod config;
 pub mod eval;
 pub mod graph;

@@ -12,6 +12,9 @@ pub struct Report {
     pub rulec_version: String,
     pub snapshot: SnapshotInfo,
     pub findings: Vec<Finding>,
+    /// Present with `--framework`: every control's status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance: Option<crate::compliance::Compliance>,
     pub suppressed: Vec<Suppressed>,
     pub summary: Summary,
 }

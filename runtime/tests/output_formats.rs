@@ -234,6 +234,7 @@ fn report() -> Report {
         snapshot: SnapshotInfo { taken_at: "2026-11-20T08:00:00Z".into(), assets: 1234, events: 56789 },
         summary: Summary::count(&findings, catalogue().len(), 41),
         findings,
+        compliance: None,
         suppressed,
     }
 }
@@ -243,6 +244,7 @@ fn empty_report() -> Report {
         rulec_version: "0.1.0".into(),
         snapshot: SnapshotInfo { taken_at: "2026-11-20T08:00:00Z".into(), assets: 3, events: 0 },
         findings: vec![],
+        compliance: None,
         suppressed: vec![],
         summary: Summary::count(&[], 7, 2),
     }

@@ -49,6 +49,10 @@ pub(crate) struct CheckArgs {
     /// Configuration file [default: rulec.yaml in the current directory, if present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Add a compliance section: every control of this framework (e.g. `mlps2.l3`) as passed,
+    /// failed (with its findings) or not covered (table, json, markdown)
+    #[arg(long, value_name = "F")]
+    pub framework: Option<String>,
 }
 
 /// The runtime's format names, offered as the flag's possible values.
@@ -142,6 +146,11 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         Err(code) => return code,
     };
     let Session { plan, config, loaded } = session;
+    if let Some(name) = &args.framework
+        && let Err(e) = rulec_runtime::compliance::find_framework(&plan, name)
+    {
+        return fail(&e.to_string(), Some("list the controls of a framework with `rulec rules --framework F`"));
+    }
     if let Some(unknown) = args.only_packs.iter().find(|p| !plan.checks.iter().any(|c| &c.pack == *p)) {
         let mut packs: Vec<&str> = plan.checks.iter().map(|c| c.pack.as_str()).collect();
         packs.sort_unstable();
@@ -158,10 +167,11 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         Err(e) => return fail(&e.to_string(), None),
     };
     progress.step(&format!("evaluating {} checks", plan.checks.len()));
-    let outcome = engine.run(|c| {
+    let selected = |c: &rulec_runtime::plan::Check| {
         (args.only_packs.is_empty() || args.only_packs.contains(&c.pack))
             && config.as_ref().is_none_or(|cfg| cfg.selects(c))
-    });
+    };
+    let outcome = engine.run(selected);
     drop(progress);
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
@@ -198,6 +208,11 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
             events: store.event_count(),
         },
         summary: Summary::count(&findings, outcome.checks_evaluated, duration_ms),
+        compliance: match &args.framework {
+            // INVARIANT: the name was checked against the plan before evaluating.
+            Some(name) => rulec_runtime::compliance::assess(&plan, name, &selected, &findings).ok(),
+            None => None,
+        },
         findings,
         suppressed,
     };

@@ -15,6 +15,7 @@
 use std::fmt::{self, Write};
 
 use super::{counts_by_severity, plural, printable, severities_descending, subject_name};
+use crate::compliance::Compliance;
 use crate::report::{Finding, Report};
 
 pub(super) fn render(report: &Report, out: &mut String) -> fmt::Result {
@@ -66,6 +67,10 @@ pub(super) fn render(report: &Report, out: &mut String) -> fmt::Result {
         }
     }
 
+    if let Some(c) = &report.compliance {
+        compliance(c, out)?;
+    }
+
     if !report.suppressed.is_empty() {
         out.push_str("\n## Suppressed\n\n");
         out.push_str("| Severity | Rule | Subject | Message | Reason |\n|:---|:---|:---|:---|:---|\n");
@@ -81,6 +86,28 @@ pub(super) fn render(report: &Report, out: &mut String) -> fmt::Result {
                 cell(&inline(&s.reason)),
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The per-control section of `--framework`.
+fn compliance(c: &Compliance, out: &mut String) -> fmt::Result {
+    writeln!(out, "\n## Compliance: {} ({})\n\n{} by any rule.\n", code(&c.framework), inline(&c.title), c.summary)?;
+    out.push_str("| Control | Status | Summary | Findings |\n|:---|:---|:---|:---|\n");
+    for control in &c.controls {
+        let findings: Vec<String> = control
+            .findings
+            .iter()
+            .map(|f| format!("{} on {}", code(&f.rule), code(&format!("{}/{}", f.subject.ty, f.subject.id))))
+            .collect();
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&code(&control.id)),
+            control.status.as_str(),
+            cell(&inline(&control.summary)),
+            cell(&findings.join(", "))
+        )?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
+use crate::compliance::{UnknownFramework, find_framework};
 use crate::plan::{Check, CheckKind, Plan};
 
 /// The formats of `rulec rules --format`.
@@ -17,20 +18,10 @@ pub enum RulesFormat {
     Markdown,
 }
 
-/// Why a listing cannot be made.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum RulesError {
-    #[error("unknown framework `{name}`; the loaded frameworks are: {known}")]
-    UnknownFramework { name: String, known: String },
-}
-
 /// The plan's checks, only those citing a control of `framework` when one is given.
-pub fn render_rules(plan: &Plan, framework: Option<&str>, format: RulesFormat) -> Result<String, RulesError> {
-    if let Some(name) = framework
-        && !plan.frameworks.iter().any(|f| f.name == name)
-    {
-        let known: Vec<&str> = plan.frameworks.iter().map(|f| f.name.as_str()).collect();
-        return Err(RulesError::UnknownFramework { name: name.to_owned(), known: known.join(", ") });
+pub fn render_rules(plan: &Plan, framework: Option<&str>, format: RulesFormat) -> Result<String, UnknownFramework> {
+    if let Some(name) = framework {
+        find_framework(plan, name)?;
     }
     let mut checks: Vec<&Check> = plan
         .checks

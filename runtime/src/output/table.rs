@@ -20,6 +20,7 @@ use anstyle::{AnsiColor, Effects, Style};
 use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Row, Table, Width, presets};
 
 use super::{RenderOptions, counts_by_severity, plural, printable, subject_name};
+use crate::compliance::{Compliance, Status};
 use crate::plan::Severity;
 use crate::report::Report;
 
@@ -53,7 +54,45 @@ pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut String)
         }
         out.write_char('\n')?;
     }
-    writeln!(out, "{}", summary_line(report))
+    writeln!(out, "{}", summary_line(report))?;
+    if let Some(c) = &report.compliance {
+        compliance(c, out)?;
+    }
+    Ok(())
+}
+
+/// How many findings a failed control lists before `+N more`.
+const CONTROL_FINDINGS_SHOWN: usize = 3;
+
+/// The per-control section of `--framework`: one line per control, failures first in the
+/// framework's order, then passes, then the controls no rule covers.
+fn compliance(c: &Compliance, out: &mut String) -> fmt::Result {
+    writeln!(out, "\nCompliance with {} ({}): {}", printable(&c.framework), printable(&c.title), c.summary)?;
+    let id_width = c.controls.iter().map(|k| k.id.chars().count()).max().unwrap_or(0);
+    for status in [Status::Failed, Status::Passed, Status::NotCovered] {
+        for control in c.controls.iter().filter(|k| k.status == status) {
+            write!(
+                out,
+                "  {:<11}  {:<id_width$}  {}",
+                status.as_str(),
+                printable(&control.id),
+                printable(&control.summary)
+            )?;
+            if !control.findings.is_empty() {
+                let shown: Vec<String> = control
+                    .findings
+                    .iter()
+                    .take(CONTROL_FINDINGS_SHOWN)
+                    .map(|f| format!("{} on {}/{}", f.rule, f.subject.ty, f.subject.id))
+                    .collect();
+                let more = control.findings.len().saturating_sub(CONTROL_FINDINGS_SHOWN);
+                let more = if more > 0 { format!(", +{more} more") } else { String::new() };
+                write!(out, " [{}{more}]", printable(&shown.join(", ")))?;
+            }
+            out.write_char('\n')?;
+        }
+    }
+    Ok(())
 }
 
 fn render_table(report: &Report, options: &RenderOptions, out: &mut String) -> fmt::Result {

@@ -1,0 +1,127 @@
+//! The compliance section of a report (`rulec check --framework F`): every control of the
+//! framework as passed, failed (with the findings that fail it) or not covered.
+//!
+//! A control is **covered** when some evaluated check cites it; it **fails** when one of
+//! those checks has a finding, and **passes** otherwise. Suppressed findings do not fail a
+//! control: an allowlist entry is an accepted risk with a recorded reason, and the report
+//! lists it under `suppressed`. Controls keep the framework's declaration order.
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{Check, Plan};
+use crate::report::Finding;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Compliance {
+    pub framework: String,
+    pub title: String,
+    pub controls: Vec<ControlStatus>,
+    pub summary: ComplianceSummary,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ControlStatus {
+    pub id: String,
+    pub summary: String,
+    pub status: Status,
+    /// The evaluated checks that cite the control, by id.
+    pub rules: Vec<String>,
+    /// The findings of those checks, as `{rule, subject}`.
+    pub findings: Vec<ControlFinding>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlFinding {
+    pub rule: String,
+    pub subject: crate::report::Subject,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Failed,
+    NotCovered,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::NotCovered => "not covered",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplianceSummary {
+    pub passed: usize,
+    pub failed: usize,
+    pub not_covered: usize,
+}
+
+impl std::fmt::Display for ComplianceSummary {
+    /// `3 passed, 2 failed, 40 not covered`, as every format's heading says it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} passed, {} failed, {} not covered", self.passed, self.failed, self.not_covered)
+    }
+}
+
+/// Why a compliance section cannot be made.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown framework `{name}`; the loaded frameworks are: {known}")]
+pub struct UnknownFramework {
+    pub name: String,
+    pub known: String,
+}
+
+/// The plan's framework named `name`, or the error listing the known ones.
+pub fn find_framework<'p>(plan: &'p Plan, name: &str) -> Result<&'p crate::plan::Framework, UnknownFramework> {
+    plan.frameworks.iter().find(|f| f.name == name).ok_or_else(|| UnknownFramework {
+        name: name.to_owned(),
+        known: plan.frameworks.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// The status of every control of `framework`, given the checks that ran and their findings
+/// (sorted, unsuppressed).
+pub fn assess(
+    plan: &Plan,
+    framework: &str,
+    evaluated: &dyn Fn(&Check) -> bool,
+    findings: &[Finding],
+) -> Result<Compliance, UnknownFramework> {
+    let fw = find_framework(plan, framework)?;
+    let mut summary = ComplianceSummary::default();
+    let controls = fw
+        .controls
+        .iter()
+        .map(|control| {
+            let key = format!("{}/{}", fw.name, control.id);
+            let rules: Vec<String> = plan
+                .checks
+                .iter()
+                .filter(|c| evaluated(c) && c.controls.contains(&key))
+                .map(|c| c.id.clone())
+                .collect();
+            let hits: Vec<ControlFinding> = findings
+                .iter()
+                .filter(|f| f.controls.contains(&key) && rules.contains(&f.rule))
+                .map(|f| ControlFinding { rule: f.rule.clone(), subject: f.subject.clone() })
+                .collect();
+            let status = if rules.is_empty() {
+                summary.not_covered += 1;
+                Status::NotCovered
+            } else if hits.is_empty() {
+                summary.passed += 1;
+                Status::Passed
+            } else {
+                summary.failed += 1;
+                Status::Failed
+            };
+            ControlStatus { id: control.id.clone(), summary: control.summary.clone(), status, rules, findings: hits }
+        })
+        .collect();
+    Ok(Compliance { framework: fw.name.clone(), title: fw.title.clone(), controls, summary })
+}
