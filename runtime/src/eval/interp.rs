@@ -191,15 +191,7 @@ impl Env<'_> {
         let hops = hops
             .iter()
             .map(|(node, kind)| {
-                let (ty, id) = match node.ty {
-                    None => ("Internet".to_owned(), "Internet".to_owned()),
-                    Some(ty) => {
-                        let record = self.store.rows(ty).get(node.row as usize);
-                        let id =
-                            record.map(|r| self.field(&Value::Record(r.clone()), "id", None)).unwrap_or(Value::None);
-                        (self.natives.type_name(ty), id.to_string())
-                    }
-                };
+                let (ty, id) = self.natives.describe(*node);
                 let edge = kind.and_then(|k| edge_names.get(k as usize)).map_or(Value::None, |n| Value::str(n));
                 let entries: BTreeMap<Arc<str>, Value> =
                     [("type".into(), Value::str(&ty)), ("id".into(), Value::str(&id)), ("edge".into(), edge)].into();

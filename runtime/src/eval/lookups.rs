@@ -42,9 +42,7 @@ pub(crate) struct Lookups<'a> {
 
 impl<'a> Lookups<'a> {
     pub(crate) fn new(plan: &Plan, store: &'a Store) -> Self {
-        let ty = |name: &str| {
-            plan.types.iter().position(|t| t.qualified == format!("std.schema.{name}")).map(|i| i as TypeIdx)
-        };
+        let ty = |name: &str| super::natives::schema_type(plan, name);
         let field = |ty: Option<TypeIdx>, name: &str| ty.and_then(|t| plan.types.get(t as usize)?.field_index(name));
         let table = |name: &str, key: &str| {
             let ty = ty(name);

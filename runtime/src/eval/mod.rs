@@ -176,14 +176,7 @@ impl<'a> Engine<'a> {
 
     /// The type name and id of a graph node, as path hops show them.
     pub fn describe(&self, node: crate::graph::Node) -> (String, String) {
-        match node.ty {
-            None => ("Internet".to_owned(), "Internet".to_owned()),
-            Some(ty) => {
-                let name = self.plan.types.get(ty as usize).map_or_else(String::new, |t| t.name.clone());
-                let id = self.store.rows(ty).get(node.row as usize).map_or_else(String::new, |r| self.subject_of(r).id);
-                (name, id)
-            }
-        }
+        self.natives.describe(node)
     }
 
     /// Runs every check `select` keeps.

@@ -11,6 +11,7 @@ use super::exec::Native;
 use super::interp::{Eval, EvalError};
 use super::lookups::Lookups;
 use crate::builtins::{iam, net};
+use crate::graph::Node;
 use crate::plan::{Plan, TypeIdx};
 use crate::snapshot::Store;
 use crate::value::{Record, Value};
@@ -65,7 +66,12 @@ pub(crate) struct Natives<'a> {
     /// Parsed documents of every `Policy` asset, by id.
     policies: HashMap<Arc<str>, Arc<iam::PolicyDocument>>,
     lookups: Lookups<'a>,
+    /// Users' and roles' effective policy documents, by (type, id).
+    principal_documents: std::sync::OnceLock<HashMap<(TypeIdx, Arc<str>), Documents>>,
 }
+
+/// A principal's parsed policy documents, shared by every question asked of it.
+type Documents = Arc<[Arc<iam::PolicyDocument>]>;
 
 fn err<T>(message: impl Into<String>) -> Result<T, EvalError> {
     Err(EvalError(message.into()))
@@ -73,9 +79,7 @@ fn err<T>(message: impl Into<String>) -> Result<T, EvalError> {
 
 impl<'a> Natives<'a> {
     pub(crate) fn new(plan: &'a Plan, store: &'a Store) -> Self {
-        let find = |name: &str| {
-            plan.types.iter().position(|t| t.qualified == format!("std.schema.{name}")).map(|i| i as TypeIdx)
-        };
+        let find = |name: &str| schema_type(plan, name);
         let schema = Schema {
             security_group: find("SecurityGroup"),
             sg_rule: SgRuleFields::new(plan),
@@ -88,7 +92,14 @@ impl<'a> Natives<'a> {
             access_key: find("AccessKey"),
         };
         let lookups = Lookups::new(plan, store);
-        let mut natives = Natives { plan, store, schema, policies: HashMap::new(), lookups };
+        let mut natives = Natives {
+            plan,
+            store,
+            schema,
+            policies: HashMap::new(),
+            lookups,
+            principal_documents: std::sync::OnceLock::new(),
+        };
         natives.policies = natives.parse_policies();
         natives
     }
@@ -117,8 +128,16 @@ impl<'a> Natives<'a> {
         self.plan.types.get(ty as usize).map(|t| t.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
     }
 
-    pub(crate) fn type_name(&self, ty: TypeIdx) -> String {
-        self.plan.types.get(ty as usize).map_or_else(String::new, |t| t.name.clone())
+    /// The type name and id of a graph node, as path hops and drawings show them.
+    pub(crate) fn describe(&self, node: Node) -> (String, String) {
+        match node.ty {
+            None => ("Internet".to_owned(), "Internet".to_owned()),
+            Some(ty) => {
+                let name = self.plan.types.get(ty as usize).map_or_else(String::new, |t| t.name.clone());
+                let id = self.store.rows(ty).get(node.row as usize).map(|r| self.get(r, "id").to_string());
+                (name, id.unwrap_or_default())
+            }
+        }
     }
 
     pub(crate) fn field_index(&self, ty: TypeIdx, name: &str) -> Option<usize> {
@@ -214,7 +233,7 @@ impl<'a> Natives<'a> {
             Native::UnusedActions => {
                 let Value::Record(key) = arg(0) else { return Ok(Value::None) };
                 let owner = self.key_owner(key);
-                let docs: Vec<Arc<iam::PolicyDocument>> = owner.as_ref().map(|o| self.documents(o)).unwrap_or_default();
+                let docs: Documents = owner.as_ref().map_or_else(|| Arc::from([]), |o| self.documents(o));
                 let evaluation = iam::Evaluation::new(docs.iter().map(Arc::as_ref));
                 let granted = evaluation.granted_action_patterns();
                 let key_id = self.get(key, "id");
@@ -274,14 +293,16 @@ impl<'a> Natives<'a> {
                 if Some(bucket.ty) != self.schema.bucket {
                     return err("`can_write_bucket` needs a Bucket");
                 }
-                let Some(dialect) = dialect(&self.get(bucket, "provider")) else { return Ok(Value::Bool(false)) };
+                let Some(dialect) = self.get(bucket, "provider").as_str().and_then(dialect) else {
+                    return Ok(Value::Bool(false));
+                };
                 let Some(name) = self.get(bucket, "resource_name").as_str().map(str::to_owned) else {
                     return Ok(Value::Bool(false));
                 };
                 self.with_evaluation(arg(0), |eval| eval.may_write_bucket(dialect, &name))
             }
             Native::MayWriteStorage => {
-                let Some(dialect) = arg(1).as_str().and_then(|p| dialect(&Value::str(p))) else {
+                let Some(dialect) = arg(1).as_str().and_then(dialect) else {
                     return Ok(Value::Bool(false));
                 };
                 self.with_evaluation(arg(0), |eval| eval.may_write_storage(dialect))
@@ -296,7 +317,9 @@ impl<'a> Natives<'a> {
                 let Some(key) = arg(0).as_str().and_then(|id| self.lookups.access_key(id)) else {
                     return Ok(Value::None);
                 };
-                let Some(dialect) = dialect(&self.get(&key, "provider")) else { return Ok(Value::None) };
+                let Some(dialect) = self.get(&key, "provider").as_str().and_then(dialect) else {
+                    return Ok(Value::None);
+                };
                 let calls = self.lookups.calls_of(arg(0).as_str().unwrap_or_default());
                 let used: Vec<(String, String)> = list(&calls)
                     .iter()
@@ -329,21 +352,40 @@ impl<'a> Natives<'a> {
                 None => Ok(Value::Bool(false)),
             };
         }
-        let own;
-        let docs: Vec<Arc<iam::PolicyDocument>> = if Some(record.ty) == self.schema.policy {
+        let docs: Documents = if Some(record.ty) == self.schema.policy {
             self.get(record, "id").as_str().and_then(|id| self.policies.get(id)).cloned().into_iter().collect()
         } else if Some(record.ty) == self.schema.user || Some(record.ty) == self.schema.role {
             self.documents(record)
         } else {
-            own = self.document(subject);
-            own.map(Arc::new).into_iter().collect()
+            self.document(subject).map(Arc::new).into_iter().collect()
         };
         let evaluation = iam::Evaluation::new(docs.iter().map(Arc::as_ref));
         Ok(Value::Bool(question(&evaluation)))
     }
 
-    /// Parsed documents of a principal's effective policies.
-    fn documents(&self, principal: &Record) -> Vec<Arc<iam::PolicyDocument>> {
+    /// Parsed documents of a principal's effective policies. Every user's and role's are
+    /// gathered once per run, the first time one is asked for: an edge asks this for every
+    /// (role, bucket) pair.
+    fn documents(&self, principal: &Record) -> Documents {
+        let index = self.principal_documents.get_or_init(|| {
+            let mut index = HashMap::new();
+            for ty in [self.schema.user, self.schema.role].into_iter().flatten() {
+                for record in self.store.rows(ty) {
+                    if let Some(id) = self.get(record, "id").as_str() {
+                        index.insert((ty, Arc::from(id)), self.gather_documents(record));
+                    }
+                }
+            }
+            index
+        });
+        let id = self.get(principal, "id");
+        match id.as_str().and_then(|id| index.get(&(principal.ty, Arc::from(id)))) {
+            Some(docs) => docs.clone(),
+            None => self.gather_documents(principal),
+        }
+    }
+
+    fn gather_documents(&self, principal: &Record) -> Documents {
         self.policy_ids(principal).iter().filter_map(|id| self.policies.get(id.as_str()).cloned()).collect()
     }
 
@@ -409,6 +451,11 @@ impl<'a> Natives<'a> {
     }
 }
 
+/// The index of the standard schema's type `name` (`std.schema.<name>`) in the plan.
+pub(crate) fn schema_type(plan: &Plan, name: &str) -> Option<TypeIdx> {
+    plan.types.iter().position(|t| t.qualified.strip_prefix("std.schema.") == Some(name)).map(|i| i as TypeIdx)
+}
+
 fn protocol(text: &str) -> Result<net::Protocol, EvalError> {
     Ok(match text {
         "tcp" => net::Protocol::Tcp,
@@ -420,8 +467,8 @@ fn protocol(text: &str) -> Result<net::Protocol, EvalError> {
 }
 
 /// The policy grammar of a provider: `tencent` writes CAM, `alibaba` RAM.
-fn dialect(provider: &Value) -> Option<iam::Dialect> {
-    match provider.as_str()? {
+fn dialect(provider: &str) -> Option<iam::Dialect> {
+    match provider {
         "tencent" => Some(iam::Dialect::Cam),
         "alibaba" => Some(iam::Dialect::Ram),
         _ => None,

@@ -43,6 +43,17 @@ enum Join {
     SourceByTarget { conjunct: usize, key_on_rhs: bool },
 }
 
+impl Join {
+    /// The end whose key is computed (its slot), the conjunct holding the key, and whether the
+    /// key is that conjunct's right operand.
+    fn parts(self) -> (u32, usize, bool) {
+        match self {
+            Join::TargetBySource { conjunct, key_on_rhs } => (SOURCE, conjunct, key_on_rhs),
+            Join::SourceByTarget { conjunct, key_on_rhs } => (TARGET, conjunct, key_on_rhs),
+        }
+    }
+}
+
 const SOURCE: u32 = 0;
 const TARGET: u32 = 1;
 
@@ -140,36 +151,28 @@ impl PreparedEdge {
         };
         let sources = store.rows(from);
         let lists: Vec<Result<Vec<(Node, Node)>, EvalError>> = match self.join {
-            Some(Join::TargetBySource { conjunct, key_on_rhs }) => sources
-                .par_iter()
-                .enumerate()
-                .map(|(s, source)| {
-                    let keys = self.key(env, conjunct, key_on_rhs, SOURCE, Value::Record(source.clone()))?;
-                    let mut out = Vec::new();
-                    for t in keys.iter().filter_map(|k| store.row_of(self.to, k)) {
-                        let target = Value::Record(targets[t as usize].clone());
-                        if self.holds(env, Value::Record(source.clone()), target)? {
-                            out.push((node(from, s), node(self.to, t as usize)));
+            Some(join) => {
+                // One end (the anchor) computes its partners' ids; each partner is looked up.
+                let (slot, conjunct, key_on_rhs) = join.parts();
+                let (anchors, partner_ty) = if slot == SOURCE { (sources, self.to) } else { (targets, from) };
+                anchors
+                    .par_iter()
+                    .enumerate()
+                    .map(|(a, anchor)| {
+                        let keys = self.key(env, conjunct, key_on_rhs, slot, Value::Record(anchor.clone()))?;
+                        let mut out = Vec::new();
+                        for p in keys.iter().filter_map(|k| store.row_of(partner_ty, k)) {
+                            let (s, t) = if slot == SOURCE { (a, p as usize) } else { (p as usize, a) };
+                            let (source, target) =
+                                (Value::Record(sources[s].clone()), Value::Record(targets[t].clone()));
+                            if self.holds(env, source, target)? {
+                                out.push((node(from, s), node(self.to, t)));
+                            }
                         }
-                    }
-                    Ok(out)
-                })
-                .collect(),
-            Some(Join::SourceByTarget { conjunct, key_on_rhs }) => targets
-                .par_iter()
-                .enumerate()
-                .map(|(t, target)| {
-                    let keys = self.key(env, conjunct, key_on_rhs, TARGET, Value::Record(target.clone()))?;
-                    let mut out = Vec::new();
-                    for s in keys.iter().filter_map(|k| store.row_of(from, k)) {
-                        let source = Value::Record(sources[s as usize].clone());
-                        if self.holds(env, source, Value::Record(target.clone()))? {
-                            out.push((node(from, s as usize), node(self.to, t)));
-                        }
-                    }
-                    Ok(out)
-                })
-                .collect(),
+                        Ok(out)
+                    })
+                    .collect()
+            }
             None => {
                 // Parts of the condition that read one end only are judged once per node, so
                 // a source that fails its own part skips every target.

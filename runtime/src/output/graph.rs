@@ -112,9 +112,7 @@ impl Drawing {
             "nodes": self.nodes.iter().map(node).collect::<Vec<_>>(),
             "edges": self.edges.iter().map(|(f, t, e)| json!({"from": node(f), "to": node(t), "edge": e})).collect::<Vec<_>>(),
         });
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        text.push('\n');
-        text
+        super::json_document(&value)
     }
 }
 

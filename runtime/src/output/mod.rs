@@ -162,6 +162,13 @@ fn subject_name(finding: &Finding) -> String {
 }
 
 /// `n thing` / `n things`.
+/// A JSON value as a pretty-printed document ending in a newline (`rulec rules`, `rulec graph`).
+fn json_document(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("INVARIANT: a JSON value serialises");
+    text.push('\n');
+    text
+}
+
 fn plural(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use crate::compliance::{UnknownFramework, find_framework};
-use crate::plan::{Check, CheckKind, Plan};
+use crate::plan::{Check, Plan};
 
 /// The formats of `rulec rules --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,13 +38,6 @@ pub fn render_rules(plan: &Plan, framework: Option<&str>, format: RulesFormat) -
     })
 }
 
-fn kind(check: &Check) -> &'static str {
-    match check.kind {
-        CheckKind::Rule => "rule",
-        CheckKind::Alarm => "alarm",
-    }
-}
-
 fn table(checks: &[&Check]) -> String {
     let width =
         |f: &dyn Fn(&Check) -> usize, header: &str| checks.iter().map(|c| f(c)).max().unwrap_or(0).max(header.len());
@@ -63,14 +56,12 @@ fn json(checks: &[&Check]) -> String {
         .iter()
         .map(|c| {
             json!({
-                "id": c.id, "kind": kind(c), "severity": c.severity.as_str(), "title": c.title,
+                "id": c.id, "kind": c.kind.keyword(), "severity": c.severity.as_str(), "title": c.title,
                 "pack": c.pack, "controls": c.controls, "fix": c.fix,
             })
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&json!({ "rules": rules })).unwrap_or_default();
-    text.push('\n');
-    text
+    super::json_document(&json!({ "rules": rules }))
 }
 
 fn markdown(plan: &Plan, checks: &[&Check], framework: Option<&str>) -> String {
@@ -92,7 +83,7 @@ fn markdown(plan: &Plan, checks: &[&Check], framework: Option<&str>) -> String {
                 out,
                 "| `{}` | {} | {} | {} | {} |",
                 c.id,
-                kind(c),
+                c.kind.keyword(),
                 c.severity.as_str(),
                 c.title.replace('|', "\\|"),
                 controls.join(", ")
