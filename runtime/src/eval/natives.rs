@@ -203,7 +203,7 @@ impl<'a> Natives<'a> {
                     Value::Map(context) => {
                         let context: BTreeMap<String, Vec<String>> =
                             context.iter().map(|(k, v)| (k.to_string(), vec![v.to_string()])).collect();
-                        eval.allows_in_context(action, resource, &context)
+                        eval.allows_in_context(action, resource, &context, iam::ContextKind::Partial)
                     }
                     _ => eval.may_allow(action, resource),
                 })

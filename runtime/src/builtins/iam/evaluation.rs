@@ -166,10 +166,16 @@ impl<'a> Evaluation<'a> {
         Verdict { decision, warnings }
     }
 
-    /// Whether the request, with `context` as the whole request ([`ContextKind::Complete`]),
-    /// is allowed. Use [`Evaluation::decide`] for the warnings.
-    pub fn allows_in_context(&self, action: &str, resource: &str, context: &BTreeMap<String, Vec<String>>) -> bool {
-        self.decide(action, resource, context, ContextKind::Complete).decision == Decision::Allow
+    /// Whether the request with `context` is allowed; `kind` says whether the context is the
+    /// whole request or what the caller knows of it. Use [`Evaluation::decide`] for the warnings.
+    pub fn allows_in_context(
+        &self,
+        action: &str,
+        resource: &str,
+        context: &BTreeMap<String, Vec<String>>,
+        kind: ContextKind,
+    ) -> bool {
+        self.decide(action, resource, context, kind).decision == Decision::Allow
     }
 
     /// The action patterns of the allow statements (conditional ones included), as written,
@@ -397,7 +403,7 @@ mod tests {
         assert!(root.grants_any(&["cam:*"]));
         assert!(root.may_allow("anything:At", "all"));
         assert!(root.may_write_bucket(Dialect::Cam, BUCKET));
-        assert!(root.allows_in_context("cos:PutObject", "x", &BTreeMap::new()));
+        assert!(root.allows_in_context("cos:PutObject", "x", &BTreeMap::new(), ContextKind::Complete));
         assert_eq!(root.granted_action_patterns(), ["*"]);
         assert!(!Evaluation::new([]).is_admin());
         assert!(!Evaluation::new([]).may_allow("cos:GetObject", "x"));
@@ -492,12 +498,12 @@ mod tests {
         let office = context(&[("qcs:ip", "10.2.3.4")]);
         let admin_net = context(&[("qcs:ip", "10.1.3.4")]);
         let outside = context(&[("qcs:ip", "8.8.8.8")]);
-        assert!(p.allows_in_context("cos:GetObject", "x", &office));
-        assert!(!p.allows_in_context("cos:GetObject", "x", &outside), "no allow applies");
+        assert!(p.allows_in_context("cos:GetObject", "x", &office, ContextKind::Complete));
+        assert!(!p.allows_in_context("cos:GetObject", "x", &outside, ContextKind::Complete), "no allow applies");
         assert_eq!(p.decide("cos:GetObject", "x", &outside, ContextKind::Complete).decision, Decision::ImplicitDeny);
         assert_eq!(p.decide("cos:DeleteObject", "x", &office, ContextKind::Complete).decision, Decision::ExplicitDeny);
-        assert!(p.allows_in_context("cos:DeleteObject", "x", &admin_net));
-        assert!(!p.allows_in_context("cvm:RunInstances", "x", &office));
+        assert!(p.allows_in_context("cos:DeleteObject", "x", &admin_net, ContextKind::Complete));
+        assert!(!p.allows_in_context("cvm:RunInstances", "x", &office, ContextKind::Complete));
         // Absent `qcs:ip` (CAM): neither the allow's `ip_equal` nor the deny's `ip_not_equal` holds.
         let none = BTreeMap::new();
         assert_eq!(p.decide("cos:DeleteObject", "x", &none, ContextKind::Complete).decision, Decision::ImplicitDeny);
@@ -513,9 +519,9 @@ mod tests {
              "Condition": {"NotIpAddress": {"acs:SourceIp": ["192.168.0.0/16"]}}}
         ]}));
         let p = Evaluation::new([&d]);
-        assert!(p.allows_in_context("oss:GetObject", "r", &context(&[("acs:SourceIp", "192.168.1.1")])));
-        assert!(!p.allows_in_context("oss:GetObject", "r", &context(&[("acs:SourceIp", "1.2.3.4")])));
-        assert!(!p.allows_in_context("oss:GetObject", "r", &BTreeMap::new()), "RAM: NotIpAddress holds when absent");
+        assert!(p.allows_in_context("oss:GetObject", "r", &context(&[("acs:SourceIp", "192.168.1.1")]), ContextKind::Complete));
+        assert!(!p.allows_in_context("oss:GetObject", "r", &context(&[("acs:SourceIp", "1.2.3.4")]), ContextKind::Complete));
+        assert!(!p.allows_in_context("oss:GetObject", "r", &BTreeMap::new(), ContextKind::Complete), "RAM: NotIpAddress holds when absent");
     }
 
     #[test]
@@ -527,8 +533,8 @@ mod tests {
         let p = Evaluation::new([&d]);
         let both = context(&[("qcs:ip", "10.0.0.1"), ("qcs:current_time", "2022-05-01T00:00:00Z")]);
         let late = context(&[("qcs:ip", "10.0.0.1"), ("qcs:current_time", "2022-06-01T00:00:00Z")]);
-        assert!(p.allows_in_context("cos:GetObject", "r", &both));
-        assert!(!p.allows_in_context("cos:GetObject", "r", &late));
+        assert!(p.allows_in_context("cos:GetObject", "r", &both, ContextKind::Complete));
+        assert!(!p.allows_in_context("cos:GetObject", "r", &late, ContextKind::Complete));
     }
 
     #[test]
@@ -550,7 +556,7 @@ mod tests {
     #[test]
     fn context_mode_unconditional_statements_apply() {
         let d = cam(json!([allow(json!("cos:Get*"), json!("*"))]));
-        assert!(Evaluation::new([&d]).allows_in_context("cos:GetObject", "r", &BTreeMap::new()));
+        assert!(Evaluation::new([&d]).allows_in_context("cos:GetObject", "r", &BTreeMap::new(), ContextKind::Complete));
     }
 
     #[test]
