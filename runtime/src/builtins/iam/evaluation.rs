@@ -100,8 +100,7 @@ impl<'a> Evaluation<'a> {
         if self.root {
             return true;
         }
-        let service = dialect.storage_service();
-        let targets = [format!("{service}:Put*"), format!("{service}:Delete*")];
+        let targets = dialect.storage_write_patterns();
         let objects = format!("{resource_name}/*");
         let resources = [resource_name, objects.as_str()];
         let denies: Vec<&Statement> =
@@ -124,8 +123,7 @@ impl<'a> Evaluation<'a> {
         if self.root {
             return true;
         }
-        let service = dialect.storage_service();
-        let targets = [format!("{service}:Put*"), format!("{service}:Delete*")];
+        let targets = dialect.storage_write_patterns();
         self.statements()
             .filter(|s| s.effect == Effect::Allow)
             .any(|allow| targets.iter().any(|t| !allow.grants_within(t).is_empty()))

@@ -33,11 +33,12 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// The object-storage service whose `Put*` / `Delete*` actions write to a bucket.
-    pub fn storage_service(self) -> &'static str {
+    /// The action patterns that write or control a bucket of the dialect's object storage;
+    /// `std.iam.storage_write_actions` (stdlib-rules/iam.rule) names the same ones.
+    pub fn storage_write_patterns(self) -> [&'static str; 2] {
         match self {
-            Dialect::Cam => "cos",
-            Dialect::Ram => "oss",
+            Dialect::Cam => ["cos:Put*", "cos:Delete*"],
+            Dialect::Ram => ["oss:Put*", "oss:Delete*"],
         }
     }
 }
@@ -237,6 +238,22 @@ mod tests {
 
     fn parse(value: Value) -> PolicyDocument {
         PolicyDocument::from_json(&value).unwrap()
+    }
+
+    /// The stdlib documents the bucket-write patterns for rule authors; they must stay the ones
+    /// `can_write_bucket` judges with.
+    #[test]
+    fn the_stdlib_names_the_bucket_write_patterns_judged_here() {
+        let stdlib = include_str!("../../../../stdlib-rules/iam.rule");
+        let line = stdlib
+            .lines()
+            .find(|l| l.starts_with("const storage_write_actions"))
+            .expect("std.iam.storage_write_actions");
+        for (provider, dialect) in [("tencent", Dialect::Cam), ("alibaba", Dialect::Ram)] {
+            let [put, delete] = dialect.storage_write_patterns();
+            let listed = format!("\"{provider}\": [\"{put}\", \"{delete}\"]");
+            assert!(line.contains(&listed), "{line} should list {listed}");
+        }
     }
 
     #[test]
