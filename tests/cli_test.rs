@@ -139,9 +139,24 @@ fn iam_allows_with_a_context_judges_missing_keys_conservatively() {
         "{allow_all}, {{effect: \"deny\", action: \"*\", resource: \"*\", condition: {{ip_not_equal: {{\"qcs:ip\": [\"192.168.0.0/16\"]}}}}}}"
     );
     let policies = [
-        ("p-ip-inside", "tencent", "x", "{effect: \"allow\", action: \"cos:*\", resource: \"*\", condition: {ip_equal: {\"qcs:ip\": [\"10.0.0.0/8\"]}}}"),
-        ("p-ip-outside", "tencent", "x", "{effect: \"allow\", action: \"cos:*\", resource: \"*\", condition: {ip_equal: {\"qcs:ip\": [\"192.168.0.0/16\"]}}}"),
-        ("p-unknown-key-allow", "tencent", "x", "{effect: \"allow\", action: \"cos:*\", resource: \"*\", condition: {string_equal: {\"qcs:secure_transport\": \"true\"}}}"),
+        (
+            "p-ip-inside",
+            "tencent",
+            "x",
+            "{effect: \"allow\", action: \"cos:*\", resource: \"*\", condition: {ip_equal: {\"qcs:ip\": [\"10.0.0.0/8\"]}}}",
+        ),
+        (
+            "p-ip-outside",
+            "tencent",
+            "x",
+            "{effect: \"allow\", action: \"cos:*\", resource: \"*\", condition: {ip_equal: {\"qcs:ip\": [\"192.168.0.0/16\"]}}}",
+        ),
+        (
+            "p-unknown-key-allow",
+            "tencent",
+            "x",
+            "{effect: \"allow\", action: \"cos:*\", resource: \"*\", condition: {string_equal: {\"qcs:secure_transport\": \"true\"}}}",
+        ),
         ("p-unknown-key-deny", "tencent", "x", deny_unknown_key.as_str()),
         ("p-ip-deny", "tencent", "x", deny_outside.as_str()),
     ];

@@ -76,6 +76,17 @@ impl Compilation {
         self.workspace.set_files(&mut self.db).to(all);
     }
 
+    /// Runs `f` with `path`'s text replaced by `text`, then puts the old text back: the
+    /// language server asks questions of text being typed this way. `None` when no file has
+    /// that path.
+    pub fn with_text<R>(&mut self, path: &str, text: String, f: impl FnOnce(&Self) -> R) -> Option<R> {
+        let old = self.files.get(path)?.text(&self.db).clone();
+        self.set_text(path, text);
+        let result = f(self);
+        self.set_text(path, old);
+        Some(result)
+    }
+
     /// The compiled plan, or `None` when there are errors.
     pub fn plan(&self) -> Option<std::sync::Arc<rulec_runtime::plan::Plan>> {
         db::compiled_plan(&self.db, self.workspace).clone()

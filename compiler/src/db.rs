@@ -103,6 +103,18 @@ pub struct CheckedItem {
     pub used_imports: Vec<String>,
     /// The item in plan form, when it checked without errors and has a run-time meaning.
     pub lowered: Option<Lowered>,
+    /// What the editor asks about: expression types and name references.
+    pub facts: ItemFacts,
+}
+
+/// What checking learnt about an item's text, by span: the language server's hover, go to
+/// definition and completion read it.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ItemFacts {
+    /// The type of each expression.
+    pub types: Vec<(crate::syntax::Span, crate::semantic::ty::Ty)>,
+    /// What each name refers to.
+    pub refs: Vec<(crate::syntax::Span, crate::semantic::expr::Target)>,
 }
 
 /// One item's contribution to the plan.

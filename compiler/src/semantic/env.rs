@@ -18,7 +18,8 @@ pub const ASSET_BASE: &str = "std.schema.AssetBase";
 /// Record whose fields every `event` type has.
 pub const EVENT_BASE: &str = "std.schema.EventBase";
 
-const SCALARS: &[(&str, Ty)] = &[
+/// The built-in scalar types by name.
+pub const SCALARS: &[(&str, Ty)] = &[
     ("bool", Ty::Bool),
     ("int", Ty::Int),
     ("float", Ty::Float),

@@ -58,6 +58,22 @@ pub enum Resolution {
     },
 }
 
+/// What a name written in an item stands for: the editor's go to definition, hover and
+/// references read these by the name's span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A subject, `let`, parameter or lambda parameter, by the span of its binding.
+    Local { def: Span },
+    /// A type, function, constant, rule or edge of a package.
+    Member { package: String, name: String },
+    /// A field of a record, asset or event type (`owner` may be a union or an optional).
+    Field { owner: Ty, field: String },
+    /// A named type.
+    Type(super::ty::TypeId),
+    /// A control of a framework.
+    Control { framework: String, id: String },
+}
+
 /// The type `path(..)` returns.
 pub const PATH_TYPE: &str = "std.graph.Path";
 
@@ -76,10 +92,19 @@ pub struct ExprChecker<'a> {
     pub resolutions: std::collections::HashMap<Span, Resolution>,
     /// The most local slots in use at once.
     pub max_slots: u32,
+    /// What each name written in the item refers to, by the name's span.
+    pub refs: Vec<(Span, Target)>,
 }
 
-/// Global functions every file can call.
-const BUILTIN_FUNCTIONS: &[&str] = &["now", "ip", "cidr", "time", "path", "reaches"];
+/// Global functions every file can call, with the signatures help and completion show.
+pub const BUILTIN_FUNCTIONS: &[(&str, &str)] = &[
+    ("now", "now() -> time"),
+    ("ip", "ip(literal: string) -> ip"),
+    ("cidr", "cidr(literal: string) -> cidr"),
+    ("time", "time(literal: string) -> time"),
+    ("path", "path(from, to, via: [edge]) -> graph.Path?"),
+    ("reaches", "reaches(from, to, via: [edge]) -> bool"),
+];
 
 impl<'a> ExprChecker<'a> {
     pub fn new(env: &'a GlobalEnv, ctx: &'a FileCtx, file: &'a str) -> Self {
@@ -94,6 +119,7 @@ impl<'a> ExprChecker<'a> {
             calls: BTreeSet::new(),
             resolutions: std::collections::HashMap::new(),
             max_slots: 0,
+            refs: Vec::new(),
         }
     }
 
@@ -117,14 +143,16 @@ impl<'a> ExprChecker<'a> {
         let slot = self.scopes.len() as u32;
         self.max_slots = self.max_slots.max(slot + 1);
         self.resolutions.insert(name.span, Resolution::Local(slot));
+        self.refs.push((name.span, Target::Local { def: name.span }));
         self.scopes.push(Binding { name: name.text.clone(), ty, span: name.span, kind, used: false, slot });
     }
 
     fn lookup_binding(&mut self, name: &Name) -> Option<Ty> {
         let b = self.scopes.iter_mut().rev().find(|b| b.name == name.text)?;
         b.used = true;
-        let (ty, slot) = (b.ty.clone(), b.slot);
+        let (ty, slot, def) = (b.ty.clone(), b.slot, b.span);
         self.resolutions.insert(name.span, Resolution::Local(slot));
+        self.refs.push((name.span, Target::Local { def }));
         Some(ty)
     }
 
@@ -416,6 +444,7 @@ impl<'a> ExprChecker<'a> {
                 MemberKind::Const(ty) => {
                     let resolution = Resolution::Const { package: self.ctx.package.clone(), name: name.text.clone() };
                     self.resolutions.insert(name.span, resolution);
+                    self.note_member(name, &self.ctx.package.clone());
                     return ty.clone();
                 }
                 other => {
@@ -454,6 +483,11 @@ impl<'a> ExprChecker<'a> {
         Ty::Error
     }
 
+    /// Records that `name` refers to a member of `package`.
+    pub fn note_member(&mut self, name: &Name, package: &str) {
+        self.refs.push((name.span, Target::Member { package: package.to_owned(), name: name.text.clone() }));
+    }
+
     fn package_members(&self, package: &str, keep: impl Fn(&MemberKind) -> bool) -> Vec<String> {
         self.env.member_names(package, keep).into_iter().map(str::to_owned).collect()
     }
@@ -469,6 +503,7 @@ impl<'a> ExprChecker<'a> {
         }
         match self.env.member(&package, &name.text).map(|m| m.kind.clone()) {
             Some(MemberKind::Const(ty)) => {
+                self.note_member(name, &package);
                 self.resolutions.insert(span, Resolution::Const { package, name: name.text.clone() });
                 ty
             }
@@ -519,6 +554,7 @@ impl<'a> ExprChecker<'a> {
         }
         match self.env.member(&package, &name.text).map(|m| m.kind.clone()) {
             Some(MemberKind::Fn(sig)) => {
+                self.note_member(name, &package);
                 self.calls.insert(format!("{package}.{}", name.text));
                 let resolution =
                     Resolution::Function { package: package.clone(), name: name.text.clone(), native: sig.native };
@@ -605,6 +641,7 @@ impl<'a> ExprChecker<'a> {
         }
         match self.env.member(&self.ctx.package, &callee.text).map(|m| m.kind.clone()) {
             Some(MemberKind::Fn(sig)) => {
+                self.note_member(callee, &self.ctx.package.clone());
                 self.calls.insert(format!("{}.{}", self.ctx.package, callee.text));
                 let resolution = Resolution::Function {
                     package: self.ctx.package.clone(),
@@ -626,7 +663,7 @@ impl<'a> ExprChecker<'a> {
                 Ty::Error
             }
             None => {
-                let mut candidates: Vec<String> = BUILTIN_FUNCTIONS.iter().map(|s| s.to_string()).collect();
+                let mut candidates: Vec<String> = BUILTIN_FUNCTIONS.iter().map(|(name, _)| name.to_string()).collect();
                 candidates.extend(self.package_members(&self.ctx.package.clone(), |k| matches!(k, MemberKind::Fn(_))));
                 let help = did_you_mean(&callee.text, candidates.iter().map(String::as_str));
                 let d = self.error(
@@ -732,6 +769,8 @@ impl<'a> ExprChecker<'a> {
         };
         match self.env.member(&package, &name.text).map(|m| &m.kind) {
             Some(MemberKind::Edge { .. }) => {
+                let name = name.clone();
+                self.note_member(&name, &package);
                 self.resolutions.insert(item.span, Resolution::Edge { package, name: name.text.clone() });
             }
             _ => {
@@ -829,7 +868,10 @@ impl<'a> ExprChecker<'a> {
             }
             ty => match self.env.fields_of(ty) {
                 Some(fields) => match fields.iter().find(|(n, _)| *n == name.text) {
-                    Some((_, t)) => t.clone(),
+                    Some((_, t)) => {
+                        self.refs.push((name.span, Target::Field { owner: ty.clone(), field: name.text.clone() }));
+                        t.clone()
+                    }
                     None => {
                         let help = did_you_mean(&name.text, fields.iter().map(|(n, _)| n.as_str()));
                         let d = self.error(

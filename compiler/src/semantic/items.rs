@@ -3,14 +3,14 @@
 
 use std::collections::BTreeSet;
 
-use super::env::{FileCtx, GlobalEnv, Loc, MemberKind, TypeKind, TypeResolver};
-use super::expr::{BindingKind, ExprChecker};
+use super::env::{FileCtx, GlobalEnv, Loc, MemberKind, TypeKind, TypeLookup, TypeResolver};
+use super::expr::{BindingKind, ExprChecker, Target};
 use super::literals;
 use super::ty::{Ty, TypeId};
 use rulec_runtime::plan;
 
 use super::lower::Lowerer;
-use crate::db::{self, CheckedItem, Db, ItemRef, Lowered, SourceFile, Workspace};
+use crate::db::{self, CheckedItem, Db, ItemFacts, ItemRef, Lowered, SourceFile, Workspace};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::syntax::Span;
 use crate::syntax::ast::*;
@@ -49,7 +49,8 @@ pub fn check_item(db: &dyn Db, workspace: Workspace, file: SourceFile, index: u3
         if cx.exprs.diagnostics.iter().any(Diagnostic::is_error) { None } else { cx.lower(item, file.pack(db)) };
     let mut diagnostics = cx.exprs.diagnostics;
     crate::diagnostics::sort(&mut diagnostics);
-    CheckedItem { diagnostics, used_imports: cx.exprs.used_imports.into_iter().collect(), lowered }
+    let facts = ItemFacts { types: cx.exprs.types, refs: cx.exprs.refs };
+    CheckedItem { diagnostics, used_imports: cx.exprs.used_imports.into_iter().collect(), lowered, facts }
 }
 
 struct ItemChecker<'a> {
@@ -92,7 +93,30 @@ impl ItemChecker<'_> {
             self.report(d);
         }
         self.note_type_imports(te);
+        self.note_type_refs(&resolver, te);
         ty
+    }
+
+    /// Records the named types `te` mentions, for the editor.
+    fn note_type_refs(&mut self, resolver: &TypeResolver, te: &TypeExpr) {
+        let mut note = |q: &QName| {
+            if let TypeLookup::Found(Ty::Named(id)) = resolver.lookup(q)
+                && let Some(last) = q.parts.last()
+            {
+                self.exprs.refs.push((last.span, Target::Type(id)));
+            }
+        };
+        match &te.kind {
+            TypeExprKind::Named(q) => note(q),
+            TypeExprKind::Ref(qs) => qs.iter().for_each(note),
+            TypeExprKind::List(t) | TypeExprKind::Optional(t) => self.note_type_refs(resolver, t),
+            TypeExprKind::Map(k, v) => {
+                self.note_type_refs(resolver, k);
+                self.note_type_refs(resolver, v);
+            }
+            TypeExprKind::Union(ts) => ts.iter().for_each(|t| self.note_type_refs(resolver, t)),
+            _ => {}
+        }
     }
 
     /// Marks imports used by qualified type names (`net.Protocol`).
@@ -601,7 +625,10 @@ impl ItemChecker<'_> {
             return;
         };
         let controls = defs.iter().flat_map(|d| d.controls.iter()).collect::<BTreeSet<_>>();
-        if !controls.contains(&r.control.value) {
+        if controls.contains(&r.control.value) {
+            let target = Target::Control { framework: framework.clone(), id: r.control.value.clone() };
+            self.exprs.refs.push((r.control.span, target));
+        } else {
             let help = did_you_mean(&r.control.value, controls.iter().map(|c| c.as_str()));
             let mut d = Diagnostic::new(
                 Code::UnknownControl,

@@ -517,9 +517,22 @@ mod tests {
              "Condition": {"NotIpAddress": {"acs:SourceIp": ["192.168.0.0/16"]}}}
         ]}));
         let p = Evaluation::new([&d]);
-        assert!(p.allows_in_context("oss:GetObject", "r", &context(&[("acs:SourceIp", "192.168.1.1")]), ContextKind::Complete));
-        assert!(!p.allows_in_context("oss:GetObject", "r", &context(&[("acs:SourceIp", "1.2.3.4")]), ContextKind::Complete));
-        assert!(!p.allows_in_context("oss:GetObject", "r", &BTreeMap::new(), ContextKind::Complete), "RAM: NotIpAddress holds when absent");
+        assert!(p.allows_in_context(
+            "oss:GetObject",
+            "r",
+            &context(&[("acs:SourceIp", "192.168.1.1")]),
+            ContextKind::Complete
+        ));
+        assert!(!p.allows_in_context(
+            "oss:GetObject",
+            "r",
+            &context(&[("acs:SourceIp", "1.2.3.4")]),
+            ContextKind::Complete
+        ));
+        assert!(
+            !p.allows_in_context("oss:GetObject", "r", &BTreeMap::new(), ContextKind::Complete),
+            "RAM: NotIpAddress holds when absent"
+        );
     }
 
     #[test]

@@ -1,0 +1,73 @@
+//! Go to definition and find references.
+
+use super::{FileSpan, declaration, item_of, named_types, target_at};
+use crate::db::{self, Db, ItemRef, SourceFile, Workspace};
+use crate::semantic::expr::Target;
+use crate::syntax::ast::ItemKind;
+
+/// Where the name at `offset` is declared.
+pub fn definition(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: u32) -> Option<FileSpan> {
+    let (_, target) = target_at(db, workspace, file, offset)?;
+    declaration_of(db, workspace, file, &target)
+}
+
+/// Where `target` is declared; `file` is where a local was named.
+pub(super) fn declaration_of(db: &dyn Db, workspace: Workspace, file: SourceFile, target: &Target) -> Option<FileSpan> {
+    let env = db::global_env(db, workspace);
+    match target {
+        Target::Local { def } => Some(FileSpan { file, span: *def }),
+        Target::Member { package, name } => env.member(package, name).map(|m| declaration(db, m.loc)),
+        Target::Type(id) => env.type_def(id).map(|d| declaration(db, d.loc)),
+        Target::Field { owner, field } => named_types(owner).iter().find_map(|id| {
+            let def = env.type_def(id)?;
+            match &item_of(db, def.loc)?.kind {
+                ItemKind::Schema(schema) => schema
+                    .fields
+                    .iter()
+                    .find(|f| f.name.text == *field)
+                    .map(|f| FileSpan { file: def.loc.file, span: f.name.span }),
+                _ => None,
+            }
+        }),
+        Target::Control { framework, id } => {
+            env.frameworks.get(framework)?.iter().find_map(|def| match &item_of(db, def.loc)?.kind {
+                ItemKind::Framework(fw) => fw
+                    .controls
+                    .iter()
+                    .find(|c| c.id.value == *id)
+                    .map(|c| FileSpan { file: def.loc.file, span: c.id.span }),
+                _ => None,
+            })
+        }
+    }
+}
+
+/// Every place the name at `offset` is written, its declaration first, then by file and
+/// position. Locals are found in their own item; everything else across the workspace.
+pub fn references(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: u32) -> Vec<FileSpan> {
+    let Some((_, target)) = target_at(db, workspace, file, offset) else { return Vec::new() };
+    let declared = declaration_of(db, workspace, file, &target);
+    let files: Vec<SourceFile> =
+        if matches!(target, Target::Local { .. }) { vec![file] } else { workspace.files(db).clone() };
+    let mut found: Vec<FileSpan> = Vec::new();
+    for f in files {
+        for index in 0..db::parse(db, f).ast.items.len() {
+            let checked = db::check_item(db, workspace, ItemRef::new(db, f, index as u32));
+            found.extend(
+                checked
+                    .facts
+                    .refs
+                    .iter()
+                    .filter(|(_, t)| *t == target)
+                    .map(|(span, _)| FileSpan { file: f, span: *span }),
+            );
+        }
+    }
+    found.sort_by(|a, b| (a.file.path(db), a.span).cmp(&(b.file.path(db), b.span)));
+    found.dedup();
+    if let Some(declared) = declared {
+        found.retain(|s| *s != declared);
+        found.insert(0, declared);
+    }
+    found
+}

@@ -1,0 +1,96 @@
+//! Editor questions about a workspace: what is under the cursor, where it is declared, what
+//! may follow a `.`, which items a file declares. Answered from the same salsa queries as
+//! `rulec compile`, so the language server never disagrees with the compiler.
+//!
+//! Positions are byte offsets into a file's text; the language server converts them to and
+//! from the editor's line/column.
+
+mod completion;
+mod definition;
+mod hover;
+mod symbols;
+
+pub use completion::{Completion, CompletionKind, completions};
+pub use definition::{definition, references};
+pub use hover::{Hover, hover};
+pub use symbols::{Symbol, SymbolKind, document_symbols};
+
+use crate::db::{self, CheckedItem, Db, ItemRef, SourceFile, Workspace};
+use crate::semantic::env::Loc;
+use crate::semantic::expr::Target;
+use crate::semantic::ty::Ty;
+use crate::syntax::Span;
+use crate::syntax::ast::{Item, ItemKind};
+
+/// A span of a file.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FileSpan {
+    pub file: SourceFile,
+    pub span: Span,
+}
+
+/// The index of the item whose text holds `offset`.
+fn item_at(db: &dyn Db, file: SourceFile, offset: u32) -> Option<u32> {
+    let parsed = db::parse(db, file);
+    parsed.ast.items.iter().position(|i| i.span.contains(offset)).map(|i| i as u32)
+}
+
+/// The checked item whose text holds `offset`.
+fn checked_at(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: u32) -> Option<&CheckedItem> {
+    let index = item_at(db, file, offset)?;
+    Some(db::check_item(db, workspace, ItemRef::new(db, file, index)))
+}
+
+/// The innermost of `entries` whose span holds `offset`.
+fn innermost<T>(entries: &[(Span, T)], offset: u32) -> Option<&(Span, T)> {
+    entries.iter().filter(|(span, _)| span.contains(offset)).min_by_key(|(span, _)| span.len())
+}
+
+/// What the name at `offset` refers to: a reference the checker recorded, or the name of
+/// the item declared there.
+fn target_at(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: u32) -> Option<(Span, Target)> {
+    let checked = checked_at(db, workspace, file, offset)?;
+    if let Some((span, target)) = innermost(&checked.facts.refs, offset) {
+        return Some((*span, target.clone()));
+    }
+    let item = &db::parse(db, file).ast.items[item_at(db, file, offset)? as usize];
+    let name = item.name().filter(|n| n.span.contains(offset))?;
+    let package = db::file_summary(db, file).package.clone().unwrap_or_default();
+    let target = match &item.kind {
+        ItemKind::Schema(_) | ItemKind::TypeAlias(_) => Target::Type(qualified(&package, &name.text)),
+        _ => Target::Member { package, name: name.text.clone() },
+    };
+    Some((name.span, target))
+}
+
+/// `package.name`, the form type ids and messages use.
+fn qualified(package: &str, name: &str) -> String {
+    if package.is_empty() { name.to_owned() } else { format!("{package}.{name}") }
+}
+
+/// The item a [`Loc`] points at.
+fn item_of(db: &dyn Db, loc: Loc) -> Option<&Item> {
+    db::parse(db, loc.file).ast.items.get(loc.index as usize)
+}
+
+/// Where the item at `loc` declares its name.
+fn declaration(db: &dyn Db, loc: Loc) -> FileSpan {
+    let span = item_of(db, loc).map_or_else(Span::default, |item| match &item.kind {
+        ItemKind::Framework(f) => f.name.span,
+        _ => item.name().map_or(item.span, |n| n.span),
+    });
+    FileSpan { file: loc.file, span }
+}
+
+/// The named types a type stands for (through optionals, lists and unions), for fields.
+fn named_types(ty: &Ty) -> Vec<String> {
+    match ty {
+        Ty::Named(id) => vec![id.clone()],
+        Ty::Optional(inner) => named_types(inner),
+        Ty::Union(members) => members.iter().flat_map(named_types).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
