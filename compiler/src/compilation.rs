@@ -10,7 +10,9 @@ use crate::diagnostics::Diagnostic;
 use crate::diagnostics::render::SourceLookup;
 use crate::packs::Pack;
 
-#[derive(Debug)]
+/// Cloning gives a snapshot sharing the database: the language server answers requests on
+/// snapshots while its main thread applies edits, which cancels them.
+#[derive(Debug, Clone)]
 pub struct Compilation {
     db: Database,
     workspace: Workspace,
@@ -87,6 +89,37 @@ impl Compilation {
         Some(result)
     }
 
+    /// Makes the compilation hold exactly the files of `packs`, in their order: changed texts
+    /// are set, new files added, files no longer there removed. Unchanged files keep their
+    /// handles, so salsa re-checks only what the differences touch (`rulec check --watch`
+    /// re-reads the pack folders after every change).
+    pub fn sync(&mut self, packs: &[Pack]) {
+        let mut files = BTreeMap::new();
+        let mut handles = Vec::new();
+        for pack in packs {
+            for file in &pack.files {
+                let handle = match self.files.get(&file.path) {
+                    Some(&handle) => {
+                        if *handle.text(&self.db) != file.text {
+                            handle.set_text(&mut self.db).to(file.text.clone());
+                        }
+                        if *handle.pack(&self.db) != pack.manifest.name {
+                            handle.set_pack(&mut self.db).to(pack.manifest.name.clone());
+                        }
+                        handle
+                    }
+                    None => SourceFile::new(&self.db, file.path.clone(), file.text.clone(), pack.manifest.name.clone()),
+                };
+                files.insert(file.path.clone(), handle);
+                handles.push(handle);
+            }
+        }
+        self.files = files;
+        if *self.workspace.files(&self.db) != handles {
+            self.workspace.set_files(&mut self.db).to(handles);
+        }
+    }
+
     /// The compiled plan, or `None` when there are errors.
     pub fn plan(&self) -> Option<std::sync::Arc<rulec_runtime::plan::Plan>> {
         db::compiled_plan(&self.db, self.workspace).clone()
@@ -101,5 +134,51 @@ impl Compilation {
 impl SourceLookup for Compilation {
     fn source_text(&self, file: &str) -> Option<&str> {
         self.files.get(file).map(|f| f.text(&self.db).as_str())
+    }
+}
+
+#[cfg(test)]
+mod sync_tests {
+    use super::*;
+    use crate::packs::{Manifest, Origin, RuleFile};
+
+    fn pack(files: &[(&str, &str)]) -> Pack {
+        Pack {
+            manifest: Manifest {
+                name: "acme".to_owned(),
+                version: "0.1.0".to_owned(),
+                description: None,
+                requires: Vec::new(),
+            },
+            origin: Origin::Builtin,
+            files: files
+                .iter()
+                .map(|(path, text)| RuleFile { path: (*path).to_owned(), text: (*text).to_owned() })
+                .collect(),
+        }
+    }
+
+    fn paths(compilation: &Compilation) -> Vec<String> {
+        compilation.workspace().files(compilation.db()).iter().map(|f| f.path(compilation.db()).clone()).collect()
+    }
+
+    #[test]
+    fn sync_adds_changes_and_removes_files_keeping_unchanged_handles() {
+        let mut compilation = Compilation::new(&[pack(&[("a.rule", "package acme\n"), ("b.rule", "package acme\n")])]);
+        let a = compilation.file("a.rule").expect("a.rule is compiled");
+
+        compilation.sync(&[pack(&[
+            ("a.rule", "package acme\n"),
+            ("b.rule", "package acme\nconst X = 1\n"),
+            ("c.rule", "package acme\n"),
+        ])]);
+        assert_eq!(paths(&compilation), ["a.rule", "b.rule", "c.rule"]);
+        assert_eq!(compilation.file("a.rule"), Some(a), "an unchanged file keeps its handle");
+        assert_eq!(compilation.source_text("b.rule"), Some("package acme\nconst X = 1\n"));
+
+        compilation.sync(&[pack(&[("a.rule", "package acme\n"), ("c.rule", "package acme\nconst Y = \n")])]);
+        assert_eq!(paths(&compilation), ["a.rule", "c.rule"]);
+        assert_eq!(compilation.file("b.rule"), None, "a deleted file leaves the workspace");
+        assert!(compilation.diagnostics().iter().any(|d| d.is_error()), "the broken c.rule is checked");
     }
 }

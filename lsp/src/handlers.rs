@@ -1,0 +1,219 @@
+//! Each request's answer, from the compiler's `ide` questions converted to LSP types.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind, NumberOrString,
+    ReferenceParams, SymbolInformation, SymbolKind as LspSymbolKind, TextDocumentPositionParams, Uri,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse,
+};
+use rulec_compiler::compilation::Compilation;
+use rulec_compiler::db::{self, SourceFile};
+use rulec_compiler::diagnostics::Severity;
+use rulec_compiler::ide::{self, CompletionKind, FileSpan, Symbol, SymbolKind};
+
+use crate::convert::{self, Lines};
+use crate::workspace;
+
+/// A read-only view of the workspace for a worker thread.
+pub(crate) struct Snapshot {
+    pub(crate) compilation: Compilation,
+    pub(crate) roots: Vec<PathBuf>,
+}
+
+/// The compiler path of the file `uri` names, if the workspace has it: its own path for a
+/// folder pack, or the built-in path of a file under a root (the rulec repository).
+pub(crate) fn compiler_path(compilation: &Compilation, roots: &[PathBuf], uri: &Uri) -> Option<String> {
+    let disk = convert::uri_to_path(uri)?;
+    let disk = disk.canonicalize().unwrap_or(disk);
+    let absolute = disk.to_string_lossy().into_owned();
+    if compilation.file(&absolute).is_some() {
+        return Some(absolute);
+    }
+    roots.iter().filter_map(|root| disk.strip_prefix(root).ok()).find_map(|relative| {
+        let relative = relative.to_string_lossy().into_owned();
+        compilation.file(&relative).map(|_| relative)
+    })
+}
+
+/// The file and byte offset a position request points at.
+fn locate(snapshot: &Snapshot, at: &TextDocumentPositionParams) -> Option<(SourceFile, u32)> {
+    let path = compiler_path(&snapshot.compilation, &snapshot.roots, &at.text_document.uri)?;
+    let file = snapshot.compilation.file(&path)?;
+    let offset = Lines::new(file.text(snapshot.compilation.db())).offset(at.position);
+    Some((file, offset))
+}
+
+fn location(snapshot: &Snapshot, found: FileSpan) -> Option<Location> {
+    let db = snapshot.compilation.db();
+    let text = found.file.text(db);
+    let disk = workspace::disk_path(found.file.path(db), text, &snapshot.roots)?;
+    Some(Location { uri: convert::path_to_uri(&disk)?, range: Lines::new(text).range(found.span) })
+}
+
+/// Every file's diagnostics as LSP diagnostics, by compiler path (files without any left out).
+pub(crate) fn diagnostics(compilation: &Compilation) -> HashMap<String, Vec<lsp_types::Diagnostic>> {
+    let db = compilation.db();
+    let mut out: HashMap<String, Vec<lsp_types::Diagnostic>> = HashMap::new();
+    for diagnostic in compilation.diagnostics() {
+        let Some(file) = compilation.file(&diagnostic.file) else { continue };
+        let lines = Lines::new(file.text(db));
+        let related: Vec<DiagnosticRelatedInformation> = diagnostic
+            .related
+            .iter()
+            .filter_map(|r| {
+                let related = compilation.file(&r.file)?;
+                let uri =
+                    convert::path_to_uri(&PathBuf::from(&r.file)).filter(|_| PathBuf::from(&r.file).is_absolute());
+                let uri = uri.or_else(|| {
+                    workspace::disk_path(&r.file, related.text(db), &[]).and_then(|p| convert::path_to_uri(&p))
+                })?;
+                let range = Lines::new(related.text(db)).range(r.span);
+                Some(DiagnosticRelatedInformation { location: Location { uri, range }, message: r.message.clone() })
+            })
+            .collect();
+        let mut message = diagnostic.message.clone();
+        if let Some(help) = &diagnostic.help {
+            message.push_str(&format!("\nhelp: {help}"));
+        }
+        out.entry(diagnostic.file.clone()).or_default().push(lsp_types::Diagnostic {
+            range: lines.range(diagnostic.span),
+            severity: Some(match diagnostic.severity {
+                Severity::Error => DiagnosticSeverity::ERROR,
+                Severity::Warning => DiagnosticSeverity::WARNING,
+            }),
+            code: Some(NumberOrString::String(diagnostic.code.as_str().to_owned())),
+            source: Some("rulec".into()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            ..lsp_types::Diagnostic::default()
+        });
+    }
+    out
+}
+
+pub(crate) fn hover(snapshot: &Snapshot, params: HoverParams) -> Option<Hover> {
+    let (file, offset) = locate(snapshot, &params.text_document_position_params)?;
+    let c = &snapshot.compilation;
+    let found = ide::hover(c.db(), c.workspace(), file, offset)?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: found.markdown }),
+        range: Some(Lines::new(file.text(c.db())).range(found.span)),
+    })
+}
+
+pub(crate) fn definition(snapshot: &Snapshot, params: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
+    let (file, offset) = locate(snapshot, &params.text_document_position_params)?;
+    let c = &snapshot.compilation;
+    let found = ide::definition(c.db(), c.workspace(), file, offset)?;
+    location(snapshot, found).map(GotoDefinitionResponse::Scalar)
+}
+
+pub(crate) fn references(snapshot: &Snapshot, params: ReferenceParams) -> Option<Vec<Location>> {
+    let (file, offset) = locate(snapshot, &params.text_document_position)?;
+    let c = &snapshot.compilation;
+    let mut found = ide::references(c.db(), c.workspace(), file, offset);
+    if !params.context.include_declaration && !found.is_empty() {
+        found.remove(0);
+    }
+    Some(found.into_iter().filter_map(|f| location(snapshot, f)).collect())
+}
+
+fn symbol_kind(kind: SymbolKind) -> LspSymbolKind {
+    match kind {
+        SymbolKind::Type => LspSymbolKind::STRUCT,
+        SymbolKind::Field => LspSymbolKind::FIELD,
+        SymbolKind::Function => LspSymbolKind::FUNCTION,
+        SymbolKind::Constant => LspSymbolKind::CONSTANT,
+        SymbolKind::Rule => LspSymbolKind::CLASS,
+        SymbolKind::Edge => LspSymbolKind::INTERFACE,
+        SymbolKind::Framework => LspSymbolKind::NAMESPACE,
+        SymbolKind::Control => LspSymbolKind::ENUM_MEMBER,
+        SymbolKind::Test => LspSymbolKind::METHOD,
+        SymbolKind::Variable => LspSymbolKind::VARIABLE,
+    }
+}
+
+pub(crate) fn document_symbols(snapshot: &Snapshot, params: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
+    let path = compiler_path(&snapshot.compilation, &snapshot.roots, &params.text_document.uri)?;
+    let c = &snapshot.compilation;
+    let file = c.file(&path)?;
+    let lines = Lines::new(file.text(c.db()));
+    #[allow(deprecated)] // `deprecated` is a required field of the type.
+    fn convert(lines: &Lines, s: Symbol) -> DocumentSymbol {
+        DocumentSymbol {
+            name: s.name,
+            detail: s.detail,
+            kind: symbol_kind(s.kind),
+            tags: None,
+            deprecated: None,
+            range: lines.range(s.span),
+            selection_range: lines.range(s.selection),
+            children: Some(s.children.into_iter().map(|c| convert(lines, c)).collect()),
+        }
+    }
+    let symbols = ide::document_symbols(c.db(), file).into_iter().map(|s| convert(&lines, s)).collect();
+    Some(DocumentSymbolResponse::Nested(symbols))
+}
+
+/// The items of every file whose name contains the query (case-insensitively), sorted.
+pub(crate) fn workspace_symbols(snapshot: &Snapshot, params: WorkspaceSymbolParams) -> Option<WorkspaceSymbolResponse> {
+    let c = &snapshot.compilation;
+    let query = params.query.to_lowercase();
+    let mut out = Vec::new();
+    for file in c.workspace().files(c.db()) {
+        for symbol in ide::document_symbols(c.db(), *file) {
+            if symbol.name.to_lowercase().contains(&query)
+                && let Some(location) = location(snapshot, FileSpan { file: *file, span: symbol.selection })
+            {
+                #[allow(deprecated)] // `deprecated` is a required field of the type.
+                out.push(SymbolInformation {
+                    name: symbol.name,
+                    kind: symbol_kind(symbol.kind),
+                    tags: None,
+                    deprecated: None,
+                    location,
+                    container_name: db::file_summary(c.db(), *file).package.clone(),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(WorkspaceSymbolResponse::Flat(out))
+}
+
+pub(crate) fn completion(
+    compilation: &mut Compilation,
+    roots: &[PathBuf],
+    params: CompletionParams,
+) -> Option<CompletionResponse> {
+    let at = &params.text_document_position;
+    let path = compiler_path(compilation, roots, &at.text_document.uri)?;
+    let file = compilation.file(&path)?;
+    let offset = Lines::new(file.text(compilation.db())).offset(at.position);
+    let items = ide::completions(compilation, &path, offset)
+        .into_iter()
+        .map(|c| CompletionItem {
+            label: c.label,
+            kind: Some(match c.kind {
+                CompletionKind::Field => CompletionItemKind::FIELD,
+                CompletionKind::Method => CompletionItemKind::METHOD,
+                CompletionKind::Function => CompletionItemKind::FUNCTION,
+                CompletionKind::Constant => CompletionItemKind::CONSTANT,
+                CompletionKind::Type => CompletionItemKind::STRUCT,
+                CompletionKind::Variable => CompletionItemKind::VARIABLE,
+                CompletionKind::Module => CompletionItemKind::MODULE,
+                CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                CompletionKind::Rule => CompletionItemKind::CLASS,
+                CompletionKind::Control => CompletionItemKind::ENUM_MEMBER,
+                CompletionKind::Edge => CompletionItemKind::INTERFACE,
+            }),
+            detail: c.detail,
+            ..CompletionItem::default()
+        })
+        .collect();
+    Some(CompletionResponse::Array(items))
+}

@@ -1,0 +1,74 @@
+//! The server as an editor drives it: open a file with an error, see its diagnostics, fix
+//! it, see them cleared, hover, complete after `.`, jump to a definition in another file.
+
+mod support;
+
+use serde_json::json;
+use support::{Client, pack, position, uri};
+
+const HELPERS: &str =
+    "package acme\n\n/// Whether a bucket keeps no access log.\nfn unlogged(b: Bucket) -> bool = not b.logging\n";
+
+const RULES: &str = "package acme\n\nrule ACME_UNLOGGED {\n  title \"Bucket logging is off\"\n  severity low\n  for b: Bucket\n  when unlogged(b)\n}\n";
+
+#[test]
+fn diagnostics_hover_completion_definition_and_symbols() {
+    let root = pack(&[("helpers.rule", HELPERS), ("rules.rule", RULES)]);
+    let rules = uri(&root.path().join("acme/rules.rule"));
+    let helpers = uri(&root.path().join("acme/helpers.rule"));
+    let mut client = Client::start(root.path());
+
+    // A type error while typing: `logging` misspelt.
+    let broken = RULES.replace("when unlogged(b)", "when unlogged(b) and b.loging");
+    client.open(&rules, &broken);
+    let diagnostics = client.diagnostics_for(&rules);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    insta::assert_json_snapshot!("unknown_field_diagnostic", diagnostics[0]);
+
+    // Fixed with an incremental edit: the diagnostics are cleared.
+    client.change(&rules, 2, json!([{"range": {"start": position(6, 25), "end": position(6, 31)}, "text": "logging"}]));
+    assert_eq!(client.diagnostics_for(&rules), Vec::<serde_json::Value>::new());
+
+    // Hover over the call: the function's signature and doc comment.
+    let hover = client.ok("textDocument/hover", json!({"textDocument": {"uri": rules}, "position": position(6, 9)}));
+    insta::assert_json_snapshot!("hover_function", hover);
+
+    // Go to the definition in the other file.
+    let definition =
+        client.ok("textDocument/definition", json!({"textDocument": {"uri": rules}, "position": position(6, 9)}));
+    assert_eq!(definition["uri"], helpers.as_str());
+    assert_eq!(definition["range"]["start"], position(3, 3));
+
+    // Complete after `.`: the fields of the subject's type.
+    client.change(&rules, 3, json!([{"range": {"start": position(6, 18), "end": position(6, 18)}, "text": " and b."}]));
+    let completion =
+        client.ok("textDocument/completion", json!({"textDocument": {"uri": rules}, "position": position(6, 25)}));
+    let labels: Vec<&str> = completion.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
+    assert!(labels.contains(&"logging") && labels.contains(&"acl"), "{labels:?}");
+
+    // The outline of the file.
+    let symbols = client.ok("textDocument/documentSymbol", json!({"textDocument": {"uri": helpers}}));
+    assert_eq!(symbols[0]["name"], "unlogged");
+
+    // Workspace symbols search every file, the stdlib included.
+    let found = client.ok("workspace/symbol", json!({"query": "UNLOG"}));
+    assert_eq!(found[0]["name"], "unlogged", "{found}");
+    assert_eq!(found[0]["location"]["uri"], helpers.as_str());
+
+    client.shutdown();
+}
+
+#[test]
+fn unknown_requests_get_method_not_found_and_bad_params_invalid_params() {
+    let root = pack(&[("rules.rule", RULES)]);
+    let mut client = Client::start(root.path());
+    let code = client.error_code("textDocument/codeLens", json!({"textDocument": {"uri": "file:///x.rule"}}));
+    assert_eq!(code, lsp_server::ErrorCode::MethodNotFound as i32);
+    let code = client.error_code("textDocument/hover", json!({"nonsense": true}));
+    assert_eq!(code, lsp_server::ErrorCode::InvalidParams as i32);
+    // A file the workspace does not have gets no hover rather than an error.
+    let hover = client
+        .ok("textDocument/hover", json!({"textDocument": {"uri": "file:///nowhere.rule"}, "position": position(0, 0)}));
+    assert_eq!(hover, serde_json::Value::Null);
+    client.shutdown();
+}
