@@ -8,6 +8,8 @@
 //!
 //! Built on `lsp-server` (rust-analyzer's synchronous scaffold) and `lsp-types`.
 
+#[doc(hidden)]
+pub mod client;
 mod convert;
 mod handlers;
 mod server;
