@@ -98,57 +98,8 @@ fn parse_checked(text: &str) {
 
 // ------------------------------------------------------------------------- strategies
 
-/// Tokens that steer the parser into its interesting corners.
-const TOKENS: &[&str] = &[
-    "package",
-    "use",
-    "as",
-    "asset",
-    "event",
-    "record",
-    "type",
-    "native",
-    "fn",
-    "const",
-    "rule",
-    "alarm",
-    "edge",
-    "framework",
-    "control",
-    "test",
-    "given",
-    "expect",
-    "no",
-    "on",
-    "title",
-    "severity",
-    "controls",
-    "fix",
-    "for",
-    "where",
-    "let",
-    "when",
-    "message",
-    "evidence",
-    "group",
-    "by",
-    "within",
-    "threshold",
-    "count",
-    "distinct",
-    "ref",
-    "if",
-    "then",
-    "else",
-    "and",
-    "or",
-    "not",
-    "in",
-    "matches",
-    "like",
-    "true",
-    "false",
-    "none",
+/// Tokens besides the keywords that steer the parser into its interesting corners.
+const OTHER_TOKENS: &[&str] = &[
     "std.net",
     "net",
     "SecurityGroup",
@@ -216,14 +167,19 @@ const TOKENS: &[&str] = &[
     "\\",
 ];
 
+/// The keywords and the other tokens.
+fn tokens() -> Vec<&'static str> {
+    rulec_compiler::syntax::keywords().chain(OTHER_TOKENS.iter().copied()).collect()
+}
+
 fn token_soup() -> impl Strategy<Value = String> {
-    prop::collection::vec((select(TOKENS), select(&[" ", "", "\n", "  "][..])), 0..80)
+    prop::collection::vec((select(tokens()), select(&[" ", "", "\n", "  "][..])), 0..80)
         .prop_map(|parts| parts.into_iter().map(|(t, sep)| format!("{t}{sep}")).collect())
 }
 
 fn insertion() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => select(TOKENS).prop_map(str::to_owned),
+        4 => select(tokens()).prop_map(str::to_owned),
         1 => any::<char>().prop_map(String::from),
         1 => "[a-z_]{1,8}",
         1 => "\\PC{1,6}",

@@ -47,56 +47,6 @@ impl Completion {
     }
 }
 
-/// The words the language reserves, offered where a name may start.
-const KEYWORDS: &[&str] = &[
-    "package",
-    "use",
-    "as",
-    "asset",
-    "event",
-    "record",
-    "type",
-    "native",
-    "fn",
-    "const",
-    "rule",
-    "alarm",
-    "edge",
-    "framework",
-    "control",
-    "test",
-    "title",
-    "severity",
-    "controls",
-    "fix",
-    "for",
-    "on",
-    "where",
-    "let",
-    "when",
-    "message",
-    "evidence",
-    "group",
-    "by",
-    "within",
-    "threshold",
-    "count",
-    "distinct",
-    "given",
-    "expect",
-    "no",
-    "and",
-    "or",
-    "not",
-    "in",
-    "if",
-    "then",
-    "else",
-    "true",
-    "false",
-    "none",
-];
-
 /// The name standing in for the one being typed.
 const HOLE: &str = "rulec_completion_hole";
 
@@ -250,7 +200,7 @@ fn scope_completions(db: &dyn Db, workspace: Workspace, file: SourceFile, offset
             .iter()
             .map(|(name, sig)| Completion::new(*name, CompletionKind::Function, Some((*sig).to_owned()))),
     );
-    out.extend(KEYWORDS.iter().map(|k| Completion::new(*k, CompletionKind::Keyword, None)));
+    out.extend(crate::syntax::keywords().map(|k| Completion::new(k, CompletionKind::Keyword, None)));
     out.extend(SCALARS.iter().map(|(name, _)| Completion::new(*name, CompletionKind::Type, None)));
     out
 }
