@@ -7,13 +7,13 @@ use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, DiagnosticRelatedInformation,
     DiagnosticSeverity, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
     GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind, NumberOrString,
-    ReferenceParams, SymbolInformation, SymbolKind as LspSymbolKind, TextDocumentPositionParams, Uri,
-    WorkspaceSymbolParams, WorkspaceSymbolResponse,
+    ReferenceParams, RenameParams, SymbolInformation, SymbolKind as LspSymbolKind, TextDocumentPositionParams,
+    TextEdit, Uri, WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use rulec_compiler::compilation::Compilation;
 use rulec_compiler::db::{self, SourceFile};
 use rulec_compiler::diagnostics::Severity;
-use rulec_compiler::ide::{self, CompletionKind, FileSpan, Symbol, SymbolKind};
+use rulec_compiler::ide::{self, CompletionKind, FileSpan, RenameError, Symbol, SymbolKind};
 
 use crate::convert::{self, Lines};
 use crate::workspace;
@@ -216,4 +216,28 @@ pub(crate) fn completion(
         })
         .collect();
     Some(CompletionResponse::Array(items))
+}
+
+/// Renames a local, function or constant everywhere it is written; anything else is refused
+/// with a message the editor shows.
+pub(crate) fn rename(snapshot: &Snapshot, params: RenameParams) -> Result<WorkspaceEdit, String> {
+    let Some((file, offset)) = locate(snapshot, &params.text_document_position) else {
+        return Err("this file is not part of the workspace".into());
+    };
+    let c = &snapshot.compilation;
+    let spans = ide::rename(c.db(), c.workspace(), file, offset, &params.new_name).map_err(|e| match e {
+        RenameError::NotRenamable => "only a `let`, parameter, `fn` or `const` can be renamed".to_owned(),
+        RenameError::InvalidName(name) => format!("`{name}` is not a name that can be declared"),
+    })?;
+    // lsp-types keys `WorkspaceEdit::changes` by `Uri`; the URIs are never mutated.
+    #[allow(clippy::mutable_key_type)]
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for found in spans {
+        let Some(location) = location(snapshot, found) else { continue };
+        changes
+            .entry(location.uri)
+            .or_default()
+            .push(TextEdit { range: location.range, new_text: params.new_name.clone() });
+    }
+    Ok(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() })
 }

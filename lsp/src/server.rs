@@ -11,7 +11,8 @@ use lsp_types::notification::{
     ShowMessage,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, References, Request as _, WorkspaceSymbolRequest,
+    Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, References, Rename, Request as _,
+    WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CompletionOptions, InitializeParams, MessageType, OneOf, PublishDiagnosticsParams, ServerCapabilities,
@@ -35,6 +36,7 @@ pub fn capabilities() -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -104,6 +106,7 @@ impl<'c> Server<'c> {
             References::METHOD => self.on_snapshot(request, handlers::references),
             DocumentSymbolRequest::METHOD => self.on_snapshot(request, handlers::document_symbols),
             WorkspaceSymbolRequest::METHOD => self.on_snapshot(request, handlers::workspace_symbols),
+            Rename::METHOD => self.on_snapshot(request, handlers::rename),
             Completion::METHOD => {
                 let response = match serde_json::from_value(request.params) {
                     Ok(params) => {
@@ -127,7 +130,7 @@ impl<'c> Server<'c> {
     fn on_snapshot<P, R>(&self, request: Request, handler: fn(&handlers::Snapshot, P) -> R) -> Result<()>
     where
         P: serde::de::DeserializeOwned + Send + 'static,
-        R: serde::Serialize + 'static,
+        R: IntoResponse + 'static,
     {
         let id = request.id.clone();
         let params: P = match serde_json::from_value(request.params) {
@@ -140,7 +143,7 @@ impl<'c> Server<'c> {
             // The snapshot is dropped after a cancellation, so no broken state is observed.
             let answer = std::panic::AssertUnwindSafe(|| handler(&snapshot, params));
             let response = match salsa::Cancelled::catch(answer) {
-                Ok(result) => Response::new_ok(id, result),
+                Ok(result) => result.into_response(id),
                 Err(_) => Response::new_err(
                     id,
                     ErrorCode::ContentModified as i32,
@@ -226,6 +229,26 @@ impl<'c> Server<'c> {
             self.connection.sender.send(Notification::new(PublishDiagnostics::METHOD.into(), params).into())?;
         }
         Ok(())
+    }
+}
+
+/// A handler's answer as a response: a value, or a refusal the editor shows.
+pub(crate) trait IntoResponse {
+    fn into_response(self, id: RequestId) -> Response;
+}
+
+impl<T: serde::Serialize> IntoResponse for Option<T> {
+    fn into_response(self, id: RequestId) -> Response {
+        Response::new_ok(id, self)
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for std::result::Result<T, String> {
+    fn into_response(self, id: RequestId) -> Response {
+        match self {
+            Ok(value) => Response::new_ok(id, value),
+            Err(message) => Response::new_err(id, ErrorCode::RequestFailed as i32, message),
+        }
     }
 }
 

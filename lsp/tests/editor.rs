@@ -39,6 +39,19 @@ fn diagnostics_hover_completion_definition_and_symbols() {
     assert_eq!(definition["uri"], helpers.as_str());
     assert_eq!(definition["range"]["start"], position(3, 3));
 
+    // Rename the function: its declaration and its call, in two files.
+    let edit = client.ok(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": rules}, "position": position(6, 9), "newName": "not_logged"}),
+    );
+    assert_eq!(edit["changes"][helpers.as_str()][0]["newText"], "not_logged", "{edit}");
+    assert_eq!(edit["changes"][rules.as_str()].as_array().map(Vec::len), Some(1), "{edit}");
+    let code = client.error_code(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": rules}, "position": position(2, 6), "newName": "X"}),
+    );
+    assert_eq!(code, lsp_server::ErrorCode::RequestFailed as i32);
+
     // Complete after `.`: the fields of the subject's type.
     client.change(&rules, 3, json!([{"range": {"start": position(6, 18), "end": position(6, 18)}, "text": " and b."}]));
     let completion =

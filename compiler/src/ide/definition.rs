@@ -1,7 +1,8 @@
-//! Go to definition and find references.
+//! Go to definition, find references and rename.
 
 use super::{FileSpan, declaration, item_of, named_types, target_at};
 use crate::db::{self, Db, ItemRef, SourceFile, Workspace};
+use crate::semantic::env::MemberKind;
 use crate::semantic::expr::Target;
 use crate::syntax::ast::ItemKind;
 
@@ -70,4 +71,44 @@ pub fn references(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: u
         found.insert(0, declared);
     }
     found
+}
+
+/// Why a rename is refused.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum RenameError {
+    /// The cursor is not on a `let`, parameter, lambda parameter, subject, `fn` or `const`.
+    NotRenamable,
+    /// The new name is not an identifier, or is a reserved word.
+    InvalidName(String),
+}
+
+/// Every span to replace to rename what is at `offset` to `new_name`: a local (`let`,
+/// parameter, lambda parameter, subject), a function or a constant. Types, fields, rules and
+/// controls are named by snapshots, findings and reports outside the workspace, so they are
+/// not renamed here.
+pub fn rename(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    offset: u32,
+    new_name: &str,
+) -> Result<Vec<FileSpan>, RenameError> {
+    let valid = new_name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && new_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !crate::syntax::RESERVED_WORDS.contains(&new_name);
+    if !valid {
+        return Err(RenameError::InvalidName(new_name.to_owned()));
+    }
+    let Some((_, target)) = target_at(db, workspace, file, offset) else { return Err(RenameError::NotRenamable) };
+    let renamable = match &target {
+        Target::Local { .. } => true,
+        Target::Member { package, name } => db::global_env(db, workspace)
+            .member(package, name)
+            .is_some_and(|m| matches!(m.kind, MemberKind::Fn(_) | MemberKind::Const(_))),
+        _ => false,
+    };
+    if !renamable {
+        return Err(RenameError::NotRenamable);
+    }
+    Ok(references(db, workspace, file, offset))
 }

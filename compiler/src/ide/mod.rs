@@ -11,7 +11,7 @@ mod hover;
 mod symbols;
 
 pub use completion::{Completion, CompletionKind, completions};
-pub use definition::{definition, references};
+pub use definition::{RenameError, definition, references, rename};
 pub use hover::{Hover, hover};
 pub use symbols::{Symbol, SymbolKind, document_symbols};
 

@@ -138,3 +138,19 @@ fn document_symbols_outline_items_lets_and_controls() {
     let outline = document_symbols(c.db(), frameworks);
     assert!(outline.iter().any(|s| s.name == "mlps2.l3" && s.children.iter().any(|c| c.name == "8.2.1.1")));
 }
+
+#[test]
+fn rename_covers_lets_and_constants_and_refuses_the_rest() {
+    let edits = |marker: &str, new_name: &str| {
+        let (c, offset) = at(marker);
+        let file = c.file("acme/a.rule").expect("file");
+        rename(c.db(), c.workspace(), file, offset, new_name)
+            .map(|spans| spans.iter().map(|s| s.span.start).collect::<Vec<_>>())
+    };
+    assert_eq!(edits("name}", "label").map(|s| s.len()), Ok(2), "the let and its use in the message");
+    assert_eq!(edits("limit > 1", "cap").map(|s| s.len()), Ok(2));
+    assert_eq!(edits("Bucket\n", "Pail"), Err(RenameError::NotRenamable));
+    assert_eq!(edits("ACME_NO_LOGGING {", "X"), Err(RenameError::NotRenamable));
+    assert_eq!(edits("name}", "when"), Err(RenameError::InvalidName("when".into())));
+    assert_eq!(edits("name}", "9lives"), Err(RenameError::InvalidName("9lives".into())));
+}
