@@ -8,7 +8,12 @@ use assert_cmd::Command;
 
 /// The built `rulec`, without colour, at a fixed width, with the default thread count.
 pub fn rulec() -> Command {
-    let mut cmd = Command::cargo_bin("rulec").expect("the rulec binary is built for tests");
+    Command::from(rulec_process())
+}
+
+/// [`rulec`] as a plain process, for tests that talk to it while it runs (`--watch`).
+pub fn rulec_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rulec"));
     cmd.env("NO_COLOR", "1").env("COLUMNS", "120").env_remove("RAYON_NUM_THREADS");
     cmd
 }

@@ -53,6 +53,19 @@ pub(crate) struct CheckArgs {
     /// failed (with its findings) or not covered (table, json, markdown)
     #[arg(long, value_name = "F")]
     pub framework: Option<String>,
+    /// Keep running: when a `--pack` folder, a snapshot or the configuration changes, re-check
+    /// and re-evaluate, and print what changed
+    ///
+    /// The first run prints the whole report (in --format, or to -o FILE). Each later run
+    /// prints `+ RULE Type/id: message` for a new finding and `- RULE Type/id: message` for a
+    /// resolved one on standard output, rewrites -o FILE if given, and ends with one
+    /// `[watch] ...` status line on standard error. Compile errors and invalid snapshots are
+    /// printed as usual and watching goes on. The built-in packs are embedded in the binary and
+    /// not watched. Ctrl-C stops, with exit code 0.
+    ///
+    /// Example: rulec check --watch --pack ./my-pack snapshots/
+    #[arg(long, conflicts_with = "plan")]
+    pub watch: bool,
 }
 
 /// The runtime's format names, offered as the flag's possible values.
@@ -90,6 +103,14 @@ pub(crate) struct Session {
     pub loaded: snapshot::Loaded,
 }
 
+/// Where warnings go: one-shot commands print each at once ([`print_warning`]); the watch
+/// mode prints only those the previous run did not.
+pub(crate) type Warn<'a> = dyn FnMut(String) + 'a;
+
+pub(crate) fn print_warning(warning: String) {
+    eprintln!("warning: {warning}");
+}
+
 impl Session {
     /// Compiles the packs (or reads `plan`), reads the configuration and loads the snapshots
     /// with the configuration's known networks; on failure the error is printed and the exit
@@ -111,10 +132,22 @@ impl Session {
                 plan
             }
         };
+        Session::load(plan, config, snapshots, &mut print_warning, snapshot::load_with)
+    }
+
+    /// [`Session::open`] for a plan at hand, loading the snapshots with `load` (the watch
+    /// mode passes its cache, which re-reads only changed files).
+    pub(crate) fn load(
+        plan: Arc<Plan>,
+        config: Option<&Path>,
+        snapshots: &[PathBuf],
+        warn: &mut Warn<'_>,
+        load: impl FnOnce(&Plan, &[PathBuf], &[snapshot::Extra]) -> Result<snapshot::Loaded, snapshot::LoadErrors>,
+    ) -> Result<Session, u8> {
         let config = load_config(config).map_err(|message| fail(&message, None))?;
         if let Some(config) = &config {
             for warning in config.validate_against(&plan.checks) {
-                eprintln!("warning: {warning}");
+                warn(warning.to_string());
             }
         }
         let progress = super::progress::Progress::start("loading snapshot");
@@ -127,7 +160,7 @@ impl Session {
                 format: snapshot::Format::Jsonl,
             })
             .collect();
-        let loaded = match snapshot::load_with(&plan, snapshots, &networks) {
+        let loaded = match load(&plan, snapshots, &networks) {
             Ok(loaded) => loaded,
             Err(errors) => {
                 drop(progress);
@@ -140,31 +173,53 @@ impl Session {
 }
 
 pub(crate) fn run(args: &CheckArgs) -> u8 {
+    if args.watch {
+        return super::watch::check::run(args);
+    }
     let started = Instant::now();
     let session = match Session::open(&args.packs, args.plan.as_deref(), args.config.as_deref(), &args.snapshots) {
         Ok(session) => session,
         Err(code) => return code,
     };
+    let report = match evaluate(args, &session, started, &mut print_warning) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    if let Err(code) = emit(args, &session.plan, &report) {
+        return code;
+    }
+    let failing = args.fail_on.threshold().is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    if failing { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// Evaluates the selected checks on the session's snapshot and applies the configuration;
+/// the report, or the exit code after printing why there is none.
+pub(crate) fn evaluate(
+    args: &CheckArgs,
+    session: &Session,
+    started: Instant,
+    warn: &mut Warn<'_>,
+) -> Result<Report, u8> {
     let Session { plan, config, loaded } = session;
     if let Some(name) = &args.framework
-        && let Err(e) = rulec_runtime::compliance::find_framework(&plan, name)
+        && let Err(e) = rulec_runtime::compliance::find_framework(plan, name)
     {
-        return fail(&e.to_string(), Some("list the controls of a framework with `rulec rules --framework F`"));
+        return Err(fail(&e.to_string(), Some("list the controls of a framework with `rulec rules --framework F`")));
     }
     if let Some(unknown) = args.only_packs.iter().find(|p| !plan.checks.iter().any(|c| &c.pack == *p)) {
         let mut packs: Vec<&str> = plan.checks.iter().map(|c| c.pack.as_str()).collect();
         packs.sort_unstable();
         packs.dedup();
-        return fail(
+        return Err(fail(
             &format!("no pack named `{unknown}` has checks"),
             Some(&format!("packs with checks: {}", packs.join(", "))),
-        );
+        ));
     }
     let progress = super::progress::Progress::start("evaluating");
-    let store = loaded.store;
-    let engine = match Engine::new(&plan, &store) {
+    let store = &loaded.store;
+    let engine = match Engine::new(plan, store) {
         Ok(engine) => engine,
-        Err(e) => return fail(&e.to_string(), None),
+        Err(e) => return Err(fail(&e.to_string(), None)),
     };
     progress.step(&format!("evaluating {} checks", plan.checks.len()));
     let selected = |c: &rulec_runtime::plan::Check| {
@@ -174,7 +229,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
     let outcome = engine.run(selected);
     drop(progress);
     for warning in &loaded.warnings {
-        eprintln!("warning: {warning}");
+        warn(warning.to_string());
     }
     if !outcome.errors.is_empty() {
         for e in &outcome.errors {
@@ -184,14 +239,14 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
             "error: {} evaluation error(s); the results would be incomplete, so none are reported",
             outcome.errors.len()
         );
-        return EXIT_BAD_INPUT;
+        return Err(EXIT_BAD_INPUT);
     }
-    let (mut findings, mut suppressed) = match &config {
+    let (mut findings, mut suppressed) = match config {
         Some(config) => {
             let now = chrono::DateTime::from_timestamp_nanos(store.taken_at());
             let applied = config.apply(outcome.findings, now);
             for warning in &applied.warnings {
-                eprintln!("warning: {warning}");
+                warn(warning.to_string());
             }
             (applied.findings, applied.suppressed)
         }
@@ -200,7 +255,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
     sort_findings(&mut findings);
     suppressed.sort_by(|a, b| (a.finding.sort_key(), &a.reason).cmp(&(b.finding.sort_key(), &b.reason)));
     let duration_ms = if args.no_timing { 0 } else { u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX) };
-    let report = Report {
+    Ok(Report {
         rulec_version: env!("CARGO_PKG_VERSION").to_owned(),
         snapshot: SnapshotInfo {
             taken_at: format_time(store.taken_at()),
@@ -210,12 +265,17 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         summary: Summary::count(&findings, outcome.checks_evaluated, duration_ms),
         compliance: match &args.framework {
             // INVARIANT: the name was checked against the plan before evaluating.
-            Some(name) => rulec_runtime::compliance::assess(&plan, name, &selected, &findings).ok(),
+            Some(name) => rulec_runtime::compliance::assess(plan, name, &selected, &findings).ok(),
             None => None,
         },
         findings,
         suppressed,
-    };
+    })
+}
+
+/// Renders the report in `--format` to `-o FILE` or standard output; the exit code after
+/// printing the error when it cannot be written.
+pub(crate) fn emit(args: &CheckArgs, plan: &Plan, report: &Report) -> Result<(), u8> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if to_terminal { formats::Format::Table } else { formats::Format::Json });
     let options = RenderOptions {
@@ -224,12 +284,8 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         width: if to_terminal { output::terminal_width() } else { 0 },
         show_suppressed: args.show_suppressed,
     };
-    let rendered = formats::render(&report, &plan.checks, format, &options);
-    if let Err(message) = output::emit(args.output.as_deref(), &rendered) {
-        return fail(&message, None);
-    }
-    let failing = args.fail_on.threshold().is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
-    if failing { EXIT_FINDINGS } else { EXIT_OK }
+    let rendered = formats::render(report, &plan.checks, format, &options);
+    output::emit(args.output.as_deref(), &rendered).map_err(|message| fail(&message, None))
 }
 
 /// `--config FILE`, else `rulec.yaml` in the current directory, else none.

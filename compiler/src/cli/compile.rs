@@ -49,21 +49,21 @@ pub(crate) fn compile(args: &PackArgs) -> Option<Compilation> {
 
 /// [`compile`], also returning the packs compiled (the test runner needs their origins).
 pub(crate) fn compile_packs(args: &PackArgs) -> Option<(Vec<packs::Pack>, Compilation)> {
-    let packs = match packs::assemble(&args.packs) {
-        Ok(packs) => packs,
-        Err(e) => {
-            fail(&e.to_string(), e.help());
-            return None;
-        }
-    };
+    let packs = assemble(args)?;
     let compilation = Compilation::new(&packs);
     let diagnostics = compilation.diagnostics();
     report(&diagnostics, &compilation, args.message_format);
     if diagnostics.iter().any(Diagnostic::is_error) { None } else { Some((packs, compilation)) }
 }
 
+/// The built-in packs and the `--pack` folders, read from disk; `None` (the error printed)
+/// when a folder is not a valid pack.
+pub(crate) fn assemble(args: &PackArgs) -> Option<Vec<packs::Pack>> {
+    packs::assemble(&args.packs).map_err(|e| fail(&e.to_string(), e.help())).ok()
+}
+
 /// Prints diagnostics in the chosen format, with a summary line for people.
-fn report(diagnostics: &[Diagnostic], sources: &dyn render::SourceLookup, format: MessageFormat) {
+pub(crate) fn report(diagnostics: &[Diagnostic], sources: &dyn render::SourceLookup, format: MessageFormat) {
     match format {
         MessageFormat::Json => print!("{}", render::json_lines(diagnostics, sources)),
         MessageFormat::Human => {

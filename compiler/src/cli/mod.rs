@@ -7,6 +7,7 @@ mod output;
 mod progress;
 mod rules;
 mod test;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -67,7 +67,13 @@
 //! - References naming no loaded asset are warnings (snapshots are often partial), checked
 //!   after every file is in, so a document may refer to assets of a later one. At most 100 are
 //!   listed, then one warning counts the rest.
+//!
+//! # Reloading
+//! [`Cache`] keeps what each file produced, so a reload after an edit (`rulec check --watch`)
+//! parses only the files that changed; merging (ids, `taken_at`, references) always runs
+//! again over every file.
 
+mod cache;
 mod error;
 mod intern;
 mod read;
@@ -80,6 +86,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use cache::Cache;
 pub use error::{LoadError, LoadErrors, LoadWarning, MAX_DANGLING_WARNINGS, MAX_ERRORS};
 pub use seed::FORMATS;
 pub use store::Store;
@@ -133,6 +140,19 @@ pub struct Extra {
 /// [`load`], plus in-memory documents merged after the files. With no files, the documents
 /// alone are the snapshot (a built-in pack's embedded fixtures).
 pub fn load_with(plan: &Plan, inputs: &[PathBuf], extra: &[Extra]) -> Result<Loaded, LoadErrors> {
+    let schema = schema::Schema::new(plan);
+    let (root, files) = input_files(inputs, extra)?;
+    let outputs: Vec<seed::Output> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, (path, format))| read::parse_file(&schema, i as u32, path, *format))
+        .collect();
+    merge(&schema, root, files, outputs, extra)
+}
+
+/// The name of the load (its first input) and its files, or the errors that stop it before
+/// any file is read.
+fn input_files(inputs: &[PathBuf], extra: &[Extra]) -> Result<(PathBuf, Vec<(PathBuf, Format)>), LoadErrors> {
     let Some(root) = inputs.first().or_else(|| extra.first().map(|e| &e.name)) else {
         return Err(LoadErrors::one(LoadError {
             file: PathBuf::new(),
@@ -142,22 +162,27 @@ pub fn load_with(plan: &Plan, inputs: &[PathBuf], extra: &[Extra]) -> Result<Loa
             help: None,
         }));
     };
-    let schema = schema::Schema::new(plan);
     let (files, errors) = read::collect_inputs(inputs);
     if !errors.is_empty() {
         return Err(LoadErrors::capped(errors, 0));
     }
-    let mut outputs: Vec<seed::Output> = files
-        .par_iter()
-        .enumerate()
-        .map(|(i, (path, format))| read::parse_file(&schema, i as u32, path, *format))
-        .collect();
+    Ok((root.clone(), files))
+}
+
+/// Merges the outputs of `files` (one each, in order) and the in-memory documents into a store.
+fn merge(
+    schema: &schema::Schema<'_>,
+    root: PathBuf,
+    files: Vec<(PathBuf, Format)>,
+    mut outputs: Vec<seed::Output>,
+    extra: &[Extra],
+) -> Result<Loaded, LoadErrors> {
     let mut files: Vec<PathBuf> = files.into_iter().map(|(path, _)| path).collect();
     for doc in extra {
-        outputs.push(read::parse_text(&schema, files.len() as u32, &doc.name, &doc.text, doc.format));
+        outputs.push(read::parse_text(schema, files.len() as u32, &doc.name, &doc.text, doc.format));
         files.push(doc.name.clone());
     }
-    let (store, warnings) = store::build(&schema, files, outputs, root)?;
+    let (store, warnings) = store::build(schema, files, outputs, &root)?;
     Ok(Loaded { store, warnings })
 }
 

@@ -57,6 +57,7 @@ impl Want {
 }
 
 /// Everything one file (or one chunk of a JSONL file) produced.
+#[derive(Clone)]
 pub(crate) struct Output {
     /// Rows per type index.
     pub(crate) rows: Vec<Vec<Row>>,
@@ -77,6 +78,15 @@ impl Output {
             warnings: Vec::new(),
             taken_at: None,
         }
+    }
+
+    /// This output as file `file` of a load: a cached file's rows may sit at another place
+    /// among the files of a later load (`Cache`).
+    pub(crate) fn placed(mut self, file: u32) -> Output {
+        for row in self.rows.iter_mut().flatten() {
+            row.origin.file = file;
+        }
+        self
     }
 
     pub(crate) fn failed(&self) -> bool {

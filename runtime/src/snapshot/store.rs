@@ -47,6 +47,7 @@ impl Origin {
 }
 
 /// One loaded asset or event, before it is placed in the store.
+#[derive(Clone)]
 pub(crate) struct Row {
     pub(crate) record: Arc<Record>,
     pub(crate) origin: Origin,
