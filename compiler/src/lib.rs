@@ -6,6 +6,7 @@ pub mod bench_support;
 pub mod compilation;
 pub mod db;
 pub mod diagnostics;
+pub mod format;
 pub mod ide;
 pub mod packs;
 pub mod semantic;

@@ -5,6 +5,9 @@
 //!   mutation of itself (byte ranges deleted, duplicated or swapped, tokens and characters
 //!   inserted): no panic, every span valid, syntax errors kept; and on fewer cases, the warm
 //!   incremental compilation given the same edit agrees with a compilation from scratch;
+//! - the formatter on the same mutated files and token soup: what parses cleanly formats to
+//!   text with the same syntax tree that formats to itself, and what does not parse is refused
+//!   (never a panic, never an internal error);
 //! - hand-written regression inputs, including deep nesting, run on a thread with the default
 //!   2 MiB stack of a spawned thread (what a language-server worker gets).
 //!
@@ -20,6 +23,7 @@ use proptest::sample::{Index, select};
 use rulec_compiler::compilation::Compilation;
 use rulec_compiler::diagnostics::Diagnostic;
 use rulec_compiler::diagnostics::render::{self, HumanStyle};
+use rulec_compiler::format::{FormatError, format_source, same_syntax};
 use rulec_compiler::packs::{self, Pack};
 use rulec_compiler::syntax;
 
@@ -349,6 +353,44 @@ proptest! {
             diagnostics
         });
         prop_assert_eq!(warm, fresh, "incremental and from-scratch diagnostics agree");
+    }
+}
+
+/// Formats `text`: refused if it has syntax errors, else formatted to text with the same
+/// syntax tree that formats to itself.
+fn format_checked(text: &str) -> Result<(), TestCaseError> {
+    let (ast, diagnostics) = syntax::parse("input.rule", text);
+    let result = format_source(text);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        prop_assert!(matches!(result, Err(FormatError::Syntax(_))), "a syntax error is refused: {:?}", result);
+        return Ok(());
+    }
+    let formatted = match result {
+        Ok(formatted) => formatted,
+        Err(e) => return Err(TestCaseError::fail(format!("{e}: {e:?}"))),
+    };
+    let (new_ast, _) = syntax::parse("input.rule", &formatted);
+    prop_assert!(same_syntax(&ast, &new_ast), "the output means the same:\n{}", formatted);
+    let again = format_source(&formatted).map_err(|e| TestCaseError::fail(format!("formatted again: {e}")))?;
+    prop_assert_eq!(again, formatted, "formatting is idempotent");
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 192, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn formatting_mutated_real_files_keeps_their_meaning(
+        path in select(builtin_paths()),
+        mutations in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let text = mutations.iter().fold(original_text(&path).to_owned(), |t, m| apply(&t, m));
+        format_checked(&text)?;
+    }
+
+    #[test]
+    fn formatting_token_soup_keeps_its_meaning(soup in token_soup()) {
+        format_checked(&format!("package extra\n{soup}"))?;
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod check;
 mod compile;
+mod fmt;
 mod graph;
 mod output;
 mod progress;
@@ -32,7 +33,8 @@ pub(crate) const EXIT_BAD_INPUT: u8 = 2;
                   rulec check --format sarif -o rulec.sarif snapshots/\n  \
                   rulec compile                               type-check the built-in packs\n  \
                   rulec compile --pack ./my-pack -o plan.json write a plan to run elsewhere\n  \
-                  rulec check --plan plan.json snapshot.json  run a plan without compiling\n\n\
+                  rulec check --plan plan.json snapshot.json  run a plan without compiling\n  \
+                  rulec fmt --check packs/                    check the layout of .rule files\n\n\
                   Exit codes: 0 success, 1 findings at or above --fail-on, 2 bad input (compile error, \
                   invalid snapshot, bad flag)."
 )]
@@ -58,6 +60,17 @@ enum Command {
                             rulec compile --message-format json | jq .code\n\n\
                             Exit codes: 0 when there are no errors (warnings allowed), 2 on any error.")]
     Compile(compile::CompileArgs),
+    /// Rewrite `.rule` files in the canonical layout, or check that they are
+    #[command(
+        after_help = "Examples:\n  rulec fmt                         format every .rule file under the current directory\n  \
+                            rulec fmt packs/acme              format a pack folder\n  \
+                            rulec fmt --check packs/          list and diff the files that would change\n  \
+                            rulec fmt - < rule.rule           format standard input to standard output\n\n\
+                            Comments are kept; a file that does not parse is reported and left as it is.\n\n\
+                            Exit codes: 0 formatted (or, with --check, nothing would change), 1 with --check \
+                            when a file would change, 2 bad input (a syntax error, a missing path)."
+    )]
+    Fmt(fmt::FmtArgs),
     /// Draw the resource graph of the packs' `edge` items, or only the attack paths found
     #[command(after_help = "Examples:\n  rulec graph examples/snapshot.json | dot -Tsvg > graph.svg\n  \
                             rulec graph --paths-only --format mermaid examples/snapshot.json\n  \
@@ -111,6 +124,7 @@ pub(crate) fn main() -> ExitCode {
     let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Rules(args) => rules::run(&args),
