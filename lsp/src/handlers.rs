@@ -5,14 +5,15 @@ use std::path::PathBuf;
 
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, DiagnosticRelatedInformation,
-    DiagnosticSeverity, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
-    GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind, NumberOrString,
-    ReferenceParams, RenameParams, SymbolInformation, SymbolKind as LspSymbolKind, TextDocumentPositionParams,
-    TextEdit, Uri, WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
+    DiagnosticSeverity, DocumentFormattingParams, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent,
+    MarkupKind, NumberOrString, ReferenceParams, RenameParams, SymbolInformation, SymbolKind as LspSymbolKind,
+    TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use rulec_compiler::compilation::Compilation;
 use rulec_compiler::db::{self, SourceFile};
 use rulec_compiler::diagnostics::Severity;
+use rulec_compiler::format::{FormatError, format_source};
 use rulec_compiler::ide::{self, CompletionKind, FileSpan, RenameError, Symbol, SymbolKind};
 
 use crate::convert::{self, Lines};
@@ -240,4 +241,24 @@ pub(crate) fn rename(snapshot: &Snapshot, params: RenameParams) -> Result<Worksp
             .push(TextEdit { range: location.range, new_text: params.new_name.clone() });
     }
     Ok(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() })
+}
+
+/// The whole document in the canonical layout of `rulec fmt`, as one edit; no edit when it is
+/// already formatted. A document with syntax errors is refused: formatting it would mean
+/// guessing, and its diagnostics already say what is wrong.
+pub(crate) fn formatting(snapshot: &Snapshot, params: DocumentFormattingParams) -> Result<Vec<TextEdit>, String> {
+    let c = &snapshot.compilation;
+    let file = compiler_path(c, &snapshot.roots, &params.text_document.uri)
+        .and_then(|path| c.file(&path))
+        .ok_or_else(|| "this file is not part of the workspace".to_owned())?;
+    let text = file.text(c.db());
+    let formatted = format_source(text).map_err(|e| match e {
+        FormatError::Syntax(_) => "the file has syntax errors; fix them to format it".to_owned(),
+        other => other.to_string(),
+    })?;
+    if formatted == *text {
+        return Ok(Vec::new());
+    }
+    let whole = Lines::new(text).range(rulec_compiler::syntax::Span::new(0, text.len()));
+    Ok(vec![TextEdit { range: whole, new_text: formatted }])
 }

@@ -11,7 +11,7 @@ use lsp_types::notification::{
     ShowMessage,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, References, Rename, Request as _,
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
     WorkspaceSymbolRequest,
 };
 use lsp_types::{
@@ -37,6 +37,7 @@ pub fn capabilities() -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         rename_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -107,6 +108,7 @@ impl<'c> Server<'c> {
             DocumentSymbolRequest::METHOD => self.on_snapshot(request, handlers::document_symbols),
             WorkspaceSymbolRequest::METHOD => self.on_snapshot(request, handlers::workspace_symbols),
             Rename::METHOD => self.on_snapshot(request, handlers::rename),
+            Formatting::METHOD => self.on_snapshot(request, handlers::formatting),
             Completion::METHOD => {
                 let response = match serde_json::from_value(request.params) {
                     Ok(params) => {

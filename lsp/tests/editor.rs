@@ -39,6 +39,20 @@ fn diagnostics_hover_completion_definition_and_symbols() {
     assert_eq!(definition["uri"], helpers.as_str());
     assert_eq!(definition["range"]["start"], position(3, 3));
 
+    // Format: the canonical layout as one edit, none when already formatted.
+    let edits = client.ok(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": helpers}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits, json!([]), "the helpers file is already canonical");
+    client.open(&helpers, &HELPERS.replace("fn unlogged(b: Bucket) -> bool =", "fn   unlogged( b : Bucket )->bool="));
+    let edits = client.ok(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": helpers}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits[0]["newText"], HELPERS, "{edits}");
+    client.open(&helpers, HELPERS);
+
     // Rename the function: its declaration and its call, in two files.
     let edit = client.ok(
         "textDocument/rename",
