@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rulec_compiler::bench_support;
 use rulec_compiler::format::{format_source, same_syntax};
 use rulec_compiler::syntax;
-use rulec_compiler::syntax::ast::{ClauseKind, Expr, ItemKind, SourceAst, TemplatePart, ThresholdMeasure};
+use rulec_compiler::syntax::ast::SourceAst;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -174,30 +174,6 @@ fn comment_between_tokens(text: &str) -> String {
 /// Where every expression of the file starts.
 fn expression_starts(ast: &SourceAst) -> Vec<usize> {
     let mut starts = Vec::new();
-    let mut visit = |e: &Expr| e.walk(&mut |e| starts.push(e.span.start as usize));
-    for item in &ast.items {
-        match &item.kind {
-            ItemKind::Fn(f) => f.body.iter().for_each(&mut visit),
-            ItemKind::Const(c) => visit(&c.value),
-            ItemKind::Edge(e) => e.condition.iter().for_each(&mut visit),
-            ItemKind::Check(check) => {
-                for clause in &check.clauses {
-                    match &clause.kind {
-                        ClauseKind::Subject { filter, .. } => filter.iter().for_each(&mut visit),
-                        ClauseKind::Let { value: e, .. } | ClauseKind::When(e) | ClauseKind::Evidence(e) => visit(e),
-                        ClauseKind::GroupBy { key, .. } => visit(key),
-                        ClauseKind::Threshold { measure: ThresholdMeasure::Distinct(e), .. } => visit(e),
-                        ClauseKind::Message(t) => t.parts.iter().for_each(|p| {
-                            if let TemplatePart::Hole(e) = p {
-                                visit(e);
-                            }
-                        }),
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    ast.walk_exprs(&mut |e| starts.push(e.span.start as usize));
     starts
 }

@@ -49,31 +49,33 @@ fn locate(snapshot: &Snapshot, at: &TextDocumentPositionParams) -> Option<(Sourc
 }
 
 fn location(snapshot: &Snapshot, found: FileSpan) -> Option<Location> {
-    let db = snapshot.compilation.db();
+    location_in(&snapshot.compilation, &snapshot.roots, found)
+}
+
+/// Where a span of a workspace file is on disk, as the editor names it.
+fn location_in(compilation: &Compilation, roots: &[PathBuf], found: FileSpan) -> Option<Location> {
+    let db = compilation.db();
     let text = found.file.text(db);
-    let disk = workspace::disk_path(found.file.path(db), text, &snapshot.roots)?;
+    let disk = workspace::disk_path(found.file.path(db), text, roots)?;
     Some(Location { uri: convert::path_to_uri(&disk)?, range: Lines::new(text).range(found.span) })
 }
 
 /// Every file's diagnostics as LSP diagnostics, by compiler path (files without any left out).
-pub(crate) fn diagnostics(compilation: &Compilation) -> HashMap<String, Vec<lsp_types::Diagnostic>> {
+pub(crate) fn diagnostics(compilation: &Compilation, roots: &[PathBuf]) -> HashMap<String, Vec<lsp_types::Diagnostic>> {
     let db = compilation.db();
     let mut out: HashMap<String, Vec<lsp_types::Diagnostic>> = HashMap::new();
+    // One line index per file, however many diagnostics it has.
+    let mut lines: HashMap<String, Lines> = HashMap::new();
     for diagnostic in compilation.diagnostics() {
         let Some(file) = compilation.file(&diagnostic.file) else { continue };
-        let lines = Lines::new(file.text(db));
+        let lines = lines.entry(diagnostic.file.clone()).or_insert_with(|| Lines::new(file.text(db)));
         let related: Vec<DiagnosticRelatedInformation> = diagnostic
             .related
             .iter()
             .filter_map(|r| {
-                let related = compilation.file(&r.file)?;
-                let uri =
-                    convert::path_to_uri(&PathBuf::from(&r.file)).filter(|_| PathBuf::from(&r.file).is_absolute());
-                let uri = uri.or_else(|| {
-                    workspace::disk_path(&r.file, related.text(db), &[]).and_then(|p| convert::path_to_uri(&p))
-                })?;
-                let range = Lines::new(related.text(db)).range(r.span);
-                Some(DiagnosticRelatedInformation { location: Location { uri, range }, message: r.message.clone() })
+                let found = FileSpan { file: compilation.file(&r.file)?, span: r.span };
+                let location = location_in(compilation, roots, found)?;
+                Some(DiagnosticRelatedInformation { location, message: r.message.clone() })
             })
             .collect();
         let mut message = diagnostic.message.clone();

@@ -209,7 +209,7 @@ impl<'c> Server<'c> {
     /// Publishes the diagnostics of every file whose diagnostics changed since last time
     /// (an edit in one file can break another).
     fn publish_diagnostics(&mut self) -> Result<()> {
-        let by_file = handlers::diagnostics(&self.compilation);
+        let by_file = handlers::diagnostics(&self.compilation, &self.roots);
         let mut paths: Vec<&String> = by_file.keys().chain(self.published.keys()).collect();
         paths.sort();
         paths.dedup();

@@ -8,9 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::syntax::ast::{
-    BinaryOp, ClauseKind, Expr, ExprKind, ItemKind, SourceAst, Template, TemplatePart, ThresholdMeasure,
-};
+use crate::syntax::ast::{BinaryOp, ClauseKind, ExprKind, ItemKind, SourceAst, Template};
 
 /// One comment or doc comment: `text[start..end]`, trailing whitespace excluded.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -23,7 +21,7 @@ pub(crate) struct Trivia {
 pub(crate) fn collect(text: &str, ast: &SourceAst) -> Vec<Trivia> {
     let mut tokens = BTreeMap::new();
     let mut templates = BTreeSet::new();
-    each_expr(ast, &mut |e| match &e.kind {
+    ast.walk_exprs(&mut |e| match &e.kind {
         ExprKind::Regex { pattern, flags } => {
             let start = skip_parens(text, e.span.start as usize);
             tokens.insert(start, start + pattern.len() + flags.len() + 2);
@@ -159,35 +157,6 @@ impl Lexer<'_> {
             }
         }
         self.bytes.len()
-    }
-}
-
-/// Calls `f` on every expression of the file, template holes included.
-fn each_expr(ast: &SourceAst, f: &mut impl FnMut(&Expr)) {
-    let mut visit = |e: &Expr| e.walk(f);
-    for item in &ast.items {
-        match &item.kind {
-            ItemKind::Fn(func) => func.body.iter().for_each(&mut visit),
-            ItemKind::Const(c) => visit(&c.value),
-            ItemKind::Edge(edge) => edge.condition.iter().for_each(&mut visit),
-            ItemKind::Check(check) => {
-                for clause in &check.clauses {
-                    match &clause.kind {
-                        ClauseKind::Subject { filter, .. } => filter.iter().for_each(&mut visit),
-                        ClauseKind::Let { value: e, .. } | ClauseKind::When(e) | ClauseKind::Evidence(e) => visit(e),
-                        ClauseKind::GroupBy { key, .. } => visit(key),
-                        ClauseKind::Threshold { measure: ThresholdMeasure::Distinct(e), .. } => visit(e),
-                        ClauseKind::Message(template) => template.parts.iter().for_each(|part| {
-                            if let TemplatePart::Hole(e) = part {
-                                visit(e);
-                            }
-                        }),
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
     }
 }
 

@@ -89,6 +89,40 @@ pub struct SourceAst {
     pub items: Vec<Item>,
 }
 
+impl SourceAst {
+    /// Calls `f` on every expression of the file (function bodies, constants, edge conditions,
+    /// clauses, message holes), each with its subexpressions, parents first.
+    pub fn walk_exprs(&self, f: &mut impl FnMut(&Expr)) {
+        let mut visit = |e: &Expr| e.walk(f);
+        for item in &self.items {
+            match &item.kind {
+                ItemKind::Fn(func) => func.body.iter().for_each(&mut visit),
+                ItemKind::Const(c) => visit(&c.value),
+                ItemKind::Edge(edge) => edge.condition.iter().for_each(&mut visit),
+                ItemKind::Check(check) => {
+                    for clause in &check.clauses {
+                        match &clause.kind {
+                            ClauseKind::Subject { filter, .. } => filter.iter().for_each(&mut visit),
+                            ClauseKind::Let { value: e, .. } | ClauseKind::When(e) | ClauseKind::Evidence(e) => {
+                                visit(e)
+                            }
+                            ClauseKind::GroupBy { key, .. } => visit(key),
+                            ClauseKind::Threshold { measure: ThresholdMeasure::Distinct(e), .. } => visit(e),
+                            ClauseKind::Message(template) => template.parts.iter().for_each(|part| {
+                                if let TemplatePart::Hole(e) = part {
+                                    visit(e);
+                                }
+                            }),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Use {
     pub path: QName,
