@@ -4,7 +4,9 @@
 //! - `diagnostics_after_one_char_edit`: a one-character edit inside one rule body, until the
 //!   server has re-checked and published (measured as the edit plus a request the server
 //!   answers after it, since it handles messages in order);
-//! - `hover` on a field access and `completion` after a `.` in the middle of the pack.
+//! - `hover` on a field access and `completion` after a `.` in the middle of the pack;
+//! - `signature_help` just inside a method's `(` (the receiver's type is found by re-checking
+//!   the item with the call cut out, as completion does).
 //!
 //! Run with `cargo bench -p rulec-lsp --bench editor`.
 
@@ -41,12 +43,12 @@ fn workspace() -> (tempfile::TempDir, Client, String, String) {
     (root, client, uri, text)
 }
 
-/// The line and column just after the first `sg.` of the middle rule.
-fn after_a_dot(text: &str) -> (u32, u32) {
+/// The line and column just after the first `needle` of the middle rule.
+fn after(text: &str, needle: &str) -> (u32, u32) {
     let rule = text.find(&format!("limit_{:02}", RULES_PER_FILE / 2)).expect("the middle rule");
-    let dot = rule + text[rule..].find("sg.").expect("a field access") + 3;
-    let line = text[..dot].matches('\n').count() as u32;
-    let column = (dot - text[..dot].rfind('\n').map_or(0, |n| n + 1)) as u32;
+    let at = rule + text[rule..].find(needle).expect("the needle") + needle.len();
+    let line = text[..at].matches('\n').count() as u32;
+    let column = (at - text[..at].rfind('\n').map_or(0, |n| n + 1)) as u32;
     (line, column)
 }
 
@@ -72,7 +74,7 @@ fn diagnostics_after_one_char_edit(bencher: Bencher<'_, '_>) {
 #[divan::bench(sample_count = 30, sample_size = 1)]
 fn hover(bencher: Bencher<'_, '_>) {
     let (_root, mut client, uri, text) = workspace();
-    let (line, column) = after_a_dot(&text);
+    let (line, column) = after(&text, "sg.");
     let params = json!({"textDocument": {"uri": uri}, "position": position(line, column + 1)});
     bencher.bench_local(|| client.ok("textDocument/hover", params.clone()));
 }
@@ -80,7 +82,17 @@ fn hover(bencher: Bencher<'_, '_>) {
 #[divan::bench(sample_count = 30, sample_size = 1)]
 fn completion(bencher: Bencher<'_, '_>) {
     let (_root, mut client, uri, text) = workspace();
-    let (line, column) = after_a_dot(&text);
+    let (line, column) = after(&text, "sg.");
     let params = json!({"textDocument": {"uri": uri}, "position": position(line, column)});
     bencher.bench_local(|| client.ok("textDocument/completion", params.clone()));
+}
+
+#[divan::bench(sample_count = 30, sample_size = 1)]
+fn signature_help(bencher: Bencher<'_, '_>) {
+    let (_root, mut client, uri, text) = workspace();
+    let (line, column) = after(&text, ".filter(");
+    let params = json!({"textDocument": {"uri": uri}, "position": position(line, column)});
+    let help = client.ok("textDocument/signatureHelp", params.clone());
+    assert!(help["signatures"][0]["label"].as_str().is_some_and(|l| l.starts_with(".filter(")), "{help}");
+    bencher.bench_local(|| client.ok("textDocument/signatureHelp", params.clone()));
 }

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, DiagnosticRelatedInformation,
     DiagnosticSeverity, DocumentFormattingParams, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse,
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent,
-    MarkupKind, NumberOrString, ReferenceParams, RenameParams, SymbolInformation, SymbolKind as LspSymbolKind,
+    Documentation, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location,
+    MarkupContent, MarkupKind, NumberOrString, ParameterInformation, ParameterLabel, ReferenceParams, RenameParams,
+    SignatureHelp, SignatureHelpParams, SignatureInformation, SymbolInformation, SymbolKind as LspSymbolKind,
     TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use rulec_compiler::compilation::Compilation;
@@ -219,6 +220,39 @@ pub(crate) fn completion(
         })
         .collect();
     Some(CompletionResponse::Array(items))
+}
+
+/// The signature of the call around the cursor, with the argument being typed highlighted.
+pub(crate) fn signature_help(
+    compilation: &mut Compilation,
+    roots: &[PathBuf],
+    params: SignatureHelpParams,
+) -> Option<SignatureHelp> {
+    let at = &params.text_document_position_params;
+    let path = compiler_path(compilation, roots, &at.text_document.uri)?;
+    let file = compilation.file(&path)?;
+    let offset = Lines::new(file.text(compilation.db())).offset(at.position);
+    let help = ide::signature_help(compilation, &path, offset)?;
+    let label = &help.label.text;
+    let utf16 = |byte: usize| label[..byte].encode_utf16().count() as u32;
+    let parameters = help
+        .label
+        .params
+        .iter()
+        .map(|range| ParameterInformation {
+            label: ParameterLabel::LabelOffsets([utf16(range.start), utf16(range.end)]),
+            documentation: None,
+        })
+        .collect();
+    let documentation =
+        help.docs.map(|value| Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value }));
+    let signature = SignatureInformation {
+        label: label.clone(),
+        documentation,
+        parameters: Some(parameters),
+        active_parameter: None,
+    };
+    Some(SignatureHelp { signatures: vec![signature], active_signature: Some(0), active_parameter: help.active_param })
 }
 
 /// Renames a local, function or constant everywhere it is written; anything else is refused

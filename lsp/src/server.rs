@@ -12,11 +12,12 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
-    WorkspaceSymbolRequest,
+    SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CompletionOptions, InitializeParams, MessageType, OneOf, PublishDiagnosticsParams, ServerCapabilities,
-    ShowMessageParams, TextDocumentContentChangeEvent, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    ShowMessageParams, SignatureHelpOptions, TextDocumentContentChangeEvent, TextDocumentSyncCapability,
+    TextDocumentSyncKind, Uri,
 };
 use rulec_compiler::compilation::Compilation;
 
@@ -38,6 +39,11 @@ pub fn capabilities() -> ServerCapabilities {
         workspace_symbol_provider: Some(OneOf::Left(true)),
         rename_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        signature_help_provider: Some(SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
+            retrigger_characters: Some(vec![")".into()]),
+            ..SignatureHelpOptions::default()
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -109,23 +115,28 @@ impl<'c> Server<'c> {
             WorkspaceSymbolRequest::METHOD => self.on_snapshot(request, handlers::workspace_symbols),
             Rename::METHOD => self.on_snapshot(request, handlers::rename),
             Formatting::METHOD => self.on_snapshot(request, handlers::formatting),
-            Completion::METHOD => {
-                let response = match serde_json::from_value(request.params) {
-                    Ok(params) => {
-                        let result = handlers::completion(&mut self.compilation, &self.roots, params);
-                        Response::new_ok(id, result)
-                    }
-                    Err(e) => invalid_params(id, &e),
-                };
-                self.connection.sender.send(response.into())?;
-                Ok(())
-            }
+            Completion::METHOD => self.on_owner(request, handlers::completion),
+            SignatureHelpRequest::METHOD => self.on_owner(request, handlers::signature_help),
             method => {
                 let message = format!("rulec-lsp does not handle `{method}`");
                 self.connection.sender.send(Response::new_err(id, ErrorCode::MethodNotFound as i32, message).into())?;
                 Ok(())
             }
         }
+    }
+
+    /// Answers `request` here, before the next message: completion and signature help check
+    /// the text with the half-typed part patched, which only the owner of the database may do.
+    fn on_owner<P, R>(&mut self, request: Request, handler: fn(&mut Compilation, &[PathBuf], P) -> R) -> Result<()>
+    where
+        P: serde::de::DeserializeOwned,
+        R: serde::Serialize,
+    {
+        let response = match serde_json::from_value(request.params) {
+            Ok(params) => Response::new_ok(request.id, handler(&mut self.compilation, &self.roots, params)),
+            Err(e) => invalid_params(request.id, &e),
+        };
+        Ok(self.connection.sender.send(response.into())?)
     }
 
     /// Answers `request` on a worker with a snapshot of the database; an edit cancels it.

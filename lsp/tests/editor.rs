@@ -86,6 +86,34 @@ fn diagnostics_hover_completion_definition_and_symbols() {
 }
 
 #[test]
+fn signature_help_follows_the_argument_being_typed() {
+    let root = pack(&[("helpers.rule", HELPERS), ("rules.rule", RULES)]);
+    let rules = uri(&root.path().join("acme/rules.rule"));
+    let mut client = Client::start(root.path());
+    let help_at = |client: &mut Client, character| {
+        client.ok(
+            "textDocument/signatureHelp",
+            json!({"textDocument": {"uri": rules}, "position": position(6, character)}),
+        )
+    };
+
+    // `(` just typed: the function's signature, its doc, the first parameter active.
+    client.open(&rules, &RULES.replace("when unlogged(b)", "when unlogged("));
+    insta::assert_json_snapshot!("signature_help_function", help_at(&mut client, 16));
+
+    // Inside a method's lambda, the list still unclosed: the method of the inferred type.
+    client.open(&rules, &RULES.replace("when unlogged(b)", "when b.tags.keys().any(k => k.starts_with(\"x\", "));
+    let help = help_at(&mut client, 49);
+    assert_eq!(help["signatures"][0]["label"], ".starts_with(string) -> bool", "{help}");
+    assert_eq!(help["activeParameter"], serde_json::Value::Null, "a second argument has no parameter: {help}");
+
+    // After the call: nothing.
+    client.open(&rules, RULES);
+    assert_eq!(help_at(&mut client, 20), serde_json::Value::Null);
+    client.shutdown();
+}
+
+#[test]
 fn unknown_requests_get_method_not_found_and_bad_params_invalid_params() {
     let root = pack(&[("rules.rule", RULES)]);
     let mut client = Client::start(root.path());

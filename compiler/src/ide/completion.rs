@@ -3,12 +3,14 @@
 //! otherwise the names in scope, types, builtins and keywords.
 //!
 //! Text being typed rarely parses (`b.` has no field name yet), so the type before a `.` is
-//! found by checking the text with the `.` and the partial name removed: the editor's file
-//! is patched for the question and restored after it, and salsa re-checks only that item.
+//! found by checking the text with the `.` and the partial name removed, and any bracket the
+//! text after the cursor leaves open closed: the editor's file is patched for the question
+//! and restored after it, and salsa re-checks only that item.
 
 use std::collections::BTreeSet;
 
-use super::{checked_at, item_of};
+use super::brackets::Brackets;
+use super::{alias_ending, char_boundary, checked_at, is_ident, item_of, type_ending_at};
 use crate::compilation::Compilation;
 use crate::db::{self, Db, SourceFile, Workspace};
 use crate::semantic::env::{FileCtx, MemberKind, SCALARS};
@@ -50,32 +52,23 @@ impl Completion {
 /// The name standing in for the one being typed.
 const HOLE: &str = "rulec_completion_hole";
 
-fn is_ident(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
 /// The completions at `offset` of the file named `path`, sorted by label.
 pub fn completions(compilation: &mut Compilation, path: &str, offset: u32) -> Vec<Completion> {
     let Some(file) = compilation.file(path) else { return Vec::new() };
     let text = file.text(compilation.db()).clone();
-    let mut offset = (offset as usize).min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let offset = char_boundary(&text, offset);
     let before = &text[..offset];
+    // What the text after the cursor leaves unclosed, for the patched copies below to parse.
+    let brackets = Brackets::at(&text, offset);
+    let closers = brackets.closers_for_cut(brackets.open.len(), offset);
     let head = before.trim_end_matches(is_ident);
     let mut items = match head.strip_suffix('.') {
         Some(base) => {
             let base = base.strip_suffix('?').unwrap_or(base);
-            let word_start = base.trim_end_matches(is_ident).len();
-            let word = &base[word_start..];
-            let ctx = FileCtx::new(db::file_summary(compilation.db(), file));
-            match ctx.imports.get(word) {
-                Some(package) if !word.is_empty() && !base[..word_start].ends_with('.') => {
-                    package_members(compilation.db(), compilation.workspace(), package)
-                }
-                _ => {
-                    let patched = format!("{base}{}", &text[offset..]);
+            match alias_ending(compilation.db(), file, base) {
+                Some((_, package)) => package_members(compilation.db(), compilation.workspace(), &package),
+                None => {
+                    let patched = format!("{base}{closers}{}", &text[offset..]);
                     let base_end = base.len() as u32;
                     compilation
                         .with_text(path, patched, |c| member_completions(c.db(), c.workspace(), file, base_end))
@@ -88,7 +81,7 @@ pub fn completions(compilation: &mut Compilation, path: &str, offset: u32) -> Ve
         }
         None if head.len() == before.len() => {
             // Nothing typed yet: a placeholder name lets the item parse, so its locals are known.
-            let patched = format!("{before}{HOLE}{}", &text[offset..]);
+            let patched = format!("{before}{HOLE}{closers}{}", &text[offset..]);
             compilation
                 .with_text(path, patched, |c| scope_completions(c.db(), c.workspace(), file, offset as u32))
                 .unwrap_or_default()
@@ -106,12 +99,7 @@ fn line_of(before: &str) -> &str {
 
 /// Fields and methods of the expression that ends at `base_end`.
 fn member_completions(db: &dyn Db, workspace: Workspace, file: SourceFile, base_end: u32) -> Vec<Completion> {
-    let Some(checked) = checked_at(db, workspace, file, base_end) else { return Vec::new() };
-    let Some((_, ty)) =
-        checked.facts.types.iter().filter(|(span, _)| span.end == base_end).min_by_key(|(span, _)| span.len())
-    else {
-        return Vec::new();
-    };
+    let Some(ty) = type_ending_at(db, workspace, file, base_end) else { return Vec::new() };
     let receiver = ty.strip_optional();
     let env = db::global_env(db, workspace);
     let mut out: Vec<Completion> = env
@@ -121,7 +109,7 @@ fn member_completions(db: &dyn Db, workspace: Workspace, file: SourceFile, base_
         .map(|(name, ty)| Completion::new(name, CompletionKind::Field, Some(ty.to_string())))
         .collect();
     out.extend(methods::names_for(receiver).iter().map(|name| {
-        let detail = methods::lookup(receiver, name).map(|sig| sig.display(name));
+        let detail = methods::lookup(receiver, name).map(|sig| sig.label(name).text);
         Completion::new(*name, CompletionKind::Method, detail)
     }));
     out
@@ -136,7 +124,7 @@ fn package_members(db: &dyn Db, workspace: Workspace, package: &str) -> Vec<Comp
         .iter()
         .filter_map(|(name, defs)| defs.first().map(|m| (name, m)))
         .map(|(name, member)| match &member.kind {
-            MemberKind::Fn(sig) => Completion::new(name, CompletionKind::Function, Some(sig.display(name))),
+            MemberKind::Fn(sig) => Completion::new(name, CompletionKind::Function, Some(sig.label(name).text)),
             MemberKind::Const(ty) => Completion::new(name, CompletionKind::Constant, Some(ty.to_string())),
             MemberKind::Type(id) => Completion::new(name, CompletionKind::Type, Some(id.clone())),
             MemberKind::Check(kind) => Completion::new(name, CompletionKind::Rule, Some(kind.keyword().to_owned())),
@@ -196,9 +184,7 @@ fn scope_completions(db: &dyn Db, workspace: Workspace, file: SourceFile, offset
         Completion::new(short, CompletionKind::Type, Some(id.clone()))
     }));
     out.extend(
-        BUILTIN_FUNCTIONS
-            .iter()
-            .map(|(name, sig)| Completion::new(*name, CompletionKind::Function, Some((*sig).to_owned()))),
+        BUILTIN_FUNCTIONS.iter().map(|b| Completion::new(b.name, CompletionKind::Function, Some(b.label().text))),
     );
     out.extend(crate::syntax::keywords().map(|k| Completion::new(k, CompletionKind::Keyword, None)));
     out.extend(SCALARS.iter().map(|(name, _)| Completion::new(*name, CompletionKind::Type, None)));

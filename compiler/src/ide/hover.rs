@@ -62,7 +62,7 @@ fn describe(db: &dyn Db, workspace: Workspace, target: &Target, file: SourceFile
             let head = match &member.kind {
                 MemberKind::Fn(sig) => {
                     let native = if sig.native { "native " } else { "" };
-                    code(&format!("{native}fn {}", sig.display(&qualified)))
+                    code(&format!("{native}fn {}", sig.label(&qualified)))
                 }
                 MemberKind::Const(ty) => code(&format!("const {qualified}: {ty}")),
                 MemberKind::Type(id) => code(&format!("type {id}")),

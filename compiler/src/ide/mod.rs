@@ -5,18 +5,21 @@
 //! Positions are byte offsets into a file's text; the language server converts them to and
 //! from the editor's line/column.
 
+mod brackets;
 mod completion;
 mod definition;
 mod hover;
+mod signature;
 mod symbols;
 
 pub use completion::{Completion, CompletionKind, completions};
 pub use definition::{RenameError, definition, references, rename};
 pub use hover::{Hover, hover};
+pub use signature::{SignatureHelp, signature_help};
 pub use symbols::{Symbol, SymbolKind, document_symbols};
 
 use crate::db::{self, CheckedItem, Db, ItemRef, SourceFile, Workspace};
-use crate::semantic::env::Loc;
+use crate::semantic::env::{FileCtx, Loc};
 use crate::semantic::expr::Target;
 use crate::semantic::ty::Ty;
 use crate::syntax::Span;
@@ -80,6 +83,39 @@ fn declaration(db: &dyn Db, loc: Loc) -> FileSpan {
         _ => item.name().map_or(item.span, |n| n.span),
     });
     FileSpan { file: loc.file, span }
+}
+
+/// The type of the innermost expression of `file` that ends at `end`.
+fn type_ending_at(db: &dyn Db, workspace: Workspace, file: SourceFile, end: u32) -> Option<Ty> {
+    let checked = checked_at(db, workspace, file, end)?;
+    let types = checked.facts.types.iter().filter(|(span, _)| span.end == end);
+    types.min_by_key(|(span, _)| span.len()).map(|(_, ty)| ty.clone())
+}
+
+/// Whether `c` can be part of a name.
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The import alias `before` ends with and the package it names, when the name is not itself
+/// a field (`net` in `net.`, but not in `x.net.`).
+fn alias_ending<'t>(db: &dyn Db, file: SourceFile, before: &'t str) -> Option<(&'t str, String)> {
+    let start = before.trim_end_matches(is_ident).len();
+    let alias = &before[start..];
+    if alias.is_empty() || before[..start].ends_with('.') {
+        return None;
+    }
+    let package = FileCtx::new(db::file_summary(db, file)).imports.get(alias)?.clone();
+    Some((alias, package))
+}
+
+/// `offset` within `text`, moved back to a character boundary: editors may send any offset.
+fn char_boundary(text: &str, offset: u32) -> usize {
+    let mut offset = (offset as usize).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// The named types a type stands for (through optionals, lists and unions), for fields.

@@ -105,6 +105,9 @@ fn completion_after_a_dot_offers_fields_and_methods_of_the_inferred_type() {
     // Through a lambda's parameter.
     let lambda = labels(&PACK.replace("message \"{name}\"", "when [b].any(x => x.$0)"));
     assert!(lambda.contains(&"versioning".to_owned()), "{lambda:?}");
+    // The same with the brackets not yet closed.
+    let unclosed = labels(&PACK.replace("message \"{name}\"", "when [b].any(x => x.$0"));
+    assert!(unclosed.contains(&"versioning".to_owned()), "{unclosed:?}");
     // A package alias offers the package's members.
     let members = labels(&PACK.replace("message \"{name}\"", "when net.$0"));
     assert!(members.contains(&"is_world".to_owned()), "{members:?}");
@@ -123,6 +126,46 @@ fn completion_leaves_the_text_as_it_was() {
     let before = c.diagnostics();
     completions(&mut c, "acme/a.rule", offset);
     assert_eq!(c.diagnostics(), before);
+}
+
+/// The signature help at `$0` of PACK with `message "{name}"` replaced by `when`: the label
+/// with the active parameter in brackets, and the docs.
+fn signature(when: &str) -> Option<(String, Option<String>)> {
+    let (mut c, offset) = workspace(&PACK.replace("message \"{name}\"", when));
+    let before = c.diagnostics();
+    let help = signature_help(&mut c, "acme/a.rule", offset);
+    assert_eq!(c.diagnostics(), before, "signature help changed the text");
+    help.map(|help| {
+        let mut label = help.label.text.clone();
+        if let Some(range) = help.active_param.map(|n| help.label.params[n as usize].clone()) {
+            label.insert(range.end, ']');
+            label.insert(range.start, '[');
+        }
+        (label, help.docs)
+    })
+}
+
+#[test]
+fn signature_help_shows_builtins_functions_and_methods_with_the_active_argument() {
+    let (label, docs) = signature("when cidr($0").expect("a builtin");
+    assert_eq!(label, "cidr([literal: string]) -> cidr");
+    assert!(docs.is_some_and(|d| d.contains("checked when the rule compiles")));
+    // A package's function through its alias, with its doc comment.
+    let (label, docs) = signature("when net.is_world($0)").expect("a package function");
+    assert_eq!(label, "net.is_world([c: cidr]) -> bool");
+    assert!(docs.is_some_and(|d| d.contains("world range")));
+    // A method of an inferred type, while the list is still unclosed.
+    let (label, _) = signature("when name.starts_with($0").expect("a method");
+    assert_eq!(label, ".starts_with([string]) -> bool");
+    // The third argument, inside a list.
+    let (label, _) = signature("when reaches(b, b, via: [$0])").expect("a builtin");
+    assert_eq!(label, "reaches(from, to, [via: [edge]]) -> bool");
+    let (label, _) = signature("when [b].any(x => x.logging and cidr(\"0.0.0.0/0\") != $0)").expect("a lambda");
+    assert_eq!(label, ".any([Bucket => bool]) -> bool");
+    // More arguments than parameters: no parameter is active.
+    assert_eq!(signature("when now(1, $0)").map(|s| s.0), Some("now() -> time".into()));
+    assert_eq!(signature("when not ($0)"), None);
+    assert_eq!(signature("when b.nothing($0)"), None);
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::signature::SignatureLabel;
 use super::ty::{Ty, TypeId};
 use crate::db::SourceFile;
 use crate::diagnostics::{Code, Diagnostic};
@@ -95,11 +96,10 @@ impl FnSig {
         self.params.iter().filter(|p| !p.optional).count()
     }
 
-    /// `(sg: SecurityGroup, port: int) -> bool`, for help text and hover.
-    pub fn display(&self, name: &str) -> String {
-        let params: Vec<String> =
-            self.params.iter().map(|p| format!("{}{}: {}", p.name, if p.optional { "?" } else { "" }, p.ty)).collect();
-        format!("{name}({}) -> {}", params.join(", "), self.ret)
+    /// `name(sg: SecurityGroup, port: int) -> bool`, for help text, hover and signature help.
+    pub fn label(&self, name: &str) -> SignatureLabel {
+        let params = self.params.iter().map(|p| format!("{}{}: {}", p.name, if p.optional { "?" } else { "" }, p.ty));
+        SignatureLabel::new(name, params, &self.ret.to_string())
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use super::env::{FileCtx, FnSig, GlobalEnv, MemberKind};
 use super::literals;
 use super::methods::{self, MethodSig};
+use super::signature::SignatureLabel;
 use super::ty::Ty;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean, suggest};
 use crate::syntax::Span;
@@ -96,14 +97,54 @@ pub struct ExprChecker<'a> {
     pub refs: Vec<(Span, Target)>,
 }
 
-/// Global functions every file can call, with the signatures help and completion show.
-pub const BUILTIN_FUNCTIONS: &[(&str, &str)] = &[
-    ("now", "now() -> time"),
-    ("ip", "ip(literal: string) -> ip"),
-    ("cidr", "cidr(literal: string) -> cidr"),
-    ("time", "time(literal: string) -> time"),
-    ("path", "path(from, to, via: [edge]) -> graph.Path?"),
-    ("reaches", "reaches(from, to, via: [edge]) -> bool"),
+/// A global function every file can call.
+pub struct Builtin {
+    pub name: &'static str,
+    pub params: &'static [&'static str],
+    pub ret: &'static str,
+    /// One line for hover, completion and signature help.
+    pub doc: &'static str,
+}
+
+impl Builtin {
+    pub fn label(&self) -> SignatureLabel {
+        SignatureLabel::new(self.name, self.params.iter().map(|p| (*p).to_owned()), self.ret)
+    }
+}
+
+/// The builtins, which take precedence over a package's own functions of the same name.
+pub const BUILTIN_FUNCTIONS: &[Builtin] = &[
+    Builtin { name: "now", params: &[], ret: "time", doc: "The snapshot's `taken_at`." },
+    Builtin {
+        name: "ip",
+        params: &["literal: string"],
+        ret: "ip",
+        doc: "An IPv4 or IPv6 address, checked when the rule compiles.",
+    },
+    Builtin {
+        name: "cidr",
+        params: &["literal: string"],
+        ret: "cidr",
+        doc: "An address range such as `10.0.0.0/8`, checked when the rule compiles.",
+    },
+    Builtin {
+        name: "time",
+        params: &["literal: string"],
+        ret: "time",
+        doc: "An RFC 3339 timestamp, checked when the rule compiles.",
+    },
+    Builtin {
+        name: "path",
+        params: &["from", "to", "via: [edge]"],
+        ret: "graph.Path?",
+        doc: "The shortest path from `from` to `to` over the named edges, or none.",
+    },
+    Builtin {
+        name: "reaches",
+        params: &["from", "to", "via: [edge]"],
+        ret: "bool",
+        doc: "Whether `to` can be reached from `from` over the named edges.",
+    },
 ];
 
 impl<'a> ExprChecker<'a> {
@@ -663,7 +704,7 @@ impl<'a> ExprChecker<'a> {
                 Ty::Error
             }
             None => {
-                let mut candidates: Vec<String> = BUILTIN_FUNCTIONS.iter().map(|(name, _)| name.to_string()).collect();
+                let mut candidates: Vec<String> = BUILTIN_FUNCTIONS.iter().map(|b| b.name.to_owned()).collect();
                 candidates.extend(self.package_members(&self.ctx.package.clone(), |k| matches!(k, MemberKind::Fn(_))));
                 let help = did_you_mean(&callee.text, candidates.iter().map(String::as_str));
                 let d = self.error(
@@ -810,7 +851,7 @@ impl<'a> ExprChecker<'a> {
         if !self.arity(span, shown, args.len(), sig.required_params(), sig.params.len())
             && let Some(d) = self.diagnostics.last_mut()
         {
-            d.help = Some(format!("the signature is `{}`", sig.display(shown)));
+            d.help = Some(format!("the signature is `{}`", sig.label(shown)));
         }
         for (arg, param) in args.iter().zip(&sig.params) {
             let arg = self.unlabel(arg, &param.name);
@@ -964,7 +1005,7 @@ impl<'a> ExprChecker<'a> {
         let shown = format!(".{name}");
         if !self.arity(span, &shown, args.len(), sig.params.len(), sig.params.len()) {
             if let Some(d) = self.diagnostics.last_mut() {
-                d.help = Some(format!("the signature is `{}`", sig.display(name)));
+                d.help = Some(format!("the signature is `{}`", sig.label(name)));
             }
             self.infer_all(args);
             return sig.ret.clone();

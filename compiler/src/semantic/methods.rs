@@ -3,6 +3,7 @@
 //! They are generic over the receiver's element type, so they live here rather than as
 //! `native fn` declarations in stdlib-rules. The runtime implements each by name.
 
+use super::signature::SignatureLabel;
 use super::ty::Ty;
 
 /// A method parameter: a value, or a lambda over the receiver's elements.
@@ -38,23 +39,19 @@ impl MethodSig {
         MethodSig { params, ret: ret.clone(), ret_kind: Ret::Fixed(ret) }
     }
 
-    /// `.filter(x => bool) -> [int]`, for help and completion.
-    pub fn display(&self, name: &str) -> String {
-        let params: Vec<String> = self
-            .params
-            .iter()
-            .map(|p| match p {
-                Param::Value(t) => t.to_string(),
-                Param::Lambda { input, output: Some(out) } => format!("{input} => {out}"),
-                Param::Lambda { input, output: None } => format!("{input} => T"),
-            })
-            .collect();
+    /// `.filter(x => bool) -> [int]`, for help, completion and signature help.
+    pub fn label(&self, name: &str) -> SignatureLabel {
+        let params = self.params.iter().map(|p| match p {
+            Param::Value(t) => t.to_string(),
+            Param::Lambda { input, output: Some(out) } => format!("{input} => {out}"),
+            Param::Lambda { input, output: None } => format!("{input} => T"),
+        });
         let ret = match self.ret_kind {
             Ret::Fixed(_) => self.ret.to_string(),
             Ret::ListOfLambda => "[T]".to_owned(),
             Ret::Lambda => "[T]".to_owned(),
         };
-        format!(".{name}({}) -> {ret}", params.join(", "))
+        SignatureLabel::new(&format!(".{name}"), params, &ret)
     }
 }
 

@@ -9,6 +9,7 @@ mod items;
 pub mod literals;
 pub mod lower;
 pub mod methods;
+pub mod signature;
 pub mod ty;
 
 pub use env::{GlobalEnv, build_global_env};

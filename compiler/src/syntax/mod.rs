@@ -2,11 +2,14 @@
 
 pub mod ast;
 mod parser;
+mod scan;
 mod shift;
 mod split;
 
 pub use ast::Span;
 pub use parser::{ChunkParse, Piece, parse, parse_chunk, parse_with};
+pub(crate) use scan::code_bytes;
+pub(crate) use split::chunk_starts;
 
 /// The reserved words (grammar.pest's `keyword`): they cannot name a binding, function or
 /// constant.

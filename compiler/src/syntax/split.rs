@@ -6,6 +6,8 @@
 //! the line is outside any brackets — or at column 0 whatever the bracket depth, so an
 //! unclosed `{` in one rule does not swallow the rest of the file.
 
+use super::scan::code_bytes;
+
 /// Words that start a top-level declaration.
 const ITEM_KEYWORDS: &[&str] = &[
     "package",
@@ -26,66 +28,17 @@ const ITEM_KEYWORDS: &[&str] = &[
 
 /// Byte offsets where chunks start; the first is always 0.
 pub(crate) fn chunk_starts(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    let mut starts = vec![0];
-    let mut depth: i32 = 0;
-    let mut in_string = false;
-    let mut i = 0;
-    let mut line_start = true;
-    // Start of a pending doc-comment block at depth 0 / column 0, if any.
-    let mut doc_block: Option<usize> = None;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            match b {
-                b'\\' if bytes.get(i + 1) != Some(&b'\n') => i += 1,
-                b'"' => in_string = false,
-                // Strings never span lines, so an unterminated one ends here.
-                b'\n' => {
-                    in_string = false;
-                    line_start = true;
-                }
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        if line_start {
-            line_start = false;
-            let indent = bytes[i..].iter().take_while(|c| **c == b' ' || **c == b'\t').count();
-            let at = i + indent;
-            let boundary_allowed = depth <= 0 || indent == 0;
-            if boundary_allowed {
-                if text[at..].starts_with("///") {
-                    doc_block.get_or_insert(i);
-                } else if starts_with_item_keyword(&text[at..]) {
-                    let start = doc_block.take().unwrap_or(i);
-                    if start > 0 {
-                        starts.push(start);
-                    }
-                    depth = 0;
-                } else if !text[at..].starts_with("//") && !rest_of_line_blank(&text[at..]) {
-                    doc_block = None;
-                }
-            }
-            i = at;
-            continue;
-        }
-        match b {
-            b'\n' => line_start = true,
-            b'"' => in_string = true,
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'{' | b'(' | b'[' => depth += 1,
-            b'}' | b')' | b']' => depth -= 1,
+    let mut chunks = Chunks { text, starts: vec![0], depth: 0, doc_block: None };
+    chunks.line(0);
+    for (at, byte) in code_bytes(text) {
+        match byte {
+            b'\n' => chunks.line(at + 1),
+            b'{' | b'(' | b'[' => chunks.depth += 1,
+            b'}' | b')' | b']' => chunks.depth -= 1,
             _ => {}
         }
-        i += 1;
     }
+    let Chunks { mut starts, doc_block, .. } = chunks;
     // A doc comment with no item after it is a chunk of its own, reported as dangling.
     if let Some(start) = doc_block
         && start > 0
@@ -94,6 +47,40 @@ pub(crate) fn chunk_starts(text: &str) -> Vec<usize> {
     }
     starts.dedup();
     starts
+}
+
+/// The chunking state between lines.
+struct Chunks<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+    /// Bracket depth of the code so far (strings, comments and regexes left out).
+    depth: i32,
+    /// Start of a pending doc-comment block at depth 0 / column 0, if any.
+    doc_block: Option<usize>,
+}
+
+impl Chunks<'_> {
+    /// Looks at the line starting at `start` (always outside literals and comments, as none
+    /// spans lines): an item keyword there starts a chunk.
+    fn line(&mut self, start: usize) {
+        let line = &self.text[start..];
+        let indent = line.bytes().take_while(|c| *c == b' ' || *c == b'\t').count();
+        let code = &line[indent..];
+        if code.is_empty() || !(self.depth <= 0 || indent == 0) {
+            return;
+        }
+        if code.starts_with("///") {
+            self.doc_block.get_or_insert(start);
+        } else if starts_with_item_keyword(code) {
+            let chunk = self.doc_block.take().unwrap_or(start);
+            if chunk > 0 {
+                self.starts.push(chunk);
+            }
+            self.depth = 0;
+        } else if !code.starts_with("//") && !rest_of_line_blank(code) {
+            self.doc_block = None;
+        }
+    }
 }
 
 fn starts_with_item_keyword(line: &str) -> bool {
