@@ -43,10 +43,15 @@ pub(crate) fn compiler_path(compilation: &Compilation, roots: &[PathBuf], uri: &
 
 /// The file and byte offset a position request points at.
 fn locate(snapshot: &Snapshot, at: &TextDocumentPositionParams) -> Option<(SourceFile, u32)> {
-    let path = compiler_path(&snapshot.compilation, &snapshot.roots, &at.text_document.uri)?;
-    let file = snapshot.compilation.file(&path)?;
-    let offset = Lines::new(file.text(snapshot.compilation.db())).offset(at.position);
-    Some((file, offset))
+    let (path, offset) = locate_in(&snapshot.compilation, &snapshot.roots, at)?;
+    Some((snapshot.compilation.file(&path)?, offset))
+}
+
+/// The compiler path of the document `at` names, and the byte offset of its position.
+fn locate_in(compilation: &Compilation, roots: &[PathBuf], at: &TextDocumentPositionParams) -> Option<(String, u32)> {
+    let path = compiler_path(compilation, roots, &at.text_document.uri)?;
+    let offset = Lines::new(compilation.file(&path)?.text(compilation.db())).offset(at.position);
+    Some((path, offset))
 }
 
 fn location(snapshot: &Snapshot, found: FileSpan) -> Option<Location> {
@@ -194,10 +199,7 @@ pub(crate) fn completion(
     roots: &[PathBuf],
     params: CompletionParams,
 ) -> Option<CompletionResponse> {
-    let at = &params.text_document_position;
-    let path = compiler_path(compilation, roots, &at.text_document.uri)?;
-    let file = compilation.file(&path)?;
-    let offset = Lines::new(file.text(compilation.db())).offset(at.position);
+    let (path, offset) = locate_in(compilation, roots, &params.text_document_position)?;
     let items = ide::completions(compilation, &path, offset)
         .into_iter()
         .map(|c| CompletionItem {
@@ -228,10 +230,7 @@ pub(crate) fn signature_help(
     roots: &[PathBuf],
     params: SignatureHelpParams,
 ) -> Option<SignatureHelp> {
-    let at = &params.text_document_position_params;
-    let path = compiler_path(compilation, roots, &at.text_document.uri)?;
-    let file = compilation.file(&path)?;
-    let offset = Lines::new(file.text(compilation.db())).offset(at.position);
+    let (path, offset) = locate_in(compilation, roots, &params.text_document_position_params)?;
     let help = ide::signature_help(compilation, &path, offset)?;
     let label = &help.label.text;
     let utf16 = |byte: usize| label[..byte].encode_utf16().count() as u32;

@@ -34,8 +34,11 @@ impl Brackets {
         for &(at, byte) in &code[..cursor] {
             match byte {
                 b'(' | b'[' | b'{' => open.push(Open { at, byte, commas: 0 }),
+                // As after the cursor: down to the matching opener, past unclosed ones.
                 b')' | b']' | b'}' => {
-                    open.pop();
+                    if let Some(index) = open.iter().rposition(|o| closer(o.byte) == byte) {
+                        open.truncate(index);
+                    }
                 }
                 b',' => open.last_mut().into_iter().for_each(|o| o.commas += 1),
                 _ => {}
@@ -122,6 +125,10 @@ mod tests {
         let (_, b) = at("rule R {\n  when f(a, [1, 2], \"(,\", g(|");
         let open: Vec<(u8, usize)> = b.open.iter().map(|o| (o.byte, o.commas)).collect();
         assert_eq!(open, [(b'{', 0), (b'(', 3), (b'(', 0)]);
+        // A closer pops down to its opener: the unclosed `[` inside `g(` goes with it.
+        let (_, b) = at("fn f() -> int = g(h([1, 2), |");
+        let open: Vec<(u8, usize)> = b.open.iter().map(|o| (o.byte, o.commas)).collect();
+        assert_eq!(open, [(b'(', 1)]);
     }
 
     #[test]
