@@ -30,6 +30,11 @@ pub(super) fn declaration_of(db: &dyn Db, workspace: Workspace, file: SourceFile
                 _ => None,
             }
         }),
+        // The first file declaring the package, in workspace order.
+        Target::Package(path) => workspace.files(db).iter().find_map(|f| {
+            let declared = db::parse(db, *f).ast.package.as_ref().filter(|q| q.dotted() == *path)?;
+            Some(FileSpan { file: *f, span: declared.span })
+        }),
         Target::Control { framework, id } => {
             env.frameworks.get(framework)?.iter().find_map(|def| match &item_of(db, def.loc)?.kind {
                 ItemKind::Framework(fw) => fw
@@ -52,7 +57,13 @@ pub fn references(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: u
         if matches!(target, Target::Local { .. }) { vec![file] } else { workspace.files(db).clone() };
     let mut found: Vec<FileSpan> = Vec::new();
     for f in files {
-        for index in 0..db::parse(db, f).ast.items.len() {
+        let ast = &db::parse(db, f).ast;
+        if let Target::Package(path) = &target {
+            // Headers are not items: every `package` and `use` of it.
+            let header = ast.package.iter().chain(ast.uses.iter().map(|u| &u.path));
+            found.extend(header.filter(|q| q.dotted() == *path).map(|q| FileSpan { file: f, span: q.span }));
+        }
+        for index in 0..ast.items.len() {
             let checked = db::check_item(db, workspace, ItemRef::new(db, f, index as u32));
             found.extend(
                 checked

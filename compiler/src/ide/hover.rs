@@ -94,6 +94,21 @@ fn describe(db: &dyn Db, workspace: Workspace, target: &Target, file: SourceFile
             });
             Some(with_docs(code(&format!("{field}: {ty}")), docs.map(|d| format!("{d}\n\n(field of `{owner}`)"))))
         }
+        Target::Package(path) => {
+            let files: Vec<String> = workspace
+                .files(db)
+                .iter()
+                .filter(|f| db::parse(db, **f).ast.package.as_ref().is_some_and(|q| q.dotted() == *path))
+                .map(|f| format!("`{}`", f.path(db)))
+                .collect();
+            Some(format!(
+                "{}
+
+declared in {}",
+                code(&format!("package {path}")),
+                files.join(", ")
+            ))
+        }
         Target::Control { framework, id } => {
             let control = env.frameworks.get(framework)?.iter().find_map(|def| match &item_of(db, def.loc)?.kind {
                 ItemKind::Framework(fw) => fw.controls.iter().find(|c| c.id.value == *id).cloned(),

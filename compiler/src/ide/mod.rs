@@ -52,6 +52,9 @@ fn innermost<T>(entries: &[(Span, T)], offset: u32) -> Option<&(Span, T)> {
 /// What the name at `offset` refers to: a reference the checker recorded, or the name of
 /// the item declared there.
 fn target_at(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: u32) -> Option<(Span, Target)> {
+    if let Some(found) = header_target(db, file, offset) {
+        return Some(found);
+    }
     let checked = checked_at(db, workspace, file, offset)?;
     if let Some((span, target)) = innermost(&checked.facts.refs, offset) {
         return Some((*span, target.clone()));
@@ -64,6 +67,17 @@ fn target_at(db: &dyn Db, workspace: Workspace, file: SourceFile, offset: u32) -
         _ => Target::Member { package, name: name.text.clone() },
     };
     Some((name.span, target))
+}
+
+/// The package the file's header names at `offset`: its `package` path, or a `use` path or
+/// alias.
+fn header_target(db: &dyn Db, file: SourceFile, offset: u32) -> Option<(Span, Target)> {
+    let ast = &db::parse(db, file).ast;
+    let declared = ast.package.iter().map(|q| (q.span, q));
+    let imported =
+        ast.uses.iter().flat_map(|u| [Some((u.path.span, &u.path)), u.alias.as_ref().map(|a| (a.span, &u.path))]);
+    let (span, path) = declared.chain(imported.flatten()).find(|(span, _)| span.contains(offset))?;
+    Some((span, Target::Package(path.dotted())))
 }
 
 /// `package.name`, the form type ids and messages use.

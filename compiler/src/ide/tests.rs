@@ -78,6 +78,24 @@ fn definition_finds_locals_members_fields_types_and_controls_across_files() {
     assert_eq!(goto("logging and"), ("stdlib-rules/schema.rule".into(), "logging".into()));
     assert_eq!(goto("Bucket\n"), ("stdlib-rules/schema.rule".into(), "Bucket".into()));
     assert_eq!(goto("8.1.4.3-a\"]"), ("stdlib-rules/frameworks.rule".into(), "\"8.1.4.3-a\"".into()));
+    // A package: from an alias in an expression and from the `use` line.
+    assert_eq!(goto("net.is_world"), ("stdlib-rules/net.rule".into(), "std.net".into()));
+    assert_eq!(goto("std.net\n"), ("stdlib-rules/net.rule".into(), "std.net".into()));
+}
+
+#[test]
+fn a_package_has_hover_and_references_in_headers_and_expressions() {
+    assert!(hover_text("net.is_world").starts_with("```rule\npackage std.net\n```"), "{}", hover_text("net.is_world"));
+    let (c, offset) = at("net.is_world");
+    let file = c.file("acme/a.rule").expect("file");
+    let found = references(c.db(), c.workspace(), file, offset);
+    let shown: Vec<(String, String)> =
+        found.iter().map(|f| (f.file.path(c.db()).clone(), f.file.text(c.db())[f.span.range()].to_owned())).collect();
+    assert_eq!(shown[0], ("stdlib-rules/net.rule".into(), "std.net".into()), "the declaration first");
+    assert!(shown.contains(&("acme/a.rule".into(), "std.net".into())), "the use: {shown:?}");
+    assert!(shown.contains(&("acme/a.rule".into(), "net".into())), "the alias: {shown:?}");
+    // A package is named outside the workspace too: it is not renamed.
+    assert_eq!(rename(c.db(), c.workspace(), file, offset, "network"), Err(RenameError::NotRenamable));
 }
 
 #[test]

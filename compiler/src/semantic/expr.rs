@@ -73,6 +73,8 @@ pub enum Target {
     Type(super::ty::TypeId),
     /// A control of a framework.
     Control { framework: String, id: String },
+    /// A package, by its path: written as an import's alias, in a `use` or a `package`.
+    Package(String),
 }
 
 /// The type `path(..)` returns.
@@ -501,7 +503,7 @@ impl<'a> ExprChecker<'a> {
             }
         }
         if self.ctx.imports.contains_key(&name.text) {
-            self.used_imports.insert(name.text.clone());
+            self.note_import(name);
             self.error(
                 Code::UnknownName,
                 name.span,
@@ -525,6 +527,14 @@ impl<'a> ExprChecker<'a> {
     }
 
     /// Records that `name` refers to a member of `package`.
+    /// Marks the import `alias` used, and records what it names.
+    pub fn note_import(&mut self, alias: &Name) {
+        self.used_imports.insert(alias.text.clone());
+        if let Some(package) = self.ctx.imports.get(&alias.text) {
+            self.refs.push((alias.span, Target::Package(package.clone())));
+        }
+    }
+
     pub fn note_member(&mut self, name: &Name, package: &str) {
         self.refs.push((name.span, Target::Member { package: package.to_owned(), name: name.text.clone() }));
     }
@@ -535,7 +545,7 @@ impl<'a> ExprChecker<'a> {
 
     /// `net.world`: a constant of an imported package.
     fn package_const(&mut self, prefix: &Name, name: &Name, span: Span) -> Ty {
-        self.used_imports.insert(prefix.text.clone());
+        self.note_import(prefix);
         let package = self.ctx.imports[&prefix.text].clone();
         if !self.env.packages.contains_key(&package) {
             // The `use` is already reported as unknown; one diagnostic is enough.
@@ -586,7 +596,7 @@ impl<'a> ExprChecker<'a> {
 
     /// `net.sg_allows(..)`: a function of an imported package.
     fn package_call(&mut self, prefix: &Name, name: &Name, args: &[Expr], span: Span) -> Ty {
-        self.used_imports.insert(prefix.text.clone());
+        self.note_import(prefix);
         let package = self.ctx.imports[&prefix.text].clone();
         if !self.env.packages.contains_key(&package) {
             // The `use` is already reported as unknown; one diagnostic is enough.
@@ -801,7 +811,7 @@ impl<'a> ExprChecker<'a> {
             ExprKind::Var(name) => (self.ctx.package.clone(), name),
             ExprKind::Field { base, name, optional: false } => match &base.kind {
                 ExprKind::Var(prefix) if self.is_import(&prefix.text) => {
-                    self.used_imports.insert(prefix.text.clone());
+                    self.note_import(prefix);
                     (self.ctx.imports[&prefix.text].clone(), name)
                 }
                 _ => return self.not_an_edge(item, None),

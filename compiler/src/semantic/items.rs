@@ -123,11 +123,11 @@ impl ItemChecker<'_> {
     fn note_type_imports(&mut self, te: &TypeExpr) {
         match &te.kind {
             TypeExprKind::Named(q) if q.parts.len() > 1 => {
-                self.exprs.used_imports.insert(q.parts[0].text.clone());
+                self.exprs.note_import(&q.parts[0]);
             }
             TypeExprKind::Ref(qs) => {
                 for q in qs.iter().filter(|q| q.parts.len() > 1) {
-                    self.exprs.used_imports.insert(q.parts[0].text.clone());
+                    self.exprs.note_import(&q.parts[0]);
                 }
             }
             TypeExprKind::List(t) | TypeExprKind::Optional(t) => self.note_type_imports(t),
