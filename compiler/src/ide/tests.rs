@@ -78,6 +78,15 @@ fn definition_finds_locals_members_fields_types_and_controls_across_files() {
     assert_eq!(goto("logging and"), ("stdlib-rules/schema.rule".into(), "logging".into()));
     assert_eq!(goto("Bucket\n"), ("stdlib-rules/schema.rule".into(), "Bucket".into()));
     assert_eq!(goto("8.1.4.3-a\"]"), ("stdlib-rules/frameworks.rule".into(), "\"8.1.4.3-a\"".into()));
+    // An edge named in `via`.
+    let text = format!(
+        "{}\nedge hop: Bucket -> Bucket\n",
+        PACK.replace("message \"{name}\"", "when reaches(b, b, via: [$0hop])")
+    );
+    let (c, offset) = workspace(&text);
+    let found = definition(c.db(), c.workspace(), c.file("acme/a.rule").expect("file"), offset).expect("the edge");
+    assert_eq!(&found.file.text(c.db())[found.span.range()], "hop");
+    assert!(found.span.start > offset, "the declaration after the rule, not the use");
     // A package: from an alias in an expression and from the `use` line.
     assert_eq!(goto("net.is_world"), ("stdlib-rules/net.rule".into(), "std.net".into()));
     assert_eq!(goto("std.net\n"), ("stdlib-rules/net.rule".into(), "std.net".into()));
