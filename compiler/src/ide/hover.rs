@@ -101,13 +101,7 @@ fn describe(db: &dyn Db, workspace: Workspace, target: &Target, file: SourceFile
                 .filter(|f| db::parse(db, **f).ast.package.as_ref().is_some_and(|q| q.dotted() == *path))
                 .map(|f| format!("`{}`", f.path(db)))
                 .collect();
-            Some(format!(
-                "{}
-
-declared in {}",
-                code(&format!("package {path}")),
-                files.join(", ")
-            ))
+            Some(format!("{}\n\ndeclared in {}", code(&format!("package {path}")), files.join(", ")))
         }
         Target::Control { framework, id } => {
             let control = env.frameworks.get(framework)?.iter().find_map(|def| match &item_of(db, def.loc)?.kind {

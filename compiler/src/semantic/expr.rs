@@ -526,7 +526,6 @@ impl<'a> ExprChecker<'a> {
         Ty::Error
     }
 
-    /// Records that `name` refers to a member of `package`.
     /// Marks the import `alias` used, and records what it names.
     pub fn note_import(&mut self, alias: &Name) {
         self.used_imports.insert(alias.text.clone());
@@ -535,6 +534,7 @@ impl<'a> ExprChecker<'a> {
         }
     }
 
+    /// Records that `name` refers to a member of `package`.
     pub fn note_member(&mut self, name: &Name, package: &str) {
         self.refs.push((name.span, Target::Member { package: package.to_owned(), name: name.text.clone() }));
     }
