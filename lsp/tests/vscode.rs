@@ -100,6 +100,10 @@ fn the_grammar_scopes_every_keyword_type_builtin_and_severity() {
     assert_eq!(scope_of("x.count()", "count"), "entity.name.function.member.rule");
     assert_eq!(scope_of("x.type", "type"), "variable.other.member.rule");
     assert_eq!(scope_of("{ ip: ip(\"10.0.0.1\") }", "ip"), "variable.other.declaration.rule");
+    // `controls` is the clause at the start of a line, and may name an edge elsewhere.
+    assert_eq!(scope_of("  controls [x]", "controls"), "keyword.other.clause.rule");
+    let named = scope_of("via: [exposes, controls]", "controls");
+    assert!(!named.starts_with("keyword."), "the edge `controls` is scoped {named}");
     // `/` divides after a value and starts a regex where a value starts.
     assert_eq!(scope_of("a / b / c", "/"), "keyword.operator.rule");
     assert_eq!(scope_of("s matches /a\\/b/i", "/a\\/b/i"), "string.regexp.rule");

@@ -49,7 +49,6 @@ pub const RESERVED_WORDS: &[&str] = &[
     "ref",
     "title",
     "severity",
-    "controls",
     "fix",
     "message",
     "evidence",
@@ -60,8 +59,9 @@ pub const RESERVED_WORDS: &[&str] = &[
 ];
 
 /// Words with a meaning only where they appear (`on e: T`, `group by`, `count`, `distinct`,
-/// `expect no`); they may still name things.
-pub const CONTEXTUAL_KEYWORDS: &[&str] = &["on", "group", "by", "count", "distinct", "no"];
+/// `expect no`, the `controls [..]` clause); they may still name things, such as the
+/// `controls` edge of the attack-path pack.
+pub const CONTEXTUAL_KEYWORDS: &[&str] = &["on", "group", "by", "count", "distinct", "no", "controls"];
 
 /// Every keyword, for completion and the parser's token-soup tests.
 pub fn keywords() -> impl Iterator<Item = &'static str> {
@@ -79,10 +79,30 @@ mod tests {
         let start = grammar.find("keyword = @{").expect("the keyword rule");
         let rule = &grammar[start..start + grammar[start..].find('}').expect("its end")];
         let mut listed: Vec<&str> = rule.split('"').skip(1).step_by(2).collect();
+        // PEG choice commits to the first alternative that matches: with `"as"` before
+        // `"asset"`, `asset` would fail `!ident_char` after `as` and not be a keyword at all.
+        for (n, word) in listed.iter().enumerate() {
+            let shadowed = listed[n + 1..].iter().find(|later| later.starts_with(word));
+            assert!(shadowed.is_none(), "`{word}` comes before `{}` in the keyword rule", shadowed.unwrap_or(word));
+        }
         listed.sort_unstable();
         let mut reserved = RESERVED_WORDS.to_vec();
         reserved.sort_unstable();
         assert_eq!(listed, reserved);
         assert!(CONTEXTUAL_KEYWORDS.iter().all(|w| !reserved.contains(w)));
+    }
+
+    /// docs/language.md lists the same reserved and contextual words, in the same order.
+    #[test]
+    fn the_language_docs_list_the_keywords() {
+        let docs = include_str!("../../../docs/language.md");
+        let list_after = |heading: &str| -> Vec<&str> {
+            let start = docs.find(heading).expect("the paragraph") + heading.len();
+            let text = &docs[start..];
+            let open = text.find('`').expect("a code span") + 1;
+            text[open..open + text[open..].find('`').expect("its end")].split_whitespace().collect()
+        };
+        assert_eq!(list_after("Reserved words cannot name"), RESERVED_WORDS);
+        assert_eq!(list_after("Contextual keywords mean"), CONTEXTUAL_KEYWORDS);
     }
 }
