@@ -54,10 +54,7 @@ impl Ctx<'_> {
 
 /// A key as a bare name when it is one, else as a string literal.
 fn data_key(key: &str) -> String {
-    let mut chars = key.chars();
-    let is_name = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if is_name {
+    if crate::syntax::is_name_shaped(key) {
         return key.to_owned();
     }
     let mut quoted = String::from("\"");

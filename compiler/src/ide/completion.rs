@@ -10,13 +10,14 @@
 use std::collections::BTreeSet;
 
 use super::brackets::Brackets;
-use super::{alias_ending, char_boundary, checked_at, is_ident, item_of, type_ending_at};
+use super::{alias_ending, char_boundary, checked_at, item_of, type_ending_at};
 use crate::compilation::Compilation;
 use crate::db::{self, Db, SourceFile, Workspace};
 use crate::semantic::env::{FileCtx, MemberKind, SCALARS};
 use crate::semantic::expr::{BUILTIN_FUNCTIONS, Target};
 use crate::semantic::methods;
 use crate::syntax::ast::ItemKind;
+use crate::syntax::is_name_char;
 
 /// What a completion inserts, for the editor's icon.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -61,7 +62,7 @@ pub fn completions(compilation: &mut Compilation, path: &str, offset: u32) -> Ve
     // What the text after the cursor leaves unclosed, for the patched copies below to parse.
     let brackets = Brackets::at(&text, offset);
     let closers = brackets.closers_for_cut(brackets.open.len(), offset);
-    let head = before.trim_end_matches(is_ident);
+    let head = before.trim_end_matches(is_name_char);
     let mut items = match head.strip_suffix('.') {
         Some(base) => {
             let base = base.strip_suffix('?').unwrap_or(base);

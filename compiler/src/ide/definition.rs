@@ -104,9 +104,7 @@ pub fn rename(
     offset: u32,
     new_name: &str,
 ) -> Result<Vec<FileSpan>, RenameError> {
-    let valid = new_name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && new_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !crate::syntax::RESERVED_WORDS.contains(&new_name);
+    let valid = crate::syntax::is_name_shaped(new_name) && !crate::syntax::RESERVED_WORDS.contains(&new_name);
     if !valid {
         return Err(RenameError::InvalidName(new_name.to_owned()));
     }

@@ -22,8 +22,8 @@ use crate::db::{self, CheckedItem, Db, ItemRef, SourceFile, Workspace};
 use crate::semantic::env::{FileCtx, Loc};
 use crate::semantic::expr::Target;
 use crate::semantic::ty::Ty;
-use crate::syntax::Span;
 use crate::syntax::ast::{Item, ItemKind};
+use crate::syntax::{Span, is_name_char};
 
 /// A span of a file.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -106,15 +106,10 @@ fn type_ending_at(db: &dyn Db, workspace: Workspace, file: SourceFile, end: u32)
     types.min_by_key(|(span, _)| span.len()).map(|(_, ty)| ty.clone())
 }
 
-/// Whether `c` can be part of a name.
-fn is_ident(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
 /// The import alias `before` ends with and the package it names, when the name is not itself
 /// a field (`net` in `net.`, but not in `x.net.`).
 fn alias_ending<'t>(db: &dyn Db, file: SourceFile, before: &'t str) -> Option<(&'t str, String)> {
-    let start = before.trim_end_matches(is_ident).len();
+    let start = before.trim_end_matches(is_name_char).len();
     let alias = &before[start..];
     if alias.is_empty() || before[..start].ends_with('.') {
         return None;

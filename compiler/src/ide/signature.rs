@@ -7,14 +7,14 @@
 //! leaves unclosed closed).
 
 use super::brackets::Brackets;
-use super::{alias_ending, char_boundary, is_ident, item_of, type_ending_at};
+use super::{alias_ending, char_boundary, item_of, type_ending_at};
 use crate::compilation::Compilation;
 use crate::db::{self, SourceFile};
 use crate::semantic::env::MemberKind;
 use crate::semantic::expr::BUILTIN_FUNCTIONS;
 use crate::semantic::methods;
 use crate::semantic::signature::SignatureLabel;
-use crate::syntax::RESERVED_WORDS;
+use crate::syntax::{RESERVED_WORDS, is_name_char};
 
 /// A signature and where the cursor is in it.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -112,14 +112,14 @@ fn call_at(text: &str, offset: usize) -> Option<Call<'_>> {
 /// What is called by the `(` at `open`, if it opens an argument list.
 fn callee_before(text: &str, open: usize) -> Option<Callee<'_>> {
     let before = text[..open].trim_end();
-    let start = before.trim_end_matches(is_ident).len();
+    let start = before.trim_end_matches(is_name_char).len();
     let name = &before[start..];
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
     let prefix = &before[..start];
     // `fn name(..)` declares the parameters rather than passing arguments.
-    if prefix.trim_end().strip_suffix("fn").is_some_and(|p| !p.ends_with(is_ident)) {
+    if prefix.trim_end().strip_suffix("fn").is_some_and(|p| !p.ends_with(is_name_char)) {
         return None;
     }
     match prefix.strip_suffix('.') {

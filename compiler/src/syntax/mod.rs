@@ -63,6 +63,17 @@ pub const RESERVED_WORDS: &[&str] = &[
 /// `controls` edge of the attack-path pack.
 pub const CONTEXTUAL_KEYWORDS: &[&str] = &["on", "group", "by", "count", "distinct", "no", "controls"];
 
+/// Whether `c` may continue a name (grammar.pest's `ident_char`).
+pub fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Whether `text` has the shape of a name: a letter or `_`, then name characters. Keywords
+/// have it too (grammar.pest's `name_any`, which fields and data keys use).
+pub fn is_name_shaped(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && text.chars().all(is_name_char)
+}
+
 /// Every keyword, for completion and the parser's token-soup tests.
 pub fn keywords() -> impl Iterator<Item = &'static str> {
     RESERVED_WORDS.iter().chain(CONTEXTUAL_KEYWORDS).copied()

@@ -2,7 +2,7 @@
 //! the scanners that must work on text that does not parse: cutting a file into chunks, and
 //! finding the call around an editor's cursor.
 
-use super::RESERVED_WORDS;
+use super::{RESERVED_WORDS, is_name_char};
 
 /// Yields `(offset, byte)` for every byte of `text` outside string literals, `//` comments and
 /// regex literals (delimiters and regex flags included in what is left out). None of those
@@ -52,7 +52,7 @@ impl CodeBytes<'_> {
     /// `when`, …) rather than a value itself (a name, `true`, `none`).
     fn word_expects_value(&self, end: usize) -> bool {
         let before = &self.text[..end];
-        let word = &before[before.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len()..];
+        let word = &before[before.trim_end_matches(is_name_char).len()..];
         RESERVED_WORDS.contains(&word) && !matches!(word, "true" | "false" | "none")
     }
 }
@@ -81,9 +81,9 @@ impl Iterator for CodeBytes<'_> {
             if !b.is_ascii_whitespace() {
                 self.value_before = match b {
                     b')' | b']' | b'}' => true,
-                    _ if b.is_ascii_alphanumeric() || b == b'_' => {
+                    _ if is_name_char(char::from(b)) => {
                         let word_end = at + 1;
-                        let continues = bytes.get(word_end).is_some_and(|n| n.is_ascii_alphanumeric() || *n == b'_');
+                        let continues = bytes.get(word_end).is_some_and(|n| is_name_char(char::from(*n)));
                         continues || !self.word_expects_value(word_end)
                     }
                     _ => false,

@@ -6,6 +6,7 @@
 //! the line is outside any brackets — or at column 0 whatever the bracket depth, so an
 //! unclosed `{` in one rule does not swallow the rest of the file.
 
+use super::is_name_char;
 use super::scan::code_bytes;
 
 /// Words that start a top-level declaration.
@@ -84,9 +85,7 @@ impl Chunks<'_> {
 }
 
 fn starts_with_item_keyword(line: &str) -> bool {
-    ITEM_KEYWORDS.iter().any(|kw| {
-        line.starts_with(kw) && !line[kw.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-    })
+    ITEM_KEYWORDS.iter().any(|kw| line.starts_with(kw) && !line[kw.len()..].starts_with(is_name_char))
 }
 
 fn rest_of_line_blank(s: &str) -> bool {
