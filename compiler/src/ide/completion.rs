@@ -60,8 +60,10 @@ pub fn completions(compilation: &mut Compilation, path: &str, offset: u32) -> Ve
     let offset = char_boundary(&text, offset);
     let before = &text[..offset];
     // What the text after the cursor leaves unclosed, for the patched copies below to parse.
-    let brackets = Brackets::at(&text, offset);
-    let closers = brackets.closers_for_cut(brackets.open.len(), offset);
+    let closers = || {
+        let brackets = Brackets::at(&text, offset);
+        brackets.closers_for_cut(brackets.open.len(), offset)
+    };
     let head = before.trim_end_matches(is_name_char);
     let mut items = match head.strip_suffix('.') {
         Some(base) => {
@@ -69,7 +71,7 @@ pub fn completions(compilation: &mut Compilation, path: &str, offset: u32) -> Ve
             match alias_ending(compilation.db(), file, base) {
                 Some((_, package)) => package_members(compilation.db(), compilation.workspace(), &package),
                 None => {
-                    let patched = format!("{base}{closers}{}", &text[offset..]);
+                    let patched = format!("{base}{}{}", closers(), &text[offset..]);
                     let base_end = base.len() as u32;
                     compilation
                         .with_text(path, patched, |c| member_completions(c.db(), c.workspace(), file, base_end))
@@ -82,7 +84,7 @@ pub fn completions(compilation: &mut Compilation, path: &str, offset: u32) -> Ve
         }
         None if head.len() == before.len() => {
             // Nothing typed yet: a placeholder name lets the item parse, so its locals are known.
-            let patched = format!("{before}{HOLE}{closers}{}", &text[offset..]);
+            let patched = format!("{before}{HOLE}{}{}", closers(), &text[offset..]);
             compilation
                 .with_text(path, patched, |c| scope_completions(c.db(), c.workspace(), file, offset as u32))
                 .unwrap_or_default()

@@ -39,7 +39,7 @@ pub fn signature_help(compilation: &mut Compilation, path: &str, offset: u32) ->
             match alias_ending(compilation.db(), file, receiver) {
                 Some((alias, package)) => member_fn(compilation, &package, name, &format!("{alias}.{name}"))?,
                 None => {
-                    let patched = format!("{receiver}{}{}", call.closers, &text[call.after..]);
+                    let patched = format!("{receiver}{}{}", call.closers(), &text[call.after..]);
                     let ty = compilation
                         .with_text(path, patched, |c| type_ending_at(c.db(), c.workspace(), file, receiver_end as u32))
                         .flatten()?;
@@ -75,15 +75,22 @@ fn member_fn(
 }
 
 /// A call around the cursor, as found in the text.
-#[derive(Debug, PartialEq, Eq)]
 struct Call<'a> {
     callee: Callee<'a>,
     /// Commas before the cursor in the argument list: the argument being typed.
     active: usize,
     /// Where the text after the call starts: past its `)`, or the cursor when unclosed.
     after: usize,
+    brackets: Brackets,
+    /// The index of the call's `(` in `brackets.open`.
+    depth: usize,
+}
+
+impl Call<'_> {
     /// The closers the text after the call leaves missing, should the call be cut out.
-    closers: String,
+    fn closers(&self) -> String {
+        self.brackets.closers_for_cut(self.depth, self.after)
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -106,7 +113,7 @@ fn call_at(text: &str, offset: usize) -> Option<Call<'_>> {
         .filter(|(_, o)| o.byte == b'(')
         .find_map(|(depth, o)| Some((depth, callee_before(text, o.at)?, o.commas)))?;
     let after = brackets.closing(depth).map_or(offset, |close| close + 1);
-    Some(Call { callee, active, after, closers: brackets.closers_for_cut(depth, after) })
+    Some(Call { callee, active, after, brackets, depth })
 }
 
 /// What is called by the `(` at `open`, if it opens an argument list.
@@ -135,18 +142,18 @@ fn callee_before(text: &str, open: usize) -> Option<Callee<'_>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Call, Callee, call_at};
+    use super::{Callee, call_at};
 
     /// The call at the `|` of `marked`.
     fn call(marked: &str) -> Option<(String, usize, String)> {
         let offset = marked.find('|').expect("a cursor");
         let text = marked.replacen('|', "", 1);
-        call_at(&text, offset).map(|Call { callee, active, after, closers }| {
-            let shown = match callee {
+        call_at(&text, offset).map(|call| {
+            let shown = match call.callee {
                 Callee::Function { name } => name.to_owned(),
                 Callee::Method { receiver_end, name } => format!("{}.{name}", &text[..receiver_end]),
             };
-            (shown, active, format!("{closers}{}", &text[after..]))
+            (shown, call.active, format!("{}{}", call.closers(), &text[call.after..]))
         })
     }
 
