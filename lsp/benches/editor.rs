@@ -71,27 +71,29 @@ fn diagnostics_after_one_char_edit(bencher: Bencher<'_, '_>) {
     });
 }
 
+/// The workspace, a client, and the parameters of a request at `shift` columns after the
+/// first `needle` of the middle rule.
+fn request_after(needle: &str, shift: u32) -> (tempfile::TempDir, Client, serde_json::Value) {
+    let (root, client, uri, text) = workspace();
+    let (line, column) = after(&text, needle);
+    (root, client, json!({"textDocument": {"uri": uri}, "position": position(line, column + shift)}))
+}
+
 #[divan::bench(sample_count = 30, sample_size = 1)]
 fn hover(bencher: Bencher<'_, '_>) {
-    let (_root, mut client, uri, text) = workspace();
-    let (line, column) = after(&text, "sg.");
-    let params = json!({"textDocument": {"uri": uri}, "position": position(line, column + 1)});
+    let (_root, mut client, params) = request_after("sg.", 1);
     bencher.bench_local(|| client.ok("textDocument/hover", params.clone()));
 }
 
 #[divan::bench(sample_count = 30, sample_size = 1)]
 fn completion(bencher: Bencher<'_, '_>) {
-    let (_root, mut client, uri, text) = workspace();
-    let (line, column) = after(&text, "sg.");
-    let params = json!({"textDocument": {"uri": uri}, "position": position(line, column)});
+    let (_root, mut client, params) = request_after("sg.", 0);
     bencher.bench_local(|| client.ok("textDocument/completion", params.clone()));
 }
 
 #[divan::bench(sample_count = 30, sample_size = 1)]
 fn signature_help(bencher: Bencher<'_, '_>) {
-    let (_root, mut client, uri, text) = workspace();
-    let (line, column) = after(&text, ".filter(");
-    let params = json!({"textDocument": {"uri": uri}, "position": position(line, column)});
+    let (_root, mut client, params) = request_after(".filter(", 0);
     let help = client.ok("textDocument/signatureHelp", params.clone());
     assert!(help["signatures"][0]["label"].as_str().is_some_and(|l| l.starts_with(".filter(")), "{help}");
     bencher.bench_local(|| client.ok("textDocument/signatureHelp", params.clone()));
