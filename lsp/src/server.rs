@@ -7,17 +7,17 @@ use std::path::PathBuf;
 use crossbeam_channel::{Receiver, Sender, select};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
-    ShowMessage,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, LogMessage, Notification as _,
+    PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Rename, Request as _,
     SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
-    CompletionOptions, InitializeParams, MessageType, OneOf, PublishDiagnosticsParams, ServerCapabilities,
-    ShowMessageParams, SignatureHelpOptions, TextDocumentContentChangeEvent, TextDocumentSyncCapability,
-    TextDocumentSyncKind, Uri,
+    CompletionOptions, InitializeParams, LogMessageParams, MessageType, OneOf, PublishDiagnosticsParams,
+    ServerCapabilities, ShowMessageParams, SignatureHelpOptions, TextDocumentContentChangeEvent,
+    TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 use rulec_compiler::compilation::Compilation;
 
@@ -172,11 +172,17 @@ impl<'c> Server<'c> {
     fn on_notification(&mut self, notification: Notification) -> Result<()> {
         match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let params: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(notification.params)?;
+                let Some(params) = self.notification_params::<lsp_types::DidOpenTextDocumentParams>(notification)?
+                else {
+                    return Ok(());
+                };
                 self.set_document(&params.text_document.uri, params.text_document.text);
             }
             DidChangeTextDocument::METHOD => {
-                let params: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(notification.params)?;
+                let Some(params) = self.notification_params::<lsp_types::DidChangeTextDocumentParams>(notification)?
+                else {
+                    return Ok(());
+                };
                 let Some(path) = handlers::compiler_path(&self.compilation, &self.roots, &params.text_document.uri)
                 else {
                     return Ok(());
@@ -191,7 +197,10 @@ impl<'c> Server<'c> {
             DidCloseTextDocument::METHOD => {
                 // The file keeps its last text: an unsaved edit the editor discards is
                 // re-read from disk.
-                let params: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(notification.params)?;
+                let Some(params) = self.notification_params::<lsp_types::DidCloseTextDocumentParams>(notification)?
+                else {
+                    return Ok(());
+                };
                 if let Some(disk) = convert::uri_to_path(&params.text_document.uri)
                     && let Ok(text) = std::fs::read_to_string(&disk)
                 {
@@ -201,6 +210,20 @@ impl<'c> Server<'c> {
             _ => return Ok(()),
         }
         self.publish_diagnostics()
+    }
+
+    /// A notification's parameters; unreadable ones are logged to the editor and the
+    /// notification dropped (it has no response to carry an error), never ending the server.
+    fn notification_params<P: serde::de::DeserializeOwned>(&self, notification: Notification) -> Result<Option<P>> {
+        match serde_json::from_value(notification.params) {
+            Ok(params) => Ok(Some(params)),
+            Err(e) => {
+                let message = format!("rulec-lsp ignored `{}`: invalid parameters: {e}", notification.method);
+                let params = LogMessageParams { typ: MessageType::WARNING, message };
+                self.connection.sender.send(Notification::new(LogMessage::METHOD.into(), params).into())?;
+                Ok(None)
+            }
+        }
     }
 
     /// Gives the workspace `uri`'s text, adding the file when no pack has it.

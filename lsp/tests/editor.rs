@@ -121,6 +121,14 @@ fn unknown_requests_get_method_not_found_and_bad_params_invalid_params() {
     assert_eq!(code, lsp_server::ErrorCode::MethodNotFound as i32);
     let code = client.error_code("textDocument/hover", json!({"nonsense": true}));
     assert_eq!(code, lsp_server::ErrorCode::InvalidParams as i32);
+    // Unreadable notifications are logged and dropped; the server goes on answering.
+    for method in ["textDocument/didOpen", "textDocument/didChange", "textDocument/didClose"] {
+        client.notify(method, json!({"nonsense": true}));
+    }
+    let symbols = client.ok("workspace/symbol", json!({"query": "ACME"}));
+    assert!(symbols.as_array().is_some_and(|s| !s.is_empty()), "{symbols}");
+    let logged = client.notifications.iter().filter(|n| n.method == "window/logMessage").count();
+    assert_eq!(logged, 3, "{:?}", client.notifications);
     // A file the workspace does not have gets no hover rather than an error.
     let hover = client
         .ok("textDocument/hover", json!({"textDocument": {"uri": "file:///nowhere.rule"}, "position": position(0, 0)}));
