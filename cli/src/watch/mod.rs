@@ -155,7 +155,7 @@ impl Watcher {
                 Ok(Signal::Events(Ok(events))) => events,
                 Ok(Signal::Events(Err(errors))) => {
                     for e in errors {
-                        crate::cli::check::print_warning(format!("watching files: {e}; checking everything again"));
+                        crate::check::print_warning(format!("watching files: {e}; checking everything again"));
                     }
                     return Wake::Anything;
                 }

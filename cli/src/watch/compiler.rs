@@ -9,7 +9,7 @@ use rulec_compiler::diagnostics::{Diagnostic, render};
 use rulec_compiler::packs::Pack;
 use rulec_runtime::plan::Plan;
 
-use crate::cli::{PackArgs, compile};
+use crate::{PackArgs, compile};
 
 #[derive(Default)]
 pub(super) struct Compiler {

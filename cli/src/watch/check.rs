@@ -12,8 +12,8 @@ use rulec_runtime::snapshot::Cache;
 
 use super::compiler::Compiler;
 use super::{Target, Wake, Watcher, count, diff, status};
-use crate::cli::check::{self, CheckArgs, Session};
-use crate::cli::{EXIT_OK, fail};
+use crate::check::{self, CheckArgs, Session};
+use crate::{EXIT_OK, fail};
 
 pub(crate) fn run(args: &CheckArgs) -> u8 {
     let watcher = match Watcher::start(&targets(args), args.output.as_deref()) {

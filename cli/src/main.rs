@@ -1,4 +1,6 @@
-//! Argument parsing and dispatch. Each subcommand lives in its own module.
+//! `rulec`: the command line. Only this binary prints to the terminal. Argument parsing and
+//! dispatch live here; each subcommand lives in its own module.
+#![expect(clippy::print_stdout, clippy::print_stderr, reason = "the CLI's job is printing")]
 
 mod check;
 mod compile;
@@ -111,7 +113,7 @@ pub(crate) enum MessageFormat {
     Json,
 }
 
-pub(crate) fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -7,8 +7,8 @@ use rulec_compiler::testing::Verdict;
 
 use super::compiler::Compiler;
 use super::{Target, Wake, Watcher, diff, status};
-use crate::cli::test::{self, Tally, TestArgs};
-use crate::cli::{EXIT_OK, fail};
+use crate::test::{self, Tally, TestArgs};
+use crate::{EXIT_OK, fail};
 
 pub(crate) fn run(args: &TestArgs) -> u8 {
     if args.packs.packs.is_empty() {
