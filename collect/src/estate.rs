@@ -1,0 +1,114 @@
+//! The snapshot being assembled: assets by (type, id), events, coverage and the report, with
+//! the bookkeeping every normalizer shares (duplicates, lossy paths, coverage from lookups).
+
+use std::collections::BTreeMap;
+
+use crate::answers::{Lookup, Place};
+use crate::coverage::{Coverage, Status};
+use crate::node::{FieldError, Node};
+use crate::report::{ImportReport, Issue, IssueKind};
+use crate::snapshot::{Asset, Event, FORMAT, Snapshot};
+
+/// The output of an import so far.
+#[derive(Debug, Default)]
+pub struct Estate {
+    assets: BTreeMap<(&'static str, String), (Asset, String)>,
+    events: Vec<Event>,
+    pub coverage: Coverage,
+    pub report: ImportReport,
+}
+
+impl Estate {
+    /// Adds an asset read at `origin`; a second asset of the same type and id is reported and
+    /// left out (the first one read, in path order, stays).
+    pub fn add_asset(&mut self, asset: Asset, origin: &Node<'_>) {
+        let key = (asset.kind, asset.id.clone());
+        let place = format!("{}: {}", origin.file.display(), origin.path);
+        if let Some((_, first)) = self.assets.get(&key) {
+            let message = format!("a second {} `{}` (the first is at {first}): left out", key.0, key.1);
+            self.issue(IssueKind::NotNormalized, origin, message);
+            return;
+        }
+        self.report.used.push(origin.file.display().to_string());
+        self.assets.insert(key, (asset, place));
+    }
+
+    /// An asset added earlier, to complete from another answer.
+    pub fn asset_mut(&mut self, kind: &'static str, id: &str) -> Option<&mut Asset> {
+        self.assets.get_mut(&(kind, id.to_owned())).map(|(asset, _)| asset)
+    }
+
+    /// Whether an asset was added.
+    pub fn has_asset(&self, kind: &'static str, id: &str) -> bool {
+        self.assets.contains_key(&(kind, id.to_owned()))
+    }
+
+    pub fn add_event(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
+    /// A record that could not be normalized: left out, and listed.
+    pub fn not_normalized(&mut self, error: FieldError) {
+        self.report.issues.push(Issue::from_field(IssueKind::NotNormalized, error));
+    }
+
+    /// Any other loss, at a node.
+    pub fn issue(&mut self, kind: IssueKind, at: &Node<'_>, message: impl Into<String>) {
+        self.report.issues.push(Issue::from_field(kind, at.error(message)));
+    }
+
+    /// Records `kind`'s coverage in `place` from the lookup of the call that lists it.
+    pub fn cover(&mut self, place: &Place<'_>, kind: &'static str, call: &str, lookup: &Lookup<'_>) {
+        let (status, reason) = match lookup {
+            Lookup::Missing => (Status::Absent, Some(format!("{call} was not saved"))),
+            Lookup::Failed { error, .. } => {
+                (Status::Failed, Some(format!("{call}: {}: {}", error.code, error.message)))
+            }
+            Lookup::Found(_) => (Status::Collected, None),
+        };
+        self.record(place, kind, status, reason);
+    }
+
+    /// Records that some of `kind`'s assets in `place` were left out, and why.
+    pub fn partial(&mut self, place: &Place<'_>, kind: &'static str, reason: String) {
+        self.record(place, kind, Status::Partial, Some(reason));
+    }
+
+    fn record(&mut self, place: &Place<'_>, kind: &'static str, status: Status, reason: Option<String>) {
+        let region = place.asset_region();
+        self.coverage.record(place.provider, place.account, region.as_deref(), kind, status, reason);
+    }
+
+    /// A per-resource detail an asset needs: its answer's root, or `None` after reporting why
+    /// the asset is left out (and marking the type partial).
+    pub fn detail<'a>(
+        &mut self,
+        place: &Place<'_>,
+        kind: &'static str,
+        at: &Node<'_>,
+        call: &str,
+        lookup: &Lookup<'a>,
+    ) -> Option<Node<'a>> {
+        let why = match lookup {
+            Lookup::Found(pages) => return pages.first().cloned(),
+            Lookup::Missing => format!("{call} was not saved"),
+            Lookup::Failed { error, .. } => format!("{call} failed: {}: {}", error.code, error.message),
+        };
+        self.issue(IssueKind::Incomplete, at, format!("{kind} left out: {why}"));
+        self.partial(place, kind, why);
+        None
+    }
+
+    /// The finished snapshot and report.
+    pub fn finish(mut self, taken_at: String) -> (Snapshot, ImportReport) {
+        let assets: Vec<Asset> = self.assets.into_values().map(|(asset, _)| asset).collect();
+        let mut events = self.events;
+        // Stable: events of the same time keep the order their files were read in.
+        events.sort_by_cached_key(|event| crate::time::sort_key(event.time()));
+        self.report.assets = assets.len();
+        self.report.events = events.len();
+        self.report.normalize();
+        let snapshot = Snapshot { format: FORMAT, taken_at, assets, events, coverage: self.coverage.into_entries() };
+        (snapshot, self.report)
+    }
+}

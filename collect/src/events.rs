@@ -1,0 +1,135 @@
+//! Audit-event files under `<provider>/<account>/events/**`: `LookUpEvents` / `LookupEvents`
+//! answers (an `Events` array), delivered log files (a JSON array, an object with `Records`, or
+//! one event per line), each possibly gzip-compressed. This module reads the containers; each
+//! cloud's `events` module turns one record into a snapshot event.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::Options;
+use crate::coverage::Status;
+use crate::estate::Estate;
+use crate::node::Node;
+use crate::raw::{Answer, Provider, Syntax, answer};
+use crate::report::{Issue, IssueKind, NotCollected, Skipped};
+use crate::{alibaba, tencent};
+
+/// The event types an events folder feeds, for coverage.
+const FEEDS: [&str; 2] = ["ApiCall", "ConsoleLogin"];
+
+/// Reads one event file of an account.
+pub(crate) fn read_file(out: &mut Estate, file: &Path, provider: Provider, account: &str, _options: &Options) {
+    let skip = |out: &mut Estate, reason: String| out.report.skipped.push(Skipped { file: file.display().to_string(), reason });
+    let text = match read_text(file) {
+        Ok(text) => text,
+        Err(reason) => return skip(out, reason),
+    };
+    let syntax_ok = file.to_string_lossy().ends_with(".json")
+        || file.to_string_lossy().ends_with(".jsonl")
+        || file.to_string_lossy().ends_with(".json.gz")
+        || file.to_string_lossy().ends_with(".jsonl.gz")
+        || file.to_string_lossy().ends_with(".log");
+    if !syntax_ok {
+        return skip(out, "not an event file (.json, .jsonl, .json.gz, .jsonl.gz)".to_owned());
+    }
+    let values = match answer::parse(&text, Syntax::Json) {
+        Ok(Answer::Error(error)) => {
+            let reason = format!("{}: {}", error.code, error.message);
+            for kind in FEEDS {
+                out.coverage.record(provider, account, None, kind, Status::Failed, Some(format!("events: {reason}")));
+            }
+            out.report.not_collected.push(NotCollected {
+                file: file.display().to_string(),
+                call: "events".to_owned(),
+                code: error.code,
+                message: error.message,
+            });
+            return;
+        }
+        Ok(Answer::Data(value)) => vec![(value, None)],
+        // More than one JSON value: one event per line.
+        Err(_) if text.lines().filter(|line| !line.trim().is_empty()).count() > 1 => json_lines(out, file, &text),
+        Err(reason) => return skip(out, reason),
+    };
+    let mut read = 0usize;
+    for (value, line) in &values {
+        let root = match line {
+            Some(line) => Node { value, file, path: format!("$ (line {line})") },
+            None => Node::root(value, file),
+        };
+        for record in records(&root) {
+            let event = match provider {
+                Provider::Tencent => tencent::events::record(out, &record, account),
+                Provider::Alibaba => alibaba::events::record(out, &record, account),
+            };
+            match event {
+                Ok(Some(event)) => {
+                    out.add_event(event);
+                    read += 1;
+                }
+                Ok(None) => {}
+                Err(err) => out.not_normalized(err),
+            }
+        }
+    }
+    for kind in FEEDS {
+        out.coverage.record(provider, account, None, kind, Status::Collected, None);
+    }
+    if read > 0 {
+        out.report.used.push(file.display().to_string());
+    }
+}
+
+/// The event records of a document: the `Events` of an answer, the `Records` of a delivered
+/// file, the elements of an array, or the document itself.
+fn records<'a>(root: &Node<'a>) -> Vec<Node<'a>> {
+    for key in ["Events", "Records", "records"] {
+        if let Some(list) = root.get(key)
+            && list.value.is_array()
+        {
+            return list.items();
+        }
+    }
+    match root.value {
+        Value::Array(_) => root.items(),
+        _ => vec![root.clone()],
+    }
+}
+
+/// The file's text, gunzipped when it is compressed.
+fn read_text(file: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(file).map_err(|err| format!("cannot read: {err}"))?;
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut plain = Vec::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_end(&mut plain)
+            .map_err(|err| format!("not a readable gzip file: {err}"))?;
+        plain
+    } else {
+        bytes
+    };
+    String::from_utf8(bytes).map_err(|err| format!("not UTF-8 text (byte {})", err.utf8_error().valid_up_to()))
+}
+
+/// One JSON value per non-empty line, with its line number; a line that is not JSON is
+/// reported and the others kept.
+fn json_lines(out: &mut Estate, file: &Path, text: &str) -> Vec<(Value, Option<usize>)> {
+    let mut values = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str(line) {
+            Ok(value) => values.push((value, Some(index + 1))),
+            Err(err) => out.report.issues.push(Issue {
+                kind: IssueKind::NotNormalized,
+                file: file.display().to_string(),
+                path: format!("line {}", index + 1),
+                message: format!("invalid JSON at column {}: {err}", err.column()),
+            }),
+        }
+    }
+    values
+}
