@@ -265,7 +265,7 @@ pub(crate) fn evaluate(
         summary: Summary::count(&findings, outcome.checks_evaluated, duration_ms),
         compliance: match &args.framework {
             // INVARIANT: the name was checked against the plan before evaluating.
-            Some(name) => rulec_runtime::compliance::assess(plan, name, &selected, &findings).ok(),
+            Some(name) => rulec_runtime::compliance::assess(plan, name, &selected, &findings, store.coverage()).ok(),
             None => None,
         },
         findings,

@@ -6,9 +6,11 @@ mod check;
 mod compile;
 mod fmt;
 mod graph;
+mod import;
 mod output;
 mod progress;
 mod rules;
+mod schema;
 mod test;
 mod watch;
 
@@ -94,6 +96,23 @@ enum Command {
                             rulec rules --format markdown -o docs/rules.md\n  rulec rules --format json | jq '.rules[].id'\n\n\
                             Exit codes: 0 listed, 2 bad input (a compile error, an unknown framework).")]
     Rules(rules::RulesArgs),
+    /// Turn saved Tencent Cloud / Alibaba Cloud answers (tccli, aliyun, ossutil output) into a snapshot
+    #[command(after_help = "Examples:\n  rulec import raw/ -o snapshot.json\n  \
+                            rulec import tencent raw/tencent -o snapshot.json\n  \
+                            rulec import --provider tencent --region ap-guangzhou --account 100000000001 instances.json -o snapshot.json\n  \
+                            rulec import raw/ --report import-report.json -o snapshot.json && rulec check snapshot.json\n\n\
+                            RAW is a folder in the layout of docs/import.md (tencent|alibaba/<account>/<region>/<service>.<Action>.json, \
+                            events/, leaks/, hosts/) or single answer files recognised by their shape.\n\n\
+                            Exit codes: 0 imported (files skipped and records left out are listed on stderr and in --report), \
+                            2 bad input (a missing path, an unknown account, an ambiguous file, an output that fails validation).")]
+    Import(import::ImportArgs),
+    /// Print the snapshot schema, for people who write their own snapshot producers
+    #[command(
+        after_help = "Examples:\n  rulec schema\n  rulec schema --format json-schema -o snapshot.schema.json\n  \
+                            rulec schema --format markdown\n\n\
+                            Exit codes: 0 printed, 2 bad input (a compile error in a --pack)."
+    )]
+    Schema(schema::SchemaArgs),
 }
 
 /// Where packs come from; shared by every command that compiles.
@@ -130,6 +149,8 @@ fn main() -> ExitCode {
         Command::Graph(args) => graph::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Rules(args) => rules::run(&args),
+        Command::Import(args) => import::run(&args),
+        Command::Schema(args) => schema::run(&args),
     });
     let code = match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,

@@ -66,6 +66,11 @@ impl Coverage {
         entry.1.extend(reason);
     }
 
+    /// Whether any entry names `kind` for the account, in any region.
+    pub fn mentions(&self, provider: Provider, account: &str, kind: &str) -> bool {
+        self.entries.keys().any(|(p, a, _, k)| *p == provider && a == account && *k == kind)
+    }
+
     /// The entries in a stable order.
     pub fn into_entries(self) -> Vec<CoverageEntry> {
         self.entries

@@ -29,7 +29,6 @@ impl Estate {
             self.issue(IssueKind::NotNormalized, origin, message);
             return;
         }
-        self.report.used.push(origin.file.display().to_string());
         self.assets.insert(key, (asset, place));
     }
 

@@ -17,11 +17,13 @@ use crate::report::{Issue, IssueKind, NotCollected, Skipped};
 use crate::{alibaba, tencent};
 
 /// The event types an events folder feeds, for coverage.
-const FEEDS: [&str; 2] = ["ApiCall", "ConsoleLogin"];
+pub(crate) const FEEDS: [&str; 2] = ["ApiCall", "ConsoleLogin"];
 
 /// Reads one event file of an account.
 pub(crate) fn read_file(out: &mut Estate, file: &Path, provider: Provider, account: &str, _options: &Options) {
-    let skip = |out: &mut Estate, reason: String| out.report.skipped.push(Skipped { file: file.display().to_string(), reason });
+    let skip = |out: &mut Estate, reason: String| {
+        out.report.skipped.push(Skipped { file: file.display().to_string(), reason })
+    };
     let text = match read_text(file) {
         Ok(text) => text,
         Err(reason) => return skip(out, reason),

@@ -104,25 +104,47 @@ pub fn import(inputs: &[PathBuf], options: &Options) -> Result<Imported, ImportE
         };
         skip(&mut estate, &stored.file, reason);
     }
+    let skipped: std::collections::HashSet<String> = estate.report.skipped.iter().map(|s| s.file.clone()).collect();
     for (key, stored) in answers.all() {
-        if stored.data().is_some() && !estate.report.skipped.iter().any(|s| Path::new(&s.file) == stored.file) {
-            estate.report.used.push(stored.file.display().to_string());
-        }
-        if let Answer::Error(error) = &stored.answer {
-            estate.report.not_collected.push(NotCollected {
-                file: stored.file.display().to_string(),
+        let file = stored.file.display().to_string();
+        match &stored.answer {
+            Answer::Data(_) if !skipped.contains(&file) => estate.report.used.push(file),
+            Answer::Data(_) => {}
+            Answer::Error(error) => estate.report.not_collected.push(NotCollected {
+                file,
                 call: key.call.clone(),
                 code: error.code.clone(),
                 message: error.message.clone(),
-            });
+            }),
         }
     }
+    mark_absent(&answers, &mut estate);
     let taken_at = match &options.taken_at {
         Some(taken_at) => taken_at.clone(),
         None => newest.map(time::format).unwrap_or_else(|| time::format(chrono::DateTime::UNIX_EPOCH)),
     };
     let (snapshot, report) = estate.finish(taken_at);
     Ok(Imported { snapshot, report })
+}
+
+/// Every type a provider's calls feed gets a coverage entry for each account imported: a type
+/// nothing was saved for is `absent`, so checks over it are "not evaluated", never "passed".
+fn mark_absent(answers: &Answers, estate: &mut Estate) {
+    for provider in Provider::ALL {
+        for account in answers.accounts(provider) {
+            let kinds = calls::all()
+                .filter(|call| call.provider == provider)
+                .flat_map(|call| call.feeds.iter().copied())
+                .filter(|kind| kind.starts_with(|c: char| c.is_ascii_uppercase()))
+                .chain(events::FEEDS);
+            for kind in kinds {
+                if !estate.coverage.mentions(provider, &account, kind) {
+                    let reason = format!("nothing feeding {kind} was saved for this account");
+                    estate.coverage.record(provider, &account, None, kind, coverage::Status::Absent, Some(reason));
+                }
+            }
+        }
+    }
 }
 
 fn modified(file: &Path) -> Option<chrono::DateTime<chrono::Utc>> {

@@ -2,12 +2,15 @@
 //! framework as passed, failed (with the findings that fail it) or not covered.
 //!
 //! A control is **covered** when some evaluated check cites it; it **fails** when one of
-//! those checks has a finding, and **passes** otherwise. Suppressed findings do not fail a
+//! those checks has a finding; it is **not evaluated** when, without findings, one of those
+//! checks reads data the snapshot's `coverage` section says was not (fully) collected — an
+//! absent answer proves nothing; and it **passes** otherwise. Suppressed findings do not fail a
 //! control: an allowlist entry is an accepted risk with a recorded reason, and the report
 //! lists it under `suppressed`. Controls keep the framework's declaration order.
 
 use serde::{Deserialize, Serialize};
 
+use crate::coverage::{CoverageEntry, check_gap};
 use crate::plan::{Check, Plan};
 use crate::report::Finding;
 
@@ -28,6 +31,9 @@ pub struct ControlStatus {
     pub rules: Vec<String>,
     /// The findings of those checks, as `{rule, subject}`.
     pub findings: Vec<ControlFinding>,
+    /// Why a control is not evaluated: the data its checks read that was not collected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_collected: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +47,7 @@ pub struct ControlFinding {
 pub enum Status {
     Passed,
     Failed,
+    NotEvaluated,
     NotCovered,
 }
 
@@ -49,6 +56,7 @@ impl Status {
         match self {
             Status::Passed => "passed",
             Status::Failed => "failed",
+            Status::NotEvaluated => "not evaluated",
             Status::NotCovered => "not covered",
         }
     }
@@ -58,13 +66,20 @@ impl Status {
 pub struct ComplianceSummary {
     pub passed: usize,
     pub failed: usize,
+    #[serde(default)]
+    pub not_evaluated: usize,
     pub not_covered: usize,
 }
 
 impl std::fmt::Display for ComplianceSummary {
-    /// `3 passed, 2 failed, 40 not covered`, as every format's heading says it.
+    /// `3 passed, 2 failed, 40 not covered` (and `1 not evaluated` when there are such), as
+    /// every format's heading says it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} passed, {} failed, {} not covered", self.passed, self.failed, self.not_covered)
+        write!(f, "{} passed, {} failed, ", self.passed, self.failed)?;
+        if self.not_evaluated > 0 {
+            write!(f, "{} not evaluated, ", self.not_evaluated)?;
+        }
+        write!(f, "{} not covered", self.not_covered)
     }
 }
 
@@ -84,13 +99,14 @@ pub fn find_framework<'p>(plan: &'p Plan, name: &str) -> Result<&'p crate::plan:
     })
 }
 
-/// The status of every control of `framework`, given the checks that ran and their findings
-/// (sorted, unsuppressed).
+/// The status of every control of `framework`, given the checks that ran, their findings
+/// (sorted, unsuppressed) and the snapshot's coverage section (empty when it has none).
 pub fn assess(
     plan: &Plan,
     framework: &str,
     evaluated: &dyn Fn(&Check) -> bool,
     findings: &[Finding],
+    coverage: &[CoverageEntry],
 ) -> Result<Compliance, UnknownFramework> {
     let fw = find_framework(plan, framework)?;
     let mut summary = ComplianceSummary::default();
@@ -110,17 +126,36 @@ pub fn assess(
                 .filter(|f| f.controls.contains(&key) && rules.contains(&f.rule))
                 .map(|f| ControlFinding { rule: f.rule.clone(), subject: f.subject.clone() })
                 .collect();
+            let mut not_collected = Vec::new();
             let status = if rules.is_empty() {
                 summary.not_covered += 1;
                 Status::NotCovered
-            } else if hits.is_empty() {
-                summary.passed += 1;
-                Status::Passed
-            } else {
+            } else if !hits.is_empty() {
                 summary.failed += 1;
                 Status::Failed
+            } else {
+                not_collected = plan
+                    .checks
+                    .iter()
+                    .filter(|c| rules.contains(&c.id))
+                    .filter_map(|c| check_gap(plan, coverage, c).map(|gap| format!("{}: {gap}", c.id)))
+                    .collect();
+                if not_collected.is_empty() {
+                    summary.passed += 1;
+                    Status::Passed
+                } else {
+                    summary.not_evaluated += 1;
+                    Status::NotEvaluated
+                }
             };
-            ControlStatus { id: control.id.clone(), summary: control.summary.clone(), status, rules, findings: hits }
+            ControlStatus {
+                id: control.id.clone(),
+                summary: control.summary.clone(),
+                status,
+                rules,
+                findings: hits,
+                not_collected,
+            }
         })
         .collect();
     Ok(Compliance { framework: fw.name.clone(), title: fw.title.clone(), controls, summary })

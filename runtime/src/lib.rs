@@ -5,6 +5,7 @@
 pub mod builtins;
 pub mod compliance;
 pub mod config;
+pub mod coverage;
 pub mod eval;
 pub mod graph;
 pub mod output;

@@ -691,3 +691,35 @@ fn absent_fields_by_type() {
         "doc.json: $.assets[0].replication_regions: expected [string], found nothing (the field is missing)"
     );
 }
+
+#[test]
+fn the_coverage_section_is_read_and_checked() {
+    let doc = |coverage: &str| {
+        format!(
+            r#"{{"format": "rulec.snapshot/v1", "taken_at": "2026-11-20T08:00:00Z", "assets": [], "coverage": {coverage}}}"#
+        )
+    };
+    let good = r#"[{"provider": "tencent", "account": "1", "region": "ap-guangzhou", "type": "Instance", "status": "failed", "reasons": ["cvm.DescribeInstances: AuthFailure: no"]},
+                   {"provider": "tencent", "account": "1", "type": "User", "status": "collected"}]"#;
+    for format in [Format::Json, Format::Yaml] {
+        let Ok(Loaded { store, warnings }) = load_str(&plan(), "doc.json", &doc(good), format) else {
+            panic!("loaded")
+        };
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(store.coverage().len(), 2);
+        assert_eq!(store.coverage()[0].reasons, ["cvm.DescribeInstances: AuthFailure: no"]);
+    }
+    let Err(errors) = load_str(
+        &plan(),
+        "doc.json",
+        &doc(r#"[{"provider": "tencent", "account": "1", "type": "User", "status": "done"}]"#),
+        Format::Json,
+    ) else {
+        panic!("an unknown status loaded")
+    };
+    let text = errors.to_string();
+    assert!(text.starts_with("doc.json: $.coverage[0]: expected a coverage entry"), "{text}");
+    assert!(text.contains("unknown variant `done`"), "{text}");
+    let Err(errors) = load_str(&plan(), "doc.json", &doc("{}"), Format::Json) else { panic!("an object loaded") };
+    assert_eq!(errors.to_string(), "doc.json: $.coverage: expected a list of coverage entries, found an object");
+}

@@ -95,11 +95,12 @@ fn compliance(c: &Compliance, out: &mut String) -> fmt::Result {
     writeln!(out, "\n## Compliance: {} ({})\n\n{} by any rule.\n", code(&c.framework), inline(&c.title), c.summary)?;
     out.push_str("| Control | Status | Summary | Findings |\n|:---|:---|:---|:---|\n");
     for control in &c.controls {
-        let findings: Vec<String> = control
+        let mut findings: Vec<String> = control
             .findings
             .iter()
             .map(|f| format!("{} on {}", code(&f.rule), code(&format!("{}/{}", f.subject.ty, f.subject.id))))
             .collect();
+        findings.extend(control.not_collected.iter().map(|gap| format!("not collected: {}", inline(gap))));
         writeln!(
             out,
             "| {} | {} | {} | {} |",

@@ -65,11 +65,12 @@ pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut String)
 const CONTROL_FINDINGS_SHOWN: usize = 3;
 
 /// The per-control section of `--framework`: one line per control, failures first in the
-/// framework's order, then passes, then the controls no rule covers.
+/// framework's order, then those whose data was not collected, then passes, then the
+/// controls no rule covers.
 fn compliance(c: &Compliance, out: &mut String) -> fmt::Result {
     writeln!(out, "\nCompliance with {} ({}): {}", printable(&c.framework), printable(&c.title), c.summary)?;
     let id_width = c.controls.iter().map(|k| k.id.chars().count()).max().unwrap_or(0);
-    for status in [Status::Failed, Status::Passed, Status::NotCovered] {
+    for status in [Status::Failed, Status::NotEvaluated, Status::Passed, Status::NotCovered] {
         for control in c.controls.iter().filter(|k| k.status == status) {
             write!(
                 out,
@@ -88,6 +89,9 @@ fn compliance(c: &Compliance, out: &mut String) -> fmt::Result {
                 let more = control.findings.len().saturating_sub(CONTROL_FINDINGS_SHOWN);
                 let more = if more > 0 { format!(", +{more} more") } else { String::new() };
                 write!(out, " [{}{more}]", printable(&shown.join(", ")))?;
+            }
+            if !control.not_collected.is_empty() {
+                write!(out, " [not collected: {}]", printable(&control.not_collected.join("; ")))?;
             }
             out.write_char('\n')?;
         }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::coverage::CoverageEntry;
 use crate::plan::{Type, TypeIdx, TypeKind};
 use crate::value::{NANOS_PER_SECOND, Nanos, Record, Value, parse_time};
 
@@ -67,6 +68,8 @@ pub(crate) struct Output {
     pub(crate) warnings: Vec<LoadWarning>,
     /// The document's `taken_at`, if it had a valid one.
     pub(crate) taken_at: Option<Nanos>,
+    /// The document's `coverage` entries.
+    pub(crate) coverage: Vec<CoverageEntry>,
 }
 
 impl Output {
@@ -77,6 +80,7 @@ impl Output {
             more_errors: 0,
             warnings: Vec::new(),
             taken_at: None,
+            coverage: Vec::new(),
         }
     }
 
@@ -112,6 +116,7 @@ impl Output {
         self.more_errors += other.more_errors;
         self.warnings.extend(other.warnings);
         self.taken_at = self.taken_at.max(other.taken_at);
+        self.coverage.extend(other.coverage);
     }
 }
 
@@ -532,6 +537,37 @@ impl<'s> Ctx<'s> {
         Ok(())
     }
 
+    /// The `coverage` section an import writes: what was collected, per place and type.
+    fn coverage(&mut self, value: &serde_json::Value) {
+        let serde_json::Value::Array(entries) = value else {
+            let found = match value {
+                serde_json::Value::Object(_) => "an object",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::Bool(_) => "a boolean",
+                serde_json::Value::Null => "null",
+                serde_json::Value::Array(_) => "an array",
+            };
+            return self.error(|_| ("a list of coverage entries".to_owned(), found.to_owned(), None));
+        };
+        for (index, entry) in entries.iter().enumerate() {
+            match serde_json::from_value::<CoverageEntry>(entry.clone()) {
+                Ok(entry) => self.out.coverage.push(entry),
+                Err(err) => {
+                    self.path.push(Seg::Index(index as u32));
+                    self.error(|_| {
+                        (
+                            "a coverage entry {provider, account, region?, type, status: collected | partial | failed | absent, reasons?}".to_owned(),
+                            err.to_string(),
+                            None,
+                        )
+                    });
+                    self.path.pop();
+                }
+            }
+        }
+    }
+
     /// One top-level member of a document, its value read from `d`.
     pub(crate) fn doc_member<'de, D: Deserializer<'de>>(
         &mut self,
@@ -569,6 +605,15 @@ impl<'s> Ctx<'s> {
                 self.path.pop();
                 value.map(drop)
             }
+            "coverage" => {
+                self.path.push(Seg::Field("coverage"));
+                let value = serde_json::Value::deserialize(d);
+                if let Ok(value) = &value {
+                    self.coverage(value);
+                }
+                self.path.pop();
+                value.map(drop)
+            }
             "assets" | "events" => {
                 let (name, want) = if key == "assets" { ("assets", Want::Asset) } else { ("events", Want::Event) };
                 self.path.push(Seg::Field(name));
@@ -577,7 +622,7 @@ impl<'s> Ctx<'s> {
                 result
             }
             other => {
-                let known = ["format", "taken_at", "assets", "events"];
+                let known = ["format", "taken_at", "assets", "events", "coverage"];
                 let hint = known
                     .iter()
                     .find(|k| strsim::damerau_levenshtein(k, other) <= 2)

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::coverage::CoverageEntry;
 use crate::plan::{Type, TypeIdx, TypeKind};
 use crate::value::{Nanos, Record, Value, format_time};
 
@@ -69,6 +70,8 @@ struct Rows {
 /// input order, which is what alarms' windows need.
 pub struct Store {
     taken_at: Nanos,
+    /// The producers' `coverage` entries, in input order.
+    coverage: Vec<CoverageEntry>,
     files: Vec<PathBuf>,
     types: Vec<Rows>,
     assets: usize,
@@ -79,6 +82,11 @@ impl Store {
     /// The snapshot's "now": the latest `taken_at` of its documents.
     pub fn taken_at(&self) -> Nanos {
         self.taken_at
+    }
+
+    /// What the snapshot's producers say they collected (empty when no document says).
+    pub fn coverage(&self) -> &[CoverageEntry] {
+        &self.coverage
     }
 
     /// The rows of a type: assets in input order, events in time order. Empty for a type with
@@ -140,6 +148,7 @@ pub(crate) fn build(
     let mut more = 0;
     let mut warnings = Vec::new();
     let mut taken: Vec<(u32, Nanos)> = Vec::new();
+    let mut coverage = Vec::new();
     let mut types: Vec<Rows> = (0..schema.type_count()).map(|_| Rows::default()).collect();
     for (file, out) in outputs.into_iter().enumerate() {
         errors.extend(out.errors);
@@ -148,6 +157,7 @@ pub(crate) fn build(
         if let Some(t) = out.taken_at {
             taken.push((file as u32, t));
         }
+        coverage.extend(out.coverage);
         for (ty, rows) in out.rows.into_iter().enumerate() {
             if rows.is_empty() {
                 continue;
@@ -250,7 +260,7 @@ pub(crate) fn build(
         slot.origins = order.iter().map(|(_, i)| origins[*i as usize]).collect();
     }
 
-    let store = Store { taken_at: latest, files, types, assets, events };
+    let store = Store { taken_at: latest, coverage, files, types, assets, events };
     warnings.extend(dangling(schema, &store));
     Ok((store, warnings))
 }
