@@ -1,8 +1,8 @@
 //! Tencent Cloud: the calls read (one table) and the normalizers that join their answers into
 //! snapshot assets. Answers come as tccli prints them or in the API's `Response` envelope.
 
-pub(crate) mod events;
 mod cvm;
+pub(crate) mod events;
 mod vpc;
 
 use std::collections::BTreeMap;
