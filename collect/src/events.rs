@@ -129,7 +129,7 @@ fn json_lines(out: &mut Estate, file: &Path, text: &str) -> Vec<(Value, Option<u
                 kind: IssueKind::NotNormalized,
                 file: file.display().to_string(),
                 path: format!("line {}", index + 1),
-                message: format!("invalid JSON at column {}: {err}", err.column()),
+                message: format!("invalid JSON at column {}: {}", err.column(), answer::json_error_cause(&err)),
             }),
         }
     }

@@ -43,7 +43,7 @@ fn parse_json(text: &str) -> Result<Answer, String> {
     let mut values = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let value = match values.next() {
         Some(Ok(value)) => value,
-        Some(Err(err)) => return Err(format!("invalid JSON at line {}, column {}: {err}", err.line(), err.column())),
+        Some(Err(err)) => return Err(json_error(&err)),
         None => return Err("the file is empty".to_owned()),
     };
     let rest = &text[values.byte_offset()..];
@@ -52,6 +52,17 @@ fn parse_json(text: &str) -> Result<Answer, String> {
         return Err(format!("unexpected text after the JSON answer, after line {line}: `{}`", first_line(rest)));
     }
     Ok(classify_json(value))
+}
+
+/// `invalid JSON at line L, column C: what`, the position said once.
+pub fn json_error(err: &serde_json::Error) -> String {
+    format!("invalid JSON at line {}, column {}: {}", err.line(), err.column(), json_error_cause(err))
+}
+
+/// What serde_json found wrong, without its position.
+pub fn json_error_cause(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    message.rsplit_once(" at line ").map_or(message.clone(), |(what, _)| what.to_owned())
 }
 
 /// Whitespace, or ossutil's timing line.
