@@ -203,3 +203,18 @@ fn the_provider_form_of_cli_md_reads_a_provider_folder() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(snapshot.contains(r#""id":"ins-1""#), "{snapshot}");
 }
+
+/// A host record as `rulec collect host` writes it (the example estate's, with root login on).
+const HOST: &str = r#"{"type": "Host", "id": "host-ins-7kq2m9xa", "provider": "tencent", "account": "100012345678", "region": "ap-guangzhou", "name": "lt-web-01", "tags": {}, "instance_id": "ins-7kq2m9xa", "os": "TencentOS Server 3.1", "kernel": "5.4.241-1-tlinux4-0017.7", "ssh": {"permit_root_login": "yes", "password_authentication": false, "port": 22, "max_auth_tries": 4, "protocol": 2}, "password_policy": {"max_days": 90, "min_days": 7, "min_length": 12, "min_classes": 3, "remember": 5, "lockout_attempts": 5}, "accounts": [{"name": "root", "uid": 0, "shell": "/bin/bash", "empty_password": false, "weak_password": false, "last_change": "2026-09-14T00:00:00Z"}, {"name": "ops", "uid": 1000, "shell": "/bin/bash", "empty_password": false, "weak_password": false, "last_change": "2026-10-20T00:00:00Z"}, {"name": "nginx", "uid": 998, "shell": "/sbin/nologin", "empty_password": false, "weak_password": false}], "packages": [{"name": "openssl", "version": "1.1.1k-12.tl3.1"}, {"name": "openssh-server", "version": "8.0p1-19.tl3"}, {"name": "nginx", "version": "1.22.1-4.tl3"}, {"name": "sudo", "version": "1.9.5p2-10.tl3"}], "services": ["sshd", "nginx", "auditd", "chronyd", "YDService"], "auditd_enabled": true, "firewall_enabled": true, "time_sync": true, "file_modes": {"/etc/passwd": 420, "/etc/shadow": 0, "/etc/group": 420, "/etc/ssh/sshd_config": 384, "/etc/crontab": 384}}"#;
+
+#[test]
+fn host_files_pass_through_and_other_files_there_are_skipped() {
+    let raw = tree(&[("hosts/web-1.json", HOST), ("hosts/notes.json", r#"{"hello": 1}"#)]);
+    let (out, snapshot, report) = import(&[raw.path()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(findings_of(&check(&snapshot, &[]), "HOST_SSH_ROOT_LOGIN"), ["Host/host-ins-7kq2m9xa"]);
+    assert!(
+        report["skipped"][0]["reason"].as_str().is_some_and(|r| r.contains("not a Host record")),
+        "{report}"
+    );
+}
