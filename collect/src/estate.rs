@@ -1,7 +1,8 @@
 //! The snapshot being assembled: assets by (type, id), events, coverage and the report, with
 //! the bookkeeping every normalizer shares (duplicates, lossy paths, coverage from lookups).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use crate::answers::{Lookup, Place};
 use crate::coverage::{Coverage, Status};
@@ -14,6 +15,8 @@ use crate::snapshot::{Asset, Event, FORMAT, Snapshot};
 pub struct Estate {
     assets: BTreeMap<(&'static str, String), (Asset, String)>,
     events: Vec<Event>,
+    /// Error answers a normalizer read as data (a `NoSuchBucketPolicy` answer: no policy).
+    settled: BTreeSet<PathBuf>,
     pub coverage: Coverage,
     pub report: ImportReport,
 }
@@ -49,6 +52,18 @@ impl Estate {
     /// A record that could not be normalized: left out, and listed.
     pub fn not_normalized(&mut self, error: FieldError) {
         self.report.issues.push(Issue::from_field(IssueKind::NotNormalized, error));
+    }
+
+    /// An error answer that is data, not a failed collection (`NoSuchEncryptionConfiguration`
+    /// says the bucket has no default encryption): listed as used, not as not collected.
+    pub fn settled(&mut self, file: &Path) {
+        self.report.used.push(file.display().to_string());
+        self.settled.insert(file.to_owned());
+    }
+
+    /// Whether an error answer was read as data.
+    pub fn is_settled(&self, file: &Path) -> bool {
+        self.settled.contains(file)
     }
 
     /// Any other loss, at a node.

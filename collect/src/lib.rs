@@ -110,12 +110,15 @@ pub fn import(inputs: &[PathBuf], options: &Options) -> Result<Imported, ImportE
         match &stored.answer {
             Answer::Data(_) if !skipped.contains(&file) => estate.report.used.push(file),
             Answer::Data(_) => {}
-            Answer::Error(error) => estate.report.not_collected.push(NotCollected {
-                file,
-                call: key.call.clone(),
-                code: error.code.clone(),
-                message: error.message.clone(),
-            }),
+            Answer::Error(error) if !estate.is_settled(&stored.file) => {
+                estate.report.not_collected.push(NotCollected {
+                    file,
+                    call: key.call.clone(),
+                    code: error.code.clone(),
+                    message: error.message.clone(),
+                })
+            }
+            Answer::Error(_) => {}
         }
     }
     mark_absent(&answers, &mut estate);

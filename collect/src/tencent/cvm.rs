@@ -1,5 +1,6 @@
 //! Instances: `cvm.DescribeInstances` per region. The instance names its CAM role
-//! (`CamRoleName`); the snapshot references the role's id, found in `cam.DescribeRoleList`.
+//! (`CamRoleName`); the snapshot references the role's id, found in `cam.DescribeRoleList` or
+//! `cam.GetRole`.
 
 use std::collections::BTreeMap;
 
@@ -26,28 +27,12 @@ pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     if instances.is_empty() {
         return;
     }
-    let roles = role_ids(answers, place);
+    let roles = super::cam::role_ids(answers, &place.with_region(GLOBAL));
     for instance in instances {
         if let Err(err) = instance_asset(out, place, &roles, &instance) {
             out.not_normalized(err);
         }
     }
-}
-
-/// Role name → role id from the account's saved `cam.DescribeRoleList`, or `None` when it
-/// was not saved.
-fn role_ids(answers: &Answers, place: &Place<'_>) -> Option<BTreeMap<String, String>> {
-    let lookup = answers.lookup(&place.with_region(GLOBAL), "cam.DescribeRoleList");
-    if !lookup.is_found() {
-        return None;
-    }
-    let mut roles = BTreeMap::new();
-    for role in lookup.items(&["List"]).ok()? {
-        if let (Ok(name), Ok(id)) = (role.str("RoleName"), role.text("RoleId")) {
-            roles.insert(name.to_owned(), id);
-        }
-    }
-    Some(roles)
 }
 
 fn instance_asset(
@@ -59,7 +44,7 @@ fn instance_asset(
     let id = instance.str("InstanceId")?;
     let mut asset = Asset::new(KIND, id, place.provider, place.account, place.asset_region());
     asset.name = instance.opt_str("InstanceName")?.map(str::to_owned);
-    asset.tags = tags(instance, "Tags")?;
+    asset.tags = tags(out, instance, "Tags")?;
     asset.resource_name = Some(resource_name(place, "cvm", &format!("instance/{id}")));
     asset.set("state", instance.str("InstanceState")?);
     asset.set("public_ips", net::ips(out, instance, &["PublicIpAddresses"])?);
@@ -75,15 +60,21 @@ fn instance_asset(
             Some(None) => out.issue(
                 IssueKind::Unresolved,
                 instance,
-                format!("the role `{role_name}` is not in cam.DescribeRoleList: role_id left unset"),
+                format!(
+                    "the role `{role_name}` is not in cam.DescribeRoleList or a cam.GetRole answer: role_id left unset"
+                ),
             ),
             None => {
                 out.issue(
                     IssueKind::Unresolved,
                     instance,
-                    format!("the role `{role_name}` cannot be resolved: cam.DescribeRoleList was not saved; role_id left unset"),
+                    format!("the role `{role_name}` cannot be resolved: neither cam.DescribeRoleList nor cam.GetRole was saved; role_id left unset"),
                 );
-                out.partial(place, KIND, "instance roles not resolved: cam.DescribeRoleList was not saved".to_owned());
+                out.partial(
+                    place,
+                    KIND,
+                    "instance roles not resolved: neither cam.DescribeRoleList nor cam.GetRole was saved".to_owned(),
+                );
             }
         }
     }

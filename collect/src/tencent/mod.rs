@@ -1,18 +1,35 @@
 //! Tencent Cloud: the calls read (one table) and the normalizers that join their answers into
 //! snapshot assets. Answers come as tccli prints them or in the API's `Response` envelope.
+//!
+//! Zone-less `YYYY-MM-DD HH:MM:SS` times are Beijing time and epoch numbers are UTC
+//! (tests/raw/tencent/README.md, "Time fields"); CAM resource names follow the six-segment
+//! form of the CAM "Resource Description Method" page (598/10606).
 
+mod cam;
+mod cdb;
+mod clb;
+mod cloudaudit;
+mod cls;
+mod cos;
 mod cvm;
 pub(crate) mod events;
+mod kms;
 mod vpc;
 
 use std::collections::BTreeMap;
 
-use crate::answers::{Answers, Place};
+use serde_json::{Map, Value};
+
+use crate::answers::{Answers, Lookup, Place};
 use crate::calls::{Call, Paging, Scope};
 use crate::estate::Estate;
+use crate::net;
 use crate::node::{FieldError, Node};
 use crate::raw::{GLOBAL, Provider};
+use crate::report::IssueKind;
+use crate::time;
 
+#[expect(clippy::too_many_arguments, reason = "one argument per `Call` field, so the table reads as rows")]
 const fn call(
     service: &'static str,
     action: &'static str,
@@ -27,6 +44,14 @@ const fn call(
 }
 
 const OFFSET_100: Paging = Paging::Offset { offset: "Offset", limit: "Limit", max: 100 };
+const OFFSET_200: Paging = Paging::Offset { offset: "Offset", limit: "Limit", max: 200 };
+/// CAM's `Page`/`Rp` calls documented as "at most 200 per page".
+const PAGE_200: Paging = Paging::PageNumber { number: "Page", size: "Rp", max: 200 };
+/// CAM's `Page`/`Rp` calls that document only the default page size (20).
+const PAGE_20: Paging = Paging::PageNumber { number: "Page", size: "Rp", max: 20 };
+
+// Per-resource answers do not name their resource, so their `shape` is empty: a file saved
+// outside the layout cannot say which resource it describes.
 
 /// The Tencent Cloud calls the importer reads.
 pub(crate) static CALLS: &[Call] = &[
@@ -35,10 +60,191 @@ pub(crate) static CALLS: &[Call] = &[
         "GetCallerIdentity",
         Scope::Global,
         None,
-        &["account id"],
-        "AccountId",
+        &["account id", "AccessKey"],
+        "AccountId, UserId, Type (the owner of the keys cam.ListAccessKeys lists without TargetUin)",
         Paging::None,
         &["AccountId", "Arn"],
+    ),
+    call(
+        "cam",
+        "DescribeSafeAuthFlag",
+        Scope::Global,
+        None,
+        &["Account"],
+        "LoginFlag, ActionFlag: Phone, Token, Stoken, Wechat, Custom, Mail, U2FToken, Passkey",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cam",
+        "ListUsers",
+        Scope::Global,
+        None,
+        &["User", "AccessKey"],
+        "Data[]: Uin, Uid, Name, ConsoleLogin",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cam",
+        "ListCollaborators",
+        Scope::Global,
+        None,
+        &["User", "AccessKey"],
+        "Data[]: Uin, Uid, Name, ConsoleLogin (kind collaborator)",
+        Paging::Offset { offset: "Offset", limit: "Limit", max: 20 },
+        &[],
+    ),
+    call(
+        "cam",
+        "GetUser",
+        Scope::Global,
+        Some(("Name", "cam.ListUsers Data[].Name")),
+        &["User"],
+        "RecentlyLoginTime",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cam",
+        "DescribeSubAccounts",
+        Scope::Global,
+        Some(("FilterSubAccountUin", "cam.ListUsers Data[].Uin")),
+        &["User"],
+        "SubAccounts[]: Uin, LastLoginTime",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cam",
+        "DescribeSafeAuthFlagColl",
+        Scope::Global,
+        Some(("SubUin", "cam.ListUsers Data[].Uin")),
+        &["User"],
+        "LoginFlag: Token, Stoken, U2FToken, Passkey",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cam",
+        "ListGroupsForUser",
+        Scope::Global,
+        Some(("SubUin", "cam.ListUsers Data[].Uin (or @Uid= from Data[].Uid)")),
+        &["User"],
+        "GroupInfo[]: GroupId",
+        PAGE_20,
+        &[],
+    ),
+    call(
+        "cam",
+        "ListAttachedUserPolicies",
+        Scope::Global,
+        Some(("TargetUin", "cam.ListUsers Data[].Uin")),
+        &["User"],
+        "List[]: PolicyId (direct attachments)",
+        PAGE_20,
+        &[],
+    ),
+    call(
+        "cam",
+        "ListAttachedUserAllPolicies",
+        Scope::Global,
+        Some(("TargetUin", "cam.ListUsers Data[].Uin")),
+        &["User"],
+        "PolicyList[]: PolicyId, Groups (entries without Groups are direct attachments)",
+        PAGE_200,
+        &["PolicyList"],
+    ),
+    call("cam", "ListGroups", Scope::Global, None, &["Group", "User"], "GroupInfo[]: GroupId, GroupName", PAGE_20, &[]),
+    call(
+        "cam",
+        "ListUsersForGroup",
+        Scope::Global,
+        Some(("GroupId", "cam.ListGroups GroupInfo[].GroupId")),
+        &["User"],
+        "UserInfo[]: Uin (group members, when no user has its own cam.ListGroupsForUser)",
+        PAGE_20,
+        &[],
+    ),
+    call(
+        "cam",
+        "ListAttachedGroupPolicies",
+        Scope::Global,
+        Some(("TargetGroupId", "cam.ListGroups GroupInfo[].GroupId")),
+        &["Group"],
+        "List[]: PolicyId",
+        PAGE_20,
+        &[],
+    ),
+    call(
+        "cam",
+        "DescribeRoleList",
+        Scope::Global,
+        None,
+        &["Role", "Instance"],
+        "List[]: RoleId, RoleName, PolicyDocument (trust), SessionDuration, ConsoleLogin, Tags",
+        PAGE_200,
+        &[],
+    ),
+    call(
+        "cam",
+        "GetRole",
+        Scope::Global,
+        Some(("RoleId", "cam.DescribeRoleList List[].RoleId")),
+        &["Role", "Instance"],
+        "RoleInfo: RoleId, RoleName, PolicyDocument (trust), SessionDuration, ConsoleLogin, Tags",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cam",
+        "ListAttachedRolePolicies",
+        Scope::Global,
+        Some(("RoleId", "cam.DescribeRoleList List[].RoleId (or @RoleName= from List[].RoleName)")),
+        &["Role"],
+        "List[]: PolicyId",
+        PAGE_200,
+        &[],
+    ),
+    call(
+        "cam",
+        "ListPolicies",
+        Scope::Global,
+        None,
+        &["Policy"],
+        "List[]: PolicyId, PolicyName, Type (1 custom, 2 preset)",
+        PAGE_200,
+        &["List", "ServiceTypeList"],
+    ),
+    call(
+        "cam",
+        "GetPolicy",
+        Scope::Global,
+        Some(("PolicyId", "cam.ListPolicies List[].PolicyId")),
+        &["Policy"],
+        "PolicyName, Type, PolicyDocument (a JSON string)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cam",
+        "ListAccessKeys",
+        Scope::Global,
+        Some(("TargetUin", "cam.ListUsers Data[].Uin; saved without TargetUin for the caller's own keys")),
+        &["AccessKey"],
+        "AccessKeys[]: AccessKeyId, Status, CreateTime",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cam",
+        "GetSecurityLastUsed",
+        Scope::Global,
+        None,
+        &["AccessKey"],
+        "SecretIdLastUsedRows[]: SecretId, LastSecretUsedDate (epoch ms), LastUsedDate (a date)",
+        Paging::None,
+        &["SecretIdLastUsedRows"],
     ),
     call(
         "cvm",
@@ -65,7 +271,7 @@ pub(crate) static CALLS: &[Call] = &[
         "DescribeSecurityGroupPolicies",
         Scope::Regional,
         Some(("SecurityGroupId", "vpc.DescribeSecurityGroups SecurityGroupSet[].SecurityGroupId")),
-        &["SecurityGroup"],
+        &["SecurityGroup", "LoadBalancer"],
         "SecurityGroupPolicySet.Ingress[] / Egress[]: PolicyIndex, Protocol, Port, CidrBlock, Ipv6CidrBlock, SecurityGroupId, AddressTemplate, ServiceTemplate, Action, PolicyDescription",
         Paging::None,
         &[],
@@ -110,33 +316,457 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_100,
         &["ServiceTemplateGroupSet"],
     ),
+    call(
+        "clb",
+        "DescribeLoadBalancers",
+        Scope::Regional,
+        None,
+        &["LoadBalancer"],
+        "LoadBalancerSet[]: LoadBalancerId, LoadBalancerName, LoadBalancerType, SecureGroups, LogSetId, LogTopicId, Tags",
+        OFFSET_100,
+        &["LoadBalancerSet"],
+    ),
+    call(
+        "clb",
+        "DescribeListeners",
+        Scope::Regional,
+        Some(("LoadBalancerId", "clb.DescribeLoadBalancers LoadBalancerSet[].LoadBalancerId")),
+        &["LoadBalancer"],
+        "Listeners[]: Protocol, Port, EndPort",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "clb",
+        "DescribeTargets",
+        Scope::Regional,
+        Some(("LoadBalancerId", "clb.DescribeLoadBalancers LoadBalancerSet[].LoadBalancerId")),
+        &["LoadBalancer"],
+        "Listeners[]: Targets[] and Rules[].Targets[]: Type, InstanceId",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cos",
+        "GetService",
+        Scope::Global,
+        None,
+        &["Bucket", "AuditTrail"],
+        "ListAllMyBucketsResult.Buckets.Bucket[]: Name, Location",
+        Paging::Token { request: "marker", response: "NextMarker" },
+        &[],
+    ),
+    call(
+        "cos",
+        "GetBucketAcl",
+        Scope::Regional,
+        Some(("Bucket", "cos.GetService Buckets.Bucket[].Name, in its Location folder")),
+        &["Bucket"],
+        "AccessControlPolicy.AccessControlList.Grant[]: Grantee.URI, Permission",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cos",
+        "GetBucketPolicy",
+        Scope::Regional,
+        Some(("Bucket", "cos.GetService Buckets.Bucket[].Name, in its Location folder")),
+        &["Bucket"],
+        "the policy document (JSON); NoSuchBucketPolicy = none",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cos",
+        "GetBucketEncryption",
+        Scope::Regional,
+        Some(("Bucket", "cos.GetService Buckets.Bucket[].Name, in its Location folder")),
+        &["Bucket"],
+        "ServerSideEncryptionConfiguration.Rule[].ApplyServerSideEncryptionByDefault.SSEAlgorithm; NoSuchEncryptionConfiguration = none",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cos",
+        "GetBucketVersioning",
+        Scope::Regional,
+        Some(("Bucket", "cos.GetService Buckets.Bucket[].Name, in its Location folder")),
+        &["Bucket"],
+        "VersioningConfiguration.Status",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cos",
+        "GetBucketLogging",
+        Scope::Regional,
+        Some(("Bucket", "cos.GetService Buckets.Bucket[].Name, in its Location folder")),
+        &["Bucket"],
+        "BucketLoggingStatus.LoggingEnabled",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cos",
+        "GetBucketReplication",
+        Scope::Regional,
+        Some(("Bucket", "cos.GetService Buckets.Bucket[].Name, in its Location folder")),
+        &["Bucket"],
+        "ReplicationConfiguration.Rule[]: Status, Destination.Bucket; ReplicationConfigurationNotFoundError = none",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cdb",
+        "DescribeDBInstances",
+        Scope::Regional,
+        None,
+        &["Database"],
+        "Items[]: InstanceId, InstanceName, WanStatus, EngineVersion, InstanceNodes, TagList",
+        Paging::Offset { offset: "Offset", limit: "Limit", max: 2000 },
+        &["Items", "TotalCount"],
+    ),
+    call(
+        "cdb",
+        "DescribeDBSecurityGroups",
+        Scope::Regional,
+        Some(("InstanceId", "cdb.DescribeDBInstances Items[].InstanceId")),
+        &["Database"],
+        "Groups[]: SecurityGroupId, Inbound[]: Action, CidrIp",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cdb",
+        "DescribeBackupConfig",
+        Scope::Regional,
+        Some(("InstanceId", "cdb.DescribeDBInstances Items[].InstanceId")),
+        &["Database"],
+        "BackupExpireDays",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cdb",
+        "DescribeAuditConfig",
+        Scope::Regional,
+        Some(("InstanceId", "cdb.DescribeDBInstances Items[].InstanceId")),
+        &["Database"],
+        "LogExpireDay, CreateTime",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cdb",
+        "DescribeDBInstanceInfo",
+        Scope::Regional,
+        Some(("InstanceId", "cdb.DescribeDBInstances Items[].InstanceId")),
+        &["Database"],
+        "Encryption (YES/NO: data encryption at rest)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "cdb",
+        "DescribeSSLStatus",
+        Scope::Regional,
+        Some(("InstanceId", "cdb.DescribeDBInstances Items[].InstanceId")),
+        &["Database"],
+        "Status (ON/OFF)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "kms",
+        "ListKeyDetail",
+        Scope::Regional,
+        None,
+        &["KmsKey"],
+        "KeyMetadatas[]: KeyId, Alias, KeyState, KeyUsage, Origin, KeyRotationEnabled, ResourceId",
+        OFFSET_200,
+        &["KeyMetadatas", "TotalCount"],
+    ),
+    call(
+        "kms",
+        "ListKeys",
+        Scope::Regional,
+        None,
+        &["KmsKey"],
+        "Keys[]: KeyId (when kms.ListKeyDetail is not saved)",
+        OFFSET_200,
+        &[],
+    ),
+    call(
+        "kms",
+        "DescribeKey",
+        Scope::Regional,
+        Some(("KeyId", "kms.ListKeys Keys[].KeyId")),
+        &["KmsKey"],
+        "KeyMetadata: as kms.ListKeyDetail",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "kms",
+        "DescribeKeys",
+        Scope::Regional,
+        None,
+        &["KmsKey"],
+        "KeyMetadatas[]: as kms.ListKeyDetail (a batch of the keys kms.ListKeys lists)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "kms",
+        "GetKeyRotationStatus",
+        Scope::Regional,
+        Some(("KeyId", "kms.ListKeyDetail KeyMetadatas[].KeyId")),
+        &["KmsKey"],
+        "KeyRotationEnabled",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "kms",
+        "ListAlgorithms",
+        Scope::Regional,
+        None,
+        &["KmsKey"],
+        "SymmetricAlgorithms[]: KeyUsage, Algorithm (the spec of the region's ENCRYPT_DECRYPT keys)",
+        Paging::None,
+        &["SymmetricAlgorithms"],
+    ),
+    call(
+        "cloudaudit",
+        "DescribeAuditTracks",
+        Scope::Global,
+        None,
+        &["AuditTrail"],
+        "Tracks[]: TrackId, Name, Status, ActionType, ResourceType, EventNames, Storage{StorageType, StorageName, StorageRegion, StorageAppId}",
+        Paging::PageNumber { number: "PageNumber", size: "PageSize", max: 20 },
+        &["Tracks"],
+    ),
+    call(
+        "cls",
+        "DescribeTopics",
+        Scope::Regional,
+        None,
+        &["LogStore", "AuditTrail"],
+        "Topics[]: TopicId, TopicName, Period, KeyId, Tags",
+        OFFSET_100,
+        &["Topics"],
+    ),
 ];
 
 /// Normalizes everything saved for one account.
 pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     let global = Place { provider: Provider::Tencent, account, region: GLOBAL };
-    let _ = global;
+    cam::build(answers, out, &global);
+    cos::build(answers, out, &global);
+    cloudaudit::build(answers, out, &global);
     for region in answers.regions(Provider::Tencent, account) {
         let place = Place { provider: Provider::Tencent, account, region: &region };
         cvm::build(answers, out, &place);
         vpc::build(answers, out, &place);
+        clb::build(answers, out, &place);
+        cdb::build(answers, out, &place);
+        kms::build(answers, out, &place);
+        cls::build(answers, out, &place);
     }
 }
 
-/// The CAM resource description policies use: `qcs::<service>:<region>:uin/<account>:<what>`.
+/// The CAM resource description policies use: `qcs::<service>:<region>:uin/<account>:<what>`
+/// (no region for account-wide services such as CAM).
 fn resource_name(place: &Place<'_>, service: &str, what: &str) -> String {
     let region = if place.region == GLOBAL { "" } else { place.region };
     format!("qcs::{service}:{region}:uin/{}:{what}", place.account)
 }
 
-/// Tags as `[{"Key": .., "Value": ..}]` (also `TagKey`/`TagValue`).
-fn tags(node: &Node<'_>, key: &str) -> Result<BTreeMap<String, String>, FieldError> {
+/// Tags as `[{"Key": .., "Value": ..}]` (also `TagKey`/`TagValue`). A key given twice keeps its
+/// last value; the other is reported.
+fn tags(out: &mut Estate, node: &Node<'_>, key: &str) -> Result<BTreeMap<String, String>, FieldError> {
     let mut tags = BTreeMap::new();
     for tag in node.list(&[key]) {
         let name = tag.opt_str("Key")?.or(tag.opt_str("TagKey")?);
         let Some(name) = name else { return Err(tag.error("expected a tag with `Key`")) };
         let value = tag.opt_str("Value")?.or(tag.opt_str("TagValue")?).unwrap_or_default();
-        tags.insert(name.to_owned(), value.to_owned());
+        if let Some(earlier) = tags.insert(name.to_owned(), value.to_owned()) {
+            let message = format!("the tag `{name}` is given twice: `{value}` kept, `{earlier}` left out");
+            out.issue(IssueKind::NotNormalized, &tag, message);
+        }
     }
     Ok(tags)
+}
+
+/// `service.Action@Param=value`, as reports name a per-resource answer.
+fn per(call: &str, param: &str, value: &str) -> String {
+    format!("{call}@{param}={value}")
+}
+
+/// A per-resource call saved under any of the parameters the API accepts for the same
+/// resource (`@SubUin=` or `@Uid=`): the first saved, with its name; the first name when none is.
+fn lookup_any<'a>(
+    answers: &'a Answers,
+    place: &Place<'_>,
+    call: &str,
+    params: &[(&str, &str)],
+) -> (String, Lookup<'a>) {
+    for (param, value) in params {
+        let lookup = answers.lookup_for(place, call, param, value);
+        if !matches!(lookup, Lookup::Missing) {
+            return (per(call, param, value), lookup);
+        }
+    }
+    let (param, value) = params.first().copied().unwrap_or_default();
+    (per(call, param, value), Lookup::Missing)
+}
+
+/// A zone-less `YYYY-MM-DD HH:MM:SS` field, read as Beijing time; absent, `""` and the
+/// `0000-00-00 00:00:00` Tencent writes for "never" are `None`.
+fn beijing_time(node: &Node<'_>, key: &str) -> Result<Option<String>, FieldError> {
+    let Some(text) = node.opt_str(key)? else { return Ok(None) };
+    if text.starts_with("0000-00-00") {
+        return Ok(None);
+    }
+    match time::local(text, time::BEIJING) {
+        Some(at) => Ok(Some(time::format(at))),
+        None => Err(node.need(key)?.expected("a time `YYYY-MM-DD HH:MM:SS` (Beijing time)")),
+    }
+}
+
+/// A required [`beijing_time`] field.
+fn need_beijing_time(node: &Node<'_>, key: &str) -> Result<String, FieldError> {
+    beijing_time(node, key)?.ok_or_else(|| node.error(format!("expected a time in `{key}`")))
+}
+
+/// Whether a status word or flag says "on": `ON`/`OFF`, `YES`/`NO`, `Enabled`/`Disabled`,
+/// `true`/`false`, `1`/`0`, as the Tencent APIs variously write it.
+fn switch(node: &Node<'_>, key: &str) -> Result<bool, FieldError> {
+    let value = node.need(key)?;
+    match value.value.as_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("on" | "yes" | "enabled") => Ok(true),
+        Some("off" | "no" | "disabled" | "suspended") => Ok(false),
+        _ => value.as_flag(),
+    }
+}
+
+/// Whether a key id or address was masked or replaced by a placeholder in a vendor example
+/// (`AKID***`, `10.10.**.**`, `XXX`, `xxxxxxx`): such a value identifies nothing.
+fn masked(text: &str) -> bool {
+    net::is_masked(text) || (!text.is_empty() && text.chars().all(|c| matches!(c, 'x' | 'X' | '*')))
+}
+
+/// The policy grammar keys the snapshot spells in lower case.
+const GRAMMAR: [&str; 7] = ["version", "statement", "effect", "action", "resource", "principal", "condition"];
+
+/// A CAM policy document as the snapshot holds it: parsed from the JSON string the API returns
+/// (or taken as the object a bucket policy answer is), kept as written except that the grammar
+/// keys are lower case (`Statement` → `statement`) and a lone statement object becomes a
+/// one-element list. Values, principals and condition keys are never touched.
+fn policy_document(node: &Node<'_>) -> Result<Value, FieldError> {
+    let parsed;
+    let value = match node.value {
+        Value::String(text) => {
+            parsed = serde_json::from_str::<Value>(text)
+                .map_err(|err| node.error(format!("the policy document is not valid JSON: {err}")))?;
+            &parsed
+        }
+        value => value,
+    };
+    let Value::Object(document) = value else { return Err(node.expected("a policy document object")) };
+    let mut document = grammar_keys(document);
+    let statement = match document.remove("statement") {
+        Some(Value::Array(statements)) => statements,
+        Some(Value::Object(single)) => vec![Value::Object(single)],
+        _ => return Err(node.error("the policy document has no `statement` list")),
+    };
+    if !document.get("version").is_some_and(Value::is_string) {
+        return Err(node.error("the policy document has no `version` string"));
+    }
+    let statement = statement
+        .into_iter()
+        .map(|item| match item {
+            Value::Object(fields) => Ok(Value::Object(grammar_keys(&fields))),
+            _ => Err(node.error("a policy statement is not an object")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    document.insert("statement".to_owned(), Value::Array(statement));
+    Ok(Value::Object(document))
+}
+
+/// The object with its grammar keys in lower case, every other key as written.
+fn grammar_keys(fields: &Map<String, Value>) -> Map<String, Value> {
+    fields
+        .iter()
+        .map(|(key, value)| {
+            let key = GRAMMAR.iter().find(|grammar| grammar.eq_ignore_ascii_case(key)).map_or(key.as_str(), |g| g);
+            (key.to_owned(), value.clone())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn root(value: &Value) -> Node<'_> {
+        Node::root(value, Path::new("a.json"))
+    }
+
+    #[test]
+    fn policy_documents_get_lower_case_grammar_keys_only() {
+        let bucket = json!({
+            "Statement": {"Principal": {"qcs": ["qcs::cam::uin/1:uin/1"]}, "Effect": "allow",
+                          "Action": ["name/cos:GetBucket"], "Condition": {"IpEqual": {"qcs:ip": "10.0.0.0/8"}}},
+            "version": "2.0"
+        });
+        let document = policy_document(&root(&bucket)).unwrap();
+        assert_eq!(
+            document,
+            json!({"version": "2.0", "statement": [{"principal": {"qcs": ["qcs::cam::uin/1:uin/1"]}, "effect": "allow",
+                   "action": ["name/cos:GetBucket"], "condition": {"IpEqual": {"qcs:ip": "10.0.0.0/8"}}}]})
+        );
+        let text =
+            json!(r#"{"version":"2.0","statement":[{"effect":"allow","action":["name\/cos:*"],"resource":["*"]}]}"#);
+        assert_eq!(policy_document(&root(&text)).unwrap()["statement"][0]["action"][0], json!("name/cos:*"));
+        assert!(policy_document(&root(&json!("{not json"))).unwrap_err().message.contains("not valid JSON"));
+        assert!(policy_document(&root(&json!({"statement": []}))).unwrap_err().message.contains("version"));
+    }
+
+    #[test]
+    fn beijing_times_and_never() {
+        let value = json!({"At": "2021-11-26 16:21:01", "Never": "0000-00-00 00:00:00", "Bad": "yesterday"});
+        let node = root(&value);
+        assert_eq!(beijing_time(&node, "At").unwrap().as_deref(), Some("2021-11-26T08:21:01Z"));
+        assert_eq!(beijing_time(&node, "Never").unwrap(), None);
+        assert_eq!(beijing_time(&node, "Missing").unwrap(), None);
+        assert!(beijing_time(&node, "Bad").unwrap_err().message.contains("Beijing"));
+    }
+
+    #[test]
+    fn switches_and_placeholders() {
+        let value = json!({"A": "ON", "B": "NO", "C": 1, "D": "Suspended", "E": "maybe"});
+        let node = root(&value);
+        assert!(switch(&node, "A").unwrap() && switch(&node, "C").unwrap());
+        assert!(!switch(&node, "B").unwrap() && !switch(&node, "D").unwrap());
+        assert!(switch(&node, "E").is_err());
+        assert!(masked("AKID***") && masked("XXX") && masked("xxxxxxx") && masked("10.10.**.**"));
+        assert!(!masked("AKIDEXAMPLELINKED0001") && !masked(""));
+    }
+
+    #[test]
+    fn shapes_tell_answers_apart() {
+        let shapes: Vec<(String, &[&str])> =
+            crate::calls::all().filter(|call| !call.shape.is_empty()).map(|call| (call.name(), call.shape)).collect();
+        for (name, shape) in &shapes {
+            for (other, other_shape) in &shapes {
+                let covers = shape.iter().all(|key| other_shape.contains(key));
+                assert!(name == other || !covers, "{other}'s answer also has the shape of {name}");
+            }
+        }
+    }
 }

@@ -16,6 +16,9 @@ use super::{resource_name, tags};
 
 const KIND: &str = "SecurityGroup";
 
+/// A protocol and its port ranges, as a service template entry gives them.
+type Service = (&'static str, Vec<(u16, u16)>);
+
 /// Normalizes the security groups of one region.
 pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     let listed = answers.lookup(place, "vpc.DescribeSecurityGroups");
@@ -46,17 +49,10 @@ fn group_asset(
     let set = policies.need("SecurityGroupPolicySet")?;
     let mut asset = Asset::new(KIND, id, place.provider, place.account, place.asset_region());
     asset.name = group.opt_str("SecurityGroupName")?.map(str::to_owned);
-    asset.tags = tags(group, "TagSet")?;
+    asset.tags = tags(out, group, "TagSet")?;
     asset.resource_name = Some(resource_name(place, "cvm", &format!("sg/{id}")));
     for (field, direction) in [("ingress", "Ingress"), ("egress", "Egress")] {
-        let mut rules = Vec::new();
-        for policy in set.list(&[direction]) {
-            match policy_rules(out, place, templates, &policy) {
-                Ok(more) => rules.extend(more),
-                Err(err) => out.not_normalized(err),
-            }
-        }
-        rules.sort_by_key(|rule| rule.priority);
+        let rules = direction_rules(out, place, templates, &set, direction);
         asset.set(field, serde_json::to_value(rules).unwrap_or_default());
     }
     if let Some(default) = group.opt_flag("IsDefault")? {
@@ -64,6 +60,44 @@ fn group_asset(
     }
     out.add_asset(asset, group);
     Ok(())
+}
+
+/// The rules of one direction (`Ingress`, `Egress`) in evaluation order.
+fn direction_rules(
+    out: &mut Estate,
+    place: &Place<'_>,
+    templates: &Templates,
+    set: &Node<'_>,
+    direction: &str,
+) -> Vec<SgRule> {
+    let mut rules = Vec::new();
+    for policy in set.list(&[direction]) {
+        match policy_rules(out, place, templates, &policy) {
+            Ok(more) => rules.extend(more),
+            Err(err) => out.not_normalized(err),
+        }
+    }
+    rules.sort_by_key(|rule| rule.priority);
+    rules
+}
+
+/// The ingress rules of a security group that filters traffic to another asset (`kind`, e.g. a
+/// load balancer's groups), in evaluation order; `None` after reporting when the group's rules
+/// were not saved.
+pub(super) fn ingress(
+    answers: &Answers,
+    out: &mut Estate,
+    place: &Place<'_>,
+    kind: &'static str,
+    at: &Node<'_>,
+    group_id: &str,
+) -> Result<Option<Vec<SgRule>>, FieldError> {
+    let call = format!("vpc.DescribeSecurityGroupPolicies@SecurityGroupId={group_id}");
+    let lookup = answers.lookup_for(place, "vpc.DescribeSecurityGroupPolicies", "SecurityGroupId", group_id);
+    let Some(policies) = out.detail(place, kind, at, &call, &lookup) else { return Ok(None) };
+    let set = policies.need("SecurityGroupPolicySet")?;
+    let templates = Templates::read(answers, place, out);
+    Ok(Some(direction_rules(out, place, &templates, &set, "Ingress")))
 }
 
 /// One Tencent policy entry as snapshot rules: a port list or several template addresses
@@ -82,7 +116,7 @@ fn policy_rules(
     let mut unresolved = Vec::new();
 
     // What: protocol and ports, from the rule or its service template.
-    let services: Vec<(&'static str, Vec<(u16, u16)>)> = match service_template(policy)? {
+    let services: Vec<Service> = match service_template(policy)? {
         Some(template) => match templates.services(&template) {
             Some(services) => services,
             None => {
@@ -197,7 +231,7 @@ fn service_template(policy: &Node<'_>) -> Result<Option<String>, FieldError> {
 struct Templates {
     addresses: BTreeMap<String, Vec<String>>,
     address_groups: BTreeMap<String, Vec<String>>,
-    services: BTreeMap<String, Vec<(&'static str, Vec<(u16, u16)>)>>,
+    services: BTreeMap<String, Vec<Service>>,
     service_groups: BTreeMap<String, Vec<String>>,
 }
 
@@ -269,7 +303,7 @@ impl Templates {
         Some(cidrs)
     }
 
-    fn services(&self, id: &str) -> Option<Vec<(&'static str, Vec<(u16, u16)>)>> {
+    fn services(&self, id: &str) -> Option<Vec<Service>> {
         if let Some(services) = self.services.get(id) {
             return Some(services.clone());
         }
@@ -283,7 +317,7 @@ impl Templates {
 }
 
 /// A service template entry: `tcp:80`, `udp:53,54`, `tcp:8000-8080`, `icmp`, `ALL`.
-fn service_entry(entry: &Node<'_>) -> Result<(&'static str, Vec<(u16, u16)>), FieldError> {
+fn service_entry(entry: &Node<'_>) -> Result<Service, FieldError> {
     let text = entry.as_str()?;
     let (protocol, ports) = text.split_once(':').unwrap_or((text, "ALL"));
     let protocol =

@@ -1,0 +1,188 @@
+//! Importing the Tencent Cloud RAW fixtures (tests/raw/tencent/README.md): the verbatim tree of
+//! published answers and the linked tree of edited copies, end to end through `import`.
+
+use std::path::{Path, PathBuf};
+
+use rulec_collect::coverage::Status;
+use rulec_collect::report::IssueKind;
+use rulec_collect::snapshot::Event;
+use rulec_collect::{Imported, Options, import};
+
+const VERBATIM: &str = "tests/raw/tencent/100000000001";
+const LINKED: &str = "tests/raw/tencent/100000000002";
+
+fn options() -> Options {
+    Options { taken_at: Some("2026-11-20T08:00:00Z".to_owned()), ..Options::default() }
+}
+
+fn run(input: &Path) -> Imported {
+    import(&[input.to_path_buf()], &options()).expect("import")
+}
+
+fn snapshot_json(imported: &Imported) -> String {
+    serde_json::to_string_pretty(&imported.snapshot).expect("json")
+}
+
+fn report_json(imported: &Imported) -> String {
+    serde_json::to_string_pretty(&imported.report).expect("json")
+}
+
+#[test]
+fn verbatim_tree() {
+    let imported = run(Path::new(VERBATIM));
+    insta::assert_snapshot!("verbatim_snapshot", snapshot_json(&imported));
+    insta::assert_snapshot!("verbatim_report", report_json(&imported));
+}
+
+#[test]
+fn linked_tree() {
+    let imported = run(Path::new(LINKED));
+    insta::assert_snapshot!("linked_snapshot", snapshot_json(&imported));
+    insta::assert_snapshot!("linked_report", report_json(&imported));
+}
+
+#[test]
+fn the_same_raw_gives_the_same_bytes() {
+    let first = run(Path::new(LINKED));
+    let second = run(Path::new(LINKED));
+    assert_eq!(snapshot_json(&first), snapshot_json(&second));
+    assert_eq!(report_json(&first), report_json(&second));
+}
+
+#[test]
+fn an_error_answer_is_not_collected_and_its_type_failed() {
+    let imported = run(Path::new(LINKED));
+    let denied = &imported.report.not_collected;
+    assert_eq!(denied.len(), 1, "{denied:?}");
+    assert_eq!(
+        (denied[0].call.as_str(), denied[0].code.as_str()),
+        ("cdb.DescribeDBInstances", "AuthFailure.UnauthorizedOperation")
+    );
+    let database = coverage(&imported, Some("ap-guangzhou"), "Database");
+    assert_eq!(database.status, Status::Failed);
+    assert!(!imported.snapshot.assets.iter().any(|asset| asset.kind == "Database"));
+}
+
+#[test]
+fn not_configured_bucket_settings_are_data_not_failures() {
+    let imported = run(Path::new(LINKED));
+    let bucket = asset(&imported, "Bucket", "examplebucket-1250000002");
+    assert_eq!(bucket.fields.get("replication_regions"), Some(&serde_json::json!([])));
+    assert!(!bucket.fields.contains_key("encryption"), "NoSuchEncryptionConfiguration means no encryption");
+    assert!(!bucket.fields.contains_key("policy"));
+    let reasons = &coverage(&imported, Some("ap-guangzhou"), "Bucket").reasons;
+    assert_eq!(reasons, &["cos.GetBucketPolicy@Bucket=examplebucket-1250000002 was not saved".to_owned()]);
+    assert!(!imported.report.not_collected.iter().any(|denied| denied.call.starts_with("cos.")));
+}
+
+#[test]
+fn a_missing_per_resource_answer_leaves_the_asset_out_and_the_type_partial() {
+    let raw = copy_of(LINKED);
+    let root = raw.path().join("tencent/100000000002");
+    std::fs::remove_file(root.join("global/cam.DescribeSafeAuthFlagColl@SubUin=100000000021.json")).expect("remove");
+    let imported = run(&root);
+    assert!(!imported.snapshot.assets.iter().any(|asset| asset.kind == "User"));
+    let user = coverage(&imported, None, "User");
+    assert_eq!(user.status, Status::Partial);
+    assert_eq!(user.reasons, ["cam.DescribeSafeAuthFlagColl@SubUin=100000000021 was not saved".to_owned()]);
+    let incomplete = issues(&imported, IssueKind::Incomplete);
+    assert!(incomplete.contains(&"User left out: cam.DescribeSafeAuthFlagColl@SubUin=100000000021 was not saved"));
+    // The user's keys do not depend on its flags.
+    assert!(imported.snapshot.assets.iter().any(|asset| asset.id == "AKIDEXAMPLELINKED0001"));
+}
+
+#[test]
+fn masked_values_are_reported_and_identify_nothing() {
+    let imported = run(Path::new(VERBATIM));
+    let masked = issues(&imported, IssueKind::Masked);
+    assert!(masked.contains(&"the load balancer id `lb-9vpm****` is masked: left out"), "{masked:?}");
+    assert!(masked.contains(&"the key id `XXX` is masked: the event is left out"), "{masked:?}");
+    assert!(masked.contains(&"the key id `AKID***` is masked: its last use is left out"), "{masked:?}");
+    assert!(!imported.snapshot.assets.iter().any(|asset| asset.id.contains("**")));
+    assert_eq!(coverage(&imported, Some("ap-guangzhou"), "LoadBalancer").status, Status::Partial);
+}
+
+#[test]
+fn the_broken_cloud_audit_event_of_the_tccli_example_is_read_leniently() {
+    let imported = run(Path::new(VERBATIM));
+    let lenient = issues(&imported, IssueKind::NotNormalized);
+    assert!(lenient.iter().any(|message| message.starts_with("`CloudAuditEvent` is not valid JSON")), "{lenient:?}");
+
+    // The same answer with a key id in place of the placeholder `XXX` gives the call.
+    let text = std::fs::read_to_string(Path::new(VERBATIM).join("events/cloudaudit.LookUpEvents.json")).expect("read");
+    let raw = tempfile::tempdir().expect("temp dir");
+    let file = raw.path().join("tencent/100000000003/events/lookup.json");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&file, text.replace(r#"\"secretId\":\"XXX\""#, r#"\"secretId\":\"AKIDEXAMPLELENIENT01\""#))
+        .expect("write");
+    let imported = run(raw.path());
+    let [Event::ApiCall(call)] = imported.snapshot.events.as_slice() else { panic!("{:?}", imported.snapshot.events) };
+    assert_eq!(call.access_key_id, "AKIDEXAMPLELENIENT01");
+    assert_eq!(call.time, "2019-03-20T04:36:27Z");
+    assert_eq!((call.service.as_str(), call.action.as_str()), ("cloudaudit", "LookupEvents"));
+    assert_eq!((call.source_ip.as_str(), call.principal_id.as_deref()), ("59.37.125.124", Some("1150691759")));
+    assert_eq!((call.success, call.region.as_deref()), (true, Some("ap-guangzhou")));
+}
+
+#[test]
+fn address_and_service_templates_resolve_when_saved_and_stay_unresolved_when_not() {
+    let linked = run(Path::new(LINKED));
+    let group = asset(&linked, "SecurityGroup", "sg-lnkd0001");
+    let ingress = group.fields["ingress"].as_array().expect("ingress");
+    assert!(ingress.iter().any(|rule| rule["cidr"] == "192.168.0.0/16" && rule["port_from"] == 8080));
+    assert!(ingress.iter().all(|rule| rule.get("unresolved").is_none()));
+
+    let raw = copy_of(LINKED);
+    let root = raw.path().join("tencent/100000000002");
+    std::fs::remove_file(root.join("ap-guangzhou/vpc.DescribeAddressTemplateGroups.json")).expect("remove");
+    let imported = run(&root);
+    let group = asset(&imported, "SecurityGroup", "sg-lnkd0001");
+    let ingress = group.fields["ingress"].as_array().expect("ingress");
+    let unresolved: Vec<&serde_json::Value> = ingress.iter().filter(|rule| rule.get("unresolved").is_some()).collect();
+    assert_eq!(unresolved.len(), 2, "{ingress:?}");
+    assert!(
+        unresolved
+            .iter()
+            .all(|rule| rule.get("cidr").is_none() && rule["unresolved"] == "address template ipmg-2uw6ujo6")
+    );
+    assert_eq!(coverage(&imported, Some("ap-guangzhou"), "SecurityGroup").status, Status::Partial);
+    assert!(issues(&imported, IssueKind::Unresolved).iter().any(|message| message.contains("ipmg-2uw6ujo6")));
+}
+
+fn asset<'a>(imported: &'a Imported, kind: &str, id: &str) -> &'a rulec_collect::snapshot::Asset {
+    imported.snapshot.assets.iter().find(|asset| asset.kind == kind && asset.id == id).expect("asset")
+}
+
+fn coverage<'a>(
+    imported: &'a Imported,
+    region: Option<&str>,
+    kind: &str,
+) -> &'a rulec_collect::coverage::CoverageEntry {
+    imported
+        .snapshot
+        .coverage
+        .iter()
+        .find(|entry| entry.region.as_deref() == region && entry.kind == kind)
+        .expect("coverage entry")
+}
+
+fn issues(imported: &Imported, kind: IssueKind) -> Vec<&str> {
+    imported.report.issues.iter().filter(|issue| issue.kind == kind).map(|issue| issue.message.as_str()).collect()
+}
+
+/// A copy of a fixture tree under `tencent/<account>/` in a temporary folder, to take files out.
+fn copy_of(tree: &str) -> tempfile::TempDir {
+    let from = PathBuf::from(tree);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let to = dir.path().join("tencent").join(from.file_name().expect("account"));
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(&from).expect("prefix"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+    dir
+}
