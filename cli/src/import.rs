@@ -88,10 +88,13 @@ pub(crate) fn run(args: &ImportArgs) -> u8 {
         Err(err) => return fail(&err.to_string(), None),
     };
     let text = render(&snapshot);
+    let summary = summary(&snapshot, &report);
+    // The records live on as text: free them before validation loads that text again.
+    drop(snapshot);
     if let Err(code) = validate(args, &text) {
         return code;
     }
-    eprint!("{}", summary(&snapshot, &report));
+    eprint!("{summary}");
     if let Some(path) = &args.report {
         let mut json = serde_json::to_string_pretty(&report).unwrap_or_default();
         json.push('\n');

@@ -133,7 +133,9 @@ impl Answers {
         self.lookup_with(place, call, &[(param, value)])
     }
 
-    fn lookup_with(&self, place: &Place<'_>, call: &str, params: &[(&str, &str)]) -> Lookup<'_> {
+    /// The answers of a call made for one resource named by several parameters, in file-name
+    /// order (`sls.GetLogStore@project=p@logstore=l`: a log store is named within its project).
+    pub fn lookup_with(&self, place: &Place<'_>, call: &str, params: &[(&str, &str)]) -> Lookup<'_> {
         let key = Key {
             provider: place.provider,
             account: place.account.to_owned(),

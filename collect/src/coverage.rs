@@ -66,6 +66,15 @@ impl Coverage {
         entry.1.extend(reason);
     }
 
+    /// Adds another coverage's entries, the worst status winning.
+    pub fn absorb(&mut self, other: Coverage) {
+        for ((provider, account, region, kind), (status, reasons)) in other.entries {
+            let entry = self.entries.entry((provider, account, region, kind)).or_insert((status, BTreeSet::new()));
+            entry.0 = merge(entry.0, status);
+            entry.1.extend(reasons);
+        }
+    }
+
     /// Whether any entry names `kind` for the account, in any region.
     pub fn mentions(&self, provider: Provider, account: &str, kind: &str) -> bool {
         self.entries.keys().any(|(p, a, _, k)| *p == provider && a == account && *k == kind)

@@ -66,6 +66,18 @@ impl Estate {
         self.settled.contains(file)
     }
 
+    /// Adds what another estate read (one event file, read on another thread) after what this
+    /// one holds.
+    pub fn absorb(&mut self, other: Estate) {
+        for (key, value) in other.assets {
+            self.assets.entry(key).or_insert(value);
+        }
+        self.events.extend(other.events);
+        self.settled.extend(other.settled);
+        self.coverage.absorb(other.coverage);
+        self.report.absorb(other.report);
+    }
+
     /// Any other loss, at a node.
     pub fn issue(&mut self, kind: IssueKind, at: &Node<'_>, message: impl Into<String>) {
         self.report.issues.push(Issue::from_field(kind, at.error(message)));

@@ -52,7 +52,8 @@ pub(crate) fn read_file(out: &mut Estate, file: &Path, provider: Provider, accou
         }
         Ok(Answer::Data(value)) => vec![(value, None)],
         // More than one JSON value: one event per line.
-        Err(_) if text.lines().filter(|line| !line.trim().is_empty()).count() > 1 => json_lines(out, file, &text),
+        // One event per line: the first line is a whole JSON value of its own.
+        Err(_) if is_json_lines(&text) => json_lines(out, file, &text),
         Err(reason) => return skip(out, reason),
     };
     let mut read = 0usize;
@@ -113,6 +114,14 @@ fn read_text(file: &Path) -> Result<String, String> {
         bytes
     };
     String::from_utf8(bytes).map_err(|err| format!("not UTF-8 text (byte {})", err.utf8_error().valid_up_to()))
+}
+
+/// Whether the text is JSON lines rather than one broken document: it has several lines and
+/// the first one is a JSON object by itself.
+fn is_json_lines(text: &str) -> bool {
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let first = lines.next().and_then(|line| serde_json::from_str::<Value>(line).ok());
+    first.is_some_and(|value| value.is_object()) && lines.next().is_some()
 }
 
 /// One JSON value per non-empty line, with its line number; a line that is not JSON is

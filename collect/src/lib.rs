@@ -6,12 +6,14 @@
 pub mod answers;
 pub mod calls;
 pub mod coverage;
+pub mod docs;
 pub mod estate;
 mod events;
 mod hosts;
 mod leaks;
 pub mod net;
 pub mod node;
+pub(crate) mod policy;
 pub mod raw;
 pub mod report;
 mod shape;
@@ -66,14 +68,13 @@ pub fn import(inputs: &[PathBuf], options: &Options) -> Result<Imported, ImportE
     let mut answers = Answers::default();
     let mut estate = Estate::default();
     let mut newest = None;
+    let mut event_files = Vec::new();
     for file in &files {
         newest = newest.max(modified(file));
         match raw::layout::place(file) {
             Err(reason) => skip(&mut estate, file, reason),
             Ok(Placed::Call(call)) => read_call(&mut answers, &mut estate, file, call),
-            Ok(Placed::Events { provider, account }) => {
-                events::read_file(&mut estate, file, provider, &account, options)
-            }
+            Ok(Placed::Events { provider, account }) => event_files.push((file, provider, account)),
             Ok(Placed::Leaks) => leaks::read_file(&mut estate, file),
             Ok(Placed::Host) => hosts::read_file(&mut estate, file),
             Ok(Placed::Unplaced) => match shape::detect(file, options)? {
@@ -86,6 +87,7 @@ pub fn import(inputs: &[PathBuf], options: &Options) -> Result<Imported, ImportE
             },
         }
     }
+    read_events(&mut estate, &event_files, options);
     resolve_unknown_accounts(&mut answers, options)?;
     for provider in Provider::ALL {
         for account in answers.accounts(provider) {
@@ -128,6 +130,23 @@ pub fn import(inputs: &[PathBuf], options: &Options) -> Result<Imported, ImportE
     };
     let (snapshot, report) = estate.finish(taken_at);
     Ok(Imported { snapshot, report })
+}
+
+/// Reads the event files in parallel (they are independent and the bulk of large imports),
+/// merging their results in path order so the output does not depend on the thread count.
+fn read_events(estate: &mut Estate, files: &[(&PathBuf, Provider, String)], options: &Options) {
+    use rayon::prelude::*;
+    let parts: Vec<Estate> = files
+        .par_iter()
+        .map(|(file, provider, account)| {
+            let mut part = Estate::default();
+            events::read_file(&mut part, file, *provider, account, options);
+            part
+        })
+        .collect();
+    for part in parts {
+        estate.absorb(part);
+    }
 }
 
 /// Every type a provider's calls feed gets a coverage entry for each account imported: a type

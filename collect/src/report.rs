@@ -76,6 +76,14 @@ impl ImportReport {
         self.issues.dedup();
     }
 
+    /// Adds another report's lists after this one's.
+    pub fn absorb(&mut self, other: ImportReport) {
+        self.used.extend(other.used);
+        self.skipped.extend(other.skipped);
+        self.not_collected.extend(other.not_collected);
+        self.issues.extend(other.issues);
+    }
+
     pub fn count(&self, kind: IssueKind) -> usize {
         self.issues.iter().filter(|issue| issue.kind == kind).count()
     }

@@ -1,14 +1,35 @@
 //! Alibaba Cloud: the calls read (one table) and the normalizers that join their answers into
 //! snapshot assets. RPC answers have no envelope and nest collections twice
 //! (`Instances.Instance[]`); OSS answers are XML, or JSON as ossutil prints it.
+//!
+//! Every time read here is ISO 8601 with its zone written out (`2015-01-23T12:33:18Z`), as the
+//! RAM, ECS, RDS, KMS and ActionTrail pages document it (UTC; tests/raw/alibaba/README.md,
+//! "Time fields"); a time without a zone is refused, never guessed. Resource names follow the
+//! ARN form `acs:<service>:<region>:<account>:<relative id>` of the RAM authorization tables.
 
+mod actiontrail;
+mod ecs;
 pub(crate) mod events;
+mod kms;
+mod oss;
+mod ram;
+mod rds;
+mod security_group;
+mod slb;
+mod sls;
 
-use crate::answers::Answers;
+use std::collections::BTreeMap;
+
+use crate::answers::{Answers, Lookup, Place};
 use crate::calls::{Call, Paging, Scope};
 use crate::estate::Estate;
-use crate::raw::Provider;
+use crate::net;
+use crate::node::{FieldError, Node};
+use crate::raw::{GLOBAL, Provider};
+use crate::report::IssueKind;
+use crate::time;
 
+#[expect(clippy::too_many_arguments, reason = "one argument per `Call` field, so the table reads as rows")]
 const fn call(
     service: &'static str,
     action: &'static str,
@@ -22,17 +43,723 @@ const fn call(
     Call { provider: Provider::Alibaba, service, action, scope, per, feeds, reads, paging, shape }
 }
 
+/// RAM's list calls: `Marker` in, `Marker` out while `IsTruncated`.
+const MARKER: Paging = Paging::Token { request: "Marker", response: "Marker" };
+const NEXT_TOKEN: Paging = Paging::Token { request: "NextToken", response: "NextToken" };
+const PAGE_100: Paging = Paging::PageNumber { number: "PageNumber", size: "PageSize", max: 100 };
+const PAGE_50: Paging = Paging::PageNumber { number: "PageNumber", size: "PageSize", max: 50 };
+/// SLS's `offset`/`size` listing (at most 500 per page).
+const SLS_OFFSET: Paging = Paging::Offset { offset: "offset", limit: "size", max: 500 };
+
+const USER_NAME: Option<(&str, &str)> = Some(("UserName", "ram.ListUsers Users.User[].UserName"));
+const BUCKET: Option<(&str, &str)> =
+    Some(("Bucket", "oss.ListBuckets Buckets.Bucket[].Name, in its region's folder (Location without `oss-`)"));
+const DB_INSTANCE: Option<(&str, &str)> =
+    Some(("DBInstanceId", "rds.DescribeDBInstances Items.DBInstance[].DBInstanceId"));
+
+// Per-resource answers do not name their resource, so their `shape` is empty: a file saved
+// outside the layout cannot say which resource it describes.
+
 /// The Alibaba Cloud calls the importer reads.
-pub(crate) static CALLS: &[Call] = &[call(
-    "sts",
-    "GetCallerIdentity",
-    Scope::Global,
-    None,
-    &["account id"],
-    "AccountId",
-    Paging::None,
-    &["AccountId", "PrincipalId"],
-)];
+pub(crate) static CALLS: &[Call] = &[
+    call(
+        "sts",
+        "GetCallerIdentity",
+        Scope::Global,
+        None,
+        &["account id", "AccessKey"],
+        "AccountId, UserId, Arn, IdentityType (the owner of the keys ram.ListAccessKeys lists without UserName)",
+        Paging::None,
+        &["AccountId", "IdentityType"],
+    ),
+    call(
+        "ims",
+        "GetAccountMFAInfo",
+        Scope::Global,
+        None,
+        &["Account"],
+        "IsMFAEnable (root MFA; no call shows root login or operation protection, so Account stays partial)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "ListUsers",
+        Scope::Global,
+        None,
+        &["User", "AccessKey"],
+        "Users.User[]: UserId, UserName, DisplayName, LastLoginDate",
+        MARKER,
+        &["Users", "IsTruncated"],
+    ),
+    call("ram", "GetUser", Scope::Global, USER_NAME, &["User"], "User.LastLoginDate", Paging::None, &[]),
+    call(
+        "ram",
+        "GetLoginProfile",
+        Scope::Global,
+        USER_NAME,
+        &["User"],
+        "LoginProfile (Status when given); EntityNotExist.User.LoginProfile = no console login",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "GetUserMFAInfo",
+        Scope::Global,
+        USER_NAME,
+        &["User"],
+        "MFADevice, IsMFAEnable when given; EntityNotExist.User.MFADevice = no MFA",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "ListGroupsForUser",
+        Scope::Global,
+        USER_NAME,
+        &["User"],
+        "Groups.Group[].GroupName",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "ListPoliciesForUser",
+        Scope::Global,
+        USER_NAME,
+        &["User"],
+        "Policies.Policy[]: PolicyType, PolicyName",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "ListGroups",
+        Scope::Global,
+        None,
+        &["Group"],
+        "Groups.Group[]: GroupName",
+        MARKER,
+        &["Groups", "IsTruncated"],
+    ),
+    call(
+        "ram",
+        "ListPoliciesForGroup",
+        Scope::Global,
+        Some(("GroupName", "ram.ListGroups Groups.Group[].GroupName")),
+        &["Group"],
+        "Policies.Policy[]: PolicyType, PolicyName",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "ListRoles",
+        Scope::Global,
+        None,
+        &["Role", "Instance"],
+        "Roles.Role[]: RoleId, RoleName, MaxSessionDuration",
+        MARKER,
+        &["Roles", "IsTruncated"],
+    ),
+    call(
+        "ram",
+        "GetRole",
+        Scope::Global,
+        Some(("RoleName", "ram.ListRoles Roles.Role[].RoleName")),
+        &["Role"],
+        "Role: RoleId, AssumeRolePolicyDocument (a JSON string), MaxSessionDuration",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "ListPoliciesForRole",
+        Scope::Global,
+        Some(("RoleName", "ram.ListRoles Roles.Role[].RoleName")),
+        &["Role"],
+        "Policies.Policy[]: PolicyType, PolicyName",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "ListPolicies",
+        Scope::Global,
+        None,
+        &["Policy"],
+        "Policies.Policy[]: PolicyType, PolicyName, DefaultVersion",
+        MARKER,
+        &["Policies", "IsTruncated"],
+    ),
+    call(
+        "ram",
+        "GetPolicy",
+        Scope::Global,
+        Some(("PolicyName", "ram.ListPolicies Policies.Policy[].PolicyName")),
+        &["Policy"],
+        "Policy.PolicyType, DefaultPolicyVersion.PolicyDocument (a JSON string)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "GetPolicyVersion",
+        Scope::Global,
+        Some(("PolicyName", "ram.ListPolicies Policies.Policy[].PolicyName (VersionId = DefaultVersion)")),
+        &["Policy"],
+        "PolicyVersion: VersionId, PolicyDocument (used when ram.GetPolicy is not saved and it is the default version)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "ListAccessKeys",
+        Scope::Global,
+        Some(("UserName", "ram.ListUsers Users.User[].UserName; saved without UserName for the caller's own keys")),
+        &["AccessKey"],
+        "AccessKeys.AccessKey[]: AccessKeyId, Status, CreateDate",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ram",
+        "GetAccessKeyLastUsed",
+        Scope::Global,
+        Some(("UserAccessKeyId", "ram.ListAccessKeys AccessKeys.AccessKey[].AccessKeyId")),
+        &["AccessKey"],
+        "AccessKeyLastUsed.LastUsedDate",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ims",
+        "GetAccessKeyLastUsed",
+        Scope::Global,
+        Some(("UserAccessKeyId", "ram.ListAccessKeys AccessKeys.AccessKey[].AccessKeyId")),
+        &["AccessKey"],
+        "AccessKeyLastUsed.LastUsedDate (the IMS form of ram.GetAccessKeyLastUsed)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "ecs",
+        "DescribeInstances",
+        Scope::Regional,
+        None,
+        &["Instance"],
+        "Instances.Instance[]: InstanceId, InstanceName, Status, PublicIpAddress.IpAddress[], EipAddress.IpAddress, VpcAttributes.PrivateIpAddress.IpAddress[], InnerIpAddress.IpAddress[], SecurityGroupIds.SecurityGroupId[], ImageId, OSName, Tags.Tag[]",
+        NEXT_TOKEN,
+        &["Instances"],
+    ),
+    call(
+        "ecs",
+        "DescribeInstanceRamRole",
+        Scope::Regional,
+        None,
+        &["Instance"],
+        "InstanceRamRoleSets.InstanceRamRoleSet[]: InstanceId, RamRoleName (asked with the region's InstanceIds, at most 100 a call; further calls saved as further pages)",
+        PAGE_50,
+        &["InstanceRamRoleSets"],
+    ),
+    call(
+        "ecs",
+        "DescribeSecurityGroups",
+        Scope::Regional,
+        None,
+        &["SecurityGroup"],
+        "SecurityGroups.SecurityGroup[]: SecurityGroupId, SecurityGroupName, Tags.Tag[]",
+        NEXT_TOKEN,
+        &["SecurityGroups"],
+    ),
+    call(
+        "ecs",
+        "DescribeSecurityGroupAttribute",
+        Scope::Regional,
+        Some(("SecurityGroupId", "ecs.DescribeSecurityGroups SecurityGroups.SecurityGroup[].SecurityGroupId")),
+        &["SecurityGroup"],
+        "Permissions.Permission[]: Direction, Policy, Priority, IpProtocol, PortRange, PortRangeListId, SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId, SourcePrefixListId, DestCidrIp, Ipv6DestCidrIp, DestGroupId, DestPrefixListId, Description",
+        NEXT_TOKEN,
+        &[],
+    ),
+    call(
+        "ecs",
+        "DescribePrefixListAttributes",
+        Scope::Regional,
+        Some((
+            "PrefixListId",
+            "ecs.DescribeSecurityGroupAttribute Permissions.Permission[].SourcePrefixListId / DestPrefixListId",
+        )),
+        &["SecurityGroup"],
+        "Entries.Entry[].Cidr",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "slb",
+        "DescribeLoadBalancers",
+        Scope::Regional,
+        None,
+        &["LoadBalancer"],
+        "LoadBalancers.LoadBalancer[]: LoadBalancerId, LoadBalancerName, AddressType, Tags.Tag[]",
+        PAGE_100,
+        &["LoadBalancers"],
+    ),
+    call(
+        "slb",
+        "DescribeLoadBalancerAttribute",
+        Scope::Regional,
+        Some(("LoadBalancerId", "slb.DescribeLoadBalancers LoadBalancers.LoadBalancer[].LoadBalancerId")),
+        &["LoadBalancer"],
+        "BackendServers.BackendServer[]: ServerId, Type; ListenerPortsAndProtocol.ListenerPortAndProtocol[]: ListenerPort, ListenerProtocol",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "slb",
+        "DescribeLoadBalancerListeners",
+        Scope::Regional,
+        None,
+        &["LoadBalancer"],
+        "Listeners[]: LoadBalancerId, ListenerPort, ListenerProtocol, AclStatus, AclType, AclId",
+        NEXT_TOKEN,
+        &["Listeners", "MaxResults"],
+    ),
+    call(
+        "slb",
+        "DescribeAccessControlListAttribute",
+        Scope::Regional,
+        Some(("AclId", "slb.DescribeLoadBalancerListeners Listeners[].AclId")),
+        &["LoadBalancer"],
+        "AclEntrys.AclEntry[].AclEntryIP",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "rds",
+        "DescribeDBInstances",
+        Scope::Regional,
+        None,
+        &["Database"],
+        "Items.DBInstance[]: DBInstanceId, DBInstanceDescription, Engine, EngineVersion, DBInstanceNetType, Category",
+        PAGE_100,
+        &["Items", "TotalRecordCount"],
+    ),
+    call(
+        "rds",
+        "DescribeDBInstanceNetInfo",
+        Scope::Regional,
+        DB_INSTANCE,
+        &["Database"],
+        "DBInstanceNetInfos.DBInstanceNetInfo[].IPType (Public = a public endpoint; preferred over DBInstanceNetType)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "rds",
+        "DescribeDBInstanceIPArrayList",
+        Scope::Regional,
+        DB_INSTANCE,
+        &["Database"],
+        "Items.DBInstanceIPArray[].SecurityIPList (comma-separated; hidden groups included)",
+        Paging::None,
+        &[],
+    ),
+    call("rds", "DescribeDBInstanceTDE", Scope::Regional, DB_INSTANCE, &["Database"], "TDEStatus", Paging::None, &[]),
+    call(
+        "rds",
+        "DescribeDBInstanceSSL",
+        Scope::Regional,
+        DB_INSTANCE,
+        &["Database"],
+        "SSLEnabled (Yes/No, on/off)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "rds",
+        "DescribeSQLCollectorPolicy",
+        Scope::Regional,
+        DB_INSTANCE,
+        &["Database"],
+        "SQLCollectorStatus (Enable/Disabled)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "rds",
+        "DescribeBackupPolicy",
+        Scope::Regional,
+        DB_INSTANCE,
+        &["Database"],
+        "BackupRetentionPeriod, PreferredBackupPeriod",
+        Paging::None,
+        &[],
+    ),
+    call("kms", "ListKeys", Scope::Regional, None, &["KmsKey"], "Keys.Key[].KeyId", PAGE_100, &["Keys", "PageNumber"]),
+    call(
+        "kms",
+        "DescribeKey",
+        Scope::Regional,
+        Some(("KeyId", "kms.ListKeys Keys.Key[].KeyId")),
+        &["KmsKey"],
+        "KeyMetadata: KeyState, AutomaticRotation, KeySpec",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "oss",
+        "ListBuckets",
+        Scope::Global,
+        None,
+        &["Bucket"],
+        "ListAllMyBucketsResult.Buckets.Bucket[]: Name, Region, Location",
+        Paging::Token { request: "marker", response: "NextMarker" },
+        &[],
+    ),
+    call(
+        "oss",
+        "GetBucketAcl",
+        Scope::Regional,
+        BUCKET,
+        &["Bucket"],
+        "AccessControlPolicy.AccessControlList.Grant (XML, or ossutil JSON without the root)",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "oss",
+        "GetBucketPolicy",
+        Scope::Regional,
+        BUCKET,
+        &["Bucket"],
+        "the policy document (JSON); NoSuchBucketPolicy = none",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "oss",
+        "GetBucketEncryption",
+        Scope::Regional,
+        BUCKET,
+        &["Bucket"],
+        "ServerSideEncryptionRule.ApplyServerSideEncryptionByDefault.SSEAlgorithm; NoSuchServerSideEncryptionRule = none",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "oss",
+        "GetBucketVersioning",
+        Scope::Regional,
+        BUCKET,
+        &["Bucket"],
+        "VersioningConfiguration.Status",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "oss",
+        "GetBucketLogging",
+        Scope::Regional,
+        BUCKET,
+        &["Bucket"],
+        "BucketLoggingStatus.LoggingEnabled.TargetBucket",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "oss",
+        "GetBucketReplication",
+        Scope::Regional,
+        BUCKET,
+        &["Bucket"],
+        "ReplicationConfiguration.Rule[].Destination.Location; NoSuchReplicationConfiguration = none",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "actiontrail",
+        "DescribeTrails",
+        Scope::Global,
+        None,
+        &["AuditTrail"],
+        "TrailList[]: Name, HomeRegion, TrailRegion, EventRW, OssBucketName, SlsProjectArn, Status",
+        Paging::None,
+        &["TrailList"],
+    ),
+    call(
+        "actiontrail",
+        "GetTrailStatus",
+        Scope::Global,
+        Some(("Name", "actiontrail.DescribeTrails TrailList[].Name")),
+        &["AuditTrail"],
+        "IsLogging",
+        Paging::None,
+        &[],
+    ),
+    call(
+        "sls",
+        "ListProject",
+        Scope::Regional,
+        None,
+        &["LogStore"],
+        "projects[].projectName",
+        SLS_OFFSET,
+        &["projects"],
+    ),
+    call(
+        "sls",
+        "ListLogStores",
+        Scope::Regional,
+        Some(("project", "sls.ListProject projects[].projectName")),
+        &["LogStore"],
+        "logstores[] (names)",
+        SLS_OFFSET,
+        &[],
+    ),
+    call(
+        "sls",
+        "GetLogStore",
+        Scope::Regional,
+        Some(("logstore", "sls.ListLogStores logstores[], saved as @project=<project>@logstore=<name>")),
+        &["LogStore", "AuditTrail"],
+        "ttl, encrypt_conf.enable (a trail's retention: the ttl of actiontrail_<trail name> in its SlsProjectArn project)",
+        Paging::None,
+        &[],
+    ),
+];
 
 /// Normalizes everything saved for one account.
-pub(crate) fn build(_answers: &Answers, _out: &mut Estate, _account: &str) {}
+pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
+    let global = Place { provider: Provider::Alibaba, account, region: GLOBAL };
+    ram::build(answers, out, &global);
+    oss::build(answers, out, &global);
+    actiontrail::build(answers, out, &global);
+    for region in answers.regions(Provider::Alibaba, account) {
+        let place = Place { provider: Provider::Alibaba, account, region: &region };
+        ecs::build(answers, out, &place);
+        security_group::build(answers, out, &place);
+        slb::build(answers, out, &place);
+        rds::build(answers, out, &place);
+        kms::build(answers, out, &place);
+        sls::build(answers, out, &place);
+    }
+}
+
+/// The name RAM policies give a resource: `acs:<service>:<region>:<account>:<what>` (region
+/// empty for account-wide services, as RAM's own ARNs write it: `acs:ram::<account>:role/<name>`).
+fn resource_name(service: &str, place: &Place<'_>, what: &str) -> String {
+    let region = if place.region == GLOBAL { "" } else { place.region };
+    format!("acs:{service}:{region}:{}:{what}", place.account)
+}
+
+/// `service.Action@Param=value`, as reports name a per-resource answer.
+fn per(call: &str, param: &str, value: &str) -> String {
+    format!("{call}@{param}={value}")
+}
+
+/// Tags as Alibaba Cloud nests them: `Tags.Tag[]` of `{TagKey, TagValue}`. A key given twice
+/// keeps its last value; the other is reported.
+fn tags(out: &mut Estate, node: &Node<'_>) -> Result<BTreeMap<String, String>, FieldError> {
+    let mut tags = BTreeMap::new();
+    for tag in node.list(&["Tags", "Tag"]) {
+        let name = tag.str("TagKey")?;
+        let value = tag.opt_str("TagValue")?.unwrap_or_default();
+        if let Some(earlier) = tags.insert(name.to_owned(), value.to_owned()) {
+            let message = format!("the tag `{name}` is given twice: `{value}` kept, `{earlier}` left out");
+            out.issue(IssueKind::NotNormalized, &tag, message);
+        }
+    }
+    Ok(tags)
+}
+
+/// The items a list call saved in `place`, its coverage recorded.
+fn listed<'a>(
+    answers: &'a Answers,
+    out: &mut Estate,
+    place: &Place<'_>,
+    kind: &'static str,
+    call: &str,
+    collection: &[&str],
+) -> Vec<Node<'a>> {
+    let lookup = answers.lookup(place, call);
+    out.cover(place, kind, call, &lookup);
+    items(out, place, kind, call, &lookup, collection)
+}
+
+/// The items of a list answer across its pages; when the last page saved says more pages
+/// follow, the type is partial (those resources were never seen).
+fn items<'a>(
+    out: &mut Estate,
+    place: &Place<'_>,
+    kind: &'static str,
+    call: &str,
+    lookup: &Lookup<'a>,
+    collection: &[&str],
+) -> Vec<Node<'a>> {
+    let items = match lookup.items(collection) {
+        Ok(items) => items,
+        Err(err) => {
+            out.not_normalized(err);
+            return Vec::new();
+        }
+    };
+    // The paging fields sit beside the collection's wrapper (`Users` of `Users.User[]`).
+    let wrapper = &collection[..collection.len().saturating_sub(2)];
+    if let Lookup::Found(pages) = lookup
+        && let Some(why) =
+            pages.last().and_then(|page| page.at(wrapper)).and_then(|page| more_pages(&page, items.len()))
+    {
+        out.partial(place, kind, format!("{call}: {why}: the pages after it were not saved"));
+    }
+    items
+}
+
+/// Why a saved page is not the last one: RAM's and OSS's `IsTruncated`, a `NextToken`, or a
+/// total above the items saved (`TotalCount`, RDS `TotalRecordCount`, SLS `total`).
+fn more_pages(page: &Node<'_>, saved: usize) -> Option<String> {
+    if page.opt_flag("IsTruncated").ok().flatten() == Some(true) {
+        return Some("the last page saved says IsTruncated".to_owned());
+    }
+    if page.opt_str("NextToken").ok().flatten().is_some() {
+        return Some("the last page saved has a NextToken".to_owned());
+    }
+    ["TotalCount", "TotalRecordCount", "total"].iter().find_map(|key| {
+        let total = page.opt_int(key).ok().flatten()?;
+        (usize::try_from(total).ok()? > saved).then(|| format!("{key} is {total} but {saved} were saved"))
+    })
+}
+
+/// A per-resource answer an asset needs: `Some(Some(first page))`; `Some(None)` when the
+/// cloud's error says the setting is not configured (one of `not_configured`, read as data);
+/// `None` after reporting why the asset is left out.
+fn setting<'a>(
+    out: &mut Estate,
+    place: &Place<'_>,
+    kind: &'static str,
+    at: &Node<'_>,
+    call: &str,
+    lookup: &Lookup<'a>,
+    not_configured: &[&str],
+) -> Option<Option<Node<'a>>> {
+    if let Lookup::Failed { file, error } = lookup
+        && not_configured.iter().any(|code| error.code.eq_ignore_ascii_case(code))
+    {
+        out.settled(file);
+        return Some(None);
+    }
+    out.detail(place, kind, at, call, lookup).map(Some)
+}
+
+/// An ISO 8601 time with its zone (`2015-01-23T12:33:18Z`, ECS's `2017-12-10T04:04Z`, OSS's
+/// `2015-12-17T18:12:43.000Z`); absent and `""` are `None`.
+fn utc(node: &Node<'_>, key: &str) -> Result<Option<String>, FieldError> {
+    let Some(text) = node.opt_str(key)? else { return Ok(None) };
+    match time::rfc3339(text) {
+        Some(at) => Ok(Some(time::format(at))),
+        None => Err(node.need(key)?.expected("an ISO 8601 time with its zone (`2015-01-23T12:33:18Z`)")),
+    }
+}
+
+/// A required [`utc`] field.
+fn need_utc(node: &Node<'_>, key: &str) -> Result<String, FieldError> {
+    utc(node, key)?.ok_or_else(|| node.error(format!("expected a time in `{key}`")))
+}
+
+/// Whether a value was masked in a vendor example: `**` (`42.112.**.**`, `0wNEpMMlzy7s****`) or
+/// an all-`X` part (`192.168.XX.XX`): such a value identifies nothing.
+fn masked(text: &str) -> bool {
+    net::is_masked(text)
+        || text.split(['.', ':', '/', '-']).any(|part| part.len() >= 2 && part.chars().all(|c| c == 'X' || c == 'x'))
+}
+
+/// A CIDR or an address as [`net::cidr`] reads it, Alibaba's `XX` masking included.
+fn cidr(text: &str) -> Result<String, net::AddressProblem> {
+    if masked(text) { Err(net::AddressProblem::Masked) } else { net::cidr(text) }
+}
+
+/// A region as OSS locations name it: `oss-cn-hangzhou` → `cn-hangzhou`.
+fn oss_region(location: &str) -> &str {
+    location.strip_prefix("oss-").unwrap_or(location)
+}
+
+/// What a status word says, for the `Enabled`/`Disabled`, `Enable`, `Yes`/`No`, `on`/`off`
+/// spellings Alibaba APIs use; `None` for anything else.
+fn switch(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "enabled" | "enable" | "yes" | "on" | "true" | "1" => Some(true),
+        "disabled" | "disable" | "no" | "off" | "false" | "0" | "suspended" => Some(false),
+        _ => None,
+    }
+}
+
+/// A required [`switch`] field.
+fn need_switch(node: &Node<'_>, key: &str) -> Result<bool, FieldError> {
+    let field = node.need(key)?;
+    let text = match field.value {
+        serde_json::Value::Bool(flag) => return Ok(*flag),
+        _ => field.as_str()?,
+    };
+    switch(text).ok_or_else(|| field.expected("Enabled/Disabled, Yes/No or on/off"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn root(value: &Value) -> Node<'_> {
+        Node::root(value, Path::new("a.json"))
+    }
+
+    #[test]
+    fn times_carry_their_zone_in_each_field_format() {
+        let value = json!({
+            "ram": "2015-01-23T12:33:18Z",      // RAM CreateDate / LastLoginDate, ActionTrail eventTime
+            "ecs": "2017-12-10T04:04Z",         // ECS CreationTime: no seconds
+            "oss": "2015-12-17T18:12:43.000Z",  // OSS ListBuckets CreationDate: milliseconds
+            "never": "",
+            "local": "2024-05-29 00:00:00",     // RDS TempUpgradeTimeStart: no zone, refused
+        });
+        let node = root(&value);
+        assert_eq!(utc(&node, "ram").unwrap().as_deref(), Some("2015-01-23T12:33:18Z"));
+        assert_eq!(utc(&node, "ecs").unwrap().as_deref(), Some("2017-12-10T04:04:00Z"));
+        assert_eq!(utc(&node, "oss").unwrap().as_deref(), Some("2015-12-17T18:12:43Z"));
+        assert_eq!(utc(&node, "never").unwrap(), None);
+        assert!(utc(&node, "local").unwrap_err().message.contains("with its zone"));
+        assert!(need_utc(&node, "missing").is_err());
+    }
+
+    #[test]
+    fn the_last_saved_page_says_whether_more_follow() {
+        let ram = json!({"IsTruncated": true, "Marker": "EXAMPLE"});
+        assert!(more_pages(&root(&ram), 2).unwrap().contains("IsTruncated"));
+        let ecs = json!({"NextToken": "caeba0bb"});
+        assert!(more_pages(&root(&ecs), 1).unwrap().contains("NextToken"));
+        let groups = json!({"TotalCount": 49, "PageSize": 1});
+        assert_eq!(more_pages(&root(&groups), 1).unwrap(), "TotalCount is 49 but 1 were saved");
+        let complete = json!({"TotalCount": 3, "NextToken": "", "IsTruncated": false});
+        assert_eq!(more_pages(&root(&complete), 3), None);
+    }
+
+    #[test]
+    fn masks_switches_and_names() {
+        assert!(masked("192.168.XX.XX") && masked("42.112.**.**") && masked("0wNEpMMlzy7s****"));
+        assert!(!masked("42.120.74.96") && !masked("f6IzzFZMmzNwEI4d") && !masked("rm-uf6wjk5xxxxxxx"));
+        assert_eq!(
+            (switch("Enable"), switch("No"), switch("Suspended"), switch("maybe")),
+            (Some(true), Some(false), Some(false), None)
+        );
+        let place = Place { provider: Provider::Alibaba, account: "5000000000000002", region: "cn-hangzhou" };
+        assert_eq!(resource_name("ecs", &place, "instance/i-1"), "acs:ecs:cn-hangzhou:5000000000000002:instance/i-1");
+        assert_eq!(
+            resource_name("ram", &place.with_region(GLOBAL), "user/Alice"),
+            "acs:ram::5000000000000002:user/Alice"
+        );
+        assert_eq!(oss_region("oss-cn-beijing"), "cn-beijing");
+    }
+}

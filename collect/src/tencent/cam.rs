@@ -12,7 +12,7 @@ use crate::report::IssueKind;
 use crate::snapshot::Asset;
 use crate::time;
 
-use super::{beijing_time, lookup_any, masked, need_beijing_time, per, policy_document, resource_name, tags};
+use super::{beijing_time, lookup_any, masked, need_beijing_time, per, resource_name, tags};
 
 const ACCOUNT: &str = "Account";
 const USER: &str = "User";
@@ -376,7 +376,7 @@ fn role_asset(answers: &Answers, out: &mut Estate, place: &Place<'_>, role: &Nod
     asset.name = Some(name.to_owned());
     asset.tags = tags(out, role, "Tags")?;
     asset.resource_name = cam_name(place, &format!("roleName/{name}"));
-    asset.set("trust", policy_document(&role.need("PolicyDocument")?)?);
+    asset.set("trust", crate::policy::document(&role.need("PolicyDocument")?)?);
     asset.set("policy_ids", policy_ids(&lookup.items(&["List"])?)?);
     asset.set_some("max_session_seconds", role.opt_int("SessionDuration")?);
     asset.set_some("console_login", role.opt_flag("ConsoleLogin")?);
@@ -449,7 +449,7 @@ fn policy_asset(
     asset.tags = tags(out, &policy, "Tags")?;
     asset.resource_name = cam_name(place, &format!("policyid/{id}"));
     asset.set("kind", kind);
-    asset.set("document", policy_document(&policy.need("PolicyDocument")?)?);
+    asset.set("document", crate::policy::document(&policy.need("PolicyDocument")?)?);
     out.add_asset(asset, &policy);
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::estate::Estate;
 use crate::node::{FieldError, Node};
 use crate::snapshot::Asset;
 
-use super::{per, policy_document};
+use super::per;
 
 const KIND: &str = "Bucket";
 const LIST: &str = "cos.GetService";
@@ -89,7 +89,7 @@ fn bucket_asset(
         replication.map(|rules| replication_regions(&rules)).transpose()?.unwrap_or_default(),
     );
     if let Some(policy) = optional(out, place, &policy_call, &policy, NO_POLICY) {
-        asset.set("policy", policy_document(&policy)?);
+        asset.set("policy", crate::policy::document(&policy)?);
     }
     if let Some(encryption) = optional(out, place, &encryption_call, &encryption, NO_ENCRYPTION) {
         asset.set_some("encryption", algorithm(&encryption)?);

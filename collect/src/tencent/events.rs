@@ -9,6 +9,7 @@
 //! seconds (tests/raw/tencent/README.md, "Time fields").
 
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 use crate::estate::Estate;
 use crate::net;
@@ -153,7 +154,8 @@ impl Source {
 /// A record's fields: the full event, and the query answer's outer fields when there are any.
 struct Fields<'a> {
     at: Node<'a>,
-    inner: Map<String, Value>,
+    /// Borrowed from a delivered record; owned when parsed out of `CloudAuditEvent`.
+    inner: Cow<'a, Map<String, Value>>,
     /// The full event was read leniently: its pairs are flat, nested keys at the top.
     flat: bool,
     outer: Option<Node<'a>>,
@@ -163,10 +165,15 @@ impl<'a> Fields<'a> {
     fn read(out: &mut Estate, node: &Node<'a>) -> Result<Fields<'a>, FieldError> {
         let Some(text) = node.get("CloudAuditEvent") else {
             if node.get("EventName").is_some() {
-                return Ok(Fields { at: node.clone(), inner: Map::new(), flat: false, outer: Some(node.clone()) });
+                return Ok(Fields {
+                    at: node.clone(),
+                    inner: Cow::Owned(Map::new()),
+                    flat: false,
+                    outer: Some(node.clone()),
+                });
             }
             let Value::Object(inner) = node.value else { return Err(node.expected("an event object")) };
-            return Ok(Fields { at: node.clone(), inner: inner.clone(), flat: false, outer: None });
+            return Ok(Fields { at: node.clone(), inner: Cow::Borrowed(inner), flat: false, outer: None });
         };
         let text = text.as_str()?;
         let (inner, flat) = match serde_json::from_str::<Value>(text) {
@@ -182,7 +189,7 @@ impl<'a> Fields<'a> {
                 (pairs, true)
             }
         };
-        Ok(Fields { at: node.clone(), inner, flat, outer: Some(node.clone()) })
+        Ok(Fields { at: node.clone(), inner: Cow::Owned(inner), flat, outer: Some(node.clone()) })
     }
 
     /// A field of the full event (`["userIdentity", "secretId"]`).

@@ -1,0 +1,85 @@
+//! The generated part of docs/import.md: the calls the importer reads, per asset type, rendered
+//! from the one table ([`crate::calls`]) so the user guide cannot drift from the code.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::calls::{self, Call, Paging, Scope};
+use crate::raw::Provider;
+
+/// The "Calls read, per asset type" section: per provider, one table per type an answer feeds,
+/// listing every call that feeds it in table order.
+pub fn calls_markdown() -> String {
+    let mut out = String::new();
+    for provider in Provider::ALL {
+        let _ = writeln!(out, "### {}\n", title(provider));
+        let by_type = by_type(provider);
+        if by_type.is_empty() {
+            out.push_str("No calls yet.\n\n");
+        }
+        for (feed, calls) in by_type {
+            let _ = writeln!(out, "#### {feed}\n");
+            out.push_str("| call | saved as | once per | paging | fields read |\n|---|---|---|---|---|\n");
+            for call in calls {
+                out.push_str(&row(call));
+            }
+            out.push('\n');
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+fn title(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Tencent => "Tencent Cloud",
+        Provider::Alibaba => "Alibaba Cloud",
+    }
+}
+
+/// The calls of `provider` under each type (or other use, such as `account id`) they feed,
+/// types in alphabetical order.
+fn by_type(provider: Provider) -> BTreeMap<&'static str, Vec<&'static Call>> {
+    let mut out: BTreeMap<&str, Vec<&Call>> = BTreeMap::new();
+    for call in calls::all().filter(|call| call.provider == provider) {
+        for feed in call.feeds {
+            out.entry(feed).or_default().push(call);
+        }
+    }
+    out
+}
+
+fn row(call: &Call) -> String {
+    let per = match call.per {
+        Some((param, from)) => format!("`{param}` from {}", cell(from)),
+        None => "—".to_owned(),
+    };
+    format!("| `{}` | `{}` | {per} | {} | {} |\n", call.name(), saved_as(call), paging(call.paging), cell(call.reads))
+}
+
+/// Where an answer goes under `<provider>/<account>/`, without extension and page.
+fn saved_as(call: &Call) -> String {
+    let folder = match call.scope {
+        Scope::Global => "global",
+        Scope::Regional => "<region>",
+    };
+    match call.per {
+        Some((param, _)) => format!("{folder}/{}@{param}=<value>", call.name()),
+        None => format!("{folder}/{}", call.name()),
+    }
+}
+
+fn paging(paging: Paging) -> String {
+    match paging {
+        Paging::None => "—".to_owned(),
+        Paging::Offset { offset, limit, max } => format!("`{offset}`/`{limit}` ≤ {max}"),
+        Paging::PageNumber { number, size, max } => format!("`{number}`/`{size}` ≤ {max}"),
+        Paging::Token { request, response } => format!("`{request}` ← `{response}`"),
+    }
+}
+
+/// Table-cell text: pipes escaped.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
