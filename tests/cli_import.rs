@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use support::{repo, rulec, text};
 
 fn raw(path: &str) -> PathBuf {
-    repo().join("collect/tests/raw").join(path)
+    repo().join("examples/raw").join(path)
 }
 
 /// Imports `inputs` with a fixed `taken_at`; the snapshot text, the report and stderr.

@@ -12,7 +12,7 @@ use rulec_collect::{Imported, Options, import};
 use serde_json::json;
 
 const VERBATIM: &str = "tests/raw/alibaba/1968132000123456";
-const LINKED: &str = "tests/raw/alibaba/5000000000000002";
+const LINKED: &str = "../examples/raw/alibaba/5000000000000002";
 const ACCOUNT: &str = "5000000000000009";
 
 fn options() -> Options {

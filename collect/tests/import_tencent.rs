@@ -9,7 +9,7 @@ use rulec_collect::snapshot::Event;
 use rulec_collect::{Imported, Options, import};
 
 const VERBATIM: &str = "tests/raw/tencent/100000000001";
-const LINKED: &str = "tests/raw/tencent/100000000002";
+const LINKED: &str = "../examples/raw/tencent/100000000002";
 
 fn options() -> Options {
     Options { taken_at: Some("2026-11-20T08:00:00Z".to_owned()), ..Options::default() }
