@@ -3,7 +3,8 @@
 //! line, validates the result against the compiled schema, writes it and summarizes.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use rulec_collect::coverage::Status;
@@ -87,11 +88,15 @@ pub(crate) fn run(args: &ImportArgs) -> u8 {
         Ok(imported) => imported,
         Err(err) => return fail(&err.to_string(), None),
     };
-    let text = render(&snapshot);
+    // The snapshot goes to a file beside its destination, is validated from there and only then
+    // takes its place: nothing invalid is ever written where a reader would find it.
+    let staged = match stage(args.output.as_deref(), &snapshot) {
+        Ok(staged) => staged,
+        Err(message) => return fail(&message, None),
+    };
     let summary = summary(&snapshot, &report);
-    // The records live on as text: free them before validation loads that text again.
     drop(snapshot);
-    if let Err(code) = validate(args, &text) {
+    if let Err(code) = validate(args, staged.path()) {
         return code;
     }
     eprint!("{summary}");
@@ -102,7 +107,7 @@ pub(crate) fn run(args: &ImportArgs) -> u8 {
             return fail(&format!("cannot write `{}`: {err}", path.display()), None);
         }
     }
-    if let Err(message) = output::emit(args.output.as_deref(), &text) {
+    if let Err(message) = publish(staged, args.output.as_deref()) {
         return fail(&message, None);
     }
     EXIT_OK
@@ -128,45 +133,82 @@ fn inputs(args: &ImportArgs) -> Result<(Vec<PathBuf>, Option<Provider>), String>
     Ok((raw.iter().map(PathBuf::from).collect(), provider))
 }
 
+/// Writes the snapshot to a temporary `.json` file in the destination's folder (or the system's
+/// temporary folder for standard output).
+fn stage(output: Option<&Path>, snapshot: &Snapshot) -> Result<tempfile::NamedTempFile, String> {
+    let dir = match output {
+        Some(path) => path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned(),
+        None => std::env::temp_dir(),
+    };
+    let cannot = |err: std::io::Error| format!("cannot write the snapshot in `{}`: {err}", dir.display());
+    let mut staged =
+        tempfile::Builder::new().prefix(".rulec-import-").suffix(".json").tempfile_in(&dir).map_err(cannot)?;
+    let mut writer = std::io::BufWriter::new(staged.as_file_mut());
+    write_snapshot(snapshot, &mut writer).and_then(|()| writer.flush()).map_err(cannot)?;
+    drop(writer);
+    Ok(staged)
+}
+
 /// The snapshot as written: one asset, event or coverage line per line, so a diff of two
 /// imports shows what changed and large files stay greppable.
-fn render(snapshot: &Snapshot) -> String {
-    fn list<T: serde::Serialize>(out: &mut String, name: &str, items: &[T], last: bool) {
-        let _ = write!(out, "  \"{name}\": [");
+fn write_snapshot(snapshot: &Snapshot, out: &mut impl Write) -> std::io::Result<()> {
+    fn list<T: serde::Serialize>(out: &mut impl Write, name: &str, items: &[T], last: bool) -> std::io::Result<()> {
+        write!(out, "  \"{name}\": [")?;
         for (index, item) in items.iter().enumerate() {
-            out.push_str(if index == 0 { "\n    " } else { ",\n    " });
-            out.push_str(&serde_json::to_string(item).unwrap_or_default());
+            out.write_all(if index == 0 { b"\n    " } else { b",\n    " })?;
+            serde_json::to_writer(&mut *out, item)?;
         }
-        out.push_str(if items.is_empty() { "]" } else { "\n  ]" });
-        out.push_str(if last { "\n" } else { ",\n" });
+        out.write_all(if items.is_empty() { b"]" } else { b"\n  ]" })?;
+        out.write_all(if last { b"\n" } else { b",\n" })
     }
-    let mut out = String::from("{\n");
-    let _ = writeln!(out, "  \"format\": {},", serde_json::Value::from(snapshot.format));
-    let _ = writeln!(out, "  \"taken_at\": {},", serde_json::Value::from(snapshot.taken_at.as_str()));
-    list(&mut out, "assets", &snapshot.assets, false);
-    list(&mut out, "events", &snapshot.events, false);
-    list(&mut out, "coverage", &snapshot.coverage, true);
-    out.push_str("}\n");
-    out
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"format\": {},", serde_json::Value::from(snapshot.format))?;
+    writeln!(out, "  \"taken_at\": {},", serde_json::Value::from(snapshot.taken_at.as_str()))?;
+    list(out, "assets", &snapshot.assets, false)?;
+    list(out, "events", &snapshot.events, false)?;
+    list(out, "coverage", &snapshot.coverage, true)?;
+    writeln!(out, "}}")
+}
+
+/// Moves the validated snapshot to `-o FILE`, or copies it to standard output.
+fn publish(staged: tempfile::NamedTempFile, output: Option<&Path>) -> Result<(), String> {
+    match output {
+        Some(path) => {
+            staged.persist(path).map(drop).map_err(|err| format!("cannot write `{}`: {}", path.display(), err.error))
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            std::io::copy(&mut std::fs::File::open(staged.path()).map_err(|err| err.to_string())?, &mut stdout)
+                .and_then(|_| stdout.flush())
+                .map(drop)
+                .map_err(|err| format!("cannot write to standard output: {err}"))
+        }
+    }
 }
 
 /// Loads the snapshot written as `rulec check` will: an import that does not validate is a bug
 /// in rulec, reported, never written.
-fn validate(args: &ImportArgs, text: &str) -> Result<(), u8> {
+fn validate(args: &ImportArgs, staged: &Path) -> Result<(), u8> {
     let Some(compilation) = compile::compile(&args.packs) else { return Err(EXIT_BAD_INPUT) };
     let Some(plan) = compilation.plan() else { return Err(EXIT_BAD_INPUT) };
-    let name = args.output.as_ref().map_or_else(|| "<imported snapshot>".to_owned(), |path| path.display().to_string());
-    match snapshot::load_str(&plan, &name, text, snapshot::Format::Json) {
+    // Messages name the snapshot as the user will know it, not the staging file.
+    let name = args.output.clone().unwrap_or_else(|| PathBuf::from("<standard output>"));
+    match snapshot::load(&plan, &[staged.to_owned()]) {
         Ok(loaded) => {
-            for warning in loaded.warnings.iter().take(SHOWN) {
+            let more = loaded.warnings.len().saturating_sub(SHOWN);
+            for mut warning in loaded.warnings.into_iter().take(SHOWN) {
+                warning.file.clone_from(&name);
                 eprintln!("warning: {warning}");
             }
-            if loaded.warnings.len() > SHOWN {
-                eprintln!("warning: ... and {} more warnings", loaded.warnings.len() - SHOWN);
+            if more > 0 {
+                eprintln!("warning: ... and {more} more warnings (`rulec check` lists them all)");
             }
             Ok(())
         }
-        Err(errors) => {
+        Err(mut errors) => {
+            for error in &mut errors.errors {
+                error.file.clone_from(&name);
+            }
             eprintln!("error: the imported snapshot does not validate, nothing was written\n{errors}");
             eprintln!("  help: this is a bug in rulec import: please report it with the files named above");
             Err(EXIT_BAD_INPUT)
