@@ -54,6 +54,22 @@ pub struct Call {
 }
 
 impl Call {
+    /// A row of a cloud's table: one argument per column, so the tables read as rows.
+    #[expect(clippy::too_many_arguments, reason = "one argument per column of the call table")]
+    pub(crate) const fn row(
+        provider: Provider,
+        service: &'static str,
+        action: &'static str,
+        scope: Scope,
+        per: Option<(&'static str, &'static str)>,
+        feeds: &'static [&'static str],
+        reads: &'static str,
+        paging: Paging,
+        shape: &'static [&'static str],
+    ) -> Call {
+        Call { provider, service, action, scope, per, feeds, reads, paging, shape }
+    }
+
     /// `service.Action`, as in file names.
     pub fn name(&self) -> String {
         format!("{}.{}", self.service, self.action)

@@ -95,7 +95,8 @@ mod tests {
                    "action": ["name/cos:GetBucket"], "condition": {"IpEqual": {"qcs:ip": "10.0.0.0/8"}}}]})
         );
         // Tencent escapes the slash of `name/cos:*` in the JSON string.
-        let text = json!(r#"{"version":"2.0","statement":[{"effect":"allow","action":["name\/cos:*"],"resource":["*"]}]}"#);
+        let text =
+            json!(r#"{"version":"2.0","statement":[{"effect":"allow","action":["name\/cos:*"],"resource":["*"]}]}"#);
         assert_eq!(read(&text).unwrap()["statement"][0]["action"][0], json!("name/cos:*"));
     }
 

@@ -29,20 +29,6 @@ use crate::raw::{GLOBAL, Provider};
 use crate::report::IssueKind;
 use crate::time;
 
-#[expect(clippy::too_many_arguments, reason = "one argument per `Call` field, so the table reads as rows")]
-const fn call(
-    service: &'static str,
-    action: &'static str,
-    scope: Scope,
-    per: Option<(&'static str, &'static str)>,
-    feeds: &'static [&'static str],
-    reads: &'static str,
-    paging: Paging,
-    shape: &'static [&'static str],
-) -> Call {
-    Call { provider: Provider::Alibaba, service, action, scope, per, feeds, reads, paging, shape }
-}
-
 /// RAM's list calls: `Marker` in, `Marker` out while `IsTruncated`.
 const MARKER: Paging = Paging::Token { request: "Marker", response: "Marker" };
 const NEXT_TOKEN: Paging = Paging::Token { request: "NextToken", response: "NextToken" };
@@ -62,7 +48,8 @@ const DB_INSTANCE: Option<(&str, &str)> =
 
 /// The Alibaba Cloud calls the importer reads.
 pub(crate) static CALLS: &[Call] = &[
-    call(
+    Call::row(
+        Provider::Alibaba,
         "sts",
         "GetCallerIdentity",
         Scope::Global,
@@ -72,7 +59,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &["AccountId", "IdentityType"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ims",
         "GetAccountMFAInfo",
         Scope::Global,
@@ -82,7 +70,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "ListUsers",
         Scope::Global,
@@ -92,8 +81,19 @@ pub(crate) static CALLS: &[Call] = &[
         MARKER,
         &["Users", "IsTruncated"],
     ),
-    call("ram", "GetUser", Scope::Global, USER_NAME, &["User"], "User.LastLoginDate", Paging::None, &[]),
-    call(
+    Call::row(
+        Provider::Alibaba,
+        "ram",
+        "GetUser",
+        Scope::Global,
+        USER_NAME,
+        &["User"],
+        "User.LastLoginDate",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "GetLoginProfile",
         Scope::Global,
@@ -103,7 +103,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "GetUserMFAInfo",
         Scope::Global,
@@ -113,7 +114,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "ListGroupsForUser",
         Scope::Global,
@@ -123,7 +125,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "ListPoliciesForUser",
         Scope::Global,
@@ -133,7 +136,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "ListGroups",
         Scope::Global,
@@ -143,7 +147,8 @@ pub(crate) static CALLS: &[Call] = &[
         MARKER,
         &["Groups", "IsTruncated"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "ListPoliciesForGroup",
         Scope::Global,
@@ -153,7 +158,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "ListRoles",
         Scope::Global,
@@ -163,7 +169,8 @@ pub(crate) static CALLS: &[Call] = &[
         MARKER,
         &["Roles", "IsTruncated"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "GetRole",
         Scope::Global,
@@ -173,7 +180,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "ListPoliciesForRole",
         Scope::Global,
@@ -183,7 +191,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "ListPolicies",
         Scope::Global,
@@ -193,7 +202,8 @@ pub(crate) static CALLS: &[Call] = &[
         MARKER,
         &["Policies", "IsTruncated"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "GetPolicy",
         Scope::Global,
@@ -203,7 +213,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "GetPolicyVersion",
         Scope::Global,
@@ -213,7 +224,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "ListAccessKeys",
         Scope::Global,
@@ -223,7 +235,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ram",
         "GetAccessKeyLastUsed",
         Scope::Global,
@@ -233,7 +246,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ims",
         "GetAccessKeyLastUsed",
         Scope::Global,
@@ -243,7 +257,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ecs",
         "DescribeInstances",
         Scope::Regional,
@@ -253,7 +268,8 @@ pub(crate) static CALLS: &[Call] = &[
         NEXT_TOKEN,
         &["Instances"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ecs",
         "DescribeInstanceRamRole",
         Scope::Regional,
@@ -263,7 +279,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_50,
         &["InstanceRamRoleSets"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ecs",
         "DescribeSecurityGroups",
         Scope::Regional,
@@ -273,7 +290,8 @@ pub(crate) static CALLS: &[Call] = &[
         NEXT_TOKEN,
         &["SecurityGroups"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ecs",
         "DescribeSecurityGroupAttribute",
         Scope::Regional,
@@ -283,7 +301,8 @@ pub(crate) static CALLS: &[Call] = &[
         NEXT_TOKEN,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "ecs",
         "DescribePrefixListAttributes",
         Scope::Regional,
@@ -296,7 +315,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "slb",
         "DescribeLoadBalancers",
         Scope::Regional,
@@ -306,7 +326,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_100,
         &["LoadBalancers"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "slb",
         "DescribeLoadBalancerAttribute",
         Scope::Regional,
@@ -316,7 +337,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "slb",
         "DescribeLoadBalancerListeners",
         Scope::Regional,
@@ -326,7 +348,8 @@ pub(crate) static CALLS: &[Call] = &[
         NEXT_TOKEN,
         &["Listeners", "MaxResults"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "slb",
         "DescribeAccessControlListAttribute",
         Scope::Regional,
@@ -336,7 +359,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "rds",
         "DescribeDBInstances",
         Scope::Regional,
@@ -346,7 +370,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_100,
         &["Items", "TotalRecordCount"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "rds",
         "DescribeDBInstanceNetInfo",
         Scope::Regional,
@@ -356,7 +381,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "rds",
         "DescribeDBInstanceIPArrayList",
         Scope::Regional,
@@ -366,8 +392,19 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call("rds", "DescribeDBInstanceTDE", Scope::Regional, DB_INSTANCE, &["Database"], "TDEStatus", Paging::None, &[]),
-    call(
+    Call::row(
+        Provider::Alibaba,
+        "rds",
+        "DescribeDBInstanceTDE",
+        Scope::Regional,
+        DB_INSTANCE,
+        &["Database"],
+        "TDEStatus",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
         "rds",
         "DescribeDBInstanceSSL",
         Scope::Regional,
@@ -377,7 +414,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "rds",
         "DescribeSQLCollectorPolicy",
         Scope::Regional,
@@ -387,7 +425,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "rds",
         "DescribeBackupPolicy",
         Scope::Regional,
@@ -397,8 +436,19 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call("kms", "ListKeys", Scope::Regional, None, &["KmsKey"], "Keys.Key[].KeyId", PAGE_100, &["Keys", "PageNumber"]),
-    call(
+    Call::row(
+        Provider::Alibaba,
+        "kms",
+        "ListKeys",
+        Scope::Regional,
+        None,
+        &["KmsKey"],
+        "Keys.Key[].KeyId",
+        PAGE_100,
+        &["Keys", "PageNumber"],
+    ),
+    Call::row(
+        Provider::Alibaba,
         "kms",
         "DescribeKey",
         Scope::Regional,
@@ -408,7 +458,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "oss",
         "ListBuckets",
         Scope::Global,
@@ -418,7 +469,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::Token { request: "marker", response: "NextMarker" },
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "oss",
         "GetBucketAcl",
         Scope::Regional,
@@ -428,7 +480,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "oss",
         "GetBucketPolicy",
         Scope::Regional,
@@ -438,7 +491,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "oss",
         "GetBucketEncryption",
         Scope::Regional,
@@ -448,7 +502,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "oss",
         "GetBucketVersioning",
         Scope::Regional,
@@ -458,7 +513,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "oss",
         "GetBucketLogging",
         Scope::Regional,
@@ -468,7 +524,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "oss",
         "GetBucketReplication",
         Scope::Regional,
@@ -478,7 +535,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "actiontrail",
         "DescribeTrails",
         Scope::Global,
@@ -488,7 +546,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &["TrailList"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "actiontrail",
         "GetTrailStatus",
         Scope::Global,
@@ -498,7 +557,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "sls",
         "ListProject",
         Scope::Regional,
@@ -508,7 +568,8 @@ pub(crate) static CALLS: &[Call] = &[
         SLS_OFFSET,
         &["projects"],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "sls",
         "ListLogStores",
         Scope::Regional,
@@ -518,7 +579,8 @@ pub(crate) static CALLS: &[Call] = &[
         SLS_OFFSET,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Alibaba,
         "sls",
         "GetLogStore",
         Scope::Regional,

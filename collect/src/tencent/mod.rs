@@ -27,20 +27,6 @@ use crate::raw::{GLOBAL, Provider};
 use crate::report::IssueKind;
 use crate::time;
 
-#[expect(clippy::too_many_arguments, reason = "one argument per `Call` field, so the table reads as rows")]
-const fn call(
-    service: &'static str,
-    action: &'static str,
-    scope: Scope,
-    per: Option<(&'static str, &'static str)>,
-    feeds: &'static [&'static str],
-    reads: &'static str,
-    paging: Paging,
-    shape: &'static [&'static str],
-) -> Call {
-    Call { provider: Provider::Tencent, service, action, scope, per, feeds, reads, paging, shape }
-}
-
 const OFFSET_100: Paging = Paging::Offset { offset: "Offset", limit: "Limit", max: 100 };
 const OFFSET_200: Paging = Paging::Offset { offset: "Offset", limit: "Limit", max: 200 };
 /// CAM's `Page`/`Rp` calls documented as "at most 200 per page".
@@ -53,7 +39,8 @@ const PAGE_20: Paging = Paging::PageNumber { number: "Page", size: "Rp", max: 20
 
 /// The Tencent Cloud calls the importer reads.
 pub(crate) static CALLS: &[Call] = &[
-    call(
+    Call::row(
+        Provider::Tencent,
         "sts",
         "GetCallerIdentity",
         Scope::Global,
@@ -63,7 +50,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &["AccountId", "Arn", "Type"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "DescribeSafeAuthFlag",
         Scope::Global,
@@ -73,7 +61,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListUsers",
         Scope::Global,
@@ -83,7 +72,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListCollaborators",
         Scope::Global,
@@ -93,7 +83,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::Offset { offset: "Offset", limit: "Limit", max: 20 },
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "GetUser",
         Scope::Global,
@@ -103,7 +94,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "DescribeSubAccounts",
         Scope::Global,
@@ -113,7 +105,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "DescribeSafeAuthFlagColl",
         Scope::Global,
@@ -123,7 +116,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListGroupsForUser",
         Scope::Global,
@@ -133,7 +127,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_20,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListAttachedUserPolicies",
         Scope::Global,
@@ -143,7 +138,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_20,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListAttachedUserAllPolicies",
         Scope::Global,
@@ -153,8 +149,19 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_200,
         &["PolicyList"],
     ),
-    call("cam", "ListGroups", Scope::Global, None, &["Group", "User"], "GroupInfo[]: GroupId, GroupName", PAGE_20, &[]),
-    call(
+    Call::row(
+        Provider::Tencent,
+        "cam",
+        "ListGroups",
+        Scope::Global,
+        None,
+        &["Group", "User"],
+        "GroupInfo[]: GroupId, GroupName",
+        PAGE_20,
+        &[],
+    ),
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListUsersForGroup",
         Scope::Global,
@@ -164,7 +171,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_20,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListAttachedGroupPolicies",
         Scope::Global,
@@ -174,7 +182,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_20,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "DescribeRoleList",
         Scope::Global,
@@ -184,7 +193,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_200,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "GetRole",
         Scope::Global,
@@ -194,7 +204,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListAttachedRolePolicies",
         Scope::Global,
@@ -204,7 +215,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_200,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListPolicies",
         Scope::Global,
@@ -214,7 +226,8 @@ pub(crate) static CALLS: &[Call] = &[
         PAGE_200,
         &["List", "ServiceTypeList"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "GetPolicy",
         Scope::Global,
@@ -224,7 +237,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "ListAccessKeys",
         Scope::Global,
@@ -234,7 +248,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cam",
         "GetSecurityLastUsed",
         Scope::Global,
@@ -244,7 +259,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &["SecretIdLastUsedRows"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cvm",
         "DescribeInstances",
         Scope::Regional,
@@ -254,7 +270,8 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_100,
         &["InstanceSet"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "vpc",
         "DescribeSecurityGroups",
         Scope::Regional,
@@ -264,7 +281,8 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_100,
         &["SecurityGroupSet"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "vpc",
         "DescribeSecurityGroupPolicies",
         Scope::Regional,
@@ -274,7 +292,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "vpc",
         "DescribeAddressTemplates",
         Scope::Regional,
@@ -284,7 +303,8 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_100,
         &["AddressTemplateSet"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "vpc",
         "DescribeAddressTemplateGroups",
         Scope::Regional,
@@ -294,7 +314,8 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_100,
         &["AddressTemplateGroupSet"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "vpc",
         "DescribeServiceTemplates",
         Scope::Regional,
@@ -304,7 +325,8 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_100,
         &["ServiceTemplateSet"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "vpc",
         "DescribeServiceTemplateGroups",
         Scope::Regional,
@@ -314,7 +336,8 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_100,
         &["ServiceTemplateGroupSet"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "clb",
         "DescribeLoadBalancers",
         Scope::Regional,
@@ -324,7 +347,8 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_100,
         &["LoadBalancerSet"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "clb",
         "DescribeListeners",
         Scope::Regional,
@@ -334,7 +358,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "clb",
         "DescribeTargets",
         Scope::Regional,
@@ -344,7 +369,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cos",
         "GetService",
         Scope::Global,
@@ -354,7 +380,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::Token { request: "marker", response: "NextMarker" },
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cos",
         "GetBucketAcl",
         Scope::Regional,
@@ -364,7 +391,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cos",
         "GetBucketPolicy",
         Scope::Regional,
@@ -374,7 +402,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cos",
         "GetBucketEncryption",
         Scope::Regional,
@@ -384,7 +413,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cos",
         "GetBucketVersioning",
         Scope::Regional,
@@ -394,7 +424,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cos",
         "GetBucketLogging",
         Scope::Regional,
@@ -404,7 +435,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cos",
         "GetBucketReplication",
         Scope::Regional,
@@ -414,7 +446,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cdb",
         "DescribeDBInstances",
         Scope::Regional,
@@ -424,7 +457,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::Offset { offset: "Offset", limit: "Limit", max: 2000 },
         &["Items", "TotalCount"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cdb",
         "DescribeDBSecurityGroups",
         Scope::Regional,
@@ -434,7 +468,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cdb",
         "DescribeBackupConfig",
         Scope::Regional,
@@ -444,7 +479,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cdb",
         "DescribeAuditConfig",
         Scope::Regional,
@@ -454,7 +490,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cdb",
         "DescribeDBInstanceInfo",
         Scope::Regional,
@@ -464,7 +501,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cdb",
         "DescribeSSLStatus",
         Scope::Regional,
@@ -474,7 +512,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "kms",
         "ListKeyDetail",
         Scope::Regional,
@@ -484,7 +523,8 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_200,
         &["KeyMetadatas", "TotalCount"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "kms",
         "ListKeys",
         Scope::Regional,
@@ -494,7 +534,8 @@ pub(crate) static CALLS: &[Call] = &[
         OFFSET_200,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "kms",
         "DescribeKey",
         Scope::Regional,
@@ -504,7 +545,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "kms",
         "DescribeKeys",
         Scope::Regional,
@@ -514,7 +556,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "kms",
         "GetKeyRotationStatus",
         Scope::Regional,
@@ -524,7 +567,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &[],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "kms",
         "ListAlgorithms",
         Scope::Regional,
@@ -534,7 +578,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::None,
         &["SymmetricAlgorithms"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cloudaudit",
         "DescribeAuditTracks",
         Scope::Global,
@@ -544,7 +589,8 @@ pub(crate) static CALLS: &[Call] = &[
         Paging::PageNumber { number: "PageNumber", size: "PageSize", max: 20 },
         &["Tracks"],
     ),
-    call(
+    Call::row(
+        Provider::Tencent,
         "cls",
         "DescribeTopics",
         Scope::Regional,

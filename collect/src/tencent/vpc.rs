@@ -292,28 +292,29 @@ impl Templates {
     }
 
     fn addresses(&self, id: &str) -> Option<Vec<String>> {
-        if let Some(cidrs) = self.addresses.get(id) {
-            return Some(cidrs.clone());
-        }
-        let members = self.address_groups.get(id)?;
-        let mut cidrs = Vec::new();
-        for member in members {
-            cidrs.extend(self.addresses.get(member)?.iter().cloned());
-        }
-        Some(cidrs)
+        resolve(&self.addresses, &self.address_groups, id)
     }
 
     fn services(&self, id: &str) -> Option<Vec<Service>> {
-        if let Some(services) = self.services.get(id) {
-            return Some(services.clone());
-        }
-        let members = self.service_groups.get(id)?;
-        let mut services = Vec::new();
-        for member in members {
-            services.extend(self.services.get(member)?.iter().cloned());
-        }
-        Some(services)
+        resolve(&self.services, &self.service_groups, id)
     }
+}
+
+/// A template's entries, or a template group's (all its members'); `None` when the template or
+/// a member was not saved.
+fn resolve<T: Clone>(
+    templates: &BTreeMap<String, Vec<T>>,
+    groups: &BTreeMap<String, Vec<String>>,
+    id: &str,
+) -> Option<Vec<T>> {
+    if let Some(entries) = templates.get(id) {
+        return Some(entries.clone());
+    }
+    let mut entries = Vec::new();
+    for member in groups.get(id)? {
+        entries.extend(templates.get(member)?.iter().cloned());
+    }
+    Some(entries)
 }
 
 /// A service template entry: `tcp:80`, `udp:53,54`, `tcp:8000-8080`, `icmp`, `ALL`.
