@@ -213,8 +213,5 @@ fn host_files_pass_through_and_other_files_there_are_skipped() {
     let (out, snapshot, report) = import(&[raw.path()], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(findings_of(&check(&snapshot, &[]), "HOST_SSH_ROOT_LOGIN"), ["Host/host-ins-7kq2m9xa"]);
-    assert!(
-        report["skipped"][0]["reason"].as_str().is_some_and(|r| r.contains("not a Host record")),
-        "{report}"
-    );
+    assert!(report["skipped"][0]["reason"].as_str().is_some_and(|r| r.contains("not a Host record")), "{report}");
 }

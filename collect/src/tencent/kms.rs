@@ -1,9 +1,7 @@
 //! KMS keys per region: `kms.ListKeyDetail`, or `kms.ListKeys` with each key's
-//! `kms.DescribeKey@KeyId=` (or a `kms.DescribeKeys` batch). `KeyUsage` names the algorithm of
+//! `kms.DescribeKey@KeyId=`. `KeyUsage` names the algorithm of
 //! asymmetric keys; a symmetric key's algorithm (AES_256 or SM4) is the region's, which
 //! `kms.ListAlgorithms` gives.
-
-use std::collections::BTreeMap;
 
 use crate::answers::{Answers, Lookup, Place};
 use crate::estate::Estate;
@@ -39,7 +37,7 @@ pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     }
 }
 
-/// The metadata of the keys `kms.ListKeys` lists, from each key's own answer or a batch.
+/// The metadata of the keys `kms.ListKeys` lists, from each key's own answer.
 fn listed_keys<'a>(answers: &'a Answers, out: &mut Estate, place: &Place<'_>) -> Result<Vec<Node<'a>>, FieldError> {
     let listed = answers.lookup(place, "kms.ListKeys");
     let call = if matches!(listed, Lookup::Missing) { "kms.ListKeyDetail or kms.ListKeys" } else { "kms.ListKeys" };
@@ -48,17 +46,11 @@ fn listed_keys<'a>(answers: &'a Answers, out: &mut Estate, place: &Place<'_>) ->
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let mut batch = BTreeMap::new();
-    for metadata in answers.lookup(place, "kms.DescribeKeys").items(&["KeyMetadatas"])? {
-        batch.insert(metadata.text("KeyId")?, metadata);
-    }
     let mut keys = Vec::new();
     for item in items {
         let id = item.text("KeyId")?;
         let lookup = answers.lookup_for(place, "kms.DescribeKey", "KeyId", &id);
-        if let Some(metadata) = batch.remove(&id).filter(|_| !lookup.is_found()) {
-            keys.push(metadata);
-        } else if let Some(answer) = out.detail(place, KIND, &item, &per("kms.DescribeKey", "KeyId", &id), &lookup) {
+        if let Some(answer) = out.detail(place, KIND, &item, &per("kms.DescribeKey", "KeyId", &id), &lookup) {
             keys.push(answer.need("KeyMetadata")?);
         }
     }

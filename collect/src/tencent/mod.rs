@@ -548,17 +548,6 @@ pub(crate) static CALLS: &[Call] = &[
     Call::row(
         Provider::Tencent,
         "kms",
-        "DescribeKeys",
-        Scope::Regional,
-        None,
-        &["KmsKey"],
-        "KeyMetadatas[]: as kms.ListKeyDetail (a batch of the keys kms.ListKeys lists)",
-        Paging::None,
-        &[],
-    ),
-    Call::row(
-        Provider::Tencent,
-        "kms",
         "GetKeyRotationStatus",
         Scope::Regional,
         Some(("KeyId", "kms.ListKeyDetail KeyMetadatas[].KeyId")),
