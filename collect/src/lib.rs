@@ -10,6 +10,7 @@ pub mod docs;
 pub mod estate;
 mod events;
 mod hosts;
+mod keys;
 mod leaks;
 pub mod net;
 pub mod node;

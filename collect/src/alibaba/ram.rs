@@ -382,24 +382,12 @@ fn key_asset(
     key: &Node<'_>,
     (owner_kind, owner_id): (&str, &str),
 ) -> Result<(), FieldError> {
-    let id = key.str("AccessKeyId")?;
-    if masked(id) {
-        out.issue(IssueKind::Masked, key, format!("the key id `{id}` is masked: the key is left out"));
-        out.partial(place, ACCESS_KEY, format!("the key id `{id}` is masked"));
+    let Some(mut asset) = crate::keys::listed_key(out, place, key, (owner_kind, owner_id), masked)? else {
         return Ok(());
-    }
-    let status = match key.str("Status")? {
-        "Active" => "active",
-        "Inactive" => "inactive",
-        _ => return Err(key.need("Status")?.expected("Active or Inactive")),
     };
-    let mut asset = Asset::new(ACCESS_KEY, id, place.provider, place.account, None);
-    asset.set("owner_kind", owner_kind);
-    asset.set("owner_id", owner_id);
-    asset.set("kind", "permanent");
-    asset.set("status", status);
+    let id = asset.id.clone();
     asset.set("created_at", need_utc(key, "CreateDate")?);
-    match last_used(answers, place, id) {
+    match last_used(answers, place, &id) {
         Some(answer) => {
             let used = answer.at(&["AccessKeyLastUsed"]).map(|used| utc(&used, "LastUsedDate")).transpose()?;
             asset.set_some("last_used_at", used.flatten());
