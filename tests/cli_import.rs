@@ -70,6 +70,40 @@ fn a_tencent_estate_imports_and_checks() {
 }
 
 #[test]
+fn an_alibaba_estate_imports_and_checks() {
+    let (out, snapshot, _) = import(&[&raw("alibaba/5000000000000002")], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report = check(&snapshot, &[]);
+    assert_eq!(findings_of(&report, "NET_SG_ADMIN_PORTS_OPEN"), ["SecurityGroup/sg-bp1gxw6bznjjvhu30001"]);
+    assert_eq!(findings_of(&report, "DB_PUBLIC_WORLD_ALLOWLIST"), ["Database/rm-uf6wjk5000001"]);
+    assert_eq!(findings_of(&report, "STORE_BUCKET_PUBLIC_READ"), ["Bucket/oss-example"]);
+}
+
+/// The bundled RAW example through the real CLI: every finding, so a normalizer change that
+/// alters what `rulec check` reports shows up here.
+#[test]
+fn the_bundled_raw_example_gives_these_findings() {
+    let (out, snapshot, _) = import(&[&repo().join("examples/raw")], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report = check(&snapshot, &[]);
+    let mut findings: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}/{}",
+                f["rule"].as_str().unwrap_or(""),
+                f["subject"]["type"].as_str().unwrap_or(""),
+                f["subject"]["id"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    findings.sort();
+    insta::assert_snapshot!(findings.join("\n"));
+}
+
+#[test]
 fn the_same_raw_gives_the_same_bytes() {
     let source = raw("tencent/100000000002");
     let copy = tempfile::tempdir().expect("temp dir");
