@@ -98,8 +98,8 @@ alibaba global ram ListRoles token:Marker:Marker Roles.Role - - - - -
 alibaba global ram GetRole none - ram.ListRoles Roles.Role[] RoleName=RoleName - -
 alibaba global ram ListPoliciesForRole none - ram.ListRoles Roles.Role[] RoleName=RoleName - -
 alibaba global ram ListPolicies token:Marker:Marker Policies.Policy - - - - -
-alibaba global ram GetPolicy none - ram.ListPolicies Policies.Policy[] PolicyName=PolicyName - -
-alibaba global ram GetPolicyVersion none - ram.ListPolicies Policies.Policy[] PolicyName=PolicyName,+VersionId=DefaultVersion - -
+alibaba global ram GetPolicy none - ram.ListPolicies Policies.Policy[] PolicyName=PolicyName,+PolicyType=PolicyType - -
+alibaba global ram GetPolicyVersion none - ram.ListPolicies Policies.Policy[] PolicyName=PolicyName,+VersionId=DefaultVersion,+PolicyType=PolicyType - -
 alibaba global ram ListAccessKeys none - ram.ListUsers Users.User[] UserName=UserName - bare
 alibaba global ram GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -
 alibaba global ims GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -

@@ -51,7 +51,7 @@ fn items(call: &Call) -> String {
 /// `<service>.<Action> <list>[].<Field>` (or `<list>[]` for a list of names), then notes the
 /// script acts on:
 /// - `/ <Other>` right after the path: the values of either field;
-/// - `(<Arg> = <Field>)`: also passes `--<Arg>` the item's `<Field>`;
+/// - `(<Arg> = <Field>)`, any number of them: also passes `--<Arg>` the item's `<Field>`;
 /// - `saved as @<a>=<..>@<b>=<..>`: a parameter other than the call's own is the source
 ///   answer's parameter of that name;
 /// - `in its <Field> folder`, `in its region's folder (<Field> without ...)`: for a regional call
@@ -92,8 +92,11 @@ fn per(call: &Call) -> [String; 5] {
             .map(|name| if name == param { format!("{name}={field}") } else { format!("{name}=@{name}") })
             .collect();
     }
-    if let Some((arg, value)) = note_after(notes, "(").and_then(|inner| inner.split_once(" = ")) {
-        params.push(format!("+{arg}={}", value.trim_end_matches(')')));
+    for note in notes.split('(').skip(1) {
+        let note = note.split_once(')').map_or(note, |(inside, _)| inside);
+        if let Some((arg, value)) = note.split_once(" = ") {
+            params.push(format!("+{arg}={value}"));
+        }
     }
     let region = note_after(notes, "in its ").map(|word| match note_after(notes, "folder (") {
         Some(field) if word.ends_with("'s") => field,
