@@ -178,14 +178,14 @@ fn error_answers_are_not_collected_and_controls_over_them_are_not_evaluated() {
 }
 
 #[test]
-fn unknown_calls_and_unreadable_files_are_listed_as_skipped() {
+fn unknown_calls_are_skipped_and_unreadable_answers_not_collected() {
     let raw = tree(&[
         ("tencent/100/ap-guangzhou/cvm.DescribeInstances.json", INSTANCES),
         ("tencent/100/ap-guangzhou/cvm.DescribeImages.json", r#"{"Response": {"ImageSet": []}}"#),
         ("tencent/100/ap-guangzhou/vpc.DescribeSecurityGroups.json", "{\"Response\": {\"SecurityGroupSet\": [}"),
         ("tencent/100/ap-guangzhou/notes.txt", "hello"),
     ]);
-    let (out, _, report) = import(&[raw.path()], &[]);
+    let (out, snapshot, report) = import(&[raw.path()], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let skipped: Vec<String> = report["skipped"]
         .as_array()
@@ -202,8 +202,11 @@ fn unknown_calls_and_unreadable_files_are_listed_as_skipped() {
     insta::assert_snapshot!(skipped.join("\n"), @r"
     cvm.DescribeImages.json — cvm.DescribeImages is not a call rulec imports (docs/import.md lists the calls it reads)
     notes.txt — not a .json or .xml answer
-    vpc.DescribeSecurityGroups.json — invalid JSON at line 1, column 36: expected value
     ");
+    // A call rulec reads whose answer cannot be parsed was not collected: its type fails.
+    assert_eq!(report["not_collected"][0]["code"], "UnreadableAnswer");
+    assert_eq!(report["not_collected"][0]["message"], "invalid JSON at line 1, column 36: expected value");
+    assert!(snapshot.contains(r#""type":"SecurityGroup","status":"failed""#), "{snapshot}");
 }
 
 #[test]

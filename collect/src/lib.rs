@@ -32,6 +32,9 @@ use raw::{Answer, CallFile, Placed, Provider, UNKNOWN_ACCOUNT};
 use report::{ImportReport, NotCollected, Skipped};
 use snapshot::Snapshot;
 
+/// The code an answer file that cannot be read is recorded under, among the error answers.
+pub const UNREADABLE: &str = "UnreadableAnswer";
+
 /// What the command line adds to what the files say.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -191,13 +194,12 @@ fn read_call(answers: &mut Answers, estate: &mut Estate, file: &Path, call: Call
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(err) => return skip(estate, file, format!("cannot read: {err}")),
     };
-    match raw::answer::parse(&text, call.syntax) {
-        Err(reason) => skip(estate, file, reason),
-        Ok(answer) => {
-            if let Err(first) = answers.insert(&call, file.to_owned(), answer) {
-                skip(estate, file, format!("the same call, resource and page as {}", first.display()));
-            }
-        }
+    // An answer that cannot be read is a call whose data was not collected: its types become
+    // `failed` in coverage, never "no resources".
+    let answer = raw::answer::parse(&text, call.syntax)
+        .unwrap_or_else(|reason| Answer::Error(raw::ApiError { code: UNREADABLE.to_owned(), message: reason }));
+    if let Err(first) = answers.insert(&call, file.to_owned(), answer) {
+        skip(estate, file, format!("the same call, resource and page as {}", first.display()));
     }
 }
 
