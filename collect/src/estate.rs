@@ -125,6 +125,36 @@ impl Estate {
         None
     }
 
+    /// The items of a list answer across its pages (a collection the answer lacks is reported);
+    /// when the last page saved says more pages follow, `kind` is partial in `place`: those
+    /// resources were never seen.
+    pub fn items<'a>(
+        &mut self,
+        place: &Place<'_>,
+        kind: &'static str,
+        call: &str,
+        lookup: &Lookup<'a>,
+        collection: &[&str],
+    ) -> Vec<Node<'a>> {
+        let items = match lookup.items(collection) {
+            Ok(items) => items,
+            Err(err) => {
+                self.not_normalized(err);
+                return Vec::new();
+            }
+        };
+        // Paging fields sit beside the collection: at the root of `InstanceSet[]`, beside the
+        // wrapper of Alibaba's doubly nested `Users.User[]`.
+        let wrapper = &collection[..collection.len().saturating_sub(2)];
+        if let Lookup::Found(pages) = lookup
+            && let Some(why) =
+                pages.last().and_then(|page| page.at(wrapper)).and_then(|page| more_pages(&page, items.len()))
+        {
+            self.partial(place, kind, format!("{call}: {why}: the pages after it were not saved"));
+        }
+        items
+    }
+
     /// The finished snapshot and report.
     pub fn finish(mut self, taken_at: String) -> (Snapshot, ImportReport) {
         let assets: Vec<Asset> = self.assets.into_values().map(|(asset, _)| asset).collect();
@@ -137,4 +167,19 @@ impl Estate {
         let snapshot = Snapshot { format: FORMAT, taken_at, assets, events, coverage: self.coverage.into_entries() };
         (snapshot, self.report)
     }
+}
+
+/// Why a saved page is not the last one: `IsTruncated`, a `NextToken`, or a total above the
+/// items saved (`TotalCount`, Tencent CAM's `TotalNum`, RDS `TotalRecordCount`, SLS `total`).
+pub(crate) fn more_pages(page: &Node<'_>, saved: usize) -> Option<String> {
+    if page.opt_flag("IsTruncated").ok().flatten() == Some(true) {
+        return Some("the last page saved says IsTruncated".to_owned());
+    }
+    if page.opt_str("NextToken").ok().flatten().is_some() {
+        return Some("the last page saved has a NextToken".to_owned());
+    }
+    ["TotalCount", "TotalNum", "TotalRecordCount", "total"].iter().find_map(|key| {
+        let total = page.opt_int(key).ok().flatten()?;
+        (usize::try_from(total).ok()? > saved).then(|| format!("{key} is {total} but {saved} were saved"))
+    })
 }

@@ -68,8 +68,7 @@ impl Roles {
             Lookup::Missing => Err(format!("{call} was not saved")),
             Lookup::Failed { error, .. } => Err(format!("{call} failed: {}: {}", error.code, error.message)),
             Lookup::Found(_) => {
-                let sets =
-                    super::items(out, place, KIND, call, &lookup, &["InstanceRamRoleSets", "InstanceRamRoleSet"]);
+                let sets = out.items(place, KIND, call, &lookup, &["InstanceRamRoleSets", "InstanceRamRoleSet"]);
                 let mut bound = BTreeMap::new();
                 for set in sets {
                     match set.str("InstanceId").and_then(|id| Ok((id, set.str("RamRoleName")?))) {

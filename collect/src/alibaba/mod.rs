@@ -650,50 +650,7 @@ fn listed<'a>(
 ) -> Vec<Node<'a>> {
     let lookup = answers.lookup(place, call);
     out.cover(place, kind, call, &lookup);
-    items(out, place, kind, call, &lookup, collection)
-}
-
-/// The items of a list answer across its pages; when the last page saved says more pages
-/// follow, the type is partial (those resources were never seen).
-fn items<'a>(
-    out: &mut Estate,
-    place: &Place<'_>,
-    kind: &'static str,
-    call: &str,
-    lookup: &Lookup<'a>,
-    collection: &[&str],
-) -> Vec<Node<'a>> {
-    let items = match lookup.items(collection) {
-        Ok(items) => items,
-        Err(err) => {
-            out.not_normalized(err);
-            return Vec::new();
-        }
-    };
-    // The paging fields sit beside the collection's wrapper (`Users` of `Users.User[]`).
-    let wrapper = &collection[..collection.len().saturating_sub(2)];
-    if let Lookup::Found(pages) = lookup
-        && let Some(why) =
-            pages.last().and_then(|page| page.at(wrapper)).and_then(|page| more_pages(&page, items.len()))
-    {
-        out.partial(place, kind, format!("{call}: {why}: the pages after it were not saved"));
-    }
-    items
-}
-
-/// Why a saved page is not the last one: RAM's and OSS's `IsTruncated`, a `NextToken`, or a
-/// total above the items saved (`TotalCount`, RDS `TotalRecordCount`, SLS `total`).
-fn more_pages(page: &Node<'_>, saved: usize) -> Option<String> {
-    if page.opt_flag("IsTruncated").ok().flatten() == Some(true) {
-        return Some("the last page saved says IsTruncated".to_owned());
-    }
-    if page.opt_str("NextToken").ok().flatten().is_some() {
-        return Some("the last page saved has a NextToken".to_owned());
-    }
-    ["TotalCount", "TotalRecordCount", "total"].iter().find_map(|key| {
-        let total = page.opt_int(key).ok().flatten()?;
-        (usize::try_from(total).ok()? > saved).then(|| format!("{key} is {total} but {saved} were saved"))
-    })
+    out.items(place, kind, call, &lookup, collection)
 }
 
 /// A per-resource answer an asset needs: `Some(Some(first page))`; `Some(None)` when the
@@ -776,6 +733,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::estate::more_pages;
 
     fn root(value: &Value) -> Node<'_> {
         Node::root(value, Path::new("a.json"))

@@ -9,7 +9,7 @@ use crate::node::{FieldError, Node};
 use crate::policy;
 use crate::snapshot::Asset;
 
-use super::{items, oss_region, per, setting};
+use super::{oss_region, per, setting};
 
 const KIND: &str = "Bucket";
 const LIST: &str = "oss.ListBuckets";
@@ -23,7 +23,7 @@ const NO_REPLICATION: &str = "NoSuchReplicationConfiguration";
 pub(super) fn build(answers: &Answers, out: &mut Estate, global: &Place<'_>) {
     let listed = answers.lookup(global, LIST);
     out.cover(global, KIND, LIST, &listed);
-    for bucket in items(out, global, KIND, LIST, &listed, &["ListAllMyBucketsResult", "Buckets", "Bucket"]) {
+    for bucket in out.items(global, KIND, LIST, &listed, &["ListAllMyBucketsResult", "Buckets", "Bucket"]) {
         let read = |out: &mut Estate| -> Result<(), FieldError> {
             let name = bucket.str("Name")?;
             let region = match bucket.opt_str("Region")? {

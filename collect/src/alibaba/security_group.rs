@@ -12,7 +12,8 @@ use crate::node::{FieldError, Node};
 use crate::report::IssueKind;
 use crate::snapshot::Asset;
 
-use super::{cidr, listed, more_pages, per, resource_name, tags};
+use super::{cidr, listed, per, resource_name, tags};
+use crate::estate::more_pages;
 
 const KIND: &str = "SecurityGroup";
 const RULES: &str = "ecs.DescribeSecurityGroupAttribute";

@@ -9,7 +9,7 @@ use crate::estate::Estate;
 use crate::node::{FieldError, Node};
 use crate::snapshot::Asset;
 
-use super::{items, listed, resource_name};
+use super::{listed, resource_name};
 
 const KIND: &str = "LogStore";
 const STORES: &str = "sls.ListLogStores";
@@ -37,7 +37,7 @@ pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
         .map(|project| {
             let lookup = answers.lookup_for(place, STORES, "project", &project);
             let names = match &lookup {
-                Lookup::Found(_) => items(out, place, KIND, STORES, &lookup, &["logstores"]),
+                Lookup::Found(_) => out.items(place, KIND, STORES, &lookup, &["logstores"]),
                 _ => {
                     let at = format!("{STORES}@project={project}");
                     let why = match &lookup {

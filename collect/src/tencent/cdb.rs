@@ -18,10 +18,7 @@ const LIST: &str = "cdb.DescribeDBInstances";
 pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     let listed = answers.lookup(place, LIST);
     out.cover(place, KIND, LIST, &listed);
-    let instances = match listed.items(&["Items"]) {
-        Ok(instances) => instances,
-        Err(err) => return out.not_normalized(err),
-    };
+    let instances = out.items(place, KIND, LIST, &listed, &["Items"]);
     for instance in instances {
         if let Err(err) = database_asset(answers, out, place, &instance) {
             out.not_normalized(err);

@@ -22,10 +22,7 @@ const LIST: &str = "clb.DescribeLoadBalancers";
 pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     let listed = answers.lookup(place, LIST);
     out.cover(place, KIND, LIST, &listed);
-    let balancers = match listed.items(&["LoadBalancerSet"]) {
-        Ok(balancers) => balancers,
-        Err(err) => return out.not_normalized(err),
-    };
+    let balancers = out.items(place, KIND, LIST, &listed, &["LoadBalancerSet"]);
     for balancer in balancers {
         if let Err(err) = balancer_asset(answers, out, place, &balancer) {
             out.not_normalized(err);

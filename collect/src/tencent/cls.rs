@@ -17,10 +17,7 @@ const LIST: &str = "cls.DescribeTopics";
 pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     let listed = answers.lookup(place, LIST);
     out.cover(place, KIND, LIST, &listed);
-    let topics = match listed.items(&["Topics"]) {
-        Ok(topics) => topics,
-        Err(err) => return out.not_normalized(err),
-    };
+    let topics = out.items(place, KIND, LIST, &listed, &["Topics"]);
     for topic in topics {
         if let Err(err) = topic_asset(out, place, &topic) {
             out.not_normalized(err);

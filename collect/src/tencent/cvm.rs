@@ -20,10 +20,7 @@ const KIND: &str = "Instance";
 pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     let listed = answers.lookup(place, "cvm.DescribeInstances");
     out.cover(place, KIND, "cvm.DescribeInstances", &listed);
-    let instances = match listed.items(&["InstanceSet"]) {
-        Ok(instances) => instances,
-        Err(err) => return out.not_normalized(err),
-    };
+    let instances = out.items(place, KIND, "cvm.DescribeInstances", &listed, &["InstanceSet"]);
     if instances.is_empty() {
         return;
     }

@@ -23,10 +23,7 @@ type Service = (&'static str, Vec<(u16, u16)>);
 pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     let listed = answers.lookup(place, "vpc.DescribeSecurityGroups");
     out.cover(place, KIND, "vpc.DescribeSecurityGroups", &listed);
-    let groups = match listed.items(&["SecurityGroupSet"]) {
-        Ok(groups) => groups,
-        Err(err) => return out.not_normalized(err),
-    };
+    let groups = out.items(place, KIND, "vpc.DescribeSecurityGroups", &listed, &["SecurityGroupSet"]);
     let templates = Templates::read(answers, place, out);
     for group in groups {
         if let Err(err) = group_asset(answers, out, place, &templates, &group) {
