@@ -2,34 +2,21 @@
 //! published answers and the linked tree of edited copies, end to end through `import`, and
 //! small trees written here for the paths the fixtures do not take.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+#[path = "support/mod.rs"]
+mod support;
 
-use rulec_collect::coverage::{CoverageEntry, Status};
+use std::io::Write;
+use std::path::Path;
+
+use rulec_collect::coverage::Status;
 use rulec_collect::report::IssueKind;
-use rulec_collect::snapshot::{Asset, Event};
-use rulec_collect::{Imported, Options, import};
+use rulec_collect::snapshot::Event;
 use serde_json::json;
+use support::{asset, copy_of, coverage, issues, report_json, run, snapshot_json};
 
 const VERBATIM: &str = "tests/raw/alibaba/1968132000123456";
 const LINKED: &str = "../examples/raw/alibaba/5000000000000002";
 const ACCOUNT: &str = "5000000000000009";
-
-fn options() -> Options {
-    Options { taken_at: Some("2026-11-20T08:00:00Z".to_owned()), ..Options::default() }
-}
-
-fn run(input: &Path) -> Imported {
-    import(&[input.to_path_buf()], &options()).expect("import")
-}
-
-fn snapshot_json(imported: &Imported) -> String {
-    serde_json::to_string_pretty(&imported.snapshot).expect("json")
-}
-
-fn report_json(imported: &Imported) -> String {
-    serde_json::to_string_pretty(&imported.report).expect("json")
-}
 
 #[test]
 fn verbatim_tree() {
@@ -136,7 +123,7 @@ fn not_configured_error_codes_are_data() {
 
 #[test]
 fn a_missing_per_resource_answer_leaves_the_asset_out_and_the_type_partial() {
-    let raw = copy_of(LINKED);
+    let raw = copy_of("alibaba", LINKED);
     let root = raw.path().join("alibaba/5000000000000002");
     std::fs::remove_file(root.join("global/ram.GetLoginProfile@UserName=Alice.json")).expect("remove");
     let imported = run(&root);
@@ -460,42 +447,7 @@ fn oss_error(code: &str) -> String {
 
 /// A RAW tree under `alibaba/<ACCOUNT>/`: `(path, content)` pairs.
 fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, content) in files {
-        let path = dir.path().join("alibaba").join(ACCOUNT).join(path);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, content).expect("write");
-    }
-    dir
-}
-
-/// A copy of a fixture tree under `alibaba/<account>/` in a temporary folder, to take files out.
-fn copy_of(fixture: &str) -> tempfile::TempDir {
-    let from = PathBuf::from(fixture);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let to = dir.path().join("alibaba").join(from.file_name().expect("account"));
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(&from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-    dir
-}
-
-fn asset<'a>(imported: &'a Imported, kind: &str, id: &str) -> &'a Asset {
-    let found = imported.snapshot.assets.iter().find(|asset| asset.kind == kind && asset.id == id);
-    found.unwrap_or_else(|| panic!("no {kind} {id}: {:#?}", imported.report.issues))
-}
-
-fn coverage<'a>(imported: &'a Imported, region: Option<&str>, kind: &str) -> &'a CoverageEntry {
-    let found = imported.snapshot.coverage.iter().find(|entry| entry.region.as_deref() == region && entry.kind == kind);
-    found.unwrap_or_else(|| panic!("no coverage of {kind} in {region:?}"))
-}
-
-fn issues(imported: &Imported, kind: IssueKind) -> Vec<&str> {
-    imported.report.issues.iter().filter(|issue| issue.kind == kind).map(|issue| issue.message.as_str()).collect()
+    let files: Vec<(String, &str)> =
+        files.iter().map(|(path, content)| (format!("alibaba/{ACCOUNT}/{path}"), *content)).collect();
+    support::tree(&files)
 }

@@ -2,10 +2,14 @@
 //! placed by their shape and the command line, or refused with the flag or file name to use;
 //! nothing uncertain is guessed.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use rulec_collect::raw::Provider;
 use rulec_collect::{ImportError, Imported, Options, calls, import};
+use support::tree;
 
 const ACCOUNT: &str = "100000000009";
 
@@ -36,17 +40,6 @@ fn error(inputs: &[PathBuf], options: &Options) -> ImportError {
 /// The error's text with `root` shown as `RAW`.
 fn message(err: &ImportError, root: &Path) -> String {
     err.to_string().replace(&root.display().to_string(), "RAW")
-}
-
-/// A folder holding the given files (paths relative to it).
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let root = tempfile::tempdir().expect("temp dir");
-    for (name, text) in files {
-        let path = root.path().join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
-        std::fs::write(path, text).expect("write");
-    }
-    root
 }
 
 #[test]

@@ -1,31 +1,18 @@
 //! Importing the Tencent Cloud RAW fixtures (tests/raw/tencent/README.md): the verbatim tree of
 //! published answers and the linked tree of edited copies, end to end through `import`.
 
-use std::path::{Path, PathBuf};
+#[path = "support/mod.rs"]
+mod support;
+
+use std::path::Path;
 
 use rulec_collect::coverage::Status;
 use rulec_collect::report::IssueKind;
 use rulec_collect::snapshot::Event;
-use rulec_collect::{Imported, Options, import};
+use support::{asset, copy_of, coverage, issues, report_json, run, snapshot_json};
 
 const VERBATIM: &str = "tests/raw/tencent/100000000001";
 const LINKED: &str = "../examples/raw/tencent/100000000002";
-
-fn options() -> Options {
-    Options { taken_at: Some("2026-11-20T08:00:00Z".to_owned()), ..Options::default() }
-}
-
-fn run(input: &Path) -> Imported {
-    import(&[input.to_path_buf()], &options()).expect("import")
-}
-
-fn snapshot_json(imported: &Imported) -> String {
-    serde_json::to_string_pretty(&imported.snapshot).expect("json")
-}
-
-fn report_json(imported: &Imported) -> String {
-    serde_json::to_string_pretty(&imported.report).expect("json")
-}
 
 #[test]
 fn verbatim_tree() {
@@ -77,7 +64,7 @@ fn not_configured_bucket_settings_are_data_not_failures() {
 
 #[test]
 fn a_missing_per_resource_answer_leaves_the_asset_out_and_the_type_partial() {
-    let raw = copy_of(LINKED);
+    let raw = copy_of("tencent", LINKED);
     let root = raw.path().join("tencent/100000000002");
     std::fs::remove_file(root.join("global/cam.DescribeSafeAuthFlagColl@SubUin=100000000021.json")).expect("remove");
     let imported = run(&root);
@@ -132,7 +119,7 @@ fn address_and_service_templates_resolve_when_saved_and_stay_unresolved_when_not
     assert!(ingress.iter().any(|rule| rule["cidr"] == "192.168.0.0/16" && rule["port_from"] == 8080));
     assert!(ingress.iter().all(|rule| rule.get("unresolved").is_none()));
 
-    let raw = copy_of(LINKED);
+    let raw = copy_of("tencent", LINKED);
     let root = raw.path().join("tencent/100000000002");
     std::fs::remove_file(root.join("ap-guangzhou/vpc.DescribeAddressTemplateGroups.json")).expect("remove");
     let imported = run(&root);
@@ -147,42 +134,4 @@ fn address_and_service_templates_resolve_when_saved_and_stay_unresolved_when_not
     );
     assert_eq!(coverage(&imported, Some("ap-guangzhou"), "SecurityGroup").status, Status::Partial);
     assert!(issues(&imported, IssueKind::Unresolved).iter().any(|message| message.contains("ipmg-2uw6ujo6")));
-}
-
-fn asset<'a>(imported: &'a Imported, kind: &str, id: &str) -> &'a rulec_collect::snapshot::Asset {
-    imported.snapshot.assets.iter().find(|asset| asset.kind == kind && asset.id == id).expect("asset")
-}
-
-fn coverage<'a>(
-    imported: &'a Imported,
-    region: Option<&str>,
-    kind: &str,
-) -> &'a rulec_collect::coverage::CoverageEntry {
-    imported
-        .snapshot
-        .coverage
-        .iter()
-        .find(|entry| entry.region.as_deref() == region && entry.kind == kind)
-        .expect("coverage entry")
-}
-
-fn issues(imported: &Imported, kind: IssueKind) -> Vec<&str> {
-    imported.report.issues.iter().filter(|issue| issue.kind == kind).map(|issue| issue.message.as_str()).collect()
-}
-
-/// A copy of a fixture tree under `tencent/<account>/` in a temporary folder, to take files out.
-fn copy_of(tree: &str) -> tempfile::TempDir {
-    let from = PathBuf::from(tree);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let to = dir.path().join("tencent").join(from.file_name().expect("account"));
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(&from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-    dir
 }
