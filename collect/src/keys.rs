@@ -6,8 +6,7 @@ use crate::estate::Estate;
 use crate::node::{FieldError, Node};
 use crate::report::IssueKind;
 use crate::snapshot::Asset;
-
-const ACCESS_KEY: &str = "AccessKey";
+use crate::snapshot::kind::ACCESS_KEY;
 
 /// A listed key's asset with its id, owner, kind and status set, or `None` after reporting a
 /// key id the vendor masked (`masked` is the cloud's own test for masked values).

@@ -10,6 +10,16 @@ use serde_json::Value;
 use crate::coverage::CoverageEntry;
 use crate::raw::Provider;
 
+/// The asset type names of SNAPSHOT.md that more than one normalizer writes.
+pub mod kind {
+    pub const ACCOUNT: &str = "Account";
+    pub const USER: &str = "User";
+    pub const GROUP: &str = "Group";
+    pub const ROLE: &str = "Role";
+    pub const POLICY: &str = "Policy";
+    pub const ACCESS_KEY: &str = "AccessKey";
+}
+
 /// The format string of the snapshots written.
 pub const FORMAT: &str = "rulec.snapshot/v1";
 

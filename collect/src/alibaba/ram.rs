@@ -11,15 +11,9 @@ use crate::node::{FieldError, Node};
 use crate::policy;
 use crate::report::IssueKind;
 use crate::snapshot::Asset;
+use crate::snapshot::kind::{ACCESS_KEY, ACCOUNT, GROUP, POLICY, ROLE, USER};
 
 use super::{listed, masked, need_utc, per, resource_name, setting, utc};
-
-const ACCOUNT: &str = "Account";
-const USER: &str = "User";
-const GROUP: &str = "Group";
-const ROLE: &str = "Role";
-const POLICY: &str = "Policy";
-const ACCESS_KEY: &str = "AccessKey";
 
 /// The errors that say a user has no console password / no MFA device (RAM error codes).
 const NO_LOGIN_PROFILE: &str = "EntityNotExist.User.LoginProfile";

@@ -10,16 +10,10 @@ use crate::estate::Estate;
 use crate::node::{FieldError, Node};
 use crate::report::IssueKind;
 use crate::snapshot::Asset;
+use crate::snapshot::kind::{ACCESS_KEY, ACCOUNT, GROUP, POLICY, ROLE, USER};
 use crate::time;
 
 use super::{beijing_time, lookup_any, masked, need_beijing_time, per, resource_name, tags};
-
-const ACCOUNT: &str = "Account";
-const USER: &str = "User";
-const GROUP: &str = "Group";
-const ROLE: &str = "Role";
-const POLICY: &str = "Policy";
-const ACCESS_KEY: &str = "AccessKey";
 
 /// The second factors that are a device (hardware or virtual MFA token, U2F key, passkey), as
 /// opposed to a code sent to a phone, WeChat or mail.
