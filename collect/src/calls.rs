@@ -31,6 +31,81 @@ pub enum Paging {
     Token { request: &'static str, response: &'static str },
 }
 
+/// Where a per-resource call's values come from: each item of a list call's answer names one
+/// resource. The collector fans the call out over these items; the documentation and the saving
+/// script say the same from the same row.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Per {
+    /// The request parameter naming the resource, also the `@Param` of the saved file.
+    pub param: &'static str,
+    /// The list call, `service.Action`.
+    pub from: &'static str,
+    /// The keys leading to the list's items in its answer (`["Users", "User"]`).
+    pub list: &'static [&'static str],
+    /// The item fields holding the value; empty when the items are the values themselves.
+    /// Several fields (a rule's source and destination prefix list) give a value each.
+    pub fields: &'static [&'static str],
+    /// Further request parameters read from the same item: (parameter, field).
+    pub with: &'static [(&'static str, &'static str)],
+    /// Parameters of the list call's own request that this call repeats (SLS's `project`),
+    /// named in the saved file before `param`.
+    pub inherit: &'static [&'static str],
+    /// Where the call is made and saved.
+    pub located: Located,
+    /// Whether the call is also made once without the parameter (the caller's own keys).
+    pub bare: bool,
+    /// A remark for the documentation.
+    pub note: &'static str,
+}
+
+/// The region a per-resource call is made in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Located {
+    /// The list call's region.
+    WithList,
+    /// The region an item field names, less a prefix (a bucket's `Location`, `oss-cn-hangzhou`).
+    ItemField { field: &'static str, strip: &'static str },
+}
+
+impl Per {
+    /// The resources are `list[].field` of the answers of `from`.
+    pub(crate) const fn each(
+        param: &'static str,
+        from: &'static str,
+        list: &'static [&'static str],
+        fields: &'static [&'static str],
+    ) -> Per {
+        Per { param, from, list, fields, with: &[], inherit: &[], located: Located::WithList, bare: false, note: "" }
+    }
+
+    pub(crate) const fn with(self, with: &'static [(&'static str, &'static str)]) -> Per {
+        Per { with, ..self }
+    }
+
+    pub(crate) const fn inherit(self, inherit: &'static [&'static str]) -> Per {
+        Per { inherit, ..self }
+    }
+
+    pub(crate) const fn located(self, field: &'static str, strip: &'static str) -> Per {
+        Per { located: Located::ItemField { field, strip }, ..self }
+    }
+
+    pub(crate) const fn bare(self) -> Per {
+        Per { bare: true, ..self }
+    }
+
+    pub(crate) const fn note(self, note: &'static str) -> Per {
+        Per { note, ..self }
+    }
+
+    /// `cam.ListUsers Data[].Uin`, for the documentation.
+    pub fn source(&self) -> String {
+        let fields = if self.fields.is_empty() { String::new() } else { format!(".{}", self.fields.join(" / ")) };
+        format!("{} {}[]{fields}", self.from, self.list.join("."))
+    }
+}
+
 /// One call the importer understands.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Call {
@@ -40,9 +115,8 @@ pub struct Call {
     /// The action as the API spells it (`DescribeInstances`, `GetBucketAcl`).
     pub action: &'static str,
     pub scope: Scope,
-    /// The `@Param` of a call made once per resource, and the call and field its values come
-    /// from, e.g. `("SecurityGroupId", "vpc.DescribeSecurityGroups SecurityGroupSet[].SecurityGroupId")`.
-    pub per: Option<(&'static str, &'static str)>,
+    /// For a call made once per resource: where the resources come from.
+    pub per: Option<Per>,
     /// The asset types (or `events`) its answer feeds.
     pub feeds: &'static [&'static str],
     /// The fields read, for the documentation.
@@ -61,13 +135,20 @@ impl Call {
         service: &'static str,
         action: &'static str,
         scope: Scope,
-        per: Option<(&'static str, &'static str)>,
+        per: Option<Per>,
         feeds: &'static [&'static str],
         reads: &'static str,
         paging: Paging,
         shape: &'static [&'static str],
     ) -> Call {
         Call { provider, service, action, scope, per, feeds, reads, paging, shape }
+    }
+
+    /// The keys leading to the list a page of a paged call holds, named at the start of its
+    /// `reads` (`InstanceSet[]: ...`, `Buckets.Bucket[]: ...`): a full page asks for the next.
+    pub fn page_list(&self) -> Vec<&'static str> {
+        let list = self.reads.split_once("[]").map(|(list, _)| list).unwrap_or_default();
+        list.split('.').filter(|key| !key.is_empty()).collect()
     }
 
     /// `service.Action`, as in file names.
@@ -100,10 +181,24 @@ mod tests {
     }
 
     #[test]
+    fn paged_calls_name_the_list_a_page_holds() {
+        for call in all().filter(|call| call.paging != Paging::None) {
+            let list = call.page_list();
+            assert!(
+                !list.is_empty() && list.iter().all(|key| key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')),
+                "{}: a paged call's `reads` must start with the list a page holds, as `InstanceSet[]: ...`",
+                call.name()
+            );
+        }
+    }
+
+    #[test]
     fn per_resource_calls_say_where_their_values_come_from() {
         for call in all() {
-            if let Some((param, from)) = call.per {
-                assert!(!param.is_empty() && from.contains('.'), "{}: {param} from {from}", call.name());
+            if let Some(per) = call.per {
+                let from = per.from.split_once('.').and_then(|(service, action)| find(call.provider, service, action));
+                assert!(from.is_some(), "{}: {} is not a call of the table", call.name(), per.from);
+                assert!(!per.param.is_empty() && !per.list.is_empty(), "{}", call.name());
             }
             assert!(!call.feeds.is_empty(), "{} feeds nothing", call.name());
         }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::calls::{self, Call, Paging, Scope};
+use crate::calls::{self, Call, Located, Paging, Per, Scope};
 use crate::raw::Provider;
 
 /// The "Calls read, per asset type" section: per provider, one table per type an answer feeds,
@@ -51,8 +51,8 @@ fn by_type(provider: Provider) -> BTreeMap<&'static str, Vec<&'static Call>> {
 }
 
 fn row(call: &Call) -> String {
-    let per = match call.per {
-        Some((param, from)) => format!("`{param}` from {}", cell(from)),
+    let per = match &call.per {
+        Some(per) => cell(&per_text(per)),
         None => "—".to_owned(),
     };
     format!("| `{}` | `{}` | {per} | {} | {} |\n", call.name(), saved_as(call), paging(call.paging), cell(call.reads))
@@ -64,10 +64,30 @@ fn saved_as(call: &Call) -> String {
         Scope::Global => "global",
         Scope::Regional => "<region>",
     };
-    match call.per {
-        Some((param, _)) => format!("{folder}/{}@{param}=<value>", call.name()),
-        None => format!("{folder}/{}", call.name()),
+    let Some(per) = &call.per else { return format!("{folder}/{}", call.name()) };
+    let inherited: String = per.inherit.iter().map(|param| format!("@{param}=<{param}>")).collect();
+    format!("{folder}/{}{inherited}@{}=<value>", call.name(), per.param)
+}
+
+/// "`TargetUin` from cam.ListUsers Data[].Uin; …" for the "once per" column.
+fn per_text(per: &Per) -> String {
+    let mut text = format!("`{}` from {}", per.param, per.source());
+    for (param, field) in per.with {
+        text.push_str(&format!(", `{param}` from its `{field}`"));
     }
+    if let Located::ItemField { field, strip } = per.located {
+        match strip {
+            "" => text.push_str(&format!(", in its `{field}` region's folder")),
+            strip => text.push_str(&format!(", in its `{field}` region's folder (less `{strip}`)")),
+        }
+    }
+    if per.bare {
+        text.push_str(&format!("; also once without `{}` for the caller's own", per.param));
+    }
+    if !per.note.is_empty() {
+        text.push_str(&format!(" ({})", per.note));
+    }
+    text
 }
 
 fn paging(paging: Paging) -> String {

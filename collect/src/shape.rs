@@ -60,7 +60,8 @@ fn fits(call: &Call, keys: &BTreeSet<String>) -> bool {
 /// The layout place of one certain call, from the command line.
 fn place(file: &Path, call: &Call, syntax: Syntax, options: &Options) -> Result<CallFile, ImportError> {
     let what = format!("{}: the answer of {} {}", file.display(), call.provider.as_str(), call.name());
-    if let Some((param, _)) = call.per {
+    if let Some(per) = &call.per {
+        let param = per.param;
         let folder = match call.scope {
             Scope::Global => GLOBAL,
             Scope::Regional => "<region>",
@@ -129,7 +130,7 @@ fn example_region(provider: Provider) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calls::Paging;
+    use crate::calls::{Paging, Per};
 
     /// Detection needs each shape to be no part of another's, or an answer of the larger one
     /// fits both: every offending pair is listed, so the tables' authors fix them at once.
@@ -156,7 +157,7 @@ mod tests {
         assert!(offending.is_empty(), "shapes that are part of another:\n{}", offending.join("\n"));
     }
 
-    fn call(scope: Scope, per: Option<(&'static str, &'static str)>) -> Call {
+    fn call(scope: Scope, per: Option<Per>) -> Call {
         Call {
             provider: Provider::Tencent,
             service: "cam",
@@ -176,7 +177,7 @@ mod tests {
 
     #[test]
     fn per_resource_calls_are_never_placed() {
-        let per = call(Scope::Global, Some(("TargetUin", "cam.ListUsers Data[].Uin")));
+        let per = call(Scope::Global, Some(Per::each("TargetUin", "cam.ListUsers", &["Data"], &["Uin"])));
         let err = place(Path::new("p.json"), &per, Syntax::Json, &options(Some("1"), None)).unwrap_err();
         assert!(matches!(err, ImportError::Ambiguous(_)), "{err:?}");
         assert!(

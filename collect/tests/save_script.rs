@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rulec_collect::calls::{self, Call, Paging, Scope};
+use rulec_collect::calls::{self, Call, Located, Paging, Scope};
 
 const BEGIN: &str = "\tcat <<'END_CALLS_TABLE'\n";
 const END: &str = "END_CALLS_TABLE\n";
@@ -31,107 +31,39 @@ fn line(call: &Call) -> String {
         Paging::PageNumber { number, size, max } => format!("page:{number}:{size}:{max}"),
         Paging::Token { request, response } => format!("token:{request}:{response}"),
     };
-    let items = if call.paging == Paging::None { "-".to_owned() } else { items(call) };
+    let items = if call.paging == Paging::None { "-".to_owned() } else { call.page_list().join(".") };
     let per = per(call).join(" ");
     format!("{} {scope} {} {} {paging} {items} {per}", call.provider.as_str(), call.service, call.action)
 }
 
-/// The list a paged call's page holds: its `reads` up to the first `[]` (`InstanceSet[]: ...`).
-fn items(call: &Call) -> String {
-    let items = call.reads.split_once("[]").map(|(items, _)| items).unwrap_or_default();
-    assert!(
-        is_path(items),
-        "{}: a paged call's `reads` must start with the list a page holds, as `InstanceSet[]: ...`",
-        call.name()
-    );
-    items.to_owned()
-}
-
-/// `source each params region bare` of a per-resource call, read from the table's `per.1`:
-/// `<service>.<Action> <list>[].<Field>` (or `<list>[]` for a list of names), then notes the
-/// script acts on:
-/// - `/ <Other>` right after the path: the values of either field;
-/// - `(<Arg> = <Field>)`, any number of them: also passes `--<Arg>` the item's `<Field>`;
-/// - `saved as @<a>=<..>@<b>=<..>`: a parameter other than the call's own is the source
-///   answer's parameter of that name;
-/// - `in its <Field> folder`, `in its region's folder (<Field> without ...)`: for a regional call
-///   fed by a global list, the item's field naming its region;
-/// - `saved without`: the call is also made once without the parameter.
-///
-/// Other text, such as `(or @Uid= from Data[].Uid)`, is documentation.
+/// `source each params region bare` of a per-resource call, from the table's `per`.
 fn per(call: &Call) -> [String; 5] {
     let none = || "-".to_owned();
-    let Some((param, from)) = call.per else { return [none(), none(), none(), none(), none()] };
+    let Some(per) = &call.per else { return [none(), none(), none(), none(), none()] };
     let name = call.name();
-    let mut words = from.split_whitespace();
-    let source = words.next().unwrap_or_default();
-    let path = words.next().unwrap_or_default().trim_end_matches([',', ';']);
-    let fed_by = calls::all().position(|c| c.provider == call.provider && c.name() == source);
+    let fed_by = calls::all().position(|c| c.provider == call.provider && c.name() == per.from);
     let fed_by =
-        fed_by.unwrap_or_else(|| panic!("{name}: per-resource values from `{source}`, not a call of the table"));
+        fed_by.unwrap_or_else(|| panic!("{name}: per-resource values from `{}`, not a call of the table", per.from));
     let here = calls::all().position(|c| std::ptr::eq(c, call)).unwrap_or_default();
-    assert!(fed_by < here, "{name}: `{source}` comes later in the table, so its answers are not saved yet");
+    assert!(fed_by < here, "{name}: `{}` comes later in the table, so its answers are not saved yet", per.from);
     let fed_by = calls::all().nth(fed_by).expect("the source call");
-    assert!(is_path(path), "{name}: `{path}` is not a path such as `Data[].Uin`");
-    let (each, mut field) = match path.strip_suffix("[]") {
-        Some(_) => (path.to_owned(), ".".to_owned()),
-        None => match path.rsplit_once('.') {
-            Some((each, field)) => (each.to_owned(), field.to_owned()),
-            None => (".".to_owned(), path.to_owned()),
-        },
+    let each = format!("{}[]", per.list.join("."));
+    let field = if per.fields.is_empty() { ".".to_owned() } else { per.fields.join("|") };
+    let mut params: Vec<String> = per.inherit.iter().map(|name| format!("{name}=@{name}")).collect();
+    params.push(format!("{}={field}", per.param));
+    params.extend(per.with.iter().map(|(arg, field)| format!("+{arg}={field}")));
+    let region = match per.located {
+        Located::WithList => None,
+        Located::ItemField { field, .. } => Some(field.to_owned()),
     };
-    let notes = from.split_once(path).map(|(_, notes)| notes).unwrap_or_default();
-    if let Some(other) = notes.strip_prefix(" / ").and_then(|rest| rest.split_whitespace().next()) {
-        field = format!("{field}|{}", other.trim_end_matches([',', ';']));
-    }
-    let mut params = vec![format!("{param}={field}")];
-    if let Some(saved_as) = note_after(notes, "saved as ") {
-        params = saved_as
-            .split('@')
-            .filter_map(|part| part.split_once('=').map(|(name, _)| name))
-            .map(|name| if name == param { format!("{name}={field}") } else { format!("{name}=@{name}") })
-            .collect();
-    }
-    for note in notes.split('(').skip(1) {
-        let note = note.split_once(')').map_or(note, |(inside, _)| inside);
-        if let Some((arg, value)) = note.split_once(" = ") {
-            params.push(format!("+{arg}={value}"));
-        }
-    }
-    let region = note_after(notes, "in its ").map(|word| match note_after(notes, "folder (") {
-        Some(field) if word.ends_with("'s") => field,
-        _ => word,
-    });
     let across = call.scope == Scope::Regional && fed_by.scope == Scope::Global;
-    assert_eq!(across, region.is_some(), "{name}: a regional call fed by a global list says `in its <Field> folder`");
+    assert_eq!(across, region.is_some(), "{name}: a regional call fed by a global list is located by an item field");
     assert!(
         call.scope == Scope::Regional || fed_by.scope == Scope::Global,
         "{name}: a global call fed by a regional list"
     );
-    let bare = if notes.contains("saved without") { "bare" } else { "-" };
-    [source.to_owned(), each, params.join(","), region.map_or_else(none, str::to_owned), bare.to_owned()]
-}
-
-/// The first word after `marker` in `notes`, if any (`=`-joined words such as
-/// `@project=<project>@logstore=<name>` and `VersionId = DefaultVersion` count as one).
-fn note_after<'a>(notes: &'a str, marker: &str) -> Option<&'a str> {
-    let (_, rest) = notes.split_once(marker)?;
-    if let Some((arg, value)) = rest.split_once(" = ")
-        && !arg.contains(' ')
-    {
-        let value = value.split_whitespace().next()?;
-        return Some(&rest[..arg.len() + 3 + value.len()]);
-    }
-    rest.split_whitespace().next().map(|word| word.trim_end_matches([',', ';']))
-}
-
-/// `Data[].Uin`, `Buckets.Bucket[].Name`, `logstores[]`: names, `[]` after a list.
-fn is_path(path: &str) -> bool {
-    !path.is_empty()
-        && path.split('.').all(|part| {
-            let name = part.strip_suffix("[]").unwrap_or(part);
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        })
+    let bare = if per.bare { "bare" } else { "-" };
+    [per.from.to_owned(), each, params.join(","), region.unwrap_or_else(none), bare.to_owned()]
 }
 
 fn expected_table() -> String {

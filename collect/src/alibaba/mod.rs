@@ -21,7 +21,7 @@ mod sls;
 use std::collections::BTreeMap;
 
 use crate::answers::{Answers, Lookup, Place};
-use crate::calls::{Call, Paging, Scope};
+use crate::calls::{Call, Paging, Per, Scope};
 use crate::estate::Estate;
 use crate::net;
 use crate::node::{FieldError, Node};
@@ -37,11 +37,15 @@ const PAGE_50: Paging = Paging::PageNumber { number: "PageNumber", size: "PageSi
 /// SLS's `offset`/`size` listing (at most 500 per page).
 const SLS_OFFSET: Paging = Paging::Offset { offset: "offset", limit: "size", max: 500 };
 
-const USER_NAME: Option<(&str, &str)> = Some(("UserName", "ram.ListUsers Users.User[].UserName"));
-const BUCKET: Option<(&str, &str)> =
-    Some(("Bucket", "oss.ListBuckets Buckets.Bucket[].Name, in its region's folder (Location without `oss-`)"));
-const DB_INSTANCE: Option<(&str, &str)> =
-    Some(("DBInstanceId", "rds.DescribeDBInstances Items.DBInstance[].DBInstanceId"));
+const USER_NAME: Option<Per> = Some(Per::each("UserName", "ram.ListUsers", &["Users", "User"], &["UserName"]));
+/// Bucket calls go to the bucket's own region (`Location` less `oss-`).
+const BUCKET: Option<Per> =
+    Some(Per::each("Bucket", "oss.ListBuckets", &["Buckets", "Bucket"], &["Name"]).located("Location", "oss-"));
+const DB_INSTANCE: Option<Per> =
+    Some(Per::each("DBInstanceId", "rds.DescribeDBInstances", &["Items", "DBInstance"], &["DBInstanceId"]));
+
+/// A policy of `ram.ListPolicies`, by name.
+const POLICY: Per = Per::each("PolicyName", "ram.ListPolicies", &["Policies", "Policy"], &["PolicyName"]);
 
 // Per-resource answers do not name their resource, so their `shape` is empty: a file saved
 // outside the layout cannot say which resource it describes.
@@ -152,7 +156,7 @@ pub(crate) static CALLS: &[Call] = &[
         "ram",
         "ListPoliciesForGroup",
         Scope::Global,
-        Some(("GroupName", "ram.ListGroups Groups.Group[].GroupName")),
+        Some(Per::each("GroupName", "ram.ListGroups", &["Groups", "Group"], &["GroupName"])),
         &["Group"],
         "Policies.Policy[]: PolicyType, PolicyName",
         Paging::None,
@@ -174,7 +178,7 @@ pub(crate) static CALLS: &[Call] = &[
         "ram",
         "GetRole",
         Scope::Global,
-        Some(("RoleName", "ram.ListRoles Roles.Role[].RoleName")),
+        Some(Per::each("RoleName", "ram.ListRoles", &["Roles", "Role"], &["RoleName"])),
         &["Role"],
         "Role: RoleId, AssumeRolePolicyDocument (a JSON string), MaxSessionDuration",
         Paging::None,
@@ -185,7 +189,7 @@ pub(crate) static CALLS: &[Call] = &[
         "ram",
         "ListPoliciesForRole",
         Scope::Global,
-        Some(("RoleName", "ram.ListRoles Roles.Role[].RoleName")),
+        Some(Per::each("RoleName", "ram.ListRoles", &["Roles", "Role"], &["RoleName"])),
         &["Role"],
         "Policies.Policy[]: PolicyType, PolicyName",
         Paging::None,
@@ -207,7 +211,7 @@ pub(crate) static CALLS: &[Call] = &[
         "ram",
         "GetPolicy",
         Scope::Global,
-        Some(("PolicyName", "ram.ListPolicies Policies.Policy[].PolicyName (PolicyType = PolicyType)")),
+        Some(POLICY.with(&[("PolicyType", "PolicyType")])),
         &["Policy"],
         "Policy.PolicyType, DefaultPolicyVersion.PolicyDocument (a JSON string)",
         Paging::None,
@@ -218,10 +222,7 @@ pub(crate) static CALLS: &[Call] = &[
         "ram",
         "GetPolicyVersion",
         Scope::Global,
-        Some((
-            "PolicyName",
-            "ram.ListPolicies Policies.Policy[].PolicyName (VersionId = DefaultVersion) (PolicyType = PolicyType)",
-        )),
+        Some(POLICY.with(&[("VersionId", "DefaultVersion"), ("PolicyType", "PolicyType")])),
         &["Policy"],
         "PolicyVersion: VersionId, PolicyDocument (used when ram.GetPolicy is not saved and it is the default version)",
         Paging::None,
@@ -232,7 +233,7 @@ pub(crate) static CALLS: &[Call] = &[
         "ram",
         "ListAccessKeys",
         Scope::Global,
-        Some(("UserName", "ram.ListUsers Users.User[].UserName; saved without UserName for the caller's own keys")),
+        Some(Per::each("UserName", "ram.ListUsers", &["Users", "User"], &["UserName"]).bare()),
         &["AccessKey"],
         "AccessKeys.AccessKey[]: AccessKeyId, Status, CreateDate",
         Paging::None,
@@ -243,7 +244,7 @@ pub(crate) static CALLS: &[Call] = &[
         "ram",
         "GetAccessKeyLastUsed",
         Scope::Global,
-        Some(("UserAccessKeyId", "ram.ListAccessKeys AccessKeys.AccessKey[].AccessKeyId")),
+        Some(Per::each("UserAccessKeyId", "ram.ListAccessKeys", &["AccessKeys", "AccessKey"], &["AccessKeyId"])),
         &["AccessKey"],
         "AccessKeyLastUsed.LastUsedDate",
         Paging::None,
@@ -254,7 +255,7 @@ pub(crate) static CALLS: &[Call] = &[
         "ims",
         "GetAccessKeyLastUsed",
         Scope::Global,
-        Some(("UserAccessKeyId", "ram.ListAccessKeys AccessKeys.AccessKey[].AccessKeyId")),
+        Some(Per::each("UserAccessKeyId", "ram.ListAccessKeys", &["AccessKeys", "AccessKey"], &["AccessKeyId"])),
         &["AccessKey"],
         "AccessKeyLastUsed.LastUsedDate (the IMS form of ram.GetAccessKeyLastUsed)",
         Paging::None,
@@ -298,7 +299,12 @@ pub(crate) static CALLS: &[Call] = &[
         "ecs",
         "DescribeSecurityGroupAttribute",
         Scope::Regional,
-        Some(("SecurityGroupId", "ecs.DescribeSecurityGroups SecurityGroups.SecurityGroup[].SecurityGroupId")),
+        Some(Per::each(
+            "SecurityGroupId",
+            "ecs.DescribeSecurityGroups",
+            &["SecurityGroups", "SecurityGroup"],
+            &["SecurityGroupId"],
+        )),
         &["SecurityGroup"],
         "Permissions.Permission[]: Direction, Policy, Priority, IpProtocol, PortRange, PortRangeListId, SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId, SourcePrefixListId, DestCidrIp, Ipv6DestCidrIp, DestGroupId, DestPrefixListId, Description",
         NEXT_TOKEN,
@@ -309,9 +315,11 @@ pub(crate) static CALLS: &[Call] = &[
         "ecs",
         "DescribePrefixListAttributes",
         Scope::Regional,
-        Some((
+        Some(Per::each(
             "PrefixListId",
-            "ecs.DescribeSecurityGroupAttribute Permissions.Permission[].SourcePrefixListId / DestPrefixListId",
+            "ecs.DescribeSecurityGroupAttribute",
+            &["Permissions", "Permission"],
+            &["SourcePrefixListId", "DestPrefixListId"],
         )),
         &["SecurityGroup"],
         "Entries.Entry[].Cidr",
@@ -334,7 +342,12 @@ pub(crate) static CALLS: &[Call] = &[
         "slb",
         "DescribeLoadBalancerAttribute",
         Scope::Regional,
-        Some(("LoadBalancerId", "slb.DescribeLoadBalancers LoadBalancers.LoadBalancer[].LoadBalancerId")),
+        Some(Per::each(
+            "LoadBalancerId",
+            "slb.DescribeLoadBalancers",
+            &["LoadBalancers", "LoadBalancer"],
+            &["LoadBalancerId"],
+        )),
         &["LoadBalancer"],
         "BackendServers.BackendServer[]: ServerId, Type; ListenerPortsAndProtocol.ListenerPortAndProtocol[]: ListenerPort, ListenerProtocol",
         Paging::None,
@@ -356,7 +369,7 @@ pub(crate) static CALLS: &[Call] = &[
         "slb",
         "DescribeAccessControlListAttribute",
         Scope::Regional,
-        Some(("AclId", "slb.DescribeLoadBalancerListeners Listeners[].AclId")),
+        Some(Per::each("AclId", "slb.DescribeLoadBalancerListeners", &["Listeners"], &["AclId"])),
         &["LoadBalancer"],
         "AclEntrys.AclEntry[].AclEntryIP",
         Paging::None,
@@ -455,7 +468,7 @@ pub(crate) static CALLS: &[Call] = &[
         "kms",
         "DescribeKey",
         Scope::Regional,
-        Some(("KeyId", "kms.ListKeys Keys.Key[].KeyId")),
+        Some(Per::each("KeyId", "kms.ListKeys", &["Keys", "Key"], &["KeyId"])),
         &["KmsKey"],
         "KeyMetadata: KeyState, AutomaticRotation, KeySpec",
         Paging::None,
@@ -554,7 +567,7 @@ pub(crate) static CALLS: &[Call] = &[
         "actiontrail",
         "GetTrailStatus",
         Scope::Global,
-        Some(("Name", "actiontrail.DescribeTrails TrailList[].Name")),
+        Some(Per::each("Name", "actiontrail.DescribeTrails", &["TrailList"], &["Name"])),
         &["AuditTrail"],
         "IsLogging",
         Paging::None,
@@ -576,7 +589,7 @@ pub(crate) static CALLS: &[Call] = &[
         "sls",
         "ListLogStores",
         Scope::Regional,
-        Some(("project", "sls.ListProject projects[].projectName")),
+        Some(Per::each("project", "sls.ListProject", &["projects"], &["projectName"])),
         &["LogStore"],
         "logstores[] (names)",
         SLS_OFFSET,
@@ -587,7 +600,7 @@ pub(crate) static CALLS: &[Call] = &[
         "sls",
         "GetLogStore",
         Scope::Regional,
-        Some(("logstore", "sls.ListLogStores logstores[], saved as @project=<project>@logstore=<name>")),
+        Some(Per::each("logstore", "sls.ListLogStores", &["logstores"], &[]).inherit(&["project"])),
         &["LogStore", "AuditTrail"],
         "ttl, encrypt_conf.enable (a trail's retention: the ttl of actiontrail_<trail name> in its SlsProjectArn project)",
         Paging::None,
