@@ -52,6 +52,40 @@ pub struct CallFile {
     pub syntax: Syntax,
 }
 
+impl CallFile {
+    /// Where this answer is saved under the RAW folder: the path [`place`] reads back.
+    /// Parameter values are percent-encoded where they hold `%`, `@`, `.`, `/` or `\\`, so a
+    /// user name such as `ops@example.com` or a value ending in `.2` stays one value.
+    pub fn relative_path(&self) -> PathBuf {
+        let mut name = format!("{}.{}", self.service, self.action);
+        for (param, value) in &self.params {
+            name.push_str(&format!("@{param}={}", encode_value(value)));
+        }
+        if self.page > 1 {
+            name.push_str(&format!(".{}", self.page));
+        }
+        name.push_str(match self.syntax {
+            Syntax::Json => ".json",
+            Syntax::Xml => ".xml",
+        });
+        [self.provider.as_str(), &self.account, &self.region, &name].iter().collect()
+    }
+}
+
+/// The characters of a parameter value that would change how its file name reads.
+const NAME_UNSAFE: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b'%').add(b'@').add(b'.').add(b'/').add(b'\\');
+
+fn encode_value(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, NAME_UNSAFE).to_string()
+}
+
+/// A value as named in a file; a `%` not followed by two hex digits is kept as written, so
+/// names saved by hand read as before.
+fn decode_value(value: &str) -> String {
+    percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned()
+}
+
 /// What a path holds, by its place in the layout.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Placed {
@@ -127,7 +161,7 @@ fn call_file(provider: Provider, account: &str, region: &str, file: &str) -> Res
         let Some((name, value)) = part.split_once('=') else {
             return Err(format!("`@{part}` in `{file}` is not @<Param>=<value>"));
         };
-        params.push((name.to_owned(), value.to_owned()));
+        params.push((name.to_owned(), decode_value(value)));
     }
     Ok(CallFile {
         provider,
@@ -181,6 +215,24 @@ mod tests {
         match place(Path::new(path)).unwrap() {
             Placed::Call(call) => call,
             other => panic!("{path}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn saved_names_read_back_whatever_the_value() {
+        for value in ["sg-1a2b", "ops@example.com", "v1.2", "a/b\\c", "50%", "名字"] {
+            let call = CallFile {
+                provider: Provider::Alibaba,
+                account: "5123".into(),
+                region: GLOBAL.into(),
+                service: "ram".into(),
+                action: "GetUser".into(),
+                params: vec![("UserName".into(), value.into())],
+                page: 3,
+                syntax: Syntax::Json,
+            };
+            let path = Path::new("raw").join(call.relative_path());
+            assert_eq!(place(&path).unwrap(), Placed::Call(call), "{}", path.display());
         }
     }
 
