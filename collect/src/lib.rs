@@ -18,6 +18,7 @@ pub(crate) mod policy;
 pub mod raw;
 pub mod report;
 mod shape;
+pub mod sign;
 pub mod snapshot;
 pub mod time;
 
