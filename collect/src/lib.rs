@@ -12,6 +12,7 @@ mod events;
 mod hosts;
 mod keys;
 mod leaks;
+pub mod live;
 pub mod net;
 pub mod node;
 pub(crate) mod policy;

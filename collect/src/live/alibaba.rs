@@ -1,0 +1,146 @@
+//! Alibaba Cloud requests: RPC calls (signature v1, GET with every parameter in the query) to
+//! `<product>.aliyuncs.com` for account-wide products and `<product>.<region>.aliyuncs.com`
+//! for regional ones, and OSS's XML API (`oss-<region>.aliyuncs.com` for the bucket list,
+//! `<bucket>.oss-<region>.aliyuncs.com` for each bucket, signature V4).
+//! API versions are those of the products' OpenAPI references; rate limits are the products'
+//! documented per-account flow control, 10 requests per second where a product states none.
+
+use serde_json::Value;
+
+use super::{Outgoing, Page};
+use crate::raw::Syntax;
+use crate::sign::{Key, Signed, oss, rpc};
+
+/// The API version of each product the collector calls.
+pub(crate) fn version(service: &str) -> Option<&'static str> {
+    Some(match service {
+        "ecs" => "2014-05-26",
+        "ram" => "2015-05-01",
+        "ims" => "2019-08-15",
+        "sts" => "2015-04-01",
+        "rds" => "2014-08-15",
+        "kms" => "2016-01-20",
+        "actiontrail" => "2020-07-06",
+        "slb" => "2014-05-15",
+        "oss" => "xml",
+        _ => return None,
+    })
+}
+
+/// Error codes that mean "slow down": retried with backoff.
+pub(crate) const THROTTLING: &[&str] =
+    &["Throttling", "Throttling.User", "Throttling.Api", "Throttling.Resource", "ServiceUnavailable", "SlowDown"];
+
+/// Error codes that mean the key lacks a permission.
+pub(crate) const DENIED: &[&str] = &["Forbidden.RAM", "Forbidden", "NoPermission", "AccessDenied", "Forbidden.AccessDenied"];
+
+/// Error codes that mean the key itself is refused: nothing can be collected.
+pub(crate) const BAD_KEY: &[&str] = &[
+    "InvalidAccessKeyId.NotFound",
+    "InvalidAccessKeyId.Inactive",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "InvalidSecurityToken.Expired",
+    "InvalidSecurityToken.Malformed",
+];
+
+/// Requests per second each product accepts (per account).
+pub(crate) fn rate(service: &str, _action: &str) -> u32 {
+    match service {
+        "ecs" => 20,
+        "oss" => 100,
+        _ => 10,
+    }
+}
+
+/// The call listing the regions, and the region ids in its answer.
+pub(crate) const REGIONS: (&str, &str) = ("ecs", "DescribeRegions");
+
+pub(crate) fn regions(answer: &Value) -> Vec<String> {
+    let regions = answer.pointer("/Regions/Region").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    regions.iter().filter_map(|region| region.get("RegionId").and_then(Value::as_str).map(str::to_owned)).collect()
+}
+
+/// The region account-wide calls that need an endpoint are made in.
+pub(crate) const HOME_REGION: &str = "cn-hangzhou";
+
+/// The audit-event call: ActionTrail `LookupEvents`, 50 events a page, per region.
+pub(crate) const EVENTS: (&str, &str) = ("actiontrail", "LookupEvents");
+
+pub(crate) fn event_params(start: &str, end: &str) -> Vec<(String, String)> {
+    vec![("StartTime".into(), start.to_owned()), ("EndTime".into(), end.to_owned()), ("MaxResults".into(), "50".into())]
+}
+
+/// Parameters a call always needs beyond its resource and page.
+pub(crate) fn fixed(_service: &str, _action: &str) -> &'static [(&'static str, &'static str)] {
+    &[]
+}
+
+/// Whether `service` answers in XML.
+pub(crate) fn syntax(service: &str, action: &str) -> Syntax {
+    match (service, action) {
+        ("oss", "GetBucketPolicy") => Syntax::Json,
+        ("oss", _) => Syntax::Xml,
+        _ => Syntax::Json,
+    }
+}
+
+/// Signs one page's request.
+pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, String> {
+    if page.service == "oss" {
+        return Ok(oss_request(key, page, out));
+    }
+    let version = version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
+    let host = match (page.service, page.region) {
+        ("ram" | "ims" | "sts", _) => format!("{}.aliyuncs.com", page.service),
+        (service, Some(region)) => format!("{service}.{region}.aliyuncs.com"),
+        (service, None) => format!("{service}.{HOME_REGION}.aliyuncs.com"),
+    };
+    let mut params = page.params.to_vec();
+    if let Some(region) = page.region {
+        params.push(("RegionId".to_owned(), region.to_owned()));
+    }
+    let timestamp = out.now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    Ok(rpc::sign(
+        key,
+        &rpc::RpcRequest {
+            host: &host,
+            action: page.action,
+            version,
+            params: &params,
+            timestamp: &timestamp,
+            nonce: &out.nonce,
+        },
+    ))
+}
+
+/// An OSS request: the bucket list, or one bucket sub-resource (`?acl`, `?policy`, ...).
+fn oss_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Signed {
+    let region = page.region.unwrap_or(HOME_REGION);
+    let bucket = page.params.iter().find(|(name, _)| name == "Bucket").map(|(_, value)| value.as_str());
+    match bucket {
+        None => {
+            let host = format!("oss-{region}.aliyuncs.com");
+            oss::sign(key, "GET", &host, region, None, "/", page.params, out.now.timestamp())
+        }
+        Some(bucket) => {
+            let host = format!("{bucket}.oss-{region}.aliyuncs.com");
+            let resource = page.action.trim_start_matches("GetBucket").to_ascii_lowercase();
+            oss::sign(key, "GET", &host, region, Some(bucket), "/", &[(resource, String::new())], out.now.timestamp())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn regions_from_describe_regions() {
+        let answer = json!({"Regions": {"Region": [{"RegionId": "cn-hangzhou"}, {"RegionId": "ap-southeast-1"}]}});
+        assert_eq!(regions(&answer), ["cn-hangzhou", "ap-southeast-1"]);
+    }
+}

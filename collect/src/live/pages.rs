@@ -1,0 +1,203 @@
+//! Asking for every page. Prowler pages only ECS, so large accounts lose users and buckets
+//! without a word; here each call pages as its table row says until the answer says it is the
+//! last page: fewer items than asked for, a total reached, no next token, `IsTruncated` false
+//! or CloudAudit's `ListOver`. A token seen twice, or a page cap reached, is reported.
+
+use serde_json::Value;
+
+use crate::calls::Paging;
+
+/// More pages than any account has: past this the cloud is looping.
+const MAX_PAGES: u32 = 10_000;
+
+/// Where one call's paging stands.
+pub(crate) struct Cursor {
+    paging: Paging,
+    list: Vec<&'static str>,
+    /// The page to ask for next, from 1; `None` once the last page was read.
+    next: Option<u32>,
+    token: Option<String>,
+    tokens: std::collections::HashSet<String>,
+    seen: usize,
+    problem: Option<String>,
+}
+
+impl Cursor {
+    pub(crate) fn new(paging: Paging, list: Vec<&'static str>) -> Cursor {
+        Cursor { paging, list, next: Some(1), token: None, tokens: Default::default(), seen: 0, problem: None }
+    }
+
+    /// The page number being fetched (1 for the first).
+    pub(crate) fn page(&self) -> u32 {
+        self.next.unwrap_or(1)
+    }
+
+    /// The paging parameters of the next page, or `None` when every page was read.
+    pub(crate) fn next_params(&self) -> Option<Vec<(String, String)>> {
+        let page = self.next?;
+        Some(match self.paging {
+            Paging::None => Vec::new(),
+            Paging::Offset { offset, limit, max } => {
+                vec![(offset.to_owned(), (u64::from(page - 1) * u64::from(max)).to_string()), (limit.to_owned(), max.to_string())]
+            }
+            Paging::PageNumber { number, size, max } => {
+                vec![(number.to_owned(), page.to_string()), (size.to_owned(), max.to_string())]
+            }
+            Paging::Token { request, .. } => match &self.token {
+                Some(token) => vec![(request.to_owned(), token.clone())],
+                None => Vec::new(),
+            },
+        })
+    }
+
+    /// Reads a page's answer: whether another page follows.
+    pub(crate) fn advance(&mut self, answer: &Value) {
+        let Some(page) = self.next else { return };
+        let count = count(answer, &self.list);
+        self.seen += count;
+        let more = match self.paging {
+            Paging::None => false,
+            Paging::Offset { max, .. } | Paging::PageNumber { max, .. } => match total(answer) {
+                Some(total) => count > 0 && self.seen < total,
+                None => count >= max as usize,
+            },
+            Paging::Token { response, .. } => {
+                let token = field(answer, response).and_then(|value| match value {
+                    Value::String(token) if !token.is_empty() => Some(token.clone()),
+                    Value::Number(token) => Some(token.to_string()),
+                    _ => None,
+                });
+                let finished = flag(answer, "IsTruncated") == Some(false) || flag(answer, "ListOver") == Some(true);
+                match token {
+                    Some(token) if !finished => {
+                        if !self.tokens.insert(token.clone()) {
+                            self.problem = Some(format!("the cloud returned the {response} `{token}` twice; paging stopped"));
+                            false
+                        } else {
+                            self.token = Some(token);
+                            true
+                        }
+                    }
+                    _ => false,
+                }
+            }
+        };
+        self.next = match more {
+            true if page >= MAX_PAGES => {
+                self.problem = Some(format!("more than {MAX_PAGES} pages; paging stopped"));
+                None
+            }
+            true => Some(page + 1),
+            false => None,
+        };
+    }
+
+    /// Why paging stopped before the cloud said it was done.
+    pub(crate) fn problem(&self) -> Option<String> {
+        self.problem.clone()
+    }
+}
+
+/// The items under `list` in an answer (XML roots included: `ListAllMyBucketsResult.Buckets...`).
+pub(crate) fn items<'a>(answer: &'a Value, list: &[&str]) -> Vec<&'a Value> {
+    let mut node = Some(answer);
+    for key in list {
+        node = node.and_then(|value| value.get(*key));
+    }
+    match node {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(Value::Null) | None => Vec::new(),
+        // XML lists of one item read as the item itself.
+        Some(item) => vec![item],
+    }
+}
+
+fn count(answer: &Value, list: &[&str]) -> usize {
+    items(answer, list).len()
+}
+
+/// The total the answer reports, under any of the names the APIs use.
+fn total(answer: &Value) -> Option<usize> {
+    ["TotalCount", "TotalNum", "TotalRecordCount", "Total", "total"].iter().find_map(|key| match answer.get(*key)? {
+        Value::Number(number) => number.as_u64().and_then(|n| usize::try_from(n).ok()),
+        Value::String(text) => text.parse().ok(),
+        _ => None,
+    })
+}
+
+/// A field at the top of the answer, or under its XML root element.
+fn field<'a>(answer: &'a Value, name: &str) -> Option<&'a Value> {
+    answer.get(name).or_else(|| match answer {
+        Value::Object(map) if map.len() == 1 => map.values().next()?.get(name),
+        _ => None,
+    })
+}
+
+/// A boolean field, also as XML's `"true"`/`"false"` text.
+fn flag(answer: &Value, name: &str) -> Option<bool> {
+    match field(answer, name)? {
+        Value::Bool(flag) => Some(*flag),
+        Value::String(text) => text.parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn params(cursor: &Cursor) -> Vec<(String, String)> {
+        cursor.next_params().unwrap()
+    }
+
+    #[test]
+    fn offset_pages_run_until_the_total() {
+        let mut cursor = Cursor::new(Paging::Offset { offset: "Offset", limit: "Limit", max: 2 }, vec!["InstanceSet"]);
+        assert_eq!(params(&cursor), [("Offset".into(), "0".into()), ("Limit".into(), "2".into())]);
+        cursor.advance(&json!({"TotalCount": 3, "InstanceSet": [1, 2]}));
+        assert_eq!(params(&cursor), [("Offset".into(), "2".into()), ("Limit".into(), "2".into())]);
+        cursor.advance(&json!({"TotalCount": 3, "InstanceSet": [3]}));
+        assert!(cursor.next_params().is_none());
+    }
+
+    #[test]
+    fn without_a_total_a_full_page_asks_for_the_next() {
+        let mut cursor = Cursor::new(Paging::PageNumber { number: "Page", size: "Rp", max: 2 }, vec!["Data"]);
+        cursor.advance(&json!({"Data": [1, 2]}));
+        assert_eq!(cursor.page(), 2);
+        cursor.advance(&json!({"Data": []}));
+        assert!(cursor.next_params().is_none());
+    }
+
+    #[test]
+    fn tokens_and_truncation_flags() {
+        let mut cursor = Cursor::new(Paging::Token { request: "Marker", response: "Marker" }, vec!["Users", "User"]);
+        cursor.advance(&json!({"IsTruncated": true, "Marker": "m1", "Users": {"User": [1]}}));
+        assert_eq!(params(&cursor), [("Marker".into(), "m1".into())]);
+        cursor.advance(&json!({"IsTruncated": false, "Marker": "m2", "Users": {"User": [2]}}));
+        assert!(cursor.next_params().is_none());
+        let mut cursor = Cursor::new(Paging::Token { request: "NextToken", response: "NextToken" }, Vec::new());
+        cursor.advance(&json!({"NextToken": "t", "ListOver": true}));
+        assert!(cursor.next_params().is_none(), "CloudAudit's ListOver ends the events");
+        let mut cursor = Cursor::new(Paging::Token { request: "marker", response: "NextMarker" }, Vec::new());
+        cursor.advance(&json!({"ListAllMyBucketsResult": {"IsTruncated": "true", "NextMarker": "b2"}}));
+        assert_eq!(params(&cursor), [("marker".into(), "b2".into())]);
+    }
+
+    #[test]
+    fn a_repeated_token_stops_and_is_reported() {
+        let mut cursor = Cursor::new(Paging::Token { request: "NextToken", response: "NextToken" }, Vec::new());
+        cursor.advance(&json!({"NextToken": "same"}));
+        cursor.advance(&json!({"NextToken": "same"}));
+        assert!(cursor.next_params().is_none());
+        assert!(cursor.problem().unwrap().contains("twice"));
+    }
+
+    #[test]
+    fn single_xml_items_count_as_one() {
+        let answer = json!({"ListAllMyBucketsResult": {"Buckets": {"Bucket": {"Name": "b"}}}});
+        assert_eq!(items(&answer, &["ListAllMyBucketsResult", "Buckets", "Bucket"]).len(), 1);
+    }
+}
