@@ -65,12 +65,12 @@ tencent regional clb DescribeLoadBalancers offset:Offset:Limit:100 LoadBalancerS
 tencent regional clb DescribeListeners none - clb.DescribeLoadBalancers LoadBalancerSet[] LoadBalancerId=LoadBalancerId - -
 tencent regional clb DescribeTargets none - clb.DescribeLoadBalancers LoadBalancerSet[] LoadBalancerId=LoadBalancerId - -
 tencent global cos GetService token:marker:NextMarker ListAllMyBucketsResult.Buckets.Bucket - - - - -
-tencent regional cos GetBucketAcl none - cos.GetService Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketPolicy none - cos.GetService Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketEncryption none - cos.GetService Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketVersioning none - cos.GetService Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketLogging none - cos.GetService Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketReplication none - cos.GetService Buckets.Bucket[] Bucket=Name Location -
+tencent regional cos GetBucketAcl none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+tencent regional cos GetBucketPolicy none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+tencent regional cos GetBucketEncryption none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+tencent regional cos GetBucketVersioning none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+tencent regional cos GetBucketLogging none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+tencent regional cos GetBucketReplication none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
 tencent regional cdb DescribeDBInstances offset:Offset:Limit:2000 Items - - - - -
 tencent regional cdb DescribeDBSecurityGroups none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
 tencent regional cdb DescribeBackupConfig none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
@@ -122,12 +122,12 @@ alibaba regional rds DescribeBackupPolicy none - rds.DescribeDBInstances Items.D
 alibaba regional kms ListKeys page:PageNumber:PageSize:100 Keys.Key - - - - -
 alibaba regional kms DescribeKey none - kms.ListKeys Keys.Key[] KeyId=KeyId - -
 alibaba global oss ListBuckets token:marker:NextMarker ListAllMyBucketsResult.Buckets.Bucket - - - - -
-alibaba regional oss GetBucketAcl none - oss.ListBuckets Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketPolicy none - oss.ListBuckets Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketEncryption none - oss.ListBuckets Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketVersioning none - oss.ListBuckets Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketLogging none - oss.ListBuckets Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketReplication none - oss.ListBuckets Buckets.Bucket[] Bucket=Name Location -
+alibaba regional oss GetBucketAcl none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+alibaba regional oss GetBucketPolicy none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+alibaba regional oss GetBucketEncryption none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+alibaba regional oss GetBucketVersioning none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+alibaba regional oss GetBucketLogging none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+alibaba regional oss GetBucketReplication none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
 alibaba global actiontrail DescribeTrails none - - - - - -
 alibaba global actiontrail GetTrailStatus none - actiontrail.DescribeTrails TrailList[] Name=Name - -
 alibaba regional sls ListProject offset:offset:size:500 projects - - - - -
@@ -426,7 +426,13 @@ rows_of() {
 		esac
 		columns="$columns, \$v$n"
 	done
-	json_of "$file" | jq -r ${args[@]+"${args[@]}"} "$JQ_DEFS first_of($program | [$columns] | join(\"\\u001f\"))"
+	# Also tried without the list's first part, for answers saved without their root element
+	# (ossutil's JSON of ListAllMyBucketsResult).
+	local whole short=$program
+	whole="$program | [$columns] | join(\"\\u001f\")"
+	[ "$each" = . ] || [ "${each#*.}" = "$each" ] || short="$(jq_path "${each#*.}") as \$it${program#"$list as \$it"}"
+	short="$short | [$columns] | join(\"\\u001f\")"
+	json_of "$file" | jq -r ${args[@]+"${args[@]}"} "$JQ_DEFS [first_of($whole)] as \$a | if (\$a | length) > 0 then \$a[] else first_of($short) end"
 }
 
 # ---------------------------------------------------------------------------- saving

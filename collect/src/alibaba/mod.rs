@@ -39,8 +39,10 @@ const SLS_OFFSET: Paging = Paging::Offset { offset: "offset", limit: "size", max
 
 const USER_NAME: Option<Per> = Some(Per::each("UserName", "ram.ListUsers", &["Users", "User"], &["UserName"]));
 /// Bucket calls go to the bucket's own region (`Location` less `oss-`).
-const BUCKET: Option<Per> =
-    Some(Per::each("Bucket", "oss.ListBuckets", &["Buckets", "Bucket"], &["Name"]).located("Location", "oss-"));
+const BUCKET: Option<Per> = Some(
+    Per::each("Bucket", "oss.ListBuckets", &["ListAllMyBucketsResult", "Buckets", "Bucket"], &["Name"])
+        .located("Location", "oss-"),
+);
 const DB_INSTANCE: Option<Per> =
     Some(Per::each("DBInstanceId", "rds.DescribeDBInstances", &["Items", "DBInstance"], &["DBInstanceId"]));
 

@@ -31,20 +31,6 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
 pub(crate) const THROTTLING: &[&str] =
     &["Throttling", "Throttling.User", "Throttling.Api", "Throttling.Resource", "ServiceUnavailable", "SlowDown"];
 
-/// Error codes that mean the key lacks a permission.
-pub(crate) const DENIED: &[&str] = &["Forbidden.RAM", "Forbidden", "NoPermission", "AccessDenied", "Forbidden.AccessDenied"];
-
-/// Error codes that mean the key itself is refused: nothing can be collected.
-pub(crate) const BAD_KEY: &[&str] = &[
-    "InvalidAccessKeyId.NotFound",
-    "InvalidAccessKeyId.Inactive",
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "IncompleteSignature",
-    "InvalidSecurityToken.Expired",
-    "InvalidSecurityToken.Malformed",
-];
-
 /// Requests per second each product accepts (per account).
 pub(crate) fn rate(service: &str, _action: &str) -> u32 {
     match service {
@@ -91,7 +77,8 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     if page.service == "oss" {
         return Ok(oss_request(key, page, out));
     }
-    let version = version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
+    let version =
+        version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
     let host = match (page.service, page.region) {
         ("ram" | "ims" | "sts", _) => format!("{}.aliyuncs.com", page.service),
         (service, Some(region)) => format!("{service}.{region}.aliyuncs.com"),
@@ -119,17 +106,26 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
 fn oss_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Signed {
     let region = page.region.unwrap_or(HOME_REGION);
     let bucket = page.params.iter().find(|(name, _)| name == "Bucket").map(|(_, value)| value.as_str());
-    match bucket {
-        None => {
-            let host = format!("oss-{region}.aliyuncs.com");
-            oss::sign(key, "GET", &host, region, None, "/", page.params, out.now.timestamp())
-        }
+    let (host, query) = match bucket {
+        None => (format!("oss-{region}.aliyuncs.com"), page.params.to_vec()),
         Some(bucket) => {
-            let host = format!("{bucket}.oss-{region}.aliyuncs.com");
             let resource = page.action.trim_start_matches("GetBucket").to_ascii_lowercase();
-            oss::sign(key, "GET", &host, region, Some(bucket), "/", &[(resource, String::new())], out.now.timestamp())
+            (format!("{bucket}.oss-{region}.aliyuncs.com"), vec![(resource, String::new())])
         }
-    }
+    };
+    oss::sign(
+        key,
+        &oss::OssRequest {
+            method: "GET",
+            host: &host,
+            bucket: bucket.unwrap_or_default(),
+            object: "",
+            region,
+            query: &query,
+            headers: &[],
+            timestamp: out.now.timestamp(),
+        },
+    )
 }
 
 #[cfg(test)]

@@ -62,22 +62,6 @@ impl Client {
         }
     }
 
-    /// The key this client signs with (another account's, after a role was assumed).
-    pub(crate) fn with_key(&self, key: Key) -> Client {
-        Client {
-            provider: self.provider,
-            key,
-            agent: self.agent.clone(),
-            endpoint: self.endpoint.clone(),
-            attempts: self.attempts,
-            backoff: self.backoff,
-            rate: self.rate,
-            limiters: Mutex::new(HashMap::new()),
-            retries: AtomicUsize::new(0),
-            requests: AtomicUsize::new(0),
-        }
-    }
-
     /// Sends `page`, retrying throttling and transient failures.
     pub(crate) fn call(&self, page: &Page<'_>) -> Reply {
         let limiter = self.limiter(page.service, page.action);

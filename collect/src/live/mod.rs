@@ -160,7 +160,15 @@ pub fn collect(settings: &Settings, key: Key, raw: &Path, progress: &dyn Progres
         pages: std::sync::atomic::AtomicUsize::new(1),
         progress,
     };
-    run.save("sts", "GetCallerIdentity", GLOBAL, &[], 1, &identity_text)?;
+    let identity = Job {
+        service: "sts",
+        action: "GetCallerIdentity",
+        folder: GLOBAL.to_owned(),
+        region: None,
+        named: Vec::new(),
+        extra: Vec::new(),
+    };
+    run.save_job(&identity, 1, Syntax::Json, &identity_text)?;
     let regions = match &settings.regions {
         Some(regions) => regions.clone(),
         None => run.regions()?,
@@ -175,14 +183,16 @@ pub fn collect(settings: &Settings, key: Key, raw: &Path, progress: &dyn Progres
         let jobs = run.jobs(stage, &regions);
         calls += jobs.len();
         progress.planned(jobs.len());
-        let results: Vec<Result<(), CollectError>> = pool.install(|| jobs.par_iter().map(|job| run.fetch(job)).collect());
+        let results: Vec<Result<(), CollectError>> =
+            pool.install(|| jobs.par_iter().map(|job| run.fetch(job)).collect());
         results.into_iter().collect::<Result<Vec<()>, _>>()?;
     }
     if let Some(since) = settings.events_since {
         let jobs = run.event_jobs(since, &regions);
         calls += jobs.len();
         progress.planned(jobs.len());
-        let results: Vec<Result<(), CollectError>> = pool.install(|| jobs.par_iter().map(|job| run.fetch(job)).collect());
+        let results: Vec<Result<(), CollectError>> =
+            pool.install(|| jobs.par_iter().map(|job| run.fetch(job)).collect());
         results.into_iter().collect::<Result<Vec<()>, _>>()?;
     }
     let failures = run.failures.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -230,7 +240,13 @@ fn stages(provider: Provider, services: Option<&[String]>) -> (Vec<Vec<&'static 
             continue;
         }
         if version(provider, call.service).is_none() {
-            not_made.push((call.name(), format!("rulec does not sign {} requests yet: save its answers with the vendor's CLI and import them", call.service)));
+            not_made.push((
+                call.name(),
+                format!(
+                    "rulec does not sign {} requests yet: save its answers with the vendor's CLI and import them",
+                    call.service
+                ),
+            ));
             continue;
         }
         let level = match &call.per {
@@ -238,7 +254,8 @@ fn stages(provider: Provider, services: Option<&[String]>) -> (Vec<Vec<&'static 
             Some(per) => match depth.get(per.from) {
                 Some(level) => level + 1,
                 None => {
-                    not_made.push((call.name(), format!("its resources come from {}, which is not collected", per.from)));
+                    not_made
+                        .push((call.name(), format!("its resources come from {}, which is not collected", per.from)));
                     continue;
                 }
             },
@@ -267,6 +284,9 @@ struct Job {
     extra: Vec<(String, String)>,
 }
 
+/// One request's named parameters and the data of its pages.
+type Saved = (Vec<(String, String)>, Vec<Value>);
+
 /// The state of one account's collection.
 struct Run<'a> {
     settings: &'a Settings,
@@ -274,7 +294,7 @@ struct Run<'a> {
     raw: &'a Path,
     account: String,
     /// The data answers saved so far, by call and folder: each request's named parameters and pages.
-    answers: Mutex<BTreeMap<(String, String), Vec<(Vec<(String, String)>, Vec<Value>)>>>,
+    answers: Mutex<BTreeMap<(String, String), Vec<Saved>>>,
     failures: Mutex<BTreeMap<(String, String), Failure>>,
     pages: std::sync::atomic::AtomicUsize,
     progress: &'a dyn Progress,
@@ -290,14 +310,18 @@ impl Run<'_> {
         };
         let page = Page { service, action, region: Some(home_region(provider)), params: &[] };
         let value = data(provider, &self.client.call(&page), service, action).map_err(|err| {
-            CollectError::Refused(format!("cannot list the regions ({service}.{action}): {err}; name them with --regions"))
+            CollectError::Refused(format!(
+                "cannot list the regions ({service}.{action}): {err}; name them with --regions"
+            ))
         })?;
         let regions = match provider {
             Provider::Tencent => tencent::regions(&value),
             Provider::Alibaba => alibaba::regions(&value),
         };
         if regions.is_empty() {
-            return Err(CollectError::Refused(format!("{service}.{action} lists no regions; name them with --regions")));
+            return Err(CollectError::Refused(format!(
+                "{service}.{action} lists no regions; name them with --regions"
+            )));
         }
         Ok(regions)
     }
@@ -356,8 +380,11 @@ impl Run<'_> {
                                 .filter_map(|name| list_params.iter().find(|(n, _)| n == name).cloned())
                                 .collect();
                             named.push((per.param.to_owned(), value));
-                            let extra =
-                                per.with.iter().filter_map(|(param, field)| Some(((*param).to_owned(), text(item.get(*field))?))).collect();
+                            let extra = per
+                                .with
+                                .iter()
+                                .filter_map(|(param, field)| Some(((*param).to_owned(), text(item.get(*field))?)))
+                                .collect();
                             jobs.insert(job(&folder, named, extra));
                         }
                     }
@@ -390,7 +417,10 @@ impl Run<'_> {
                 let (service, action) = alibaba::EVENTS;
                 let format = |time: DateTime<Utc>| time.format("%Y-%m-%dT%H:%M:%SZ").to_string();
                 let params = alibaba::event_params(&format(start), &format(end));
-                regions.iter().map(|region| job(service, action, format!("events/{region}"), region, params.clone())).collect()
+                regions
+                    .iter()
+                    .map(|region| job(service, action, format!("events/{region}"), region, params.clone()))
+                    .collect()
             }
         }
     }
@@ -405,8 +435,10 @@ impl Run<'_> {
         let mut saved = Vec::new();
         let mut failed = None;
         while let Some(page_params) = cursor.next_params() {
-            let params: Vec<(String, String)> = job.named.iter().chain(&job.extra).cloned().chain(page_params).collect();
-            let page = Page { service: job.service, action: job.action, region: job.region.as_deref(), params: &params };
+            let params: Vec<(String, String)> =
+                job.named.iter().chain(&job.extra).cloned().chain(page_params).collect();
+            let page =
+                Page { service: job.service, action: job.action, region: job.region.as_deref(), params: &params };
             let text = match self.client.call(&page) {
                 Reply::Text(text) => text,
                 Reply::Unreachable(message) => {
@@ -415,8 +447,9 @@ impl Run<'_> {
                     json!({"Code": "Unreachable", "Message": message}).to_string()
                 }
             };
-            self.save_job(job, cursor.page(), &text)?;
-            match answer::parse(&text, syntax(provider, job.service, job.action)) {
+            let syntax = answer_syntax(provider, job.service, job.action, &text);
+            self.save_job(job, cursor.page(), syntax, &text)?;
+            match answer::parse(&text, syntax) {
                 Ok(Answer::Data(value)) => {
                     cursor.advance(&value);
                     saved.push(value);
@@ -437,10 +470,12 @@ impl Run<'_> {
         self.progress.done(&name, failed.is_some());
         if let Some((code, message)) = failed {
             let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            failures
-                .entry((name.clone(), code.clone()))
-                .and_modify(|failure| failure.count += 1)
-                .or_insert(Failure { call: name.clone(), code, message, count: 1 });
+            failures.entry((name.clone(), code.clone())).and_modify(|failure| failure.count += 1).or_insert(Failure {
+                call: name.clone(),
+                code,
+                message,
+                count: 1,
+            });
         }
         if !saved.is_empty() {
             let mut answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -449,30 +484,18 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn save_job(&self, job: &Job, page: u32, text: &str) -> Result<(), CollectError> {
-        self.pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.save(job.service, job.action, &job.folder, &job.named, page, text)
-    }
-
     /// Writes one page where the importer looks for it.
-    fn save(
-        &self,
-        service: &str,
-        action: &str,
-        folder: &str,
-        named: &[(String, String)],
-        page: u32,
-        text: &str,
-    ) -> Result<(), CollectError> {
+    fn save_job(&self, job: &Job, page: u32, syntax: Syntax, text: &str) -> Result<(), CollectError> {
+        self.pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let file = CallFile {
             provider: self.settings.provider,
             account: self.account.clone(),
-            region: folder.to_owned(),
-            service: service.to_owned(),
-            action: action.to_owned(),
-            params: named.to_vec(),
+            region: job.folder.clone(),
+            service: job.service.to_owned(),
+            action: job.action.to_owned(),
+            params: job.named.clone(),
             page,
-            syntax: syntax(self.settings.provider, service, action),
+            syntax,
         };
         write(&self.raw.join(file.relative_path()), text)
     }
@@ -480,7 +503,8 @@ impl Run<'_> {
 
 /// The account the key belongs to (sts.GetCallerIdentity), and the answer's text to save.
 fn who_am_i(settings: &Settings, client: &Client) -> Result<(String, String), CollectError> {
-    let page = Page { service: "sts", action: "GetCallerIdentity", region: Some(home_region(settings.provider)), params: &[] };
+    let page =
+        Page { service: "sts", action: "GetCallerIdentity", region: Some(home_region(settings.provider)), params: &[] };
     let reply = client.call(&page);
     let value = data(settings.provider, &reply, "sts", "GetCallerIdentity").map_err(CollectError::Refused)?;
     let account = match value.get("AccountId") {
@@ -535,6 +559,15 @@ fn syntax(provider: Provider, service: &str, action: &str) -> Syntax {
     }
 }
 
+/// The syntax of an answer as it came: object storage answers errors in XML even for calls
+/// whose data is JSON (`GetBucketPolicy`'s `NoSuchBucketPolicy`).
+fn answer_syntax(provider: Provider, service: &str, action: &str, text: &str) -> Syntax {
+    match text.trim_start().starts_with('<') {
+        true => Syntax::Xml,
+        false => syntax(provider, service, action),
+    }
+}
+
 fn fixed(provider: Provider, call: &Call) -> &'static [(&'static str, &'static str)] {
     match provider {
         Provider::Tencent => tencent::fixed(call.service, call.action),
@@ -553,4 +586,3 @@ fn home_region(provider: Provider) -> &'static str {
 fn events_paging(_provider: Provider) -> calls::Paging {
     calls::Paging::Token { request: "NextToken", response: "NextToken" }
 }
-

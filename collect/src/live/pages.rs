@@ -38,7 +38,10 @@ impl Cursor {
         Some(match self.paging {
             Paging::None => Vec::new(),
             Paging::Offset { offset, limit, max } => {
-                vec![(offset.to_owned(), (u64::from(page - 1) * u64::from(max)).to_string()), (limit.to_owned(), max.to_string())]
+                vec![
+                    (offset.to_owned(), (u64::from(page - 1) * u64::from(max)).to_string()),
+                    (limit.to_owned(), max.to_string()),
+                ]
             }
             Paging::PageNumber { number, size, max } => {
                 vec![(number.to_owned(), page.to_string()), (size.to_owned(), max.to_string())]
@@ -71,7 +74,8 @@ impl Cursor {
                 match token {
                     Some(token) if !finished => {
                         if !self.tokens.insert(token.clone()) {
-                            self.problem = Some(format!("the cloud returned the {response} `{token}` twice; paging stopped"));
+                            self.problem =
+                                Some(format!("the cloud returned the {response} `{token}` twice; paging stopped"));
                             false
                         } else {
                             self.token = Some(token);

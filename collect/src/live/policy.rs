@@ -24,8 +24,10 @@ pub fn document(provider: Provider) -> Value {
 
 /// The policy actions of every call the collector makes, sorted, each once.
 pub fn actions(provider: Provider) -> Vec<String> {
-    let mut actions: Vec<String> =
-        super::requests_made(provider).into_iter().map(|(service, action)| action_name(provider, service, action)).collect();
+    let mut actions: Vec<String> = super::requests_made(provider)
+        .into_iter()
+        .map(|(service, action)| action_name(provider, service, action))
+        .collect();
     actions.sort();
     actions.dedup();
     actions

@@ -29,21 +29,6 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
 /// Error codes that mean "slow down": retried with backoff.
 pub(crate) const THROTTLING: &[&str] = &["RequestLimitExceeded", "RequestLimitExceeded.UinLimitExceeded", "SlowDown"];
 
-/// Error codes that mean the key lacks a permission.
-pub(crate) const DENIED: &[&str] =
-    &["AuthFailure.UnauthorizedOperation", "UnauthorizedOperation", "AccessDenied", "OperationDenied"];
-
-/// Error codes that mean the key itself is refused: nothing can be collected.
-pub(crate) const BAD_KEY: &[&str] = &[
-    "AuthFailure.SecretIdNotFound",
-    "AuthFailure.SignatureFailure",
-    "AuthFailure.SignatureExpire",
-    "AuthFailure.InvalidSecretId",
-    "AuthFailure.TokenFailure",
-    "AuthFailure.InvalidAuthorization",
-    "AuthFailure.MFAFailure",
-];
-
 /// Requests per second each action accepts (per account): the API pages' limits.
 pub(crate) fn rate(service: &str, action: &str) -> u32 {
     match (service, action) {
@@ -73,7 +58,11 @@ pub(crate) const HOME_REGION: &str = "ap-guangzhou";
 pub(crate) const EVENTS: (&str, &str) = ("cloudaudit", "LookUpEvents");
 
 pub(crate) fn event_params(start: i64, end: i64) -> Vec<(String, String)> {
-    vec![("StartTime".into(), start.to_string()), ("EndTime".into(), end.to_string()), ("MaxResults".into(), "50".into())]
+    vec![
+        ("StartTime".into(), start.to_string()),
+        ("EndTime".into(), end.to_string()),
+        ("MaxResults".into(), "50".into()),
+    ]
 }
 
 /// Parameters a call always needs beyond its resource and page.
@@ -99,7 +88,8 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     if page.service == "cos" {
         return Ok(cos_request(key, page, out));
     }
-    let version = version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
+    let version =
+        version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
     let host = format!("{}.tencentcloudapi.com", page.service);
     let payload = Value::Object(payload(page.service, page.params)).to_string();
     Ok(tc3::sign(

@@ -35,8 +35,10 @@ const PAGE_200: Paging = Paging::PageNumber { number: "Page", size: "Rp", max: 2
 const PAGE_20: Paging = Paging::PageNumber { number: "Page", size: "Rp", max: 20 };
 
 /// Bucket calls go to the bucket's own region (`Location`).
-const BUCKET: Option<Per> =
-    Some(Per::each("Bucket", "cos.GetService", &["Buckets", "Bucket"], &["Name"]).located("Location", ""));
+const BUCKET: Option<Per> = Some(
+    Per::each("Bucket", "cos.GetService", &["ListAllMyBucketsResult", "Buckets", "Bucket"], &["Name"])
+        .located("Location", ""),
+);
 
 // Per-resource answers do not name their resource, so their `shape` is empty: a file saved
 // outside the layout cannot say which resource it describes.
