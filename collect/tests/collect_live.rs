@@ -70,9 +70,12 @@ fn fixture(provider: &str, account: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/raw").join(provider).join(account)
 }
 
-fn assert_same_records(collected: &Path, fixture: &Path) {
+/// Compares the assets of both imports, less the types of calls the collector does not make.
+fn assert_same_records(collected: &Path, fixture: &Path, not_made: &[&str]) {
     let (assets, events) = records(collected);
     let (want_assets, want_events) = records(fixture);
+    let want_assets: Vec<Value> =
+        want_assets.into_iter().filter(|a| !not_made.contains(&a["type"].as_str().unwrap_or_default())).collect();
     let ids = |list: &[Value]| list.iter().map(|a| a["id"].as_str().unwrap_or_default().to_owned()).collect::<Vec<_>>();
     assert_eq!(ids(&assets), ids(&want_assets));
     assert_eq!(assets, want_assets);
@@ -100,9 +103,97 @@ fn tencent_collection_imports_to_what_the_fixtures_import_to() {
         "ReplicationConfigurationNotFoundError",
     ];
     assert!(summary.failures.iter().all(|f| unanswered.contains(&f.code.as_str())), "{:#?}", summary.failures);
-    assert_same_records(raw.path(), &fixture("tencent", "100000000002"));
+    assert!(summary.not_made.is_empty(), "{:?}", summary.not_made);
+    assert_same_records(raw.path(), &fixture("tencent", "100000000002"), &[]);
     for file in walkdir::WalkDir::new(raw.path()).into_iter().flatten().filter(|e| e.file_type().is_file()) {
         let text = std::fs::read_to_string(file.path()).unwrap();
         assert!(!text.contains(&secret), "{} holds the secret", file.path().display());
     }
+}
+
+#[test]
+fn alibaba_collection_imports_to_what_the_fixtures_import_to() {
+    let mut cloud = Cloud::from_raw(Provider::Alibaba, &fixture("alibaba", "5000000000000002"));
+    cloud.faults = Faults { throttle: [("ram.ListUsers".to_owned(), 2)].into(), ..Faults::default() };
+    let (raw, summary, log, secret) = collect(cloud, |_| {});
+    assert!(log.iter().all(|(_, good)| *good), "every request is signed right");
+    assert!(summary.retries >= 2, "{summary:?}");
+    let allowed =
+        ["ResourceNotFound", "NoSuchBucketPolicy", "NoSuchServerSideEncryptionRule", "NoSuchReplicationConfiguration"];
+    assert!(summary.failures.iter().all(|f| allowed.contains(&f.code.as_str())), "{:#?}", summary.failures);
+    // SLS has its own signature, which the collector does not make yet: its log stores are
+    // not collected, and the summary says so.
+    let sls: Vec<&str> =
+        summary.not_made.iter().filter(|(call, _)| call.starts_with("sls.")).map(|(c, _)| c.as_str()).collect();
+    assert_eq!(sls, ["sls.ListProject", "sls.ListLogStores", "sls.GetLogStore"]);
+    assert_same_records(raw.path(), &fixture("alibaba", "5000000000000002"), &["LogStore"]);
+    let granted = live::policy::actions(Provider::Alibaba);
+    for (call, _) in &log {
+        let (service, action) = call.split_once('.').expect("service.Action");
+        let name = live::policy::action_name(Provider::Alibaba, service, action);
+        assert!(granted.contains(&name), "{name} was called but is not in the printed policy");
+    }
+    for file in walkdir::WalkDir::new(raw.path()).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        assert!(!std::fs::read_to_string(file.path()).expect("read").contains(&secret));
+    }
+}
+
+#[test]
+fn denied_services_and_malformed_answers_are_recorded_and_the_run_goes_on() {
+    let mut cloud = Cloud::from_raw(Provider::Tencent, &fixture("tencent", "100000000002"));
+    cloud.faults = Faults {
+        deny: ["clb".to_owned()].into(),
+        malformed: ["cvm.DescribeInstances".to_owned()].into(),
+        ..Faults::default()
+    };
+    let (raw, summary, _, _) = collect(cloud, |_| {});
+    let failed = |call: &str, code: &str| summary.failures.iter().any(|f| f.call == call && f.code == code);
+    assert!(failed("clb.DescribeLoadBalancers", "AuthFailure.UnauthorizedOperation"), "{:#?}", summary.failures);
+    assert!(failed("cvm.DescribeInstances", "UnreadableAnswer"), "{:#?}", summary.failures);
+    let imported = support::run(raw.path());
+    let coverage = |kind: &str| {
+        imported
+            .snapshot
+            .coverage
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| format!("{:?}", c.status))
+            .collect::<Vec<_>>()
+    };
+    assert!(coverage("LoadBalancer").iter().any(|s| s.contains("Failed")), "{:?}", coverage("LoadBalancer"));
+    assert!(coverage("Instance").iter().any(|s| s.contains("Failed")), "{:?}", coverage("Instance"));
+    assert!(!coverage("SecurityGroup").iter().any(|s| s.contains("Failed")), "{:?}", coverage("SecurityGroup"));
+}
+
+#[test]
+fn a_wrong_secret_stops_with_the_vendors_message() {
+    let cloud = Cloud::from_raw(Provider::Tencent, &fixture("tencent", "100000000002"));
+    let server = cloud.serve();
+    let settings = settings(Provider::Tencent, &server.url);
+    let key = Key {
+        id: "AKIDmockKEY0000000000000000000000000".to_owned(),
+        secret: Secret::new("wrong".to_owned()),
+        token: None,
+    };
+    let raw = tempfile::tempdir().expect("temp dir");
+    let err = live::collect(&settings, key, raw.path(), &Quiet).expect_err("refused");
+    assert!(err.to_string().contains("AuthFailure.SignatureFailure"), "{err}");
+    assert!(!err.to_string().contains("wrong"), "{err}");
+}
+
+#[test]
+fn regions_and_services_narrow_the_collection() {
+    let cloud = Cloud::from_raw(Provider::Tencent, &fixture("tencent", "100000000002"));
+    let (raw, summary, log, _) = collect(cloud, |s| {
+        s.regions = Some(vec!["ap-guangzhou".to_owned()]);
+        s.services = Some(vec!["cvm".to_owned(), "vpc".to_owned()]);
+        s.events_since = None;
+    });
+    assert!(
+        log.iter().all(|(call, _)| call.starts_with("cvm.") || call.starts_with("vpc.") || call.starts_with("sts.")),
+        "{log:?}"
+    );
+    assert!(summary.not_made.iter().any(|(call, why)| call == "cam.ListUsers" && why.contains("--services")));
+    let (assets, _) = records(raw.path());
+    assert!(assets.iter().any(|a| a["type"] == "Instance") && assets.iter().all(|a| a["type"] != "User"));
 }

@@ -371,8 +371,12 @@ impl Cloud {
                 },
             };
         };
-        if *syntax == Syntax::Xml || (call.service == "cos" || call.service == "oss") {
+        if *syntax == Syntax::Xml {
             return text.clone();
+        }
+        if let Some(root) = xml_root(&call.action) {
+            // Saved as ossutil prints it; the API itself answers in XML.
+            return to_xml(root, value);
         }
         let paging = if events {
             Some((Paging::Token { request: "NextToken", response: "NextToken" }, vec!["Events"]))
@@ -512,6 +516,40 @@ fn unconfigured(provider: Provider, call: &str) -> Option<&'static str> {
         (Provider::Alibaba, "GetBucketReplication") => "NoSuchReplicationConfiguration",
         _ => return None,
     })
+}
+
+/// The root element of an object-storage answer that is XML on the wire.
+fn xml_root(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "GetBucketAcl" => "AccessControlPolicy",
+        "GetBucketEncryption" => "ServerSideEncryptionRule",
+        "GetBucketVersioning" => "VersioningConfiguration",
+        "GetBucketLogging" => "BucketLoggingStatus",
+        "GetBucketReplication" => "ReplicationConfiguration",
+        "ListBuckets" | "GetService" => "ListAllMyBucketsResult",
+        _ => return None,
+    })
+}
+
+/// JSON as the XML it was printed from: objects are elements, arrays repeated elements.
+fn to_xml(root: &str, value: &Value) -> String {
+    fn element(out: &mut String, name: &str, value: &Value) {
+        match value {
+            Value::Array(items) => items.iter().for_each(|item| element(out, name, item)),
+            Value::Object(map) => {
+                out.push_str(&format!("<{name}>"));
+                map.iter().for_each(|(key, value)| element(out, key, value));
+                out.push_str(&format!("</{name}>"));
+            }
+            Value::Null => out.push_str(&format!("<{name}/>")),
+            Value::String(text) => out.push_str(&format!("<{name}>{text}</{name}>")),
+            other => out.push_str(&format!("<{name}>{other}</{name}>")),
+        }
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    let inner = value.get(root).unwrap_or(value);
+    element(&mut out, root, inner);
+    out
 }
 
 fn capitalize(word: &str) -> String {
