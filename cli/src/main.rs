@@ -3,6 +3,7 @@
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "the CLI's job is printing")]
 
 mod check;
+mod collect;
 mod compile;
 mod fmt;
 mod graph;
@@ -106,6 +107,9 @@ enum Command {
                             Exit codes: 0 imported (files skipped and records left out are listed on stderr and in --report), \
                             2 bad input (a missing path, an unknown account, an ambiguous file, an output that fails validation).")]
     Import(import::ImportArgs),
+    /// Fetch a cloud account's configuration and audit events through its APIs, import and check them
+    #[command(subcommand)]
+    Collect(collect::CollectCommand),
     /// Print the snapshot schema, for people who write their own snapshot producers
     #[command(
         after_help = "Examples:\n  rulec schema\n  rulec schema --format json-schema -o snapshot.schema.json\n  \
@@ -150,6 +154,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Collect(command) => collect::run(&command),
         Command::Schema(args) => schema::run(&args),
     });
     let code = match worker.map(std::thread::JoinHandle::join) {
