@@ -31,7 +31,9 @@ set -euo pipefail
 #           `.`: the item itself; `@<Name>`: the source answer's own parameter); a `+` before
 #           the name passes it without naming it in the file
 #   region  for a regional call fed by an account-wide list: the item's field naming its region
-#   bare    `bare`: the call is also saved once without parameters
+#   bare    `bare`: the call is also saved once without parameters; `batch:<N>`: the values of
+#           every source answer go N at a time as one list parameter, each answer a page of
+#           one file without parameters
 CALLS_TABLE=$(
 	cat <<'END_CALLS_TABLE'
 tencent global sts GetCallerIdentity none - - - - - -
@@ -53,7 +55,7 @@ tencent global cam ListAttachedRolePolicies page:Page:Rp:200 List cam.DescribeRo
 tencent global cam ListPolicies page:Page:Rp:200 List - - - - -
 tencent global cam GetPolicy none - cam.ListPolicies List[] PolicyId=PolicyId - -
 tencent global cam ListAccessKeys none - cam.ListUsers Data[] TargetUin=Uin - bare
-tencent global cam GetSecurityLastUsed none - - - - - -
+tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] SecretIdList=AccessKeyId - batch:10
 tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
 tencent regional vpc DescribeSecurityGroups offset:Offset:Limit:100 SecurityGroupSet - - - - -
 tencent regional vpc DescribeSecurityGroupPolicies none - vpc.DescribeSecurityGroups SecurityGroupSet[] SecurityGroupId=SecurityGroupId - -
@@ -518,8 +520,12 @@ save_per_resource() {
 		if [ "$call_scope" != "$scope" ] || [ "$source" = - ]; then continue; fi
 		if [ -n "$cross" ]; then [ "$where" != - ] || continue; else [ "$where" = - ] || continue; fi
 		usable "$service" || continue
-		[ -n "$cross" ] || [ "$bare" = - ] || save "$from" "$service" "$action" "$region" "$paging" "$items" ""
 		[ "$where" != - ] || where=""
+		if [ "${bare#batch:}" != "$bare" ]; then
+			[ -n "$cross" ] || save_batched "$from" "$service" "$action" "$region" "$source" "$each" "$params" "${bare#batch:}"
+			continue
+		fi
+		[ -n "$cross" ] || [ "$bare" = - ] || save "$from" "$service" "$action" "$region" "$paging" "$items" ""
 		for answer in "$from/$source".json "$from/$source".xml "$from/$source".[0-9]*.json \
 			"$from/$source".[0-9]*.xml "$from/$source"@*.json "$from/$source"@*.xml; do
 			[ -f "$answer" ] || continue
@@ -528,6 +534,37 @@ save_per_resource() {
 			done < <(rows_of "$answer" "$each" "$params" "$where")
 		done
 	done < <(calls)
+}
+
+# Saves a call that takes many resources at once: the values of every answer of SOURCE in DIR,
+# SIZE per request as one JSON list, each answer a page of DIR/SERVICE.ACTION.
+# save_batched DIR SERVICE ACTION REGION SOURCE EACH PARAMS SIZE
+save_batched() {
+	local dir=$1 service=$2 action=$3 region=$4 source=$5 each=$6 params=$7 size=$8 page=1 answer file
+	local -a values=() chunk
+	for answer in "$dir/$source".json "$dir/$source".[0-9]*.json "$dir/$source"@*.json; do
+		[ -f "$answer" ] || continue
+		while IFS=$US read -r _ value; do
+			[ -z "$value" ] || values+=("$value")
+		done < <(rows_of "$answer" "$each" "$params" "")
+	done
+	[ "${#values[@]}" -gt 0 ] || return 0
+	mapfile -t values < <(printf '%s\n' "${values[@]}" | sort -u)
+	while [ "${#values[@]}" -gt 0 ]; do
+		chunk=("${values[@]:0:size}")
+		values=("${values[@]:size}")
+		if ! invoke "$service" "$action" "$region" "--${params%%=*}" \
+			"$(printf '%s\n' "${chunk[@]}" | jq -R . | jq -sc .)" >"$tmp/answer" 2>"$tmp/complaint"; then
+			error_answer "$(cat "$tmp/complaint")" >"$tmp/answer"
+			warn "$service.$action: $(head -n 1 "$tmp/complaint")"
+			refused=$((refused + 1))
+		fi
+		file="$dir/$service.$action"
+		[ "$page" -eq 1 ] || file="$file.$page"
+		mv "$tmp/answer" "$file.json"
+		saved=$((saved + 1))
+		page=$((page + 1))
+	done
 }
 
 # Saves one per-resource call from a row of rows_of: its folder, label and arguments.

@@ -54,6 +54,10 @@ pub struct Per {
     pub located: Located,
     /// Whether the call is also made once without the parameter (the caller's own keys).
     pub bare: bool,
+    /// Above 0, the values go together as one list parameter, at most this many per request,
+    /// and the answers are saved as the pages of one file without the parameter
+    /// (`cam.GetSecurityLastUsed` takes up to 10 `SecretIdList` entries).
+    pub batch: u32,
     /// A remark for the documentation.
     pub note: &'static str,
 }
@@ -76,7 +80,18 @@ impl Per {
         list: &'static [&'static str],
         fields: &'static [&'static str],
     ) -> Per {
-        Per { param, from, list, fields, with: &[], inherit: &[], located: Located::WithList, bare: false, note: "" }
+        Per {
+            param,
+            from,
+            list,
+            fields,
+            with: &[],
+            inherit: &[],
+            located: Located::WithList,
+            bare: false,
+            batch: 0,
+            note: "",
+        }
     }
 
     pub(crate) const fn with(self, with: &'static [(&'static str, &'static str)]) -> Per {
@@ -93,6 +108,10 @@ impl Per {
 
     pub(crate) const fn bare(self) -> Per {
         Per { bare: true, ..self }
+    }
+
+    pub(crate) const fn batch(self, batch: u32) -> Per {
+        Per { batch, ..self }
     }
 
     pub(crate) const fn note(self, note: &'static str) -> Per {

@@ -64,7 +64,7 @@ fn saved_as(call: &Call) -> String {
         Scope::Global => "global",
         Scope::Regional => "<region>",
     };
-    let Some(per) = &call.per else { return format!("{folder}/{}", call.name()) };
+    let Some(per) = call.per.filter(|per| per.batch == 0) else { return format!("{folder}/{}", call.name()) };
     let inherited: String = per.inherit.iter().map(|param| format!("@{param}=<{param}>")).collect();
     format!("{folder}/{}{inherited}@{}=<value>", call.name(), per.param)
 }
@@ -80,6 +80,9 @@ fn per_text(per: &Per) -> String {
             "" => text.push_str(&format!(", in its `{field}` region's folder")),
             strip => text.push_str(&format!(", in its `{field}` region's folder (less `{strip}`)")),
         }
+    }
+    if per.batch > 0 {
+        text.push_str(&format!(", {} at a time, each answer a page", per.batch));
     }
     if per.bare {
         text.push_str(&format!("; also once without `{}` for the caller's own", per.param));

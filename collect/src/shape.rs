@@ -60,7 +60,7 @@ fn fits(call: &Call, keys: &BTreeSet<String>) -> bool {
 /// The layout place of one certain call, from the command line.
 fn place(file: &Path, call: &Call, syntax: Syntax, options: &Options) -> Result<CallFile, ImportError> {
     let what = format!("{}: the answer of {} {}", file.display(), call.provider.as_str(), call.name());
-    if let Some(per) = &call.per {
+    if let Some(per) = call.per.filter(|per| per.batch == 0) {
         let param = per.param;
         let folder = match call.scope {
             Scope::Global => GLOBAL,

@@ -104,6 +104,14 @@ fn tencent_collection_imports_to_what_the_fixtures_import_to() {
     ];
     assert!(summary.failures.iter().all(|f| unanswered.contains(&f.code.as_str())), "{:#?}", summary.failures);
     assert!(summary.not_made.is_empty(), "{:?}", summary.not_made);
+    let pages: Vec<String> = walkdir::WalkDir::new(raw.path())
+        .into_iter()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".2.json"))
+        .collect();
+    assert!(!pages.is_empty(), "the mock serves one item a page: lists take several pages");
+    assert!(summary.pages > summary.calls, "{summary:?}");
     assert_same_records(raw.path(), &fixture("tencent", "100000000002"), &[]);
     for file in walkdir::WalkDir::new(raw.path()).into_iter().flatten().filter(|e| e.file_type().is_file()) {
         let text = std::fs::read_to_string(file.path()).unwrap();

@@ -62,8 +62,12 @@ fn per(call: &Call) -> [String; 5] {
         call.scope == Scope::Regional || fed_by.scope == Scope::Global,
         "{name}: a global call fed by a regional list"
     );
-    let bare = if per.bare { "bare" } else { "-" };
-    [per.from.to_owned(), each, params.join(","), region.unwrap_or_else(none), bare.to_owned()]
+    let bare = match (per.batch, per.bare) {
+        (0, true) => "bare".to_owned(),
+        (0, false) => "-".to_owned(),
+        (size, _) => format!("batch:{size}"),
+    };
+    [per.from.to_owned(), each, params.join(","), region.unwrap_or_else(none), bare]
 }
 
 fn expected_table() -> String {
@@ -110,12 +114,13 @@ fn skipped(why: &str) {
 const TCCLI: &str = r#"#!/bin/sh
 echo "tccli $*" >> "$FAKE_LOG"
 call="$1.$2"; shift 2
-offset=0; region=; token=
+offset=0; region=; token=; target=
 while [ $# -gt 0 ]; do
   case "$1" in
     --Offset) offset=$2; shift ;;
     --region) region=$2; shift ;;
     --NextToken) token=$2; shift ;;
+    --TargetUin) target=$2; shift ;;
   esac
   shift
 done
@@ -127,6 +132,7 @@ case "$call" in
     jq -n --argjson n "$n" --arg r "$region" --argjson o "$offset" '{Response: {TotalCount: 103, InstanceSet: [range($n) | {InstanceId: "ins-\($r)-\(. + $o)"}], RequestId: "r"}}' ;;
   vpc.DescribeSecurityGroups) echo "{\"Response\": {\"TotalCount\": 2, \"SecurityGroupSet\": [{\"SecurityGroupId\": \"sg-$region-1\"}, {\"SecurityGroupId\": \"sg-$region-2\"}], \"RequestId\": \"r\"}}" ;;
   cam.ListUsers) echo '{"Data": [{"Uin": 100000000011, "Name": "alice"}, {"Uin": 100000000012, "Name": "bob"}], "RequestId": "r"}' ;;
+  cam.ListAccessKeys) jq -n --arg u "${target:-own}" '{AccessKeys: [range(6) | {AccessKeyId: "AKID\($u)k\(.)", Status: "Active"}], RequestId: "r"}' ;;
   cam.ListPolicies) echo "[TencentCloudSDKException] code:AuthFailure.UnauthorizedOperation message:you are not authorized to perform operation (cam:ListPolicies) requestId:r-1" >&2; exit 1 ;;
   cloudaudit.LookUpEvents)
     if [ -z "$token" ]; then echo '{"Response": {"Events": [], "ListOver": false, "NextToken": "page2", "RequestId": "r"}}'
@@ -263,6 +269,10 @@ fn tencent_every_region_page_and_resource_is_saved_in_the_layout() {
     }
     assert!(exists("global/cam.ListAccessKeys@TargetUin=100000000011.json"));
     assert!(exists("global/cam.ListAccessKeys.json"), "the caller's own keys: the call without TargetUin");
+    // 18 keys, 10 per request: two pages of one file.
+    assert!(exists("global/cam.GetSecurityLastUsed.json") && exists("global/cam.GetSecurityLastUsed.2.json"));
+    assert!(!exists("global/cam.GetSecurityLastUsed.3.json"));
+    assert!(run.log.contains(r#"--SecretIdList ["AKID100000000011k0","AKID100000000011k1","#), "{}", run.log);
     let refused = std::fs::read_to_string(account.join("global/cam.ListPolicies.json")).expect("the refused answer");
     let refused: serde_json::Value = serde_json::from_str(&refused).expect("json");
     assert_eq!(refused["Response"]["Error"]["Code"], "AuthFailure.UnauthorizedOperation");

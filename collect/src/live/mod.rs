@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use crate::calls::{self, Call, Located, Scope};
+use crate::calls::{self, Call, Located, Per, Scope};
 use crate::raw::{Answer, CallFile, GLOBAL, Provider, Syntax, answer};
 use crate::sign::{Key, Secret};
 use client::{Client, Reply};
@@ -167,6 +167,7 @@ pub fn collect(settings: &Settings, key: Key, raw: &Path, progress: &dyn Progres
         region: None,
         named: Vec::new(),
         extra: Vec::new(),
+        first_page: 1,
     };
     run.save_job(&identity, 1, Syntax::Json, &identity_text)?;
     let regions = match &settings.regions {
@@ -282,6 +283,8 @@ struct Job {
     named: Vec<(String, String)>,
     /// Further parameters, not in the file name.
     extra: Vec<(String, String)>,
+    /// The page number of the first answer: a batched call's requests are pages of one file.
+    first_page: u32,
 }
 
 /// One request's named parameters and the data of its pages.
@@ -343,6 +346,7 @@ impl Run<'_> {
                 region: (folder != GLOBAL).then(|| folder.to_owned()),
                 named,
                 extra: [fixed.clone(), extra].concat(),
+                first_page: 1,
             };
             let Some(per) = &call.per else {
                 match call.scope {
@@ -358,6 +362,10 @@ impl Run<'_> {
             };
             if per.bare {
                 jobs.insert(job(GLOBAL, Vec::new(), Vec::new()));
+            }
+            if per.batch > 0 {
+                jobs.extend(batches(&answers, call, per, job(GLOBAL, Vec::new(), Vec::new())));
+                continue;
             }
             for ((_, folder), saved) in answers.iter().filter(|((from, _), _)| from == per.from) {
                 for (list_params, pages) in saved {
@@ -406,6 +414,7 @@ impl Run<'_> {
             region: Some(region.to_owned()),
             named: Vec::new(),
             extra,
+            first_page: 1,
         };
         match provider {
             Provider::Tencent => {
@@ -448,7 +457,7 @@ impl Run<'_> {
                 }
             };
             let syntax = answer_syntax(provider, job.service, job.action, &text);
-            self.save_job(job, cursor.page(), syntax, &text)?;
+            self.save_job(job, job.first_page + cursor.page() - 1, syntax, &text)?;
             match answer::parse(&text, syntax) {
                 Ok(Answer::Data(value)) => {
                     cursor.advance(&value);
@@ -499,6 +508,33 @@ impl Run<'_> {
         };
         write(&self.raw.join(file.relative_path()), text)
     }
+}
+
+/// The requests of a call that takes its resources as one list: every value its list call gave,
+/// `per.batch` at a time, each request a page of the same file.
+fn batches(answers: &BTreeMap<(String, String), Vec<Saved>>, call: &Call, per: &Per, base: Job) -> Vec<Job> {
+    let mut values = BTreeSet::new();
+    for ((_, folder), saved) in answers.iter().filter(|((from, _), _)| from == per.from) {
+        let wanted = match call.scope {
+            Scope::Global => folder == GLOBAL,
+            Scope::Regional => true,
+        };
+        for (_, pages) in saved.iter().filter(|_| wanted) {
+            for item in pages.iter().flat_map(|page| pages::items(page, per.list)) {
+                values.extend(per.fields.iter().filter_map(|field| text(item.get(*field))).filter(|v| !v.is_empty()));
+            }
+        }
+    }
+    let values: Vec<String> = values.into_iter().collect();
+    values
+        .chunks(per.batch as usize)
+        .zip(1..)
+        .map(|(chunk, page)| Job {
+            extra: [base.extra.clone(), vec![(per.param.to_owned(), chunk.join(","))]].concat(),
+            first_page: page,
+            ..base.clone()
+        })
+        .collect()
 }
 
 /// The account the key belongs to (sts.GetCallerIdentity), and the answer's text to save.

@@ -262,7 +262,7 @@ pub(crate) static CALLS: &[Call] = &[
         "cam",
         "GetSecurityLastUsed",
         Scope::Global,
-        None,
+        Some(Per::each("SecretIdList", "cam.ListAccessKeys", &["AccessKeys"], &["AccessKeyId"]).batch(10)),
         &["AccessKey"],
         "SecretIdLastUsedRows[]: SecretId, LastSecretUsedDate (epoch ms), LastUsedDate (a date)",
         Paging::None,

@@ -332,7 +332,7 @@ impl Cloud {
             (Some(calls::Scope::Regional), Some(region)) | (None, Some(region)) => region.clone(),
             _ => GLOBAL.to_owned(),
         };
-        let named: Vec<(String, String)> = match table.and_then(|c| c.per) {
+        let named: Vec<(String, String)> = match table.and_then(|c| c.per).filter(|per| per.batch == 0) {
             Some(per) => per
                 .inherit
                 .iter()
