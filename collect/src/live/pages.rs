@@ -37,11 +37,10 @@ impl Cursor {
         let page = self.next?;
         Some(match self.paging {
             Paging::None => Vec::new(),
+            // From the items received, not the page number: a server may cap pages below the
+            // documented size, and an offset past what it sent would skip items.
             Paging::Offset { offset, limit, max } => {
-                vec![
-                    (offset.to_owned(), (u64::from(page - 1) * u64::from(max)).to_string()),
-                    (limit.to_owned(), max.to_string()),
-                ]
+                vec![(offset.to_owned(), self.seen.to_string()), (limit.to_owned(), max.to_string())]
             }
             Paging::PageNumber { number, size, max } => {
                 vec![(number.to_owned(), page.to_string()), (size.to_owned(), max.to_string())]
@@ -164,6 +163,14 @@ mod tests {
         assert_eq!(params(&cursor), [("Offset".into(), "2".into()), ("Limit".into(), "2".into())]);
         cursor.advance(&json!({"TotalCount": 3, "InstanceSet": [3]}));
         assert!(cursor.next_params().is_none());
+    }
+
+    #[test]
+    fn offsets_follow_the_items_received_when_a_server_caps_its_pages() {
+        let mut cursor =
+            Cursor::new(Paging::Offset { offset: "Offset", limit: "Limit", max: 100 }, vec!["InstanceSet"]);
+        cursor.advance(&json!({"TotalCount": 7, "InstanceSet": [1, 2, 3, 4, 5]}));
+        assert_eq!(params(&cursor), [("Offset".into(), "5".into()), ("Limit".into(), "100".into())]);
     }
 
     #[test]

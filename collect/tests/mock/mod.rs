@@ -563,3 +563,88 @@ fn capitalize(word: &str) -> String {
 fn decode(text: &str) -> String {
     percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
+
+/// A larger account made from a fixture account: every list item and per-resource answer that
+/// names one of `tokens` is repeated `copies` times, each copy with the tokens replaced by
+/// `(token, copy) -> value`. Lists keep their shape, so the mock pages them, and ids stay
+/// consistent across answers (an instance's security group is its copy's group).
+pub fn multiply(
+    provider: Provider,
+    template: &Path,
+    out: &Path,
+    copies: usize,
+    tokens: &[&str],
+    rename: &dyn Fn(&str, usize) -> String,
+) -> std::path::PathBuf {
+    let substitute = |text: &str, copy: usize| {
+        tokens.iter().fold(text.to_owned(), |text, token| text.replace(token, &rename(token, copy)))
+    };
+    let account = out.join(template.file_name().unwrap());
+    for entry in walkdir::WalkDir::new(template).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        let relative = entry.path().strip_prefix(template).unwrap();
+        let name = relative.to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let write = |name: &str, text: &str| {
+            let path = account.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        if tokens.iter().any(|token| name.contains(token)) {
+            for copy in 0..copies {
+                write(&substitute(&name, copy), &substitute(&text, copy));
+            }
+            continue;
+        }
+        let listed = match layout::place(entry.path()) {
+            Ok(Placed::Call(call)) => {
+                calls::find(provider, &call.service, &call.action).map(|c| (c.page_list(), call.syntax))
+            }
+            _ => None,
+        };
+        let Some((list, Syntax::Json)) = listed.filter(|(list, _)| !list.is_empty()) else {
+            write(&name, &text);
+            continue;
+        };
+        let mut value: Value = serde_json::from_str(&text).unwrap();
+        let root = if value.get("Response").is_some() { value.get_mut("Response").unwrap() } else { &mut value };
+        let mut node = Some(root);
+        for key in &list {
+            node = node.and_then(|v| v.get_mut(*key));
+        }
+        if let Some(Value::Array(items)) = node {
+            let template_items = std::mem::take(items);
+            for item in &template_items {
+                let item_text = item.to_string();
+                if tokens.iter().any(|token| item_text.contains(token)) {
+                    items.extend((0..copies).map(|copy| serde_json::from_str(&substitute(&item_text, copy)).unwrap()));
+                } else {
+                    items.push(item.clone());
+                }
+            }
+        }
+        write(&name, &serde_json::to_string_pretty(&value).unwrap());
+    }
+    account
+}
+
+/// `multiply` for the linked Tencent example account (examples/raw/tencent/100000000002): each
+/// copy is an instance, its security group, a user and the user's two keys (five assets).
+pub fn tencent_account(out: &Path, copies: usize) -> std::path::PathBuf {
+    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/raw/tencent/100000000002");
+    let template = if template.exists() {
+        template
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/raw/tencent/100000000002")
+    };
+    let tokens =
+        ["ins-lnkd0001", "sg-lnkd0001", "100000000021", "1001774", "\"jack\"", "Name=jack", "AKIDEXAMPLELINKED000"];
+    multiply(Provider::Tencent, &template, out, copies, &tokens, &|token, copy| match token {
+        "ins-lnkd0001" => format!("ins-g{copy:07}"),
+        "sg-lnkd0001" => format!("sg-g{copy:07}"),
+        "100000000021" => (300_000_000_000u64 + copy as u64).to_string(),
+        "1001774" => (5_000_000 + copy).to_string(),
+        "\"jack\"" => format!("\"jack{copy}\""),
+        "Name=jack" => format!("Name=jack{copy}"),
+        _ => format!("AKIDGEN{copy:07}K"),
+    })
+}
