@@ -155,10 +155,7 @@ impl Client {
 
     /// The limiter of one API: its documented rate, or `--rate`.
     fn limiter(&self, service: &str, action: &str) -> Arc<DefaultDirectRateLimiter> {
-        let rate = self.rate.unwrap_or_else(|| match self.provider {
-            Provider::Tencent => tencent::rate(service, action),
-            Provider::Alibaba => alibaba::rate(service, action),
-        });
+        let rate = self.rate.unwrap_or_else(|| super::rate_limit(self.provider, service, action));
         let mut limiters = self.limiters.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let limiter = limiters.entry(format!("{service}.{action}")).or_insert_with(|| {
             let rate = NonZeroU32::new(rate).unwrap_or(NonZeroU32::MIN);

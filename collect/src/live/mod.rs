@@ -611,6 +611,14 @@ fn fixed(provider: Provider, call: &Call) -> &'static [(&'static str, &'static s
     }
 }
 
+/// The documented requests per second of one API, as the collector holds to it.
+pub fn rate_limit(provider: Provider, service: &str, action: &str) -> u32 {
+    match provider {
+        Provider::Tencent => tencent::rate(service, action),
+        Provider::Alibaba => alibaba::rate(service, action),
+    }
+}
+
 fn home_region(provider: Provider) -> &'static str {
     match provider {
         Provider::Tencent => tencent::HOME_REGION,

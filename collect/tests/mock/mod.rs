@@ -55,6 +55,8 @@ pub struct Server {
     pub url: String,
     /// Every request served: `service.Action`, and whether its signature was good.
     pub log: Arc<Mutex<Vec<(String, bool)>>>,
+    /// When each request arrived, by `service.Action`, for rate measurements.
+    pub times: Arc<Mutex<Vec<(String, std::time::Instant)>>>,
     stop: Arc<AtomicBool>,
     threads: Vec<std::thread::JoinHandle<()>>,
 }
@@ -112,23 +114,28 @@ impl Cloud {
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
         let cloud = Arc::new(self);
         let log = Arc::new(Mutex::new(Vec::new()));
+        let times = Arc::new(Mutex::new(Vec::new()));
         let counts = Arc::new(Mutex::new(BTreeMap::<String, AtomicUsize>::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let threads = (0..8)
+        let threads = (0..64)
             .map(|_| {
-                let (server, cloud, log, counts, stop) =
-                    (server.clone(), cloud.clone(), log.clone(), counts.clone(), stop.clone());
+                let (server, cloud, log, times, counts, stop) =
+                    (server.clone(), cloud.clone(), log.clone(), times.clone(), counts.clone(), stop.clone());
                 std::thread::spawn(move || {
                     while !stop.load(Ordering::SeqCst) {
                         let Ok(Some(mut request)) = server.recv_timeout(Duration::from_millis(50)) else { continue };
+                        let arrived = std::time::Instant::now();
                         let (status, body, delay) = cloud.answer(&mut request, &log, &counts);
+                        if let Some((call, _)) = log.lock().unwrap().last() {
+                            times.lock().unwrap().push((call.clone(), arrived));
+                        }
                         std::thread::sleep(delay);
                         let _ = request.respond(tiny_http::Response::from_string(body).with_status_code(status));
                     }
                 })
             })
             .collect();
-        Server { url, log, stop, threads }
+        Server { url, log, times, stop, threads }
     }
 
     /// The answer to one request: status, body, and how long to wait before sending it.
