@@ -1,8 +1,9 @@
 //! Request signing for the live collector: Tencent Cloud API 3.0 (TC3-HMAC-SHA256), Alibaba
-//! Cloud RPC (signature v1, HMAC-SHA1), COS (q-sign-algorithm=sha1) and OSS (V4,
-//! OSS4-HMAC-SHA256). Each signer is tested on the vendor's own published example, and each
-//! has a verifier that recomputes the signature from a request as received, so a test server
-//! can check what the collector sends without a cloud account.
+//! Cloud RPC (signature v1, HMAC-SHA1), COS (q-sign-algorithm=sha1), OSS (V4,
+//! OSS4-HMAC-SHA256) and Simple Log Service (`LOG` HMAC-SHA1, API 0.6.0). Each signer is
+//! tested on the vendor's own published example, and each has a verifier that recomputes the
+//! signature from a request as received, so a test server can check what the collector sends
+//! without a cloud account.
 //!
 //! The object-storage signers are our own code rather than `reqsign`: that crate is async,
 //! brings its own HTTP types and credential loaders, and each algorithm is a few dozen lines on
@@ -11,6 +12,7 @@
 pub mod cos;
 pub mod oss;
 pub mod rpc;
+pub mod sls;
 pub mod tc3;
 
 use std::fmt;
