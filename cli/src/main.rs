@@ -3,6 +3,7 @@
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "the CLI's job is printing")]
 
 mod check;
+mod collect_host;
 mod compile;
 mod fmt;
 mod graph;
@@ -113,7 +114,35 @@ enum Command {
                             Exit codes: 0 printed, 2 bad input (a compile error in a --pack)."
     )]
     Schema(schema::SchemaArgs),
+    /// Collect facts for a snapshot: `collect host` reads a server's baseline
+    #[command(subcommand)]
+    Collect(CollectCommand),
 }
+
+// ---- `rulec collect host` (to merge into the cloud `collect` command) ----
+
+#[derive(Subcommand, Debug)]
+enum CollectCommand {
+    /// Read a Linux server's baseline (sshd, accounts, password policy, services, file modes,
+    /// missing security updates) into one Host record for `rulec import`'s hosts/ folder
+    #[command(after_help = "Examples:\n  sudo rulec collect host -o hosts/$(hostname).json\n  \
+                            rulec collect host --root /mnt/web-1 --id host:web-1 -o hosts/web-1.json\n  \
+                            ssh web-1 sudo rulec collect host -o - > hosts/web-1.json\n  \
+                            rulec import raw/ hosts/ -o snapshot.json && rulec check snapshot.json\n\n\
+                            Without root, /etc/shadow and other protected files cannot be read: their facts are \
+                            recorded as not found and listed on stderr (and in --report) as not determined.\n\n\
+                            Exit codes: 0 collected (with what could not be read listed), 2 bad input (a --root \
+                            that is not a folder, an output that cannot be written).")]
+    Host(collect_host::HostArgs),
+}
+
+fn collect(command: &CollectCommand) -> u8 {
+    match command {
+        CollectCommand::Host(args) => collect_host::run(args),
+    }
+}
+
+// ---- end of `rulec collect host` ----
 
 /// Where packs come from; shared by every command that compiles.
 #[derive(clap::Args, Debug)]
@@ -151,6 +180,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Collect(command) => collect(&command),
     });
     let code = match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,
