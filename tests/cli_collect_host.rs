@@ -88,6 +88,37 @@ fn fixture_hosts_import_and_fire_the_host_pack() {
     );
 }
 
+/// The other way docs/collect.md gives: hosts imported together with saved cloud answers.
+#[test]
+fn hosts_import_with_cloud_answers_into_one_snapshot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hosts = dir.path().join("hosts");
+    std::fs::create_dir(&hosts).expect("hosts");
+    let out =
+        collect(&fixture("debian12"), &hosts.join("web.json"), &["--provider", "tencent", "--account", "100000000002"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let snapshot = dir.path().join("snapshot.json");
+    let out = rulec()
+        .arg("import")
+        .arg(repo().join("examples/raw/tencent/100000000002"))
+        .arg(&hosts)
+        .arg("-o")
+        .arg(&snapshot)
+        .output()
+        .expect("import");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = rulec().arg("check").arg(&snapshot).args(["--format", "json", "--no-timing"]).output().expect("check");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let subjects: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "HOST_SSH_ROOT_LOGIN" || f["rule"] == "NET_SG_ADMIN_PORTS_OPEN")
+        .map(|f| format!("{} {}", f["rule"].as_str().unwrap_or(""), f["subject"]["id"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(subjects, ["HOST_SSH_ROOT_LOGIN host-deb12-web", "NET_SG_ADMIN_PORTS_OPEN sg-lnkd0001"]);
+}
+
 #[test]
 fn the_report_lists_what_was_not_determined() {
     let dir = tempfile::tempdir().expect("temp dir");
