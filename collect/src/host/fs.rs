@@ -28,8 +28,10 @@ impl Tree {
         Tree { root: root.to_owned(), report: HostReport::default() }
     }
 
-    /// Where `path` (as the host names it, e.g. `/etc/shadow`) is on this machine.
-    pub(crate) fn resolve(&self, path: &str) -> PathBuf {
+    /// Where `path` (as the host names it, e.g. `/etc/shadow`) is on this machine: a path
+    /// with no link left in it, so the system cannot follow one out of the tree; `None` past
+    /// [`MAX_LINKS`] links (a loop).
+    pub(crate) fn resolve(&self, path: &str) -> Option<PathBuf> {
         let mut pending: Vec<String> = components(path).into_iter().rev().collect();
         let mut done: Vec<String> = Vec::new();
         let mut links = 0;
@@ -41,35 +43,37 @@ impl Tree {
                 }
                 _ => {
                     let here = self.join(&done).join(&part);
-                    let target = match std::fs::symlink_metadata(&here) {
-                        Ok(meta) if meta.file_type().is_symlink() && links < MAX_LINKS => {
-                            std::fs::read_link(&here).ok()
-                        }
-                        _ => None,
-                    };
-                    match target {
-                        Some(target) => {
-                            links += 1;
-                            if target.is_absolute() {
-                                done.clear();
-                            }
-                            pending.extend(components(&target.to_string_lossy()).into_iter().rev());
-                        }
-                        None => done.push(part),
+                    let is_link = std::fs::symlink_metadata(&here).is_ok_and(|meta| meta.file_type().is_symlink());
+                    if !is_link {
+                        done.push(part);
+                        continue;
                     }
+                    links += 1;
+                    let target = std::fs::read_link(&here).ok().filter(|_| links <= MAX_LINKS)?;
+                    if target.is_absolute() {
+                        done.clear();
+                    }
+                    pending.extend(components(&target.to_string_lossy()).into_iter().rev());
                 }
             }
         }
-        self.join(&done)
+        Some(self.join(&done))
+    }
+
+    /// [`Tree::resolve`], or the reason recorded for `path`.
+    fn real(&mut self, path: &str) -> Option<PathBuf> {
+        let real = self.resolve(path);
+        if real.is_none() {
+            self.report.unreadable(path, "too many levels of symbolic links");
+        }
+        real
     }
 
     /// Where `path` is on this machine with its folders resolved but not its last part, to
     /// look at a link itself.
-    pub(crate) fn resolve_parent(&self, path: &str) -> PathBuf {
-        match path.rsplit_once('/') {
-            Some((dir, name)) => self.resolve(dir).join(name),
-            None => self.resolve(path),
-        }
+    pub(crate) fn resolve_parent(&self, path: &str) -> Option<PathBuf> {
+        let (dir, name) = path.rsplit_once('/')?;
+        Some(self.resolve(dir)?.join(name))
     }
 
     fn join(&self, parts: &[String]) -> PathBuf {
@@ -81,7 +85,7 @@ impl Tree {
     /// The text of a regular file; `None` when it does not exist (an absent file is a fact
     /// about the host) or cannot be read (recorded in the report).
     pub(crate) fn read(&mut self, path: &str) -> Option<String> {
-        let real = self.resolve(path);
+        let real = self.real(path)?;
         let meta = match std::fs::metadata(&real) {
             Ok(meta) => meta,
             Err(err) if err.kind() == ErrorKind::NotFound => return None,
@@ -113,7 +117,7 @@ impl Tree {
     /// The metadata of `path`, following links inside the tree; `None` when it does not exist
     /// or cannot be examined (recorded).
     pub(crate) fn metadata(&mut self, path: &str) -> Option<Metadata> {
-        match std::fs::metadata(self.resolve(path)) {
+        match std::fs::metadata(self.real(path)?) {
             Ok(meta) => Some(meta),
             Err(err) if err.kind() == ErrorKind::NotFound => None,
             Err(err) => {
@@ -126,7 +130,8 @@ impl Tree {
     /// The names in a folder, sorted; empty when it does not exist or cannot be listed
     /// (recorded). Entries are not followed: a link's name is all the callers need.
     pub(crate) fn list(&mut self, dir: &str) -> Vec<String> {
-        let entries = match std::fs::read_dir(self.resolve(dir)) {
+        let Some(real) = self.real(dir) else { return Vec::new() };
+        let entries = match std::fs::read_dir(real) {
             Ok(entries) => entries,
             Err(err) if err.kind() == ErrorKind::NotFound => return Vec::new(),
             Err(err) if err.kind() == ErrorKind::NotADirectory => return Vec::new(),
@@ -192,8 +197,8 @@ mod tests {
         symlink("../../../../../../etc/hostname", root.join("etc/climb")).unwrap();
         let mut tree = Tree::new(root);
         assert_eq!(tree.read("/etc/pam.d/system-auth").as_deref(), Some("inside"));
-        assert_eq!(tree.resolve("/etc/escape"), root.join("etc/hostname"));
-        assert_eq!(tree.resolve("/etc/climb"), root.join("etc/hostname"));
+        assert_eq!(tree.resolve("/etc/escape"), Some(root.join("etc/hostname")));
+        assert_eq!(tree.resolve("/etc/climb"), Some(root.join("etc/hostname")));
         assert_eq!(tree.read("/etc/escape"), None);
         assert!(tree.report.is_empty());
     }
@@ -205,6 +210,7 @@ mod tests {
         symlink("/a", dir.path().join("b")).unwrap();
         let mut tree = Tree::new(dir.path());
         assert_eq!(tree.read("/a"), None);
+        assert_eq!(tree.report.unreadable[0].reason, "too many levels of symbolic links");
     }
 
     #[test]

@@ -56,8 +56,9 @@ pub(crate) fn collect(tree: &mut Tree) -> Services {
     let masked: Vec<String> = enabled
         .iter()
         .filter(|name| {
-            std::fs::read_link(tree.resolve_parent(&format!("{SYSTEMD}/{name}.service")))
-                .is_ok_and(|target| target.as_os_str() == "/dev/null")
+            tree.resolve_parent(&format!("{SYSTEMD}/{name}.service"))
+                .and_then(|unit| std::fs::read_link(unit).ok())
+                .is_some_and(|target| target.as_os_str() == "/dev/null")
         })
         .cloned()
         .collect();
