@@ -126,7 +126,7 @@ enum CollectCommand {
     /// Read a Linux server's baseline (sshd, accounts, password policy, services, file modes,
     /// missing security updates) into one Host record for `rulec import`'s hosts/ folder
     #[command(after_help = "Examples:\n  sudo rulec collect host -o hosts/$(hostname).json\n  \
-                            rulec collect host --root /mnt/web-1 --id host:web-1 -o hosts/web-1.json\n  \
+                            rulec collect host --root /mnt/web-1 --id host-web-1 -o hosts/web-1.json\n  \
                             ssh web-1 sudo rulec collect host -o - > hosts/web-1.json\n  \
                             rulec import raw/ hosts/ -o snapshot.json && rulec check snapshot.json\n\n\
                             Without root, /etc/shadow and other protected files cannot be read: their facts are \
