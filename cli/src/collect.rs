@@ -1,5 +1,6 @@
 //! `rulec collect tencent|alibaba`: the cloud's answers fetched live into the RAW layout, then
-//! imported and checked exactly as `rulec import` and `rulec check` would. Collecting is rulec-collect's; this module finds the key, draws
+//! imported and checked exactly as `rulec import` and `rulec check` would; `collect host` is
+//! collect_host's. Collecting is rulec-collect's; this module finds the key, draws
 //! the progress bar and prints the summary.
 
 use std::fmt::Write as _;
@@ -23,6 +24,17 @@ pub(crate) enum CollectCommand {
     /// Read an Alibaba Cloud account through its APIs
     #[command(after_help = CLOUD_HELP)]
     Alibaba(CloudArgs),
+    /// Read a Linux server's baseline (sshd, accounts, password policy, services, file modes,
+    /// missing security updates) into one Host record for `rulec import`'s hosts/ folder
+    #[command(after_help = "Examples:\n  sudo rulec collect host -o hosts/$(hostname).json\n  \
+                            rulec collect host --root /mnt/web-1 --id host-web-1 -o hosts/web-1.json\n  \
+                            ssh web-1 sudo rulec collect host -o - > hosts/web-1.json\n  \
+                            rulec import raw/ hosts/ -o snapshot.json && rulec check snapshot.json\n\n\
+                            Without root, /etc/shadow and other protected files cannot be read: their facts are \
+                            recorded as not found and listed on stderr (and in --report) as not determined.\n\n\
+                            Exit codes: 0 collected (with what could not be read listed), 2 bad input (a --root \
+                            that is not a folder, an output that cannot be written).")]
+    Host(super::collect_host::HostArgs),
 }
 
 const CLOUD_HELP: &str = "Examples:\n  rulec collect tencent -o snapshot.json\n  \
@@ -102,6 +114,7 @@ pub(crate) fn run(command: &CollectCommand) -> u8 {
     match command {
         CollectCommand::Tencent(args) => cloud(Provider::Tencent, args),
         CollectCommand::Alibaba(args) => cloud(Provider::Alibaba, args),
+        CollectCommand::Host(args) => super::collect_host::run(args),
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod check;
 mod collect;
+mod collect_host;
 mod compile;
 mod fmt;
 mod graph;
@@ -107,7 +108,7 @@ enum Command {
                             Exit codes: 0 imported (files skipped and records left out are listed on stderr and in --report), \
                             2 bad input (a missing path, an unknown account, an ambiguous file, an output that fails validation).")]
     Import(import::ImportArgs),
-    /// Fetch a cloud account's configuration and audit events through its APIs, import and check them
+    /// Fetch a cloud account through its APIs (then import and check it), or a server's baseline
     #[command(subcommand)]
     Collect(collect::CollectCommand),
     /// Print the snapshot schema, for people who write their own snapshot producers

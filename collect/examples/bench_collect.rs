@@ -9,7 +9,7 @@
 //! The first argument is the number of copies of the linked example account's instance,
 //! security group, user and two keys (five assets each: 2000 makes 10^4 assets), the second
 //! the latency of every answer in milliseconds.
-#![expect(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark reports on the terminal")]
+#![expect(clippy::print_stdout, reason = "a benchmark reports on the terminal")]
 
 #[path = "../tests/mock/mod.rs"]
 mod mock;

@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod docs;
 pub mod estate;
 mod events;
+pub mod host;
 mod hosts;
 mod keys;
 mod leaks;
