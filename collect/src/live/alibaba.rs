@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{Outgoing, Page};
 use crate::raw::Syntax;
-use crate::sign::{Key, Signed, oss, rpc};
+use crate::sign::{Key, Signed, oss, rpc, sls};
 
 /// The API version of each product the collector calls.
 pub(crate) fn version(service: &str) -> Option<&'static str> {
@@ -23,6 +23,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "actiontrail" => "2020-07-06",
         "slb" => "2014-05-15",
         "oss" => "xml",
+        "sls" => "0.6.0",
         _ => return None,
     })
 }
@@ -77,6 +78,9 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     if page.service == "oss" {
         return Ok(oss_request(key, page, out));
     }
+    if page.service == "sls" {
+        return sls_request(key, page, out);
+    }
     let version =
         version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
     let host = match (page.service, page.region) {
@@ -126,6 +130,27 @@ fn oss_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Signed {
             timestamp: out.now.timestamp(),
         },
     )
+}
+
+/// An SLS request: the projects of a region, the log stores of a project, or one log store.
+fn sls_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, String> {
+    let region = page.region.unwrap_or(HOME_REGION);
+    let param = |name: &str| page.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let paging: Vec<(String, String)> =
+        page.params.iter().filter(|(name, _)| name == "offset" || name == "size").cloned().collect();
+    let (host, path) = match (page.action, param("project"), param("logstore")) {
+        ("ListProject", _, _) => (format!("{region}.log.aliyuncs.com"), "/".to_owned()),
+        ("ListLogStores", Some(project), _) => {
+            (format!("{project}.{region}.log.aliyuncs.com"), "/logstores".to_owned())
+        }
+        ("GetLogStore", Some(project), Some(store)) => {
+            (format!("{project}.{region}.log.aliyuncs.com"), format!("/logstores/{store}"))
+        }
+        (action, ..) => return Err(format!("rulec does not make the SLS call {action} with these parameters")),
+    };
+    let request =
+        sls::SlsRequest { method: "GET", host: &host, path: &path, query: &paging, timestamp: out.now.timestamp() };
+    Ok(sls::sign(key, &request))
 }
 
 #[cfg(test)]

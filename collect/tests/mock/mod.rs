@@ -154,7 +154,7 @@ impl Cloud {
         let url = request.url().to_owned();
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         let method = request.method().as_str().to_owned();
-        let Some(call) = self.route(&host, &headers, query, &body) else {
+        let Some(call) = self.route(&host, path, &headers, query, &body) else {
             return (404, format!("mock: no route for {host}{url}"), Duration::ZERO);
         };
         let verified = self.verify(&call, &method, path, query, &headers, &body);
@@ -198,7 +198,7 @@ impl Cloud {
     }
 
     /// Which call a request makes, with its parameters.
-    fn route(&self, host: &str, headers: &[(String, String)], query: &str, body: &[u8]) -> Option<Request> {
+    fn route(&self, host: &str, path: &str, headers: &[(String, String)], query: &str, body: &[u8]) -> Option<Request> {
         let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
         let query: Vec<(String, String)> = query
             .split('&')
@@ -259,6 +259,23 @@ impl Cloud {
                 if let Some(region) = rest.strip_prefix("oss-") {
                     return Some(Request::new("oss", "ListBuckets", Some(region.to_owned()), query));
                 }
+                if let Some(sls) = rest.strip_suffix(".log") {
+                    let (project, region) = match sls.rsplit_once('.') {
+                        Some((project, region)) => (Some(project.to_owned()), region.to_owned()),
+                        None => (None, sls.to_owned()),
+                    };
+                    let mut params = query;
+                    params.extend(project.map(|project| ("project".to_owned(), project)));
+                    let action = match path.strip_prefix("/logstores") {
+                        None => "ListProject",
+                        Some("") => "ListLogStores",
+                        Some(store) => {
+                            params.push(("logstore".to_owned(), decode(store.trim_start_matches('/'))));
+                            "GetLogStore"
+                        }
+                    };
+                    return Some(Request::new("sls", action, Some(region), params));
+                }
                 let service = rest.split('.').next()?.to_owned();
                 Some(Request::new(&service, &q("Action")?, q("RegionId"), query))
             }
@@ -289,6 +306,7 @@ impl Cloud {
                 let bucket = call.params.iter().find(|(k, _)| k == "Bucket").map(|(_, v)| v.as_str()).unwrap_or("");
                 sign::oss::verify(&self.secret, method, bucket, path, query, headers)
             }
+            (Provider::Alibaba, "sls") if key_id(auth) => sign::sls::verify(&self.secret, method, path, query, headers),
             (Provider::Alibaba, _) if query.contains(&format!("AccessKeyId={}", self.key_id)) => {
                 sign::rpc::verify(&self.secret, method, query)
             }
@@ -353,7 +371,11 @@ impl Cloud {
         let found = if events {
             self.answers.iter().find(|((_, s, a, _), _)| *s == call.service && *a == call.action).map(|(_, v)| v)
         } else {
-            self.answers.get(&key)
+            // Fixtures may name a log store without its project (`sls.GetLogStore@logstore=...`).
+            let own: Vec<(String, String)> = named.iter().rev().take(1).cloned().collect();
+            self.answers
+                .get(&key)
+                .or_else(|| self.answers.get(&(folder.clone(), call.service.clone(), call.action.clone(), own)))
         };
         let Some((value, syntax, text)) = found else {
             if events {
