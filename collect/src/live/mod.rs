@@ -180,21 +180,18 @@ pub fn collect(settings: &Settings, key: Key, raw: &Path, progress: &dyn Progres
         .num_threads(settings.concurrency.max(1))
         .build()
         .map_err(|err| CollectError::Write(format!("cannot start the collector's threads: {err}")))?;
-    for stage in &stages {
-        let jobs = run.jobs(stage, &regions);
+    let mut fetch_all = |jobs: Vec<Job>| -> Result<(), CollectError> {
         calls += jobs.len();
         progress.planned(jobs.len());
         let results: Vec<Result<(), CollectError>> =
             pool.install(|| jobs.par_iter().map(|job| run.fetch(job)).collect());
-        results.into_iter().collect::<Result<Vec<()>, _>>()?;
+        results.into_iter().collect()
+    };
+    for stage in &stages {
+        fetch_all(run.jobs(stage, &regions))?;
     }
     if let Some(since) = settings.events_since {
-        let jobs = run.event_jobs(since, &regions);
-        calls += jobs.len();
-        progress.planned(jobs.len());
-        let results: Vec<Result<(), CollectError>> =
-            pool.install(|| jobs.par_iter().map(|job| run.fetch(job)).collect());
-        results.into_iter().collect::<Result<Vec<()>, _>>()?;
+        fetch_all(run.event_jobs(since, &regions))?;
     }
     let failures = run.failures.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     let order = |call: &str| calls::all().position(|c| c.provider == provider && c.name() == call);
