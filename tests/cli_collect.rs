@@ -147,3 +147,29 @@ fn print_policy_is_read_only_and_covers_the_call_table() {
         }
     }
 }
+
+#[test]
+fn assume_role_collects_the_roles_account_with_its_temporary_key() {
+    let cloud = cloud(Provider::Alibaba, "5000000000000002");
+    let (key_id, secret, temporary) = (cloud.key_id.clone(), cloud.secret.clone(), cloud.temporary_requests.clone());
+    let server = cloud.serve();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("org.json");
+    let role = "acs:ram::5000000000000002:role/rulec-audit";
+    let out = collect(
+        "alibaba",
+        (&key_id, &secret),
+        &server.url,
+        dir.path(),
+        &["--assume-role", role, "--no-check", "-o", &snapshot.display().to_string()],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "--no-check: the snapshot is written, nothing judged\n{stderr}");
+    assert!(stderr.contains("collected alibaba account 5000000000000002"), "{stderr}");
+    let requests = server.log.lock().expect("log").len();
+    assert_eq!(
+        temporary.load(std::sync::atomic::Ordering::SeqCst),
+        requests - 1,
+        "all but AssumeRole use the role's key"
+    );
+}

@@ -211,3 +211,31 @@ fn every_page_of_a_larger_account_is_fetched() {
     );
     assert_same_records(raw.path(), &account, &[]);
 }
+
+#[test]
+fn an_assumed_role_collects_with_its_temporary_key_and_token() {
+    for (provider, account, role) in [
+        (Provider::Tencent, "100000000002", "qcs::cam::uin/100000000002:roleName/rulec-audit"),
+        (Provider::Alibaba, "5000000000000002", "acs:ram::5000000000000002:role/rulec-audit"),
+    ] {
+        let folder = if provider == Provider::Tencent { "tencent" } else { "alibaba" };
+        let cloud = Cloud::from_raw(provider, &fixture(folder, account));
+        let (base, temporary, temporary_secret) =
+            (key(&cloud), cloud.temporary_requests.clone(), cloud.temporary.1.clone());
+        let server = cloud.serve();
+        let settings = settings(provider, &server.url);
+        let assumed = live::assume_role(&settings, base, role).expect("assumed");
+        assert!(!format!("{assumed:?}").contains(&temporary_secret), "the temporary secret is never printed");
+        let raw = tempfile::tempdir().expect("temp dir");
+        let summary = live::collect(&settings, assumed, raw.path(), &Quiet).expect("collect");
+        assert_eq!(summary.account, account);
+        let log = server.log.lock().expect("log").clone();
+        assert!(log.iter().all(|(_, good)| *good), "{provider:?}: every request is signed right");
+        let after_assume = log.len() - 1;
+        assert_eq!(
+            temporary.load(std::sync::atomic::Ordering::SeqCst),
+            after_assume,
+            "{provider:?}: all with the role's key"
+        );
+    }
+}

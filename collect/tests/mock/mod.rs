@@ -42,6 +42,10 @@ pub struct Cloud {
     pub account: String,
     pub key_id: String,
     pub secret: String,
+    /// The key `sts.AssumeRole` hands out: id, secret, token.
+    pub temporary: (String, String, String),
+    /// Requests signed with the temporary key.
+    pub temporary_requests: Arc<AtomicUsize>,
     /// Items per page of every paged list (the server's own cap).
     pub page_size: usize,
     /// (folder, service, action, named params) → the answer, pages merged.
@@ -101,6 +105,12 @@ impl Cloud {
             account,
             key_id: "AKIDmockKEY0000000000000000000000000".to_owned(),
             secret: "mock-secret-never-printed-7f3a9c".to_owned(),
+            temporary: (
+                "AKIDmockTEMP000000000000000000000000".to_owned(),
+                "mock-temporary-secret-2b8e".to_owned(),
+                "mock-session-token-91d0".to_owned(),
+            ),
+            temporary_requests: Arc::new(AtomicUsize::new(0)),
             page_size: 1,
             answers,
             regions: regions.into_iter().collect(),
@@ -282,6 +292,8 @@ impl Cloud {
         }
     }
 
+    /// Checks the signature with the secret of the key the request names: the account's key, or
+    /// the temporary key `sts.AssumeRole` handed out, which must come with its token.
     fn verify(
         &self,
         call: &Request,
@@ -291,26 +303,36 @@ impl Cloud {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<(), String> {
-        let key_id = |authorization: &str| authorization.contains(&self.key_id);
-        let auth = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("");
+        let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+        let auth = header("authorization").unwrap_or("");
+        let names = |id: &str| auth.contains(id) || query.contains(&format!("AccessKeyId={id}"));
+        let (secret, temporary) = if names(&self.key_id) {
+            (self.secret.as_str(), false)
+        } else if names(&self.temporary.0) {
+            (self.temporary.1.as_str(), true)
+        } else {
+            return Err("unknown access key".to_owned());
+        };
+        if temporary {
+            let token = ["X-TC-Token", "x-cos-security-token", "x-oss-security-token", "x-acs-security-token"]
+                .iter()
+                .find_map(|name| header(name))
+                .map(str::to_owned)
+                .or_else(|| query.split('&').find_map(|p| p.strip_prefix("SecurityToken=")).map(decode));
+            if token.as_deref() != Some(self.temporary.2.as_str()) {
+                return Err("a temporary key without its token".to_owned());
+            }
+            self.temporary_requests.fetch_add(1, Ordering::SeqCst);
+        }
         match (self.provider, call.service.as_str()) {
-            (Provider::Tencent, "cos") if key_id(auth) => sign::cos::verify(&self.secret, method, path, query, headers),
-            (Provider::Tencent, _) if key_id(auth) => {
-                sign::tc3::verify(&self.secret, method, path, query, headers, body)
-            }
-            (Provider::Alibaba, "oss") if key_id(auth) => {
+            (Provider::Tencent, "cos") => sign::cos::verify(secret, method, path, query, headers),
+            (Provider::Tencent, _) => sign::tc3::verify(secret, method, path, query, headers, body),
+            (Provider::Alibaba, "oss") => {
                 let bucket = call.params.iter().find(|(k, _)| k == "Bucket").map(|(_, v)| v.as_str()).unwrap_or("");
-                sign::oss::verify(&self.secret, method, bucket, path, query, headers)
+                sign::oss::verify(secret, method, bucket, path, query, headers)
             }
-            (Provider::Alibaba, "sls") if key_id(auth) => sign::sls::verify(&self.secret, method, path, query, headers),
-            (Provider::Alibaba, _) if query.contains(&format!("AccessKeyId={}", self.key_id)) => {
-                sign::rpc::verify(&self.secret, method, query)
-            }
-            _ => Err("unknown access key".to_owned()),
+            (Provider::Alibaba, "sls") => sign::sls::verify(secret, method, path, query, headers),
+            (Provider::Alibaba, _) => sign::rpc::verify(secret, method, query),
         }
     }
 
@@ -342,6 +364,19 @@ impl Cloud {
         if name == "sts.GetCallerIdentity" {
             let value = json!({"AccountId": self.account, "Arn": "mock", "UserId": "mock", "RequestId": "mock"});
             return self.wrap(value);
+        }
+        if name == "sts.AssumeRole" {
+            let (id, secret, token) = &self.temporary;
+            return self.wrap(match self.provider {
+                Provider::Tencent => json!({
+                    "Credentials": {"TmpSecretId": id, "TmpSecretKey": secret, "Token": token},
+                    "ExpiredTime": 1_900_000_000, "Expiration": "2030-03-17T17:46:40Z", "RequestId": "mock"
+                }),
+                Provider::Alibaba => json!({
+                    "Credentials": {"AccessKeyId": id, "AccessKeySecret": secret, "SecurityToken": token, "Expiration": "2030-03-17T17:46:40Z"},
+                    "RequestId": "mock"
+                }),
+            });
         }
         if name == "cvm.DescribeRegions" {
             let set: Vec<Value> =
