@@ -119,6 +119,13 @@ fn missing_credentials_and_bad_options_exit_2_saying_what_to_do() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("`nope` is not a tencent service"), "{}", text(&out.stderr));
     let out = rulec()
+        .args(["collect", "tencent", "--format", "yaml", "-o", "x.json"])
+        .env("HOME", home.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "a bad --format fails before anything is collected");
+    assert!(text(&out.stderr).contains("yaml") && !text(&out.stderr).contains("collecting"), "{}", text(&out.stderr));
+    let out = rulec()
         .args(["collect", "tencent", "--events-since", "yesterday"])
         .env("HOME", home.path())
         .output()
@@ -132,6 +139,7 @@ fn print_policy_is_read_only_and_covers_the_call_table() {
     for (provider, pointer) in [("tencent", "/statement/0/action"), ("alibaba", "/Statement/0/Action")] {
         let out = rulec().args(["collect", provider, "--print-policy"]).output().expect("run rulec");
         assert_eq!(out.status.code(), Some(0));
+        insta::assert_snapshot!(format!("policy_{provider}"), text(&out.stdout));
         let policy: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON policy");
         let actions: Vec<&str> = policy
             .pointer(pointer)

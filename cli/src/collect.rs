@@ -127,6 +127,14 @@ fn cloud(provider: Provider, args: &CloudArgs) -> u8 {
             Err(message) => fail(&message, None),
         };
     }
+    // The check's options are read before collecting, so a typo costs nothing.
+    let check = match (&args.output, args.no_check) {
+        (Some(snapshot), false) => match check_args(snapshot, args) {
+            Ok(check) => Some(check),
+            Err(message) => return fail(&message, Some("see `rulec check --help` for --format and --fail-on")),
+        },
+        _ => None,
+    };
     let settings = match settings(provider, args) {
         Ok(settings) => settings,
         Err(message) => return fail(&message, Some("see `rulec collect --help`")),
@@ -201,16 +209,15 @@ fn cloud(provider: Provider, args: &CloudArgs) -> u8 {
         report: args.report.clone(),
         packs: PackArgs { packs: args.packs.packs.clone(), message_format: args.packs.message_format },
     };
-    let code = super::import::run(&import);
-    if code != EXIT_OK || args.no_check {
-        return code;
+    match (super::import::run(&import), check) {
+        (EXIT_OK, Some(check)) => super::check::run(&check),
+        (code, _) => code,
     }
-    let Some(snapshot) = &args.output else { return code };
-    check(snapshot, args)
 }
 
-/// Evaluates the packs on the written snapshot, as `rulec check` does.
-fn check(snapshot: &std::path::Path, args: &CloudArgs) -> u8 {
+/// `rulec check SNAPSHOT` with the options given to collect, to evaluate the packs on the
+/// written snapshot exactly as `rulec check` does.
+fn check_args(snapshot: &std::path::Path, args: &CloudArgs) -> Result<super::check::CheckArgs, String> {
     #[derive(clap::Parser)]
     struct Check {
         #[command(flatten)]
@@ -224,10 +231,10 @@ fn check(snapshot: &std::path::Path, args: &CloudArgs) -> u8 {
     for pack in &args.packs.packs {
         argv.extend(["--pack".to_owned(), pack.display().to_string()]);
     }
-    match Check::try_parse_from(argv) {
-        Ok(parsed) => super::check::run(&parsed.args),
-        Err(err) => fail(&err.to_string(), None),
-    }
+    Check::try_parse_from(argv).map(|parsed| parsed.args).map_err(|err| {
+        let text = err.to_string();
+        text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned()
+    })
 }
 
 fn settings(provider: Provider, args: &CloudArgs) -> Result<Settings, String> {
