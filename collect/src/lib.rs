@@ -143,6 +143,10 @@ pub fn import(inputs: &[PathBuf], options: &Options) -> Result<Imported, ImportE
 /// merging their results in path order so the output does not depend on the thread count.
 fn read_events(estate: &mut Estate, files: &[(&PathBuf, Provider, String)], options: &Options) {
     use rayon::prelude::*;
+    // Pages in their own order (`X.json`, `X.2.json`, `X.10.json`), not the names' order, so
+    // events of equal time keep the order the cloud listed them in, however they were paged.
+    let mut files = files.to_vec();
+    files.sort_by_cached_key(|(file, ..)| raw::layout::page_order(file));
     let parts: Vec<Estate> = files
         .par_iter()
         .map(|(file, provider, account)| {

@@ -12,7 +12,7 @@ use mock::{Cloud, Faults};
 use rulec_collect::live::{self, Progress, Settings, Summary};
 use rulec_collect::raw::Provider;
 use rulec_collect::sign::{Key, Secret};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 struct Quiet;
 
@@ -238,4 +238,49 @@ fn an_assumed_role_collects_with_its_temporary_key_and_token() {
             "{provider:?}: all with the role's key"
         );
     }
+}
+
+#[test]
+fn audit_events_of_the_window_are_read_page_by_page() {
+    // The vendor's LookUpEvents example, its one event made three (new ids, and a key id in
+    // place of the masked `XXX`, which the importer leaves out), the paging fields removed:
+    // the mock pages it one event at a time.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/raw/tencent/100000000001");
+    let text = std::fs::read_to_string(fixture.join("events/cloudaudit.LookUpEvents.json")).expect("fixture");
+    let mut answer: Value = serde_json::from_str(&text).expect("json");
+    let answer = answer.get_mut("Response").expect("envelope");
+    let event = answer["Events"][0].clone();
+    answer["Events"] = (1..=3)
+        .map(|n| {
+            let mut copy = event.clone();
+            copy["EventId"] = Value::from(format!("{}-{n}", event["EventId"].as_str().unwrap_or_default()));
+            copy["RequestID"] = Value::from(format!("{}-{n}", event["RequestID"].as_str().unwrap_or_default()));
+            let key = format!("AKIDEXAMPLEEVENTKEY{n:04}");
+            let inner = event["CloudAuditEvent"].as_str().unwrap_or_default().replace("\"XXX\"", &format!("\"{key}\""));
+            copy["CloudAuditEvent"] = Value::from(inner);
+            copy["SecretId"] = Value::from(key);
+            copy
+        })
+        .collect();
+    for paging in ["NextToken", "ListOver", "TotalCount"] {
+        answer.as_object_mut().expect("object").remove(paging);
+    }
+    let sts = r#"{"AccountId": "100000000001"}"#.to_owned();
+    let tree = support::tree(&[
+        ("tencent/100000000001/global/sts.GetCallerIdentity.json", sts),
+        (
+            "tencent/100000000001/ap-guangzhou/cvm.DescribeInstances.json",
+            r#"{"TotalCount": 0, "InstanceSet": []}"#.to_owned(),
+        ),
+        ("tencent/100000000001/events/cloudaudit.LookUpEvents.json", json!({"Response": answer}).to_string()),
+    ]);
+    let account = tree.path().join("tencent/100000000001");
+    let cloud = Cloud::from_raw(Provider::Tencent, &account);
+    let (raw, summary, log, _) = collect(cloud, |s| s.services = Some(vec!["cvm".to_owned()]));
+    assert_eq!(log.iter().filter(|(call, _)| call == "cloudaudit.LookUpEvents").count(), 3, "one event a page");
+    assert!(summary.failures.is_empty(), "{:?}", summary.failures);
+    let (_, events) = records(raw.path());
+    let (_, want) = records(&account);
+    assert_eq!(events.len(), 3);
+    assert_eq!(events, want);
 }

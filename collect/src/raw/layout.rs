@@ -175,6 +175,15 @@ fn call_file(provider: Provider, account: &str, region: &str, file: &str) -> Res
     })
 }
 
+/// The key that orders a folder's files with each call's pages in page order: the folder, the
+/// name without its page number, then the page.
+pub(crate) fn page_order(path: &Path) -> (PathBuf, String, u32, String) {
+    let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((&name, ""));
+    let (stem, page) = split_page(stem);
+    (path.parent().map(Path::to_path_buf).unwrap_or_default(), stem.to_owned(), page, extension.to_owned())
+}
+
 /// `name.3` → (`name`, 3); a page number is 2 or more (the first page has none).
 fn split_page(stem: &str) -> (&str, u32) {
     if let Some((head, tail)) = stem.rsplit_once('.')
@@ -216,6 +225,14 @@ mod tests {
             Placed::Call(call) => call,
             other => panic!("{path}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn pages_order_by_number() {
+        let names = ["e/a.X.10.json", "e/a.X.2.json", "e/a.X.json", "e/a.W.json"];
+        let mut files = names.map(PathBuf::from).to_vec();
+        files.sort_by_key(|file| page_order(file));
+        assert_eq!(files, ["e/a.W.json", "e/a.X.json", "e/a.X.2.json", "e/a.X.10.json"].map(PathBuf::from));
     }
 
     #[test]

@@ -87,7 +87,28 @@ impl Cloud {
             .collect();
         files.sort();
         for file in files {
-            let Ok(Placed::Call(call)) = layout::place(&file) else { continue };
+            let call = match layout::place(&file) {
+                Ok(Placed::Call(call)) => call,
+                // LookUpEvents / LookupEvents answers saved under events/: served as such.
+                Ok(Placed::Events { .. }) => {
+                    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+                    let Some((service, action)) = name.strip_suffix(".json").and_then(|stem| stem.split_once('.'))
+                    else {
+                        continue;
+                    };
+                    CallFile {
+                        provider,
+                        account: account.clone(),
+                        region: "events".to_owned(),
+                        service: service.to_owned(),
+                        action: action.to_owned(),
+                        params: Vec::new(),
+                        page: 1,
+                        syntax: Syntax::Json,
+                    }
+                }
+                _ => continue,
+            };
             let text = std::fs::read_to_string(&file).unwrap();
             let Ok(Answer::Data(value)) = answer::parse(&text, call.syntax) else { continue };
             let key = (call.region.clone(), call.service.clone(), call.action.clone(), call.params.clone());
@@ -100,6 +121,7 @@ impl Cloud {
         }
         let mut regions: BTreeSet<String> = answers.keys().map(|(folder, ..)| folder.clone()).collect();
         regions.remove(GLOBAL);
+        regions.remove("events");
         Cloud {
             provider,
             account,
