@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rulec_collect::host::{self, HostFacts, HostOptions, HostReport};
 use rulec_runtime::snapshot;
 
+use super::import::section;
 use super::{EXIT_BAD_INPUT, EXIT_OK, MessageFormat, PackArgs, compile, fail, output};
 
 #[derive(clap::Args, Debug)]
@@ -38,9 +39,6 @@ pub(crate) struct HostArgs {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 }
-
-/// How many lines of each list the summary shows before pointing at `--report`.
-const SHOWN: usize = 10;
 
 pub(crate) fn run(args: &HostArgs) -> u8 {
     if !args.root.is_dir() {
@@ -120,18 +118,4 @@ fn summary(record: &serde_json::Value, report: &HostReport) -> String {
     section(&mut out, "not readable", report.unreadable.iter().map(|u| format!("{}: {}", u.path, u.reason)));
     section(&mut out, "not determined", report.not_determined.iter().map(|n| format!("{}: {}", n.fact, n.reason)));
     out
-}
-
-fn section(out: &mut String, title: &str, lines: impl Iterator<Item = String>) {
-    let lines: Vec<String> = lines.collect();
-    if lines.is_empty() {
-        return;
-    }
-    let _ = writeln!(out, "{title}: {}", lines.len());
-    for line in lines.iter().take(SHOWN) {
-        let _ = writeln!(out, "  {line}");
-    }
-    if lines.len() > SHOWN {
-        let _ = writeln!(out, "  ... and {} more (see --report FILE)", lines.len() - SHOWN);
-    }
 }

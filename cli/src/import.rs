@@ -256,7 +256,8 @@ fn summary(snapshot: &Snapshot, report: &ImportReport) -> String {
     out
 }
 
-fn section(out: &mut String, title: &str, lines: impl Iterator<Item = String>) {
+/// A titled list in a summary: its first lines, then how many more `--report` holds.
+pub(crate) fn section(out: &mut String, title: &str, lines: impl Iterator<Item = String>) {
     let lines: Vec<String> = lines.collect();
     if lines.is_empty() {
         return;

@@ -111,6 +111,20 @@ pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<
     headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
 }
 
+/// The `name=value` fields of an `Authorization: <ALGORITHM> a=1, b=2` header, for the
+/// verifiers of the schemes that write it so (TC3, OSS V4).
+pub(crate) fn authorization_fields<'a>(
+    headers: &'a [(String, String)],
+    algorithm: &str,
+) -> Result<Vec<(&'a str, &'a str)>, String> {
+    let authorization = header(headers, "Authorization").ok_or("request has no Authorization header")?;
+    let fields = authorization
+        .strip_prefix(algorithm)
+        .and_then(|rest| rest.strip_prefix(' '))
+        .ok_or_else(|| format!("Authorization header is not {algorithm}"))?;
+    Ok(fields.split(',').filter_map(|part| part.trim().split_once('=')).collect())
+}
+
 pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut mac =

@@ -6,7 +6,10 @@
 //! UTC date, the region and the product. V4 rather than V1 because the vendor publishes test
 //! vectors for it and it binds the signature to a region.
 
-use super::{Key, Signed, compare, decode, encode, encode_path, header, hmac_sha256, join_query, parse_query};
+use super::{
+    Key, Signed, authorization_fields, compare, decode, encode, encode_path, header, hmac_sha256, join_query,
+    parse_query,
+};
 use super::{sha256_hex, utc};
 
 const ALGORITHM: &str = "OSS4-HMAC-SHA256";
@@ -75,18 +78,8 @@ pub fn verify(
     query: &str,
     headers: &[(String, String)],
 ) -> Result<(), String> {
-    let authorization = header(headers, "Authorization").ok_or("request has no Authorization header")?;
-    let fields = authorization
-        .strip_prefix(ALGORITHM)
-        .and_then(|rest| rest.strip_prefix(' '))
-        .ok_or_else(|| format!("Authorization header is not {ALGORITHM}"))?;
-    let field = |name: &str| {
-        fields
-            .split(',')
-            .filter_map(|part| part.trim().split_once('='))
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| value)
-    };
+    let fields = authorization_fields(headers, ALGORITHM)?;
+    let field = |name: &str| fields.iter().find(|(key, _)| *key == name).map(|(_, value)| *value);
     if field("AdditionalHeaders").is_some() {
         return Err("Authorization header has AdditionalHeaders, which this verifier does not support".to_owned());
     }

@@ -4,7 +4,7 @@
 //! X-TC-Action headers and SHA-256 of the body are signed with a key derived from the secret,
 //! the UTC date and the service.
 
-use super::{Key, Signed, compare, header, hmac_sha256, sha256_hex, utc};
+use super::{Key, Signed, authorization_fields, compare, header, hmac_sha256, sha256_hex, utc};
 
 const ALGORITHM: &str = "TC3-HMAC-SHA256";
 const CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -87,17 +87,12 @@ pub fn verify(
     headers: &[(String, String)],
     body: &[u8],
 ) -> Result<(), String> {
-    let authorization = header(headers, "Authorization").ok_or("request has no Authorization header")?;
-    let fields = authorization
-        .strip_prefix(ALGORITHM)
-        .and_then(|rest| rest.strip_prefix(' '))
-        .ok_or_else(|| format!("Authorization header is not {ALGORITHM}"))?;
+    let fields = authorization_fields(headers, ALGORITHM)?;
     let field = |name: &str| {
         fields
-            .split(',')
-            .filter_map(|part| part.trim().split_once('='))
+            .iter()
             .find(|(key, _)| *key == name)
-            .map(|(_, value)| value)
+            .map(|(_, value)| *value)
             .ok_or_else(|| format!("Authorization header lacks {name}"))
     };
     let credential = field("Credential")?;
