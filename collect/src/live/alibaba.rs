@@ -1,7 +1,7 @@
 //! Alibaba Cloud requests: RPC calls (signature v1, GET with every parameter in the query) to
-//! `<product>.aliyuncs.com` for account-wide products and `<product>.<region>.aliyuncs.com`
-//! for regional ones, and OSS's XML API (`oss-<region>.aliyuncs.com` for the bucket list,
-//! `<bucket>.oss-<region>.aliyuncs.com` for each bucket, signature V4).
+//! `<product>.aliyuncs.com` or `<product>.<region>.aliyuncs.com`; OSS's XML API
+//! (`oss-<region>.aliyuncs.com` for the bucket list, `<bucket>.oss-<region>.aliyuncs.com` for
+//! each bucket, signature V4); SLS's REST API (`[<project>.]<region>.log.aliyuncs.com`).
 //! API versions are those of the products' OpenAPI references; rate limits are the products'
 //! documented per-account flow control, 10 requests per second where a product states none.
 
@@ -83,8 +83,10 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     }
     let version =
         version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
+    // Account-wide products, and RDS and SLB (whose API references call the central endpoint
+    // with a RegionId), go to `<product>.aliyuncs.com`; ECS, KMS and ActionTrail to the region's.
     let host = match (page.service, page.region) {
-        ("ram" | "ims" | "sts", _) => format!("{}.aliyuncs.com", page.service),
+        ("ram" | "ims" | "sts" | "rds" | "slb", _) => format!("{}.aliyuncs.com", page.service),
         (service, Some(region)) => format!("{service}.{region}.aliyuncs.com"),
         (service, None) => format!("{service}.{HOME_REGION}.aliyuncs.com"),
     };
