@@ -181,3 +181,28 @@ fn assume_role_collects_the_roles_account_with_its_temporary_key() {
         "all but AssumeRole use the role's key"
     );
 }
+
+#[test]
+fn a_denied_service_is_named_in_the_summary_and_fails_its_coverage() {
+    let mut cloud = cloud(Provider::Tencent, "100000000002");
+    cloud.faults.deny = ["clb".to_owned()].into();
+    let (key_id, secret) = (cloud.key_id.clone(), cloud.secret.clone());
+    let server = cloud.serve();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("snapshot.json");
+    let out = collect("tencent", (&key_id, &secret), &server.url, dir.path(), &["-o", &snapshot.display().to_string()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "the run goes on and checks what it has\n{stderr}");
+    assert!(
+        stderr.contains("not collected: clb.DescribeLoadBalancers ×1: AuthFailure.UnauthorizedOperation"),
+        "{stderr}"
+    );
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).expect("written")).expect("json");
+    let failed = snapshot["coverage"]
+        .as_array()
+        .expect("coverage")
+        .iter()
+        .any(|entry| entry["type"] == "LoadBalancer" && entry["status"] == "failed");
+    assert!(failed, "{}", snapshot["coverage"]);
+}
