@@ -2,11 +2,10 @@
 //! in the RAW layout (IMPORT.md), so that importing what was saved is the snapshot. Collecting
 //! is fetching, never normalizing: `rulec collect` = these answers + `rulec import`.
 //!
-//! The table's `per` column orders the work: calls without one start at once, and each
-//! per-resource call starts for the items of a list answer as soon as that answer is in (calls
-//! that take many resources at once wait for all of their list's answers). Requests run in
-//! parallel, each API held to its rate limit. Every page is fetched; an error answer is saved
-//! as it came, so the importer records the call as not collected.
+//! The table's `per` column orders the work: calls without one come first, then each call once
+//! per item of its list call's answers, stage by stage; within a stage every request runs in
+//! parallel, each API held to its rate limit. Every page is fetched; an error answer is saved as
+//! it came, so the importer records the call as not collected.
 
 mod alibaba;
 mod client;
@@ -21,6 +20,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::calls::{self, Call, Located, Per, Scope};
@@ -157,8 +157,6 @@ pub fn collect(settings: &Settings, key: Key, raw: &Path, progress: &dyn Progres
         account: account.clone(),
         answers: Mutex::new(BTreeMap::new()),
         failures: Mutex::new(BTreeMap::new()),
-        spawned: Mutex::new(BTreeSet::new()),
-        error: Mutex::new(None),
         pages: std::sync::atomic::AtomicUsize::new(1),
         progress,
     };
@@ -176,45 +174,25 @@ pub fn collect(settings: &Settings, key: Key, raw: &Path, progress: &dyn Progres
         Some(regions) => regions.clone(),
         None => run.regions()?,
     };
-    let (selected, not_made) = selected(provider, settings.services.as_deref());
+    let (stages, not_made) = stages(provider, settings.services.as_deref());
+    let mut calls = 1;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.concurrency.max(1))
         .build()
         .map_err(|err| CollectError::Write(format!("cannot start the collector's threads: {err}")))?;
-    // Every call but the batched ones runs as soon as the answer it fans out from is in; the
-    // batched ones need every answer of their list call, so they come last.
-    let (batched, streamed): (Vec<&'static Call>, Vec<&'static Call>) =
-        selected.into_iter().partition(|call| call.per.is_some_and(|per| per.batch > 0));
-    let mut initial = run.initial_jobs(&streamed, &regions);
-    if let Some(since) = settings.events_since {
-        initial.extend(run.event_jobs(since, &regions));
-    }
-    pool.install(|| {
-        rayon::scope(|scope| {
-            for job in initial {
-                run.spawn(scope, job, &streamed);
-            }
-        })
-    });
-    let batches: Vec<Job> = {
-        let answers = run.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        batched
-            .iter()
-            .filter_map(|call| Some((call, call.per?)))
-            .flat_map(|(call, per)| batches(&answers, call, &per, run.job(call, GLOBAL, Vec::new(), Vec::new())))
-            .collect()
+    let mut fetch_all = |jobs: Vec<Job>| -> Result<(), CollectError> {
+        calls += jobs.len();
+        progress.planned(jobs.len());
+        let results: Vec<Result<(), CollectError>> =
+            pool.install(|| jobs.par_iter().map(|job| run.fetch(job)).collect());
+        results.into_iter().collect()
     };
-    pool.install(|| {
-        rayon::scope(|scope| {
-            for job in batches {
-                run.spawn(scope, job, &[]);
-            }
-        })
-    });
-    if let Some(err) = run.error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
-        return Err(err);
+    for stage in &stages {
+        fetch_all(run.jobs(stage, &regions))?;
     }
-    let calls = 1 + run.spawned.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len();
+    if let Some(since) = settings.events_since {
+        fetch_all(run.event_jobs(since, &regions))?;
+    }
     let failures = run.failures.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     let order = |call: &str| calls::all().position(|c| c.provider == provider && c.name() == call);
     let mut failures: Vec<Failure> = failures.into_values().collect();
@@ -240,39 +218,53 @@ pub(crate) fn requests_made(provider: Provider) -> Vec<(&'static str, &'static s
         Provider::Tencent => (tencent::REGIONS, tencent::EVENTS),
         Provider::Alibaba => (alibaba::REGIONS, alibaba::EVENTS),
     };
-    let made = selected(provider, None).0.into_iter().map(|call| (call.service, call.action));
-    [("sts", "GetCallerIdentity"), regions, events].into_iter().chain(made).collect()
+    let staged = stages(provider, None).0.into_iter().flatten().map(|call| (call.service, call.action));
+    [("sts", "GetCallerIdentity"), regions, events].into_iter().chain(staged).collect()
 }
 
-/// The calls to make, and the calls left out with the reason. The table lists each list call
-/// before the calls that fan out from it (the saving script's test holds it to that), so one
-/// pass knows whether a call's list is made.
-fn selected(provider: Provider, services: Option<&[String]>) -> (Vec<&'static Call>, Vec<(String, String)>) {
+/// The calls to make, stage by stage (a call after the list it fans out from), and the calls
+/// left out with the reason.
+fn stages(provider: Provider, services: Option<&[String]>) -> (Vec<Vec<&'static Call>>, Vec<(String, String)>) {
     let wanted = |call: &Call| services.is_none_or(|services| services.iter().any(|s| s == call.service));
-    let mut made: Vec<&'static Call> = Vec::new();
+    let mut depth: BTreeMap<String, usize> = BTreeMap::new();
+    let mut stages: Vec<Vec<&'static Call>> = Vec::new();
     let mut not_made = Vec::new();
     for call in calls::all().filter(|call| call.provider == provider) {
         if call.service == "sts" && call.action == "GetCallerIdentity" {
             continue;
         }
-        let reason = if !wanted(call) {
-            Some("its service is not among --services".to_owned())
-        } else if version(provider, call.service).is_none() {
-            Some(format!(
-                "rulec does not sign {} requests: save its answers with the vendor's CLI and import them",
-                call.service
-            ))
-        } else {
-            call.per
-                .filter(|per| !made.iter().any(|list| list.name() == per.from))
-                .map(|per| format!("its resources come from {}, which is not collected", per.from))
-        };
-        match reason {
-            Some(reason) => not_made.push((call.name(), reason)),
-            None => made.push(call),
+        if !wanted(call) {
+            not_made.push((call.name(), "its service is not among --services".to_owned()));
+            continue;
         }
+        if version(provider, call.service).is_none() {
+            not_made.push((
+                call.name(),
+                format!(
+                    "rulec does not sign {} requests yet: save its answers with the vendor's CLI and import them",
+                    call.service
+                ),
+            ));
+            continue;
+        }
+        let level = match &call.per {
+            None => 0,
+            Some(per) => match depth.get(per.from) {
+                Some(level) => level + 1,
+                None => {
+                    not_made
+                        .push((call.name(), format!("its resources come from {}, which is not collected", per.from)));
+                    continue;
+                }
+            },
+        };
+        depth.insert(call.name(), level);
+        if stages.len() <= level {
+            stages.resize(level + 1, Vec::new());
+        }
+        stages[level].push(call);
     }
-    (made, not_made)
+    (stages, not_made)
 }
 
 /// One request to make, with all its pages.
@@ -304,10 +296,6 @@ struct Run<'a> {
     /// The data answers saved so far, by call and folder: each request's named parameters and pages.
     answers: Mutex<BTreeMap<(String, String), Vec<Saved>>>,
     failures: Mutex<BTreeMap<(String, String), Failure>>,
-    /// Every request started, so one asked for by two answers is made once.
-    spawned: Mutex<BTreeSet<Job>>,
-    /// The first failure to write an answer: it stops the run.
-    error: Mutex<Option<CollectError>>,
     pages: std::sync::atomic::AtomicUsize,
     progress: &'a dyn Progress,
 }
@@ -338,108 +326,77 @@ impl Run<'_> {
         Ok(regions)
     }
 
-    /// A request of `call` in `folder` (a region, or `global`).
-    fn job(&self, call: &Call, folder: &str, named: Vec<(String, String)>, extra: Vec<(String, String)>) -> Job {
-        let fixed =
-            fixed(self.settings.provider, call).iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned()));
-        Job {
-            service: call.service,
-            action: call.action,
-            folder: folder.to_owned(),
-            region: (folder != GLOBAL).then(|| folder.to_owned()),
-            named,
-            extra: fixed.chain(extra).collect(),
-            first_page: 1,
-        }
-    }
-
-    /// The requests that need no other answer: list calls in each region (or once, account-wide)
-    /// and the parameterless form of `bare` per-resource calls.
-    fn initial_jobs(&self, calls: &[&'static Call], regions: &[String]) -> Vec<Job> {
-        let mut jobs = Vec::new();
-        for call in calls {
-            match (&call.per, call.scope) {
-                (None, Scope::Global) => jobs.push(self.job(call, GLOBAL, Vec::new(), Vec::new())),
-                (None, Scope::Regional) => {
-                    jobs.extend(regions.iter().map(|region| self.job(call, region, Vec::new(), Vec::new())));
-                }
-                (Some(per), _) if per.bare => jobs.push(self.job(call, GLOBAL, Vec::new(), Vec::new())),
-                (Some(_), _) => {}
-            }
-        }
-        jobs
-    }
-
-    /// The requests of a per-resource call for the items of one answer of its list call:
-    /// `pages`, saved in `folder` for the request named `list_params`.
-    fn fan_out(
-        &self,
-        call: &Call,
-        per: &Per,
-        folder: &str,
-        list_params: &[(String, String)],
-        pages: &[Value],
-    ) -> Vec<Job> {
-        let mut jobs = Vec::new();
-        for item in pages.iter().flat_map(|page| pages::items(page, per.list)) {
-            let folder = match per.located {
-                Located::WithList => folder.to_owned(),
-                Located::ItemField { field, strip } => {
-                    let Some(region) = text(item.get(field)) else { continue };
-                    let region = region.strip_prefix(strip).unwrap_or(&region).to_owned();
-                    // A bucket of a region left out by --regions is left alone.
-                    if self.settings.regions.as_ref().is_some_and(|regions| !regions.contains(&region)) {
-                        continue;
+    /// The requests of one stage: list calls per region, per-resource calls per item of the
+    /// answers their list call gave.
+    fn jobs(&self, stage: &[&'static Call], regions: &[String]) -> Vec<Job> {
+        let mut jobs = BTreeSet::new();
+        let answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for call in stage {
+            let fixed: Vec<(String, String)> = fixed(self.settings.provider, call)
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect();
+            let job = |folder: &str, named: Vec<(String, String)>, extra: Vec<(String, String)>| Job {
+                service: call.service,
+                action: call.action,
+                folder: folder.to_owned(),
+                region: (folder != GLOBAL).then(|| folder.to_owned()),
+                named,
+                extra: [fixed.clone(), extra].concat(),
+                first_page: 1,
+            };
+            let Some(per) = &call.per else {
+                match call.scope {
+                    Scope::Global => jobs.insert(job(GLOBAL, Vec::new(), Vec::new())),
+                    Scope::Regional => {
+                        for region in regions {
+                            jobs.insert(job(region, Vec::new(), Vec::new()));
+                        }
+                        true
                     }
-                    region
+                };
+                continue;
+            };
+            if per.bare {
+                jobs.insert(job(GLOBAL, Vec::new(), Vec::new()));
+            }
+            if per.batch > 0 {
+                jobs.extend(batches(&answers, call, per, job(GLOBAL, Vec::new(), Vec::new())));
+                continue;
+            }
+            for ((_, folder), saved) in answers.iter().filter(|((from, _), _)| from == per.from) {
+                for (list_params, pages) in saved {
+                    for item in pages.iter().flat_map(|page| pages::items(page, per.list)) {
+                        let folder = match per.located {
+                            Located::WithList => Some(folder.clone()),
+                            Located::ItemField { field, strip } => text(item.get(field))
+                                .map(|region| region.strip_prefix(strip).unwrap_or(&region).to_owned()),
+                        };
+                        let Some(folder) = folder else { continue };
+                        let values: Vec<String> = if per.fields.is_empty() {
+                            text(Some(item)).into_iter().collect()
+                        } else {
+                            per.fields.iter().filter_map(|field| text(item.get(*field))).collect()
+                        };
+                        for value in values.into_iter().filter(|value| !value.is_empty()) {
+                            let mut named: Vec<(String, String)> = per
+                                .inherit
+                                .iter()
+                                .filter_map(|name| list_params.iter().find(|(n, _)| n == name).cloned())
+                                .collect();
+                            named.push((per.param.to_owned(), value));
+                            let extra = per
+                                .with
+                                .iter()
+                                .filter_map(|(param, field)| Some(((*param).to_owned(), text(item.get(*field))?)))
+                                .collect();
+                            jobs.insert(job(&folder, named, extra));
+                        }
+                    }
                 }
-            };
-            let values: Vec<String> = if per.fields.is_empty() {
-                text(Some(item)).into_iter().collect()
-            } else {
-                per.fields.iter().filter_map(|field| text(item.get(*field))).collect()
-            };
-            for value in values.into_iter().filter(|value| !value.is_empty()) {
-                let mut named: Vec<(String, String)> = per
-                    .inherit
-                    .iter()
-                    .filter_map(|name| list_params.iter().find(|(n, _)| n == name).cloned())
-                    .collect();
-                named.push((per.param.to_owned(), value));
-                let extra = per
-                    .with
-                    .iter()
-                    .filter_map(|(param, field)| Some(((*param).to_owned(), text(item.get(*field))?)))
-                    .collect();
-                jobs.push(self.job(call, &folder, named, extra));
             }
         }
-        jobs
-    }
-
-    /// Fetches `job` on the pool, then, as soon as its answers are in, the requests of every
-    /// call that fans out from it: a call waits for its own list answer, not for a whole stage.
-    fn spawn<'s>(&'s self, scope: &rayon::Scope<'s>, job: Job, calls: &'s [&'static Call]) {
-        if !self.spawned.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(job.clone()) {
-            return;
-        }
-        self.progress.planned(1);
-        scope.spawn(move |scope| {
-            let pages = match self.fetch(&job) {
-                Ok(pages) => pages,
-                Err(err) => {
-                    self.error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(err);
-                    return;
-                }
-            };
-            let name = format!("{}.{}", job.service, job.action);
-            for call in calls {
-                let Some(per) = call.per.filter(|per| per.from == name && per.batch == 0) else { continue };
-                for next in self.fan_out(call, &per, &job.folder, &job.named, &pages) {
-                    self.spawn(scope, next, calls);
-                }
-            }
-        });
+        jobs.into_iter().collect()
     }
 
     /// The audit-event requests over the window ending now.
@@ -474,9 +431,8 @@ impl Run<'_> {
         }
     }
 
-    /// Makes one request, page after page, saving each page; records a failure. Returns the
-    /// data of the pages.
-    fn fetch(&self, job: &Job) -> Result<Vec<Value>, CollectError> {
+    /// Makes one request, page after page, saving each page; records a failure.
+    fn fetch(&self, job: &Job) -> Result<(), CollectError> {
         let provider = self.settings.provider;
         let name = format!("{}.{}", job.service, job.action);
         let paging = calls::find(provider, job.service, job.action).map(|call| (call.paging, call.page_list()));
@@ -529,9 +485,9 @@ impl Run<'_> {
         }
         if !saved.is_empty() {
             let mut answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            answers.entry((name, job.folder.clone())).or_default().push((job.named.clone(), saved.clone()));
+            answers.entry((name, job.folder.clone())).or_default().push((job.named.clone(), saved));
         }
-        Ok(saved)
+        Ok(())
     }
 
     /// Writes one page where the importer looks for it.
