@@ -373,6 +373,10 @@ impl Run<'_> {
                                 .map(|region| region.strip_prefix(strip).unwrap_or(&region).to_owned()),
                         };
                         let Some(folder) = folder else { continue };
+                        // A bucket of a region left out by --regions is left alone.
+                        if per.located != Located::WithList && !regions.contains(&folder) {
+                            continue;
+                        }
                         let values: Vec<String> = if per.fields.is_empty() {
                             text(Some(item)).into_iter().collect()
                         } else {
