@@ -182,12 +182,16 @@ fn regions_and_services_narrow_the_collection() {
     let cloud = Cloud::from_raw(Provider::Tencent, &fixture("tencent", "100000000002"));
     let (raw, summary, log, _) = collect(cloud, |s| {
         s.regions = Some(vec!["ap-guangzhou".to_owned()]);
-        s.services = Some(vec!["cvm".to_owned(), "vpc".to_owned()]);
+        s.services = Some(vec!["cvm".to_owned(), "vpc".to_owned(), "cos".to_owned()]);
         s.events_since = None;
     });
+    let wanted = ["cvm.", "vpc.", "cos.", "sts."];
+    assert!(log.iter().all(|(call, _)| wanted.iter().any(|w| call.starts_with(w))), "{log:?}");
+    let account = raw.path().join("tencent/100000000002");
+    assert!(account.join("ap-guangzhou/cos.GetBucketAcl@Bucket=examplebucket-1250000002.xml").exists());
     assert!(
-        log.iter().all(|(call, _)| call.starts_with("cvm.") || call.starts_with("vpc.") || call.starts_with("sts.")),
-        "{log:?}"
+        !account.join("ap-beijing").exists() && !account.join("eu-frankfurt").exists(),
+        "buckets elsewhere are left alone"
     );
     assert!(summary.not_made.iter().any(|(call, why)| call == "cam.ListUsers" && why.contains("--services")));
     let (assets, _) = records(raw.path());
