@@ -1,12 +1,14 @@
 //! Package metadata as the package managers keep it on disk: apt stores its lists compressed
 //! when `Acquire::GzipIndexes` is set (`.lz4` or `.gz`, as container images do), and dnf keeps
 //! each repository's `updateinfo.xml` as the repository published it (`.gz` on RHEL 9 and its
-//! rebuilds, `.zst` from createrepo_c 1.0 on, as EPEL 10; `.xz` on older Fedora). The format is
-//! told by the file name, as apt and dnf tell it.
+//! rebuilds, `.zst` from createrepo_c 1.0 on, as EPEL 10; `.xz` on older Fedora, and `.zck`
+//! where the repository offers zchunk, as Fedora's do). The format is told by the file name, as
+//! apt and dnf tell it.
 
 use std::io::Read;
 
 use super::fs::MAX_FILE;
+use super::zchunk;
 
 /// The content of the file named `name` whose bytes are `bytes`; `Err` with the reason when it
 /// is compressed in a format not read here, broken, or larger than [`MAX_FILE`] once
@@ -19,7 +21,7 @@ pub(crate) fn decode(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
         "xz" => bounded(liblzma::read::XzDecoder::new_multi_decoder(slice)),
         "zst" => bounded(zstd::stream::read::Decoder::with_buffer(slice).map_err(|err| err.to_string())?),
         "lz4" => bounded(lz4_flex::frame::FrameDecoder::new(slice)),
-        "zck" => Err("zchunk-compressed: not read".to_owned()),
+        "zck" => zchunk::decode(&bytes),
         "bz2" => Err("bzip2-compressed: not read".to_owned()),
         _ => Ok(bytes),
     }
@@ -69,6 +71,7 @@ mod tests {
         assert!(decode("Packages.lz4", TEXT.to_vec()).is_err());
         assert!(decode("updateinfo.xml.zst", TEXT.to_vec()).is_err());
         assert!(decode("updateinfo.xml.xz", TEXT.to_vec()).is_err());
-        assert_eq!(decode("updateinfo.xml.zck", TEXT.to_vec()).unwrap_err(), "zchunk-compressed: not read");
+        assert_eq!(decode("updateinfo.xml.zck", TEXT.to_vec()).unwrap_err(), "not a zchunk file");
+        assert_eq!(decode("updateinfo.xml.bz2", TEXT.to_vec()).unwrap_err(), "bzip2-compressed: not read");
     }
 }

@@ -18,6 +18,7 @@ mod services;
 mod sshd;
 mod updateinfo;
 mod weak;
+mod zchunk;
 
 use std::path::Path;
 

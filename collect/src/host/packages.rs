@@ -376,6 +376,33 @@ mod tests {
         assert!(tree.report.is_empty(), "{:?}", tree.report);
     }
 
+    /// Fedora: the database in /usr/lib/sysimage/rpm (with /var/lib/rpm a link to it), dnf5's
+    /// cache, and only the zchunk copy of the advisories cached though repomd.xml lists both.
+    #[test]
+    fn a_fedora_layout_with_zchunk_advisories() {
+        use super::rpmdb::tests::package;
+        let repomd = r#"<repomd>
+            <data type="updateinfo"><location href="repodata/aa-updateinfo.xml.xz"/></data>
+            <data type="updateinfo_zck"><location href="repodata/bb-updateinfo.xml.zck"/></data>
+          </repomd>"#;
+        let dir = rpm_tree(
+            &[package("less", None, "590", "2.el9", "x86_64")],
+            &[("/var/cache/libdnf5/updates-5678/repodata/repomd.xml", repomd)],
+        );
+        let zck = include_bytes!("../../tests/zchunk/dictionary.xml.zck");
+        std::fs::write(dir.path().join("var/cache/libdnf5/updates-5678/repodata/bb-updateinfo.xml.zck"), zck).unwrap();
+        let sysimage = dir.path().join("usr/lib/sysimage");
+        std::fs::create_dir_all(&sysimage).unwrap();
+        std::fs::rename(dir.path().join("var/lib/rpm"), sysimage.join("rpm")).unwrap();
+        std::os::unix::fs::symlink("../../usr/lib/sysimage/rpm", dir.path().join("var/lib/rpm")).unwrap();
+        let mut tree = Tree::new(dir.path());
+        assert_eq!(
+            collect(&mut tree),
+            json!([{"name": "less", "version": "590-2.el9", "fixed_version": "590-2.el9_2"}])
+        );
+        assert!(tree.report.is_empty(), "{:?}", tree.report);
+    }
+
     #[test]
     fn an_rpm_host_without_cached_advisories_claims_nothing() {
         use super::rpmdb::tests::package;
