@@ -14,7 +14,7 @@ const MAX_LINKS: usize = 40;
 
 /// The largest file read: package indexes run to tens of MiB; anything larger is not a
 /// configuration file and is reported instead of filling memory.
-const MAX_FILE: u64 = 256 << 20;
+pub(crate) const MAX_FILE: u64 = 256 << 20;
 
 /// The host's tree and what could not be read from it.
 #[derive(Debug)]
@@ -85,6 +85,12 @@ impl Tree {
     /// The text of a regular file; `None` when it does not exist (an absent file is a fact
     /// about the host) or cannot be read (recorded in the report).
     pub(crate) fn read(&mut self, path: &str) -> Option<String> {
+        let bytes = self.read_bytes(path)?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The bytes of a regular file (a compressed index, a database), as [`Tree::read`].
+    pub(crate) fn read_bytes(&mut self, path: &str) -> Option<Vec<u8>> {
         let real = self.real(path)?;
         let meta = match std::fs::metadata(&real) {
             Ok(meta) => meta,
@@ -105,7 +111,7 @@ impl Tree {
         let mut bytes = Vec::new();
         let read = std::fs::File::open(&real).and_then(|file| file.take(MAX_FILE).read_to_end(&mut bytes));
         match read {
-            Ok(_) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Ok(_) => Some(bytes),
             Err(err) if err.kind() == ErrorKind::NotFound => None,
             Err(err) => {
                 self.report.unreadable(path, &err.to_string());

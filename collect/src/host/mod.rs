@@ -5,15 +5,20 @@
 //! [`HostReport`] beside the record, since the record has no field for "unknown".
 
 mod accounts;
+mod compressed;
+mod evr;
 mod files;
 mod fs;
 mod os;
 mod packages;
 mod policy;
 mod report;
+mod rpmdb;
 mod services;
 mod sshd;
+mod updateinfo;
 mod weak;
+mod zchunk;
 
 use std::path::Path;
 

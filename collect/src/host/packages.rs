@@ -2,25 +2,38 @@
 //!
 //! Debian / Ubuntu: installed versions from `/var/lib/dpkg/status`; a package misses a
 //! security update when an index of a security suite under `/var/lib/apt/lists`
-//! (`…_dists_<codename>-security_…_Packages`, or Debian 10's `…-security_dists_<codename>_updates_…`)
-//! offers a higher version, in dpkg's ordering. That index is only as fresh as the host's last
-//! `apt-get update`: an update published after it is not seen.
+//! (`…_dists_<codename>-security_…_Packages`, or Debian 10's `…-security_dists_<codename>_updates_…`),
+//! plain or compressed, offers a higher version, in dpkg's ordering. That index is only as
+//! fresh as the host's last `apt-get update`: an update published after it is not seen.
 //!
-//! RPM hosts: the rpm database (Berkeley DB, or SQLite from RHEL 9 on) is not read, so the
-//! packages of an rpm host are not collected and the report says so; nothing is guessed.
+//! RPM hosts: installed packages from the rpm database when it is SQLite (`rpmdb.sqlite`, RHEL
+//! 9 and Fedora 33 on, [`rpmdb`]); a package misses a security update when a security advisory
+//! in dnf's cache ([`updateinfo`]) ships a higher EVR of the same name and arch. The Berkeley
+//! DB of older releases (RHEL / CentOS 7 and 8) is not read, and the report says so; nothing
+//! is guessed.
 
 use std::collections::BTreeMap;
 
 use debversion::Version;
 use serde_json::{Value, json};
 
+use super::compressed;
+use super::evr::Evr;
 use super::fs::Tree;
+use super::{rpmdb, updateinfo};
 
 const STATUS: &str = "/var/lib/dpkg/status";
 const LISTS: &str = "/var/lib/apt/lists";
 
-/// Where rpm keeps its database (RHEL 9 moved it, leaving a link at the old place).
-const RPM_DBS: [&str; 2] = ["/var/lib/rpm", "/usr/lib/sysimage/rpm"];
+/// Where rpm keeps its SQLite database: Fedora moved it to `/usr/lib/sysimage` (leaving a link
+/// at the old place); RHEL 9 keeps it in `/var/lib/rpm`.
+const RPM_SQLITE: [&str; 2] = ["/usr/lib/sysimage/rpm/rpmdb.sqlite", "/var/lib/rpm/rpmdb.sqlite"];
+
+/// The Berkeley DB rpm database of RHEL / CentOS 7 and 8.
+const RPM_BDB: [&str; 2] = ["/var/lib/rpm/Packages", "/usr/lib/sysimage/rpm/Packages"];
+
+/// The pseudo-package rpm records for each imported signing key: a key, not software.
+const GPG_PUBKEY: &str = "gpg-pubkey";
 
 /// The `[HostPackage]` list, sorted by name and version.
 pub(crate) fn collect(tree: &mut Tree) -> Value {
@@ -29,14 +42,93 @@ pub(crate) fn collect(tree: &mut Tree) -> Value {
     }
     if tree.report.is_unreadable(STATUS) {
         tree.report.not_determined("packages", &format!("{STATUS} cannot be read: no package is listed"));
-    } else if RPM_DBS.iter().any(|db| tree.metadata(db).is_some_and(|meta| meta.is_dir())) {
-        let reason = "an rpm host: rulec does not read the rpm database, so installed packages and missing \
-                      security updates are not collected";
-        tree.report.not_determined("packages", reason);
+    } else if let Some(db) = RPM_SQLITE.into_iter().find(|db| tree.metadata(db).is_some_and(|meta| meta.is_file())) {
+        return rpm(tree, db);
+    } else if let Some(db) = RPM_BDB.into_iter().find(|db| tree.metadata(db).is_some()) {
+        let reason = format!(
+            "{db} is a Berkeley DB rpm database (RHEL / CentOS 7 and 8), which rulec does not read (no \
+             maintained Rust reader of it exists): installed packages and missing security updates are not collected"
+        );
+        tree.report.not_determined("packages", &reason);
     } else {
         tree.report.not_determined("packages", "no package database found (dpkg or rpm): no package is listed");
     }
     json!([])
+}
+
+/// The packages of the rpm database at `db`, each with the highest security fix it misses.
+fn rpm(tree: &mut Tree, db: &str) -> Value {
+    let read = tree
+        .resolve(db)
+        .ok_or_else(|| "too many levels of symbolic links".to_owned())
+        .and_then(|real| rpmdb::read(&real));
+    let database = match read {
+        Ok(database) => database,
+        Err(reason) => {
+            let reason = format!("{db} cannot be read as an rpm database ({reason}): no package is listed");
+            tree.report.not_determined("packages", &reason);
+            return json!([]);
+        }
+    };
+    let wal = format!("{db}-wal");
+    if let Some(meta) = tree.metadata(&wal).filter(|meta| meta.len() > 0) {
+        let reason = format!(
+            "{wal} holds {} bytes not yet merged into the database (rpm was running, or stopped mid-way): \
+             the latest package changes may be missing; the database is read without writing to it",
+            meta.len()
+        );
+        tree.report.not_determined("packages", &reason);
+    }
+    if let Some((hnum, reason)) = database.malformed.first() {
+        let reason = format!(
+            "{} of {} headers in {db} cannot be parsed (the first, row {hnum}: {reason}): those packages are not listed",
+            database.malformed.len(),
+            database.malformed.len() + database.packages.len()
+        );
+        tree.report.not_determined("packages", &reason);
+    }
+    let mut installed: Vec<rpmdb::Installed> =
+        database.packages.into_iter().filter(|package| package.name != GPG_PUBKEY).collect();
+    installed.sort_by(|a, b| {
+        (&a.name, &a.evr, &a.arch)
+            .cmp(&(&b.name, &b.evr, &b.arch))
+            .then_with(|| a.evr.to_string().cmp(&b.evr.to_string()))
+    });
+    let fixes = updateinfo::cached(tree).map(|fixes| missing(&installed, fixes));
+    let mut packages: Vec<Value> = installed
+        .iter()
+        .map(|package| {
+            let fixed = package.arch.as_ref().and_then(|arch| fixes.as_ref()?.get(&(package.name.clone(), arch.clone())));
+            json!({"name": package.name, "version": package.evr.to_string(), "fixed_version": fixed.map(Evr::to_string)})
+        })
+        .collect();
+    // A package installed for two arches at one version is one entry.
+    packages.dedup();
+    Value::Array(packages)
+}
+
+/// The highest security fix of each (name, arch) that is newer than every installed package
+/// of that name and arch: an older kernel kept beside a patched one is not a missing patch,
+/// as dnf judges it.
+fn missing(installed: &[rpmdb::Installed], fixes: Vec<updateinfo::Fix>) -> BTreeMap<(String, String), Evr> {
+    let mut newest: BTreeMap<(&str, &str), &Evr> = BTreeMap::new();
+    for package in installed {
+        let Some(arch) = &package.arch else { continue };
+        let slot = newest.entry((&package.name, arch)).or_insert(&package.evr);
+        if **slot < package.evr {
+            *slot = &package.evr;
+        }
+    }
+    let mut highest: BTreeMap<(String, String), Evr> = BTreeMap::new();
+    for fix in fixes {
+        let Some(current) = newest.get(&(fix.name.as_str(), fix.arch.as_str())) else { continue };
+        if **current < fix.evr
+            && highest.get(&(fix.name.clone(), fix.arch.clone())).is_none_or(|known| *known < fix.evr)
+        {
+            highest.insert((fix.name, fix.arch), fix.evr);
+        }
+    }
+    highest
 }
 
 fn dpkg(tree: &mut Tree, status: &str) -> Value {
@@ -81,12 +173,16 @@ fn security_versions(tree: &mut Tree) -> Option<BTreeMap<String, (String, Versio
         if !is_security(&name) {
             continue;
         }
-        if !name.ends_with("_Packages") {
-            let reason = "a compressed package index (Acquire::GzipIndexes): not read, its updates are not seen";
-            tree.report.not_determined(&format!("{LISTS}/{name}"), reason);
-            continue;
-        }
-        let Some(text) = tree.read(&format!("{LISTS}/{name}")) else { continue };
+        let path = format!("{LISTS}/{name}");
+        let Some(bytes) = tree.read_bytes(&path) else { continue };
+        // Compressed when apt keeps its lists so (`Acquire::GzipIndexes`, as container images do).
+        let text = match compressed::decode(&name, bytes) {
+            Ok(text) => String::from_utf8_lossy(&text).into_owned(),
+            Err(reason) => {
+                tree.report.not_determined(&path, &format!("a package index {reason}: its updates are not seen"));
+                continue;
+            }
+        };
         found = true;
         for paragraph in paragraphs(&text) {
             let (Some(&package), Some(&text)) = (paragraph.get("Package"), paragraph.get("Version")) else { continue };
@@ -183,12 +279,159 @@ mod tests {
     }
 
     #[test]
-    fn rpm_hosts_are_reported_not_guessed() {
+    fn a_compressed_security_index_is_read() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"Package: openssl\nVersion: 3.0.13-1~deb12u1\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let lists = dir.path().join("var/lib/apt/lists");
+        std::fs::create_dir_all(&lists).unwrap();
+        std::fs::create_dir_all(dir.path().join("var/lib/dpkg")).unwrap();
+        std::fs::write(dir.path().join("var/lib/dpkg/status"), STATUS_TEXT).unwrap();
+        let name = "deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages";
+        std::fs::write(lists.join(format!("{name}.gz")), gz.finish().unwrap()).unwrap();
+        std::fs::write(lists.join(format!("{name}.lz4")), "not lz4").unwrap();
+        let mut tree = Tree::new(dir.path());
+        let value = collect(&mut tree);
+        assert_eq!(
+            value[2],
+            json!({"name": "openssl", "version": "3.0.11-1~deb12u1", "fixed_version": "3.0.13-1~deb12u1"})
+        );
+        assert_eq!(tree.report.not_determined.len(), 1);
+        assert_eq!(tree.report.not_determined[0].fact, format!("{LISTS}/{name}.lz4"));
+    }
+
+    #[test]
+    fn a_berkeley_db_rpm_host_is_reported_not_guessed() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("var/lib/rpm")).unwrap();
+        std::fs::write(dir.path().join("var/lib/rpm/Packages"), "").unwrap();
         let mut tree = Tree::new(dir.path());
         assert_eq!(collect(&mut tree), json!([]));
-        assert!(tree.report.not_determined[0].reason.contains("rpm"));
+        assert!(tree.report.not_determined[0].reason.contains("Berkeley DB"));
+    }
+
+    /// A tree with an rpmdb.sqlite holding these header blobs, and these files.
+    fn rpm_tree(blobs: &[Vec<u8>], files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let rpm = dir.path().join("var/lib/rpm");
+        std::fs::create_dir_all(&rpm).unwrap();
+        let db = rusqlite::Connection::open(rpm.join("rpmdb.sqlite")).unwrap();
+        db.execute_batch("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)").unwrap();
+        for blob in blobs {
+            db.execute("INSERT INTO Packages (blob) VALUES (?1)", [blob]).unwrap();
+        }
+        for (path, text) in files {
+            let path = dir.path().join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    const REPOMD: &str =
+        r#"<repomd><data type="updateinfo"><location href="repodata/ab-updateinfo.xml"/></data></repomd>"#;
+
+    const UPDATEINFO: &str = r#"<updates>
+        <update type="security"><pkglist><collection>
+          <package name="glibc" epoch="0" version="2.34" release="83.el9_3.7" arch="x86_64"/>
+          <package name="glibc" epoch="0" version="2.34" release="83.el9_3.7" arch="i686"/>
+          <package name="kernel-core" epoch="0" version="5.14.0" release="362.13.1.el9_3" arch="x86_64"/>
+        </collection></pkglist></update>
+        <update type="security"><pkglist><collection>
+          <package name="glibc" epoch="0" version="2.34" release="83.el9_3.12" arch="x86_64"/>
+        </collection></pkglist></update>
+      </updates>"#;
+
+    #[test]
+    fn rpm_packages_miss_the_highest_newer_security_fix() {
+        use super::rpmdb::tests::package;
+        let blobs = [
+            package("glibc", None, "2.34", "83.el9_3", "x86_64"),
+            package("glibc", None, "2.34", "83.el9_3", "i686"),
+            package("kernel-core", None, "5.14.0", "362.8.1.el9_3", "x86_64"),
+            package("kernel-core", None, "5.14.0", "362.13.1.el9_3", "x86_64"),
+            package("gpg-pubkey", None, "8e5df684", "6b148abc", "(none)"),
+            package("bash", Some(0), "5.1.8", "6.el9_1", "x86_64"),
+        ];
+        let dir = rpm_tree(
+            &blobs,
+            &[
+                ("/var/cache/dnf/baseos-0123/repodata/repomd.xml", REPOMD),
+                ("/var/cache/dnf/baseos-0123/repodata/ab-updateinfo.xml", UPDATEINFO),
+                ("/var/cache/dnf/baseos.solv", ""),
+            ],
+        );
+        let mut tree = Tree::new(dir.path());
+        assert_eq!(
+            collect(&mut tree),
+            json!([
+                {"name": "bash", "version": "5.1.8-6.el9_1", "fixed_version": null},
+                {"name": "glibc", "version": "2.34-83.el9_3", "fixed_version": "2.34-83.el9_3.7"},
+                {"name": "glibc", "version": "2.34-83.el9_3", "fixed_version": "2.34-83.el9_3.12"},
+                {"name": "kernel-core", "version": "5.14.0-362.8.1.el9_3", "fixed_version": null},
+                {"name": "kernel-core", "version": "5.14.0-362.13.1.el9_3", "fixed_version": null},
+            ])
+        );
+        assert!(tree.report.is_empty(), "{:?}", tree.report);
+    }
+
+    /// Fedora: the database in /usr/lib/sysimage/rpm (with /var/lib/rpm a link to it), dnf5's
+    /// cache, and only the zchunk copy of the advisories cached though repomd.xml lists both.
+    #[test]
+    fn a_fedora_layout_with_zchunk_advisories() {
+        use super::rpmdb::tests::package;
+        let repomd = r#"<repomd>
+            <data type="updateinfo"><location href="repodata/aa-updateinfo.xml.xz"/></data>
+            <data type="updateinfo_zck"><location href="repodata/bb-updateinfo.xml.zck"/></data>
+          </repomd>"#;
+        let dir = rpm_tree(
+            &[package("less", None, "590", "2.el9", "x86_64")],
+            &[("/var/cache/libdnf5/updates-5678/repodata/repomd.xml", repomd)],
+        );
+        let zck = include_bytes!("../../tests/zchunk/dictionary.xml.zck");
+        std::fs::write(dir.path().join("var/cache/libdnf5/updates-5678/repodata/bb-updateinfo.xml.zck"), zck).unwrap();
+        let sysimage = dir.path().join("usr/lib/sysimage");
+        std::fs::create_dir_all(&sysimage).unwrap();
+        std::fs::rename(dir.path().join("var/lib/rpm"), sysimage.join("rpm")).unwrap();
+        std::os::unix::fs::symlink("../../usr/lib/sysimage/rpm", dir.path().join("var/lib/rpm")).unwrap();
+        let mut tree = Tree::new(dir.path());
+        assert_eq!(
+            collect(&mut tree),
+            json!([{"name": "less", "version": "590-2.el9", "fixed_version": "590-2.el9_2"}])
+        );
+        assert!(tree.report.is_empty(), "{:?}", tree.report);
+    }
+
+    #[test]
+    fn an_rpm_host_without_cached_advisories_claims_nothing() {
+        use super::rpmdb::tests::package;
+        let dir = rpm_tree(&[package("bash", None, "5.1.8", "6.el9_1", "x86_64"), vec![0; 8], vec![1]], &[]);
+        std::fs::write(dir.path().join("var/lib/rpm/rpmdb.sqlite-wal"), "pending").unwrap();
+        let mut tree = Tree::new(dir.path());
+        assert_eq!(collect(&mut tree), json!([{"name": "bash", "version": "5.1.8-6.el9_1", "fixed_version": null}]));
+        let reasons: Vec<(&str, &str)> =
+            tree.report.not_determined.iter().map(|n| (n.fact.as_str(), n.reason.as_str())).collect();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert!(reasons[0].1.starts_with("/var/lib/rpm/rpmdb.sqlite-wal holds 7 bytes"));
+        assert!(reasons[1].1.starts_with(
+            "2 of 3 headers in /var/lib/rpm/rpmdb.sqlite cannot be parsed (the first, row 2: no NAME tag)"
+        ));
+        assert_eq!(reasons[2].0, "fixed_version");
+        assert!(reasons[2].1.starts_with("dnf's cache holds no repository metadata"));
+    }
+
+    #[test]
+    fn an_unreadable_rpm_database_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("var/lib/rpm")).unwrap();
+        std::fs::write(dir.path().join("var/lib/rpm/rpmdb.sqlite"), "").unwrap();
+        let mut tree = Tree::new(dir.path());
+        assert_eq!(collect(&mut tree), json!([]));
+        assert_eq!(
+            tree.report.not_determined[0].reason,
+            "/var/lib/rpm/rpmdb.sqlite cannot be read as an rpm database (no such table: Packages): no package is listed"
+        );
     }
 
     #[test]
