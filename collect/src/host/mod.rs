@@ -20,6 +20,17 @@ mod updateinfo;
 mod weak;
 mod zchunk;
 
+/// A host tree in a temporary folder, for the modules' tests: `files` are (absolute path on the
+/// host, content) pairs.
+#[cfg(test)]
+fn write_tree(dir: &std::path::Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+}
+
 use std::path::Path;
 
 use serde_json::{Value, json};

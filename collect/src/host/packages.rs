@@ -233,11 +233,7 @@ mod tests {
 
     fn packages(files: &[(&str, &str)]) -> (Value, Tree) {
         let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
+        crate::host::write_tree(dir.path(), files);
         let mut tree = Tree::new(dir.path());
         (collect(&mut tree), tree)
     }
@@ -321,11 +317,7 @@ mod tests {
         for blob in blobs {
             db.execute("INSERT INTO Packages (blob) VALUES (?1)", [blob]).unwrap();
         }
-        for (path, text) in files {
-            let path = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
+        crate::host::write_tree(dir.path(), files);
         dir
     }
 

@@ -133,11 +133,7 @@ mod tests {
 
     fn policy(files: &[(&str, &str)]) -> Value {
         let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
+        crate::host::write_tree(dir.path(), files);
         collect(&mut Tree::new(dir.path()))
     }
 

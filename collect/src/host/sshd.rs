@@ -155,11 +155,7 @@ mod tests {
 
     fn ssh(files: &[(&str, &str)], os: &Os) -> (Value, Tree) {
         let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path.trim_start_matches('/'));
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
+        crate::host::write_tree(dir.path(), files);
         let mut tree = Tree::new(dir.path());
         let value = collect(&mut tree, os);
         (value, tree)
