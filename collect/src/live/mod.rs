@@ -157,7 +157,7 @@ pub fn collect(settings: &Settings, key: Key, raw: &Path, progress: &dyn Progres
         account: account.clone(),
         answers: Mutex::new(BTreeMap::new()),
         failures: Mutex::new(BTreeMap::new()),
-        pages: std::sync::atomic::AtomicUsize::new(1),
+        pages: std::sync::atomic::AtomicUsize::new(0),
         progress,
     };
     let identity = Job {
