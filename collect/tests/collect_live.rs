@@ -288,3 +288,25 @@ fn audit_events_of_the_window_are_read_page_by_page() {
     assert_eq!(events.len(), 3);
     assert_eq!(events, want);
 }
+
+#[test]
+fn a_call_that_keeps_timing_out_is_recorded_as_unreachable() {
+    let mut cloud = Cloud::from_raw(Provider::Tencent, &fixture("tencent", "100000000002"));
+    cloud.faults = Faults {
+        slow: [("cvm.DescribeInstances".to_owned(), 10)].into(),
+        slow_for: Duration::from_secs(2),
+        ..Faults::default()
+    };
+    let (raw, summary, _, _) = collect(cloud, |s| {
+        s.attempts = 2;
+        s.timeout = Duration::from_millis(500);
+        s.regions = Some(vec!["ap-guangzhou".to_owned()]);
+        s.services = Some(vec!["cvm".to_owned()]);
+    });
+    let failure = summary.failures.iter().find(|f| f.call == "cvm.DescribeInstances").expect("recorded");
+    assert_eq!(failure.code, "Unreachable", "{failure:?}");
+    assert!(summary.retries >= 1, "{summary:?}");
+    let imported = support::run(raw.path());
+    let instances: Vec<_> = imported.snapshot.coverage.iter().filter(|c| c.kind == "Instance").collect();
+    assert!(instances.iter().any(|c| format!("{:?}", c.status).contains("Failed")), "{instances:?}");
+}
