@@ -556,6 +556,14 @@ fn unknown_top_level_keys_warn() {
 }
 
 #[test]
+fn a_top_level_key_given_twice_is_an_error() {
+    let json = r#"{"format": "rulec.snapshot/v1", "taken_at": "2026-11-20T08:00:00Z", "taken_at": "2026-11-21T08:00:00Z", "assets": []}"#;
+    let Err(errors) = load_str(&plan(), "twice.json", json, Format::Json) else { panic!("taken_at twice loaded") };
+    let errors = errors.to_string();
+    assert!(errors.contains("$.taken_at") && errors.contains("`taken_at` a second time"), "{errors}");
+}
+
+#[test]
 fn load_str_reads_every_format() {
     let yaml = "format: rulec.snapshot/v1\ntaken_at: 2026-11-20T08:00:00Z\nassets:\n  - {type: User, id: u-1, provider: x, account: '1', kind: sub_user, mfa_enabled: true}\n";
     let Ok(loaded) = load_str(&plan(), "inline.yaml", yaml, Format::Yaml) else { panic!("yaml") };

@@ -575,6 +575,14 @@ impl<'s> Ctx<'s> {
         doc: &mut DocState,
         d: D,
     ) -> Result<(), D::Error> {
+        if let Some(index) = TOP_LEVEL.iter().position(|known| *known == key) {
+            if doc.seen[index] {
+                self.path.push(Seg::Field(TOP_LEVEL[index]));
+                self.error(|_| ("each top-level key once".to_owned(), format!("`{key}` a second time"), None));
+                self.path.pop();
+            }
+            doc.seen[index] = true;
+        }
         match key {
             "format" => {
                 doc.format_seen = true;
@@ -622,8 +630,7 @@ impl<'s> Ctx<'s> {
                 result
             }
             other => {
-                let known = ["format", "taken_at", "assets", "events", "coverage"];
-                let hint = known
+                let hint = TOP_LEVEL
                     .iter()
                     .find(|k| strsim::damerau_levenshtein(k, other) <= 2)
                     .map(|k| format!(" (did you mean `{k}`?)"))
@@ -721,6 +728,9 @@ impl<'s> Ctx<'s> {
 /// What a document has said so far about its format.
 pub(crate) struct DocState {
     pub(crate) format_seen: bool,
+    /// The top-level keys read so far (of [`TOP_LEVEL`]): a key given twice is an error, not a
+    /// silent choice between two values.
+    seen: [bool; TOP_LEVEL.len()],
     /// Nothing more of the document is read (its format is unknown or not a string).
     pub(crate) skip: bool,
     /// The format is one this engine does not read: only that is reported.
@@ -733,6 +743,7 @@ impl DocState {
     pub(crate) fn new(ctx: &Ctx<'_>) -> DocState {
         DocState {
             format_seen: false,
+            seen: [false; TOP_LEVEL.len()],
             skip: false,
             unknown_format: false,
             errors_before: ctx.out.errors.len(),
@@ -740,6 +751,9 @@ impl DocState {
         }
     }
 }
+
+/// The top-level keys of a snapshot document.
+const TOP_LEVEL: [&str; 5] = ["format", "taken_at", "assets", "events", "coverage"];
 
 /// A document member's value.
 struct MemberSeed<'c, 's, 'k> {
