@@ -564,6 +564,31 @@ fn a_top_level_key_given_twice_is_an_error() {
 }
 
 #[test]
+fn a_misspelt_field_is_kept_with_a_warning_once_per_type() {
+    let bucket = |id: &str| {
+        format!(
+            r#"{{"type": "Bucket", "id": "{id}", "provider": "x", "account": "1", "acl": "private", "versioning": true, "logging": true, "replication_regions": [], "Encryption": "AES256", "colour": "red"}}"#
+        )
+    };
+    let json = format!(
+        r#"{{"format": "rulec.snapshot/v1", "taken_at": "2026-11-20T08:00:00Z", "assets": [{}, {}]}}"#,
+        bucket("b-1"),
+        bucket("b-2")
+    );
+    let loaded = match load_str(&plan(), "misspelt.json", &json, Format::Json) {
+        Ok(loaded) => loaded,
+        Err(errors) => panic!("{errors}"),
+    };
+    let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 1, "one warning for the type, none for `colour`: {warnings:?}");
+    assert!(
+        warnings[0].contains("unknown field `Encryption` of Bucket")
+            && warnings[0].contains("did you mean `encryption`?"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
 fn load_str_reads_every_format() {
     let yaml = "format: rulec.snapshot/v1\ntaken_at: 2026-11-20T08:00:00Z\nassets:\n  - {type: User, id: u-1, provider: x, account: '1', kind: sub_user, mfa_enabled: true}\n";
     let Ok(loaded) = load_str(&plan(), "inline.yaml", yaml, Format::Yaml) else { panic!("yaml") };

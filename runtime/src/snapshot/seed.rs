@@ -140,6 +140,9 @@ pub(crate) struct Ctx<'s> {
     pub(crate) out: Output,
     empty_list: Value,
     empty_map: Value,
+    /// (type, field) pairs already warned about as likely misspellings: one warning each, not
+    /// one per record.
+    misspelt: std::collections::HashSet<(u32, String)>,
 }
 
 impl<'s> Ctx<'s> {
@@ -157,6 +160,7 @@ impl<'s> Ctx<'s> {
             out: Output::new(schema.type_count()),
             empty_list: Value::List(Arc::from(Vec::new())),
             empty_map: Value::Map(Arc::new(BTreeMap::new())),
+            misspelt: std::collections::HashSet::new(),
         }
     }
 
@@ -348,6 +352,14 @@ impl<'s> Ctx<'s> {
                     b.set(i, value?);
                 }
                 FieldKey::Extra(name) => {
+                    if let Some(meant) = misspelling_of(&name, &table.names)
+                        && self.misspelt.insert((b.ty, name.clone()))
+                    {
+                        self.warn(format!(
+                            "unknown field `{name}` of {} kept as extra data, so `{meant}` is not set (did you mean `{meant}`?)",
+                            schema.name(b.ty)
+                        ));
+                    }
                     let value: serde_json::Value = map.next_value()?;
                     b.extra(name, value);
                 }
@@ -750,6 +762,20 @@ impl DocState {
             more_before: ctx.out.more_errors,
         }
     }
+}
+
+/// The declared field an unknown one most likely misspells: the same letters but for case and
+/// underscores (`roleId` for `role_id`), or within two edits of a name of five letters or more.
+/// Unknown fields are kept (producers may pass through more than the schema says), so only
+/// these near misses are worth a word.
+fn misspelling_of<'n>(name: &str, declared: &[&'n str]) -> Option<&'n str> {
+    let fold = |text: &str| text.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect::<String>();
+    let folded = fold(name);
+    declared.iter().copied().find(|field| fold(field) == folded).or_else(|| {
+        (name.len() >= 5)
+            .then(|| declared.iter().copied().find(|field| strsim::damerau_levenshtein(field, name) <= 2))
+            .flatten()
+    })
 }
 
 /// The top-level keys of a snapshot document.
