@@ -38,6 +38,17 @@ pub enum FindingKind {
     Path,
 }
 
+impl FindingKind {
+    /// The name the JSON output uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Rule => "rule",
+            FindingKind::Alarm => "alarm",
+            FindingKind::Path => "path",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Subject {
     #[serde(rename = "type")]

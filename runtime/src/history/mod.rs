@@ -106,6 +106,9 @@ impl Store {
         if found > SCHEMA_VERSION {
             return Err(HistoryError::Newer { path: self.name(), found, known: SCHEMA_VERSION });
         }
+        if found == SCHEMA_VERSION {
+            return Ok(());
+        }
         let path = self.name();
         let tx = self.conn.transaction().map_err(|source| HistoryError::Sqlite { path: path.clone(), source })?;
         for step in MIGRATIONS.iter().skip(found as usize) {

@@ -52,8 +52,6 @@ impl Store {
         let mut history = Vec::with_capacity(findings.len());
         for f in findings {
             let h = status::of(&tx, previous, &f.rule, &f.subject.id, taken_at).map_err(wrap)?;
-            let kind =
-                serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
             tx.execute(
                 "INSERT OR IGNORE INTO findings
                  (run, rule, subject_type, subject_id, severity, kind, title, message, status, first_seen)
@@ -64,7 +62,7 @@ impl Store {
                     f.subject.ty,
                     f.subject.id,
                     f.severity.as_str(),
-                    kind,
+                    f.kind.as_str(),
                     f.title,
                     f.message,
                     h.status.as_str(),
