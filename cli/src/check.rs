@@ -66,6 +66,11 @@ pub(crate) struct CheckArgs {
     /// Example: rulec check --watch --pack ./my-pack snapshots/
     #[arg(long, conflicts_with = "plan")]
     pub watch: bool,
+    /// Record this run in a findings history database (created if absent; default: `store:`
+    /// in rulec.yaml) and add each finding's `history` and the `resolved` list to the JSON
+    /// output. See docs/history.md
+    #[arg(long, value_name = "FILE", conflicts_with = "watch")]
+    pub store: Option<PathBuf>,
 }
 
 /// The runtime's format names, offered as the flag's possible values.
@@ -181,10 +186,15 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         Ok(session) => session,
         Err(code) => return code,
     };
-    let report = match evaluate(args, &session, started, &mut print_warning) {
+    let mut report = match evaluate(args, &session, started, &mut print_warning) {
         Ok(report) => report,
         Err(code) => return code,
     };
+    if let Some(store) = super::history::store_path(args.store.as_deref(), session.config.as_ref())
+        && let Err(code) = super::history::record(&store, &mut report)
+    {
+        return code;
+    }
     if let Err(code) = emit(args, &session.plan, &report) {
         return code;
     }
@@ -270,6 +280,7 @@ pub(crate) fn evaluate(
         },
         findings,
         suppressed,
+        resolved: None,
     })
 }
 

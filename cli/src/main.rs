@@ -8,12 +8,14 @@ mod collect_host;
 mod compile;
 mod fmt;
 mod graph;
+mod history;
 mod import;
 mod output;
 mod progress;
 mod rules;
 mod schema;
 mod test;
+mod triage;
 mod watch;
 
 use std::path::PathBuf;
@@ -118,6 +120,18 @@ enum Command {
                             Exit codes: 0 printed, 2 bad input (a compile error in a --pack)."
     )]
     Schema(schema::SchemaArgs),
+    /// Record a decision on a finding in the history store: accepted, false-positive or fixed
+    #[command(
+        after_help = "Examples:\n  rulec triage NET_SG_ADMIN_PORTS_OPEN sg-1 --status accepted --note \"bastion, ticket 42\" --store rulec.db\n  \
+                            rulec triage AK_NOT_ROTATED_90D AKID123 --status fixed\n\n\
+                            Accepted and false-positive findings stay listed, with the decision; a fixed finding \
+                            that comes back is reported new again. See docs/history.md.\n\n\
+                            Exit codes: 0 recorded, 2 bad input (no store, a finding the store never saw)."
+    )]
+    Triage(triage::TriageArgs),
+    /// Read the findings history store: trends per day
+    #[command(subcommand)]
+    History(history::HistoryCommand),
 }
 
 /// Where packs come from; shared by every command that compiles.
@@ -157,6 +171,8 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&args),
         Command::Collect(command) => collect::run(&command),
         Command::Schema(args) => schema::run(&args),
+        Command::Triage(args) => triage::run(&args),
+        Command::History(command) => history::run(&command),
     });
     let code = match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,

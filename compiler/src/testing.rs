@@ -201,6 +201,7 @@ mod tests {
             evidence: Value::Null,
             controls: Vec::new(),
             fix: None,
+            history: None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod coverage;
 pub mod eval;
 pub mod graph;
+pub mod history;
 pub mod output;
 pub mod plan;
 pub mod report;

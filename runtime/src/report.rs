@@ -17,6 +17,10 @@ pub struct Report {
     pub compliance: Option<crate::compliance::Compliance>,
     pub suppressed: Vec<Suppressed>,
     pub summary: Summary,
+    /// Present with `--store`: findings of the previous recorded run this run no longer
+    /// reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<Vec<crate::history::Resolved>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,6 +36,17 @@ pub enum FindingKind {
     Rule,
     Alarm,
     Path,
+}
+
+impl FindingKind {
+    /// The name the JSON output uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Rule => "rule",
+            FindingKind::Alarm => "alarm",
+            FindingKind::Path => "path",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -53,6 +68,10 @@ pub struct Finding {
     /// `framework/control`.
     pub controls: Vec<String>,
     pub fix: Option<String>,
+    /// Present with `--store`: new or open relative to the previous run, since when, and the
+    /// team's triage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::FindingHistory>,
 }
 
 /// A finding an allowlist entry matched: kept, with the entry's reason.

@@ -98,6 +98,7 @@ fn alarm(rule: &str, calls: Vec<Value>) -> Finding {
         }),
         controls: vec![],
         fix: None,
+        history: None,
     }
 }
 
@@ -112,6 +113,7 @@ fn finding(rule: &str, ty: &str, id: &str) -> Finding {
         message: format!("{ty} {id} is misconfigured"),
         evidence: json!({}),
         controls: vec![],
+        history: None,
         fix: None,
     }
 }
@@ -228,7 +230,7 @@ fn unknown_keys_name_the_line_and_suggest_the_closest() {
     // Nothing close: the known keys are listed.
     assert_eq!(
         error("colour: red\n"),
-        "rulec.yaml:1:1: unknown key `colour` (expected one of `packs`, `rules`, `allowlist`, `ip_hiding`, `networks`)"
+        "rulec.yaml:1:1: unknown key `colour` (expected one of `packs`, `rules`, `allowlist`, `ip_hiding`, `networks`, `store`)"
     );
 }
 
@@ -764,4 +766,15 @@ fn applying_twice_gives_equal_results() {
     // Applying to already-applied output changes nothing further.
     let again = config.apply(first.findings.clone(), now());
     assert_eq!(again.findings, first.findings);
+}
+
+#[test]
+fn store_is_taken_from_the_configuration_files_directory() {
+    let config = Config::from_str("store: history/rulec.db\n", "conf/rulec.yaml").expect("valid");
+    assert_eq!(config.store(), Some(PathBuf::from("conf/history/rulec.db")));
+    let config = Config::from_str("store: rulec.db\n", "rulec.yaml").expect("valid");
+    assert_eq!(config.store(), Some(PathBuf::from("rulec.db")));
+    assert_eq!(Config::from_str("packs: {}\n", "rulec.yaml").expect("valid").store(), None);
+    assert_eq!(error("stor: rulec.db\n"), "rulec.yaml:1:1: unknown key `stor`, did you mean `store`?");
+    assert_eq!(error("store: ''\n"), "rulec.yaml:1:8: expected a store file path, found an empty string");
 }

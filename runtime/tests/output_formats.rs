@@ -127,6 +127,7 @@ fn finding(
         evidence,
         controls: check.map(|c| c.controls.clone()).unwrap_or_default(),
         fix: check.and_then(|c| c.fix.clone()),
+        history: None,
     }
 }
 
@@ -225,6 +226,7 @@ fn report() -> Report {
             message: "lb-legacy01 listens on HTTP port 80".into(),
             evidence: json!({ "listeners": [{ "port": 80, "protocol": "HTTP" }] }),
             controls: vec!["mlps2.l3/8.1.2.2-a".into()],
+            history: None,
             fix: None,
         },
         reason: "legacy health check endpoint, expires 2027-03-31".into(),
@@ -233,6 +235,7 @@ fn report() -> Report {
         rulec_version: "0.1.0".into(),
         snapshot: SnapshotInfo { taken_at: "2026-11-20T08:00:00Z".into(), assets: 1234, events: 56789 },
         summary: Summary::count(&findings, catalogue().len(), 41),
+        resolved: None,
         findings,
         compliance: None,
         suppressed,
@@ -247,6 +250,7 @@ fn empty_report() -> Report {
         compliance: None,
         suppressed: vec![],
         summary: Summary::count(&[], 7, 2),
+        resolved: None,
     }
 }
 

@@ -87,6 +87,7 @@ mod tests {
             evidence: json!({ "ports": [22] }),
             controls: Vec::new(),
             fix: None,
+            history: None,
         }
     }
 

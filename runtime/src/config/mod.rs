@@ -38,6 +38,7 @@
 //!   - name: hq-office
 //!     kind: office            # office | idc | vpc | partner
 //!     cidrs: [198.51.100.0/24]
+//! store: rulec.db             # findings history (docs/history.md); relative to this file
 //! ```
 //!
 //! Every section and every key is optional except where said. The file is strict:
@@ -168,6 +169,8 @@ pub struct Config {
     allowlist: Vec<AllowEntry>,
     hidden_keys: BTreeSet<String>,
     networks: Vec<KnownNetwork>,
+    /// `store`: the findings history database, as written.
+    store: Option<PathBuf>,
 }
 
 /// A name written in the file, with where, for warnings about it.
@@ -467,6 +470,15 @@ impl Config {
         self.hidden_keys.iter().map(String::as_str)
     }
 
+    /// The findings history database `store:` names ([`crate::history`]). A relative path is
+    /// taken from the directory of the configuration file, so the same file finds the same
+    /// store from wherever `rulec` runs.
+    pub fn store(&self) -> Option<PathBuf> {
+        let store = self.store.as_ref()?;
+        let dir = Path::new(&self.source).parent().unwrap_or(Path::new(""));
+        Some(dir.join(store))
+    }
+
     /// The known networks, for the CLI to add to the snapshot as `Network` assets (see
     /// [`KnownNetwork::to_asset_json`]).
     pub fn networks(&self) -> &[KnownNetwork] {
@@ -540,7 +552,7 @@ impl Config {
 }
 
 /// `, did you mean `x`?` for the closest of `candidates`, or nothing when none is close.
-pub(super) fn did_you_mean(name: &str, candidates: &[&str]) -> String {
+pub(crate) fn did_you_mean(name: &str, candidates: &[&str]) -> String {
     closest(name, candidates).map(|c| format!(", did you mean `{c}`?")).unwrap_or_default()
 }
 

@@ -31,6 +31,8 @@ struct RawConfig {
     ip_hiding: Option<RawHiding>,
     #[serde(default)]
     networks: Option<Vec<Spanned<RawNetwork>>>,
+    #[serde(default)]
+    store: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -249,6 +251,12 @@ fn build(raw: RawConfig, config: &mut Config, problems: &mut Vec<Problem>) {
                 }
                 Err(p) => problems.push(p),
             }
+        }
+    }
+    if let Some(store) = raw.store {
+        match non_empty(&store, "a store file path") {
+            Ok(path) => config.store = Some(path.into()),
+            Err(p) => problems.push(p),
         }
     }
     let mut names = BTreeSet::new();

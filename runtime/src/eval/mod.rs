@@ -346,6 +346,7 @@ impl<'a> Engine<'a> {
             evidence,
             controls: check.controls.clone(),
             fix: check.fix.clone(),
+            history: None,
         }
     }
 }

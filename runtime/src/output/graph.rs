@@ -193,6 +193,7 @@ mod tests {
             ]}}),
             controls: Vec::new(),
             fix: None,
+            history: None,
         };
         assert_eq!(Drawing::from_paths([&finding]), sample());
     }

@@ -352,6 +352,7 @@ mod tests {
             evidence: serde_json::Value::Null,
             controls: vec![],
             fix: None,
+            history: None,
         };
         assert_eq!(fingerprint(&finding("R", "T", "i")), format!("{:016x}", fnv1a64(*b"R\0T\0i")));
         assert_ne!(fingerprint(&finding("ab", "c", "d")), fingerprint(&finding("a", "bc", "d")));
