@@ -142,14 +142,16 @@ impl Client {
 
     /// Whether an answer is the cloud asking to slow down.
     fn throttled(&self, text: &str, page: &Page<'_>) -> bool {
-        let syntax = match self.provider {
-            Provider::Tencent => tencent::syntax(page.service, page.action),
-            Provider::Alibaba => alibaba::syntax(page.service, page.action),
-        };
         let codes = match self.provider {
             Provider::Tencent => tencent::THROTTLING,
             Provider::Alibaba => alibaba::THROTTLING,
         };
+        // Every page passes here: only an answer naming a throttling code is parsed (the
+        // caller parses each answer once more anyway), in the syntax it came in.
+        if !codes.iter().any(|code| text.contains(code)) {
+            return false;
+        }
+        let syntax = super::answer_syntax(self.provider, page.service, page.action, text);
         matches!(answer::parse(text, syntax), Ok(Answer::Error(error)) if codes.contains(&error.code.as_str()))
     }
 
