@@ -191,7 +191,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         Err(code) => return code,
     };
     if let Some(store) = super::history::store_path(args.store.as_deref(), session.config.as_ref())
-        && let Err(code) = super::history::record(&store, &mut report)
+        && let Err(code) = super::history::record(&store, &mut report, false)
     {
         return code;
     }

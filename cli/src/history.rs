@@ -87,16 +87,23 @@ pub(crate) fn history_error(e: &HistoryError) -> u8 {
 }
 
 /// Records `report`'s run in the store at `path` (created if absent) and fills in each
-/// finding's `history` and the report's `resolved`.
-pub(crate) fn record(path: &Path, report: &mut Report) -> Result<(), u8> {
+/// finding's `history` and the report's `resolved`. With `reuse`, a latest run over the same
+/// snapshot with the same findings is shown rather than recorded again (`rulec report` after
+/// `rulec check --store`).
+pub(crate) fn record(path: &Path, report: &mut Report, reuse: bool) -> Result<Store, u8> {
     let mut store = Store::open(path).map_err(|e| history_error(&e))?;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let recorded = store.record(&report.findings, &report.snapshot.taken_at, &now).map_err(|e| history_error(&e))?;
+    let taken_at = report.snapshot.taken_at.clone();
+    let recalled = if reuse { store.recall(&report.findings, &taken_at).map_err(|e| history_error(&e))? } else { None };
+    let recorded = match recalled {
+        Some(recorded) => recorded,
+        None => store.record(&report.findings, &taken_at, &now).map_err(|e| history_error(&e))?,
+    };
     for (finding, history) in report.findings.iter_mut().zip(recorded.history) {
         finding.history = Some(history);
     }
     report.resolved = Some(recorded.resolved);
-    Ok(())
+    Ok(store)
 }
 
 pub(crate) fn run(command: &HistoryCommand) -> u8 {

@@ -12,6 +12,7 @@ mod history;
 mod import;
 mod output;
 mod progress;
+mod report;
 mod rules;
 mod schema;
 mod test;
@@ -129,13 +130,23 @@ enum Command {
                             Exit codes: 0 recorded, 2 bad input (no store, a finding the store never saw)."
     )]
     Triage(triage::TriageArgs),
+    /// One self-contained HTML page: dashboard, access-key / source-IP / account views,
+    /// alarms, risks, compliance and attack paths drawn
+    #[command(after_help = "Examples:\n  rulec report examples/snapshot.json -o report.html\n  \
+                            rulec report snapshots/ --store rulec.db --framework mlps2.l3 -o report.html\n  \
+                            rulec report snapshot.json --geoip GeoLite2-City.mmdb --mask-keys -o report.html\n  \
+                            rulec report snapshot.json --format json -o views.json\n\n\
+                            The page is one file: no network access, no CDN; it reads and prints with \
+                            JavaScript off. See docs/report.md.\n\n\
+                            Exit codes: 0 written (whatever the findings), 2 bad input.")]
+    Report(report::ReportArgs),
     /// Read the findings history store: trends per day
     #[command(subcommand)]
     History(history::HistoryCommand),
 }
 
 /// Where packs come from; shared by every command that compiles.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 pub(crate) struct PackArgs {
     /// A pack folder (with pack.yaml) to add, or to use instead of the built-in pack of the same name
     #[arg(long = "pack", value_name = "DIR")]
@@ -171,6 +182,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&args),
         Command::Collect(command) => collect::run(&command),
         Command::Schema(args) => schema::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Triage(args) => triage::run(&args),
         Command::History(command) => history::run(&command),
     });

@@ -16,3 +16,4 @@ pub mod snapshot;
 #[doc(hidden)]
 pub mod synth;
 pub mod value;
+pub mod views;

@@ -171,6 +171,15 @@ pub struct Config {
     networks: Vec<KnownNetwork>,
     /// `store`: the findings history database, as written.
     store: Option<PathBuf>,
+    ip_notes: Vec<IpNote>,
+}
+
+/// A note the team keeps for an address or a range (`ip_notes`), shown in the report's
+/// source-IP view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IpNote {
+    pub range: IpNet,
+    pub note: String,
 }
 
 /// A name written in the file, with where, for warnings about it.
@@ -477,6 +486,18 @@ impl Config {
         let store = self.store.as_ref()?;
         let dir = Path::new(&self.source).parent().unwrap_or(Path::new(""));
         Some(dir.join(store))
+    }
+
+    /// The note for `addr`: the entry with the narrowest range containing it (an `ip` entry
+    /// before any `cidr`), the first written on ties.
+    pub fn ip_note(&self, addr: std::net::IpAddr) -> Option<&str> {
+        let mut best: Option<&IpNote> = None;
+        for entry in self.ip_notes.iter().filter(|n| n.range.contains(&addr)) {
+            if best.is_none_or(|b| entry.range.prefix_len() > b.range.prefix_len()) {
+                best = Some(entry);
+            }
+        }
+        best.map(|n| n.note.as_str())
     }
 
     /// The known networks, for the CLI to add to the snapshot as `Network` assets (see

@@ -15,7 +15,9 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 
 use super::apply::Pattern;
-use super::{AllowEntry, Config, ConfigError, Expiry, KnownNetwork, Named, NetworkKind, Pos, closest, did_you_mean};
+use super::{
+    AllowEntry, Config, ConfigError, Expiry, IpNote, KnownNetwork, Named, NetworkKind, Pos, closest, did_you_mean,
+};
 use crate::plan::Severity;
 
 #[derive(Deserialize)]
@@ -33,6 +35,8 @@ struct RawConfig {
     networks: Option<Vec<Spanned<RawNetwork>>>,
     #[serde(default)]
     store: Option<Spanned<String>>,
+    #[serde(default)]
+    ip_notes: Option<Vec<Spanned<RawIpNote>>>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +85,17 @@ struct RawEntry {
 struct RawHiding {
     #[serde(default)]
     access_keys: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIpNote {
+    #[serde(default)]
+    ip: Option<Spanned<String>>,
+    #[serde(default)]
+    cidr: Option<Spanned<String>>,
+    #[serde(default)]
+    note: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -259,6 +274,11 @@ fn build(raw: RawConfig, config: &mut Config, problems: &mut Vec<Problem>) {
             Err(p) => problems.push(p),
         }
     }
+    for (i, note) in raw.ip_notes.unwrap_or_default().into_iter().enumerate() {
+        if let Some(n) = ip_note(i + 1, note, problems) {
+            config.ip_notes.push(n);
+        }
+    }
     let mut names = BTreeSet::new();
     for network in raw.networks.unwrap_or_default() {
         if let Some(n) = known_network(network, &mut names, problems) {
@@ -407,6 +427,29 @@ fn parse_expiry(s: &Spanned<String>) -> Result<Expiry, Problem> {
             ),
         )
     })
+}
+
+fn ip_note(index: usize, spanned: Spanned<RawIpNote>, problems: &mut Vec<Problem>) -> Option<IpNote> {
+    let note_at = at(&spanned);
+    let raw = spanned.value;
+    let before = problems.len();
+    let ip = keep(problems, raw.ip.as_ref().map(parse_ip).transpose());
+    let cidr = keep(problems, raw.cidr.as_ref().map(parse_cidr).transpose());
+    let note = keep(problems, raw.note.as_ref().map(|n| non_empty(n, "a note")).transpose());
+    if raw.note.is_none() {
+        problems.push(problem(note_at, format!("ip note {index} has no `note`")));
+    }
+    match (raw.ip.is_some(), raw.cidr.is_some()) {
+        (true, true) => {
+            problems.push(problem(note_at, format!("ip note {index} gives both `ip` and `cidr`: give one")))
+        }
+        (false, false) => problems.push(problem(note_at, format!("ip note {index} needs an `ip` or a `cidr`"))),
+        _ => {}
+    }
+    if problems.len() > before {
+        return None;
+    }
+    Some(IpNote { range: ip.or(cidr)?, note: note? })
 }
 
 fn known_network(

@@ -97,7 +97,7 @@ pub(crate) enum Native {
 }
 
 impl Native {
-    fn from_name(name: &str) -> Option<Native> {
+    pub(crate) fn from_name(name: &str) -> Option<Native> {
         Some(match name {
             "std.net.is_private" => Native::IsPrivate,
             "std.net.sg_allows" => Native::SgAllows,

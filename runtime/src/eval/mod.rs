@@ -179,6 +179,13 @@ impl<'a> Engine<'a> {
         self.natives.describe(node)
     }
 
+    /// Calls a standard-library native function by its qualified name (`std.net.is_internal`),
+    /// so the report's views judge data exactly as the rules do.
+    pub fn call_native(&self, name: &str, args: &[Value]) -> Result<Value, EvalError> {
+        let native = exec::Native::from_name(name).ok_or_else(|| EvalError(format!("no native function `{name}`")))?;
+        self.natives.call(native, args)
+    }
+
     /// Runs every check `select` keeps.
     pub fn run(&self, select: impl Fn(&Check) -> bool + Sync) -> Outcome {
         // Build the graph before checks run in parallel: a check waiting on it inside rayon

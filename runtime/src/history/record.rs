@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::status::{self, FindingHistory};
+use super::status::{self, FindingHistory, Status};
 use super::{HistoryError, Store};
 use crate::plan::Severity;
 use crate::report::{Finding, Subject};
@@ -86,6 +86,49 @@ impl Store {
         let resolved = resolved_in(&tx, run).map_err(wrap)?;
         tx.commit().map_err(wrap)?;
         Ok(Recorded { run, history, resolved })
+    }
+}
+
+impl Store {
+    /// The history the latest run gave these findings, when that run was over the same
+    /// snapshot (`taken_at`) and reported exactly the same findings: `rulec report` after
+    /// `rulec check --store` on one snapshot shows that run rather than recording it twice.
+    /// `None` when the findings or the snapshot differ, or the store has no run.
+    pub fn recall(&mut self, findings: &[Finding], taken_at: &str) -> Result<Option<Recorded>, HistoryError> {
+        let path = self.name();
+        let wrap = |source| HistoryError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        let latest: Option<(i64, String)> = tx
+            .query_row("SELECT id, taken_at FROM runs ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(wrap)?;
+        let Some((run, _)) = latest.filter(|(_, at)| at == taken_at) else { return Ok(None) };
+        let stored: i64 =
+            tx.query_row("SELECT count(*) FROM findings WHERE run = ?1", params![run], |r| r.get(0)).map_err(wrap)?;
+        let mut identities: Vec<(&str, &str)> =
+            findings.iter().map(|f| (f.rule.as_str(), f.subject.id.as_str())).collect();
+        identities.sort_unstable();
+        identities.dedup();
+        if usize::try_from(stored).ok() != Some(identities.len()) {
+            return Ok(None);
+        }
+        let mut history = Vec::with_capacity(findings.len());
+        for f in findings {
+            let row: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT status, first_seen FROM findings WHERE run = ?1 AND rule = ?2 AND subject_id = ?3",
+                    params![run, f.rule, f.subject.id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(wrap)?;
+            let Some((status, first_seen)) = row else { return Ok(None) };
+            let status = if status == Status::New.as_str() { Status::New } else { Status::Open };
+            let triage = super::triage::latest(&tx, &f.rule, &f.subject.id).map_err(wrap)?.map(|(t, _)| t);
+            history.push(FindingHistory { status, first_seen, triage });
+        }
+        let resolved = resolved_in(&tx, run).map_err(wrap)?;
+        Ok(Some(Recorded { run, history, resolved }))
     }
 }
 

@@ -24,6 +24,7 @@ use crate::plan::{Check, Severity};
 use crate::report::{self, Finding, Report, Suppressed};
 
 pub mod graph;
+pub mod html;
 mod json;
 mod jsonl;
 mod junit;
