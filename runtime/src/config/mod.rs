@@ -39,6 +39,9 @@
 //!     kind: office            # office | idc | vpc | partner
 //!     cidrs: [198.51.100.0/24]
 //! store: rulec.db             # findings history (docs/history.md); relative to this file
+//! ip_notes:                   # notes on addresses for the report's source-IP view
+//!   - ip: 203.0.113.7         # or `cidr:`; each entry needs a `note`
+//!     note: pentest vendor
 //! ```
 //!
 //! Every section and every key is optional except where said. The file is strict:

@@ -131,9 +131,11 @@ impl Labels<'_, '_> {
             (_, "Bucket") => self.policies(&from.ty, &raw_id(i - 1))?.map(|p| format!("grant in {p}")),
             _ => None,
         };
+        // `paths.exposes` reads `exposes` in a drawing.
+        let name = edge.rsplit('.').next().unwrap_or(edge);
         Ok(match detail {
-            Some(d) => format!("{edge}: {d}"),
-            None => edge.to_owned(),
+            Some(d) => format!("{name}: {d}"),
+            None => name.to_owned(),
         })
     }
 

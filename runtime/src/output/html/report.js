@@ -8,6 +8,14 @@
   setNav();
   window.addEventListener("resize", setNav);
 
+  // `report.html#only-access-keys` shows that one view alone (to share, print or capture it).
+  function only() {
+    var m = /^#only-(.+)$/.exec(location.hash);
+    document.querySelectorAll("main > section").forEach(function (s) { s.hidden = !!m && s.id !== m[1]; });
+  }
+  only();
+  window.addEventListener("hashchange", only);
+
   document.querySelectorAll("div.table").forEach(function (box) {
     var table = box.querySelector("table");
     var body = table.tBodies[0];
