@@ -114,7 +114,9 @@ pub(crate) fn parse_file(schema: &Schema<'_>, file: u32, path: &Path, format: Fo
         }
         Format::Yaml => {
             let mut text = String::new();
-            if let Err(e) = BufReader::new(opened).read_to_string(&mut text) {
+            // One byte past the limit is enough to refuse the file without reading it all.
+            let limited = BufReader::new(opened).take(MAX_YAML_BYTES as u64 + 1).read_to_string(&mut text);
+            if let Err(e) = limited {
                 ctx.fatal(String::new(), "a readable UTF-8 file", e.to_string());
                 return ctx.out;
             }
@@ -149,17 +151,47 @@ pub(crate) fn stream_json_text(schema: &Schema<'_>, file: u32, name: &Path, text
     ctx.out
 }
 
+/// The largest YAML snapshot file read, in bytes (256 MiB): YAML is read whole into memory,
+/// and generators write large snapshots as JSON or JSONL.
+pub(crate) const MAX_YAML_BYTES: usize = 256 << 20;
+
+/// The deepest nesting of a YAML snapshot, as serde_json allows for JSON.
+const MAX_YAML_DEPTH: usize = 128;
+
+/// serde-saphyr's budget for a text of `len` bytes. Its defaults (250,000 nodes, 1,000,000
+/// events, 64 MiB of scalars) suit configuration files and refuse a valid snapshot of a few
+/// MB, so the budgets that cannot exceed the input's own size scale with it: without aliases a
+/// node takes at least a byte, an event (a node's start or end) at least half a byte, and
+/// scalars are made of the input's bytes. Aliases keep serde-saphyr's fixed limits (at most
+/// 1,000,000 events replayed in all, and no more than ten aliases per anchor), so an alias
+/// bomb ("billion laughs") is refused whatever the size of the file that carries it.
+fn yaml_budget(len: usize) -> serde_saphyr::Budget {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(len);
+    budget.max_events = budget.max_events.max(len.saturating_mul(2));
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(len);
+    budget.max_depth = MAX_YAML_DEPTH;
+    budget
+}
+
 fn parse_yaml(ctx: &mut Ctx<'_>, text: &str) {
+    if text.len() > MAX_YAML_BYTES {
+        let found = "a larger file (write snapshots this large as JSON or JSONL)".to_owned();
+        ctx.fatal(String::new(), "a YAML snapshot of at most 256 MiB", found);
+        return;
+    }
     let mut options = serde_saphyr::options::Options::default();
     options.with_snippet = false;
+    options.budget = Some(yaml_budget(text.len()));
     let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |d| {
         DocSeed { ctx: &mut *ctx }.deserialize(d)
     });
     if let Err(e) = result {
         let location = e.location().map(|l| format!("line {}, column {}", l.line(), l.column())).unwrap_or_default();
         let message = e.to_string();
-        // The message ends with its own position; the location already says it.
-        let message = match message.rfind(" at line ") {
+        // The message ends with its own position (and, through aliases, the positions of the
+        // anchors); the location already says where.
+        let message = match message.find(" at line ") {
             Some(cut) if !location.is_empty() => message[..cut].to_owned(),
             _ => message,
         };
