@@ -254,3 +254,39 @@ fn without_framework_the_report_has_no_compliance_key_and_an_unknown_one_is_bad_
     assert!(out.stdout.is_empty());
     assert!(text(&out.stderr).contains("unknown framework `iso27001`"), "{}", text(&out.stderr));
 }
+
+/// A plan claiming billions of local slots (an edited file) aborted the evaluator on a
+/// 96 GB allocation; it is refused when read, naming the count and the limit.
+#[test]
+fn a_plan_with_huge_locals_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(run_in(dir.path(), &["compile", "-o", "plan.json"]).status.code(), Some(0));
+    let compiled = std::fs::read_to_string(dir.path().join("plan.json")).expect("plan");
+    let mut plan: serde_json::Value = serde_json::from_str(&compiled).expect("JSON");
+    plan["checks"][0]["locals"] = 4_000_000_000u64.into();
+    std::fs::write(dir.path().join("huge.json"), plan.to_string()).expect("write");
+    let mut plan: serde_json::Value = serde_json::from_str(&compiled).expect("JSON");
+    *first_lambda_slot(&mut plan).expect("the plan has a lambda") = 4_000_000_000u64.into();
+    std::fs::write(dir.path().join("slot.json"), plan.to_string()).expect("write");
+    for file in ["huge.json", "slot.json"] {
+        let out = run_in(dir.path(), &["check", "--plan", file, fixture().to_str().expect("utf-8")]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("4000000000 local slots, more than the 65536 a plan may use"), "{file}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// The `slot` of the first lambda in a plan's JSON.
+fn first_lambda_slot(value: &mut serde_json::Value) -> Option<&mut serde_json::Value> {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("lambda").is_some_and(|l| l.get("slot").is_some()) {
+                return map.get_mut("lambda").and_then(|l| l.get_mut("slot"));
+            }
+            map.values_mut().find_map(first_lambda_slot)
+        }
+        serde_json::Value::Array(items) => items.iter_mut().find_map(first_lambda_slot),
+        _ => None,
+    }
+}

@@ -121,3 +121,23 @@ fn a_missing_path_is_an_error_and_nothing_is_written() {
     assert_eq!(text(&output.stderr), "error: no such file or directory: `missing.rule`\n");
     assert_eq!(read(dir.path(), "a.rule"), UNFORMATTED);
 }
+
+/// Formatting stays linear in the input: each level of nesting indents its lines further, so
+/// unbounded nesting made the output quadratic (2,000 nested lambdas printed 4 MB and took
+/// seconds, 30,000 took minutes). Nesting stops at the compiler's limit of 64 levels.
+#[test]
+fn nesting_past_the_limit_is_refused_so_the_output_stays_linear() {
+    let ladder = |n: usize| format!("package demo\n\nconst x: int? = {}0\n", "if true then 1 else ".repeat(n));
+    let at_limit = rulec().args(["fmt", "-"]).write_stdin(ladder(64)).output().expect("run rulec");
+    assert_eq!(at_limit.status.code(), Some(0), "{}", text(&at_limit.stderr));
+    let formatted = text(&at_limit.stdout);
+    let deepest = formatted.lines().map(|l| l.len() - l.trim_start().len()).max().unwrap_or(0);
+    assert!(deepest <= 2 * 64 + 4, "indented {deepest} columns");
+
+    for deep in [ladder(2000), format!("package demo\n\nconst x: bool = [1].any({}true)\n", "x => ".repeat(2000))] {
+        let output = rulec().args(["fmt", "-"]).write_stdin(deep).output().expect("run rulec");
+        assert_eq!(output.status.code(), Some(2));
+        assert!(text(&output.stderr).contains("nested deeper than 64 levels"), "{}", text(&output.stderr));
+        assert!(output.stdout.is_empty());
+    }
+}

@@ -514,6 +514,13 @@ fn deep_nesting_does_not_overflow_the_stack() {
         format!("package p\nconst x: int = 1{}", ".a".repeat(m)),
         format!("package p\nconst x: [int] = [1]{}", ".distinct()".repeat(m)),
     ]);
+    // Lambdas and `if`s nest without brackets: they count as nesting too.
+    deep.extend([
+        format!("package p\nconst x: bool = [1].any({}true)", "x => ".repeat(m)),
+        format!("package p\nconst x: int = {}1", "if true then 1 else ".repeat(m)),
+        format!("package p\nconst x: int = {}1", "if true then ".repeat(m)),
+        format!("package p\nconst x: int = {}1", "if if ".repeat(m)),
+    ]);
     for (n, text) in deep.into_iter().enumerate() {
         let name = format!("deep input {n}: {:?}…", text.chars().skip(10).take(40).collect::<String>());
         run_regression(&name, text);

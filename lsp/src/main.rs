@@ -10,7 +10,7 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let (connection, io_threads) = lsp_server::Connection::stdio();
+    let (connection, io_threads) = rulec_lsp::transport::stdio();
     let result = rulec_lsp::run(&connection);
     drop(connection);
     let joined = io_threads.join();

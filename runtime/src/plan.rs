@@ -6,10 +6,25 @@
 //! name up. The format is versioned: a plan carries [`PLAN_FORMAT`] and loading refuses any
 //! other version.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The plan format this runtime reads and writes.
 pub const PLAN_FORMAT: &str = "rulec.plan/v1";
+
+/// The most local slots a check, function, constant or edge may use, and so the bound on a
+/// lambda's slot. Compiled rules use a handful; a plan file claiming more (edited, or not a
+/// plan) is refused when read rather than make the evaluator allocate a frame of billions of
+/// values and abort.
+pub const MAX_LOCALS: u32 = 1 << 16;
+
+/// Reads a count of local slots, or a slot, refusing one past [`MAX_LOCALS`].
+fn local_slots<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let n = u32::deserialize(deserializer)?;
+    if n > MAX_LOCALS {
+        return Err(serde::de::Error::custom(format!("{n} local slots, more than the {MAX_LOCALS} a plan may use")));
+    }
+    Ok(n)
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -92,6 +107,7 @@ pub struct Const {
     pub name: String,
     pub value: Expr,
     /// Local slots its lambdas need.
+    #[serde(deserialize_with = "local_slots")]
     pub locals: u32,
 }
 
@@ -101,6 +117,7 @@ pub struct Function {
     /// Parameters occupy local slots `0..params`.
     pub params: u32,
     /// Local slots the body needs (parameters included).
+    #[serde(deserialize_with = "local_slots")]
     pub locals: u32,
     pub body: Expr,
 }
@@ -181,6 +198,7 @@ pub struct Check {
     /// Alarms: grouping and threshold.
     pub group: Option<Grouping>,
     /// Local slots the check's expressions need.
+    #[serde(deserialize_with = "local_slots")]
     pub locals: u32,
 }
 
@@ -221,6 +239,7 @@ pub struct Edge {
     pub from: Option<TypeIdx>,
     pub to: TypeIdx,
     pub condition: Option<Expr>,
+    #[serde(deserialize_with = "local_slots")]
     pub locals: u32,
 }
 
@@ -291,6 +310,7 @@ pub enum Expr {
     },
     /// `x => body`: binds the element to `slot`.
     Lambda {
+        #[serde(deserialize_with = "local_slots")]
         slot: u32,
         body: Box<Expr>,
     },

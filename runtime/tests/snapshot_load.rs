@@ -756,3 +756,45 @@ fn the_coverage_section_is_read_and_checked() {
     let Err(errors) = load_str(&plan(), "doc.json", &doc("{}"), Format::Json) else { panic!("an object loaded") };
     assert_eq!(errors.to_string(), "doc.json: $.coverage: expected a list of coverage entries, found an object");
 }
+
+/// A YAML snapshot of 20,000 buckets: 2.6 MB, 460,000 nodes, past serde-saphyr's default
+/// budget of 250,000 nodes, which refused valid snapshots of a few MB.
+#[test]
+fn a_large_yaml_snapshot_loads() {
+    let mut text = String::from("format: rulec.snapshot/v1\ntaken_at: 2026-11-20T08:00:00Z\nassets:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "  - type: Bucket\n    id: bucket-{i}\n    provider: alibaba\n    account: \"5123456789012345\"\n    \
+             region: cn-hangzhou\n    acl: private\n    versioning: true\n    logging: false\n    \
+             replication_regions: [cn-shanghai]\n    tags: {{owner: team-{i}}}\n"
+        ));
+    }
+    match load_str(&plan(), "big.yaml", &text, Format::Yaml) {
+        Ok(loaded) => assert_eq!(loaded.store.rows(BUCKET).len(), 20_000),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Nine levels of nine aliases ("billion laughs") would expand to 387,420,489 strings from
+/// a file of 700 bytes: refused, also when the file carries 8 MiB of padding, as the budget
+/// for aliases does not grow with the file.
+#[test]
+fn a_yaml_alias_bomb_is_refused_whatever_the_size_of_the_file() {
+    for padding in [0, 8 << 20] {
+        let mut text = format!("# {}\n", "x".repeat(padding));
+        text.push_str("format: rulec.snapshot/v1\ntaken_at: 2026-11-20T08:00:00Z\nlaughs:\n");
+        text.push_str("  - &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..9 {
+            let previous = format!("*l{}", level - 1);
+            text.push_str(&format!("  - &l{level} [{}]\n", vec![previous; 9].join(", ")));
+        }
+        text.push_str(
+            "assets:\n  - {type: Bucket, id: b, provider: alibaba, account: \"1\", acl: private, versioning: true, \
+             logging: false, replication_regions: [], bomb: *l8}\n",
+        );
+        let Err(errors) = load_str(&plan(), "bomb.yaml", &text, Format::Yaml) else { panic!("the bomb loaded") };
+        let message = errors.to_string();
+        assert!(message.starts_with("bomb.yaml: line "), "{message}");
+        assert!(message.contains("budget breached") || message.contains("alias replay limit"), "{message}");
+    }
+}

@@ -4,7 +4,7 @@
 //! touching it. Parsing never fails: each chunk from [`super::split`] that does not parse
 //! becomes an [`ItemKind::Error`] node plus one diagnostic.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::LazyLock;
 
 use pest::Parser as _;
@@ -123,8 +123,9 @@ pub fn parse_with(
     (ast, diagnostics)
 }
 
-/// Limits that keep parsing and checking within the stack on any input. Real rules stay far
-/// below them.
+/// Limits that keep parsing and checking within the stack on any input, whatever thread runs
+/// them (a language-server worker has 2 MiB). Real rules stay far below them. Brackets may
+/// nest [`MAX_NESTING`] deep, and so may lambdas and `if`s, which nest without brackets.
 const MAX_NESTING: usize = 64;
 const MAX_OPERATORS: usize = 128;
 
@@ -162,19 +163,12 @@ pub fn parse_chunk(chunk: &str) -> ChunkParse {
     if RuleGrammar::parse(Rule::trivia, chunk).is_ok() {
         return ChunkParse { piece: Piece::Trivia, diagnostics: Vec::new() };
     }
-    let builder = Builder { file: "", diagnostics: RefCell::new(Vec::new()) };
+    let builder = Builder { file: "", diagnostics: RefCell::new(Vec::new()), nesting: Cell::new(0) };
     let error_item =
         || Piece::Item(Item { docs: leading_docs(chunk), kind: ItemKind::Error, span: builder.trimmed_span(chunk) });
     if let Some(at) = too_deep(chunk) {
         // Deeper nesting than any rule needs would only exhaust the stack.
-        let diagnostic = Diagnostic::new(
-            Code::SyntaxError,
-            "",
-            Span::new(at, at + 1),
-            format!("brackets nested deeper than {MAX_NESTING} levels"),
-        )
-        .with_label("too deep")
-        .with_help("split the expression into `let`s or helper functions");
+        let diagnostic = too_deep_diagnostic("", Span::new(at, at + 1), "brackets");
         return ChunkParse { piece: error_item(), diagnostics: vec![diagnostic] };
     }
     let piece = match RuleGrammar::parse(Rule::chunk, chunk) {
@@ -186,6 +180,13 @@ pub fn parse_chunk(chunk: &str) -> ChunkParse {
         }
     };
     ChunkParse { piece, diagnostics: builder.diagnostics.into_inner() }
+}
+
+/// `what` nested deeper than [`MAX_NESTING`] levels, at `span`.
+fn too_deep_diagnostic(file: &str, span: Span, what: &str) -> Diagnostic {
+    Diagnostic::new(Code::SyntaxError, file, span, format!("{what} nested deeper than {MAX_NESTING} levels"))
+        .with_label("too deep")
+        .with_help("split the expression into `let`s or helper functions")
 }
 
 fn leading_docs(chunk: &str) -> Vec<String> {
@@ -239,6 +240,11 @@ fn syntax_error(file: &str, chunk: &str, error: &pest::error::Error<Rule>) -> Di
     let span = Span::new(at, at + found.len());
     let expected = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
+        // pest's guard against exhausting the stack: input nested deeper than this thread's
+        // stack allows. Said as the nesting limit says it, whichever thread got there first.
+        ErrorVariant::CustomError { message } if message.contains("limit reached") => {
+            return too_deep_diagnostic(file, Span::new(pos, pos + found.len().max(1)), "expressions");
+        }
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let found_text = if found.is_empty() { "end of item".to_owned() } else { format!("`{found}`") };
@@ -450,6 +456,8 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 struct Builder<'f> {
     file: &'f str,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    /// How many lambdas and `if`s enclose the expression being built.
+    nesting: Cell<usize>,
 }
 
 fn is_keyword_token(rule: Rule) -> bool {
@@ -791,6 +799,22 @@ impl Builder<'_> {
         self.none_expr(span)
     }
 
+    /// Builds a lambda or an `if` one level deeper. They nest without brackets, which
+    /// [`too_deep`] counts; past [`MAX_NESTING`] levels the construct is reported and becomes
+    /// `none`, so no later pass recurses deeper.
+    fn nested(&self, span: Span, build: impl FnOnce() -> ExprKind) -> ExprKind {
+        let depth = self.nesting.get();
+        if depth >= MAX_NESTING {
+            let at = span.start as usize;
+            self.error(too_deep_diagnostic(self.file, Span::new(at, at + 1), "lambdas and `if`s"));
+            return ExprKind::None;
+        }
+        self.nesting.set(depth + 1);
+        let kind = build();
+        self.nesting.set(depth);
+        kind
+    }
+
     fn none_expr(&self, span: Span) -> Expr {
         Expr { kind: ExprKind::None, span }
     }
@@ -1001,21 +1025,21 @@ impl Builder<'_> {
                 let inner = self.expr(first(pair));
                 return Expr { kind: inner.kind, span };
             }
-            Rule::if_expr => {
+            Rule::if_expr => self.nested(span, || {
                 let mut parts = children(pair);
                 let cond = self.expr(next(&mut parts));
                 let then = self.expr(next(&mut parts));
                 let otherwise = self.expr(next(&mut parts));
                 ExprKind::If { cond: Box::new(cond), then: Box::new(then), otherwise: Box::new(otherwise) }
-            }
-            Rule::paren_lambda => {
+            }),
+            Rule::paren_lambda => self.nested(span, || {
                 let mut params: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
                 let body = params.pop().map(|b| self.expr(b));
                 ExprKind::Lambda {
                     params: params.iter().map(|p| self.name(p)).collect(),
                     body: Box::new(body.unwrap_or_else(|| self.none_expr(span))),
                 }
-            }
+            }),
             Rule::list_lit => ExprKind::List(pair.into_inner().map(|e| self.expr(e)).collect()),
             Rule::record_lit => ExprKind::Record(
                 pair.into_inner()
@@ -1049,9 +1073,10 @@ impl Builder<'_> {
                 let name = self.name(&next(&mut parts));
                 match parts.next() {
                     None => ExprKind::Var(name),
-                    Some(tail) if tail.as_rule() == Rule::lambda_body => {
-                        ExprKind::Lambda { params: vec![name], body: Box::new(self.expr(first(tail))) }
-                    }
+                    Some(tail) if tail.as_rule() == Rule::lambda_body => self.nested(span, || ExprKind::Lambda {
+                        params: vec![name],
+                        body: Box::new(self.expr(first(tail))),
+                    }),
                     Some(args) => ExprKind::Call { callee: name, args: self.args(args) },
                 }
             }

@@ -28,7 +28,8 @@
 //!   second read.
 //! - JSONL is read in 8 MiB blocks of whole lines whose lines are parsed in parallel. Files are
 //!   loaded in parallel too; the result does not depend on the thread count.
-//! - YAML goes through serde-saphyr with the same seeds (it is small, hand-written input). A
+//! - YAML goes through serde-saphyr with the same seeds (it is small, hand-written input),
+//!   whole files of at most 256 MiB, with budgets that grow with the file but not for aliases. A
 //!   string-typed field (string, enum, time, ip, cidr, regex, ref) is read as the text written,
 //!   so `permit_root_login: no` is the string `"no"` and an unquoted account id stays a string.
 //! - `type` decides how an object reads. When it is the first key the rest streams. When it

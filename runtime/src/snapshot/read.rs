@@ -73,8 +73,12 @@ pub(crate) fn collect_inputs(inputs: &[PathBuf]) -> (Vec<(PathBuf, Format)>, Vec
     (files, errors)
 }
 
-/// How many bytes of JSONL are split into lines and parsed in parallel at a time.
-const JSONL_BLOCK: usize = 8 << 20;
+/// How many bytes of JSONL are split into lines and parsed in parallel at a time (small in
+/// unit tests, so that lines span blocks).
+const JSONL_BLOCK: usize = if cfg!(test) { 4096 } else { 8 << 20 };
+
+/// How much JSONL is read from the file at a time.
+const JSONL_READ: u64 = if cfg!(test) { 4096 } else { 1 << 20 };
 
 /// Reads one file.
 pub(crate) fn parse_file(schema: &Schema<'_>, file: u32, path: &Path, format: Format) -> Output {
@@ -110,7 +114,9 @@ pub(crate) fn parse_file(schema: &Schema<'_>, file: u32, path: &Path, format: Fo
         }
         Format::Yaml => {
             let mut text = String::new();
-            if let Err(e) = BufReader::new(opened).read_to_string(&mut text) {
+            // One byte past the limit is enough to refuse the file without reading it all.
+            let limited = BufReader::new(opened).take(MAX_YAML_BYTES as u64 + 1).read_to_string(&mut text);
+            if let Err(e) = limited {
                 ctx.fatal(String::new(), "a readable UTF-8 file", e.to_string());
                 return ctx.out;
             }
@@ -145,17 +151,47 @@ pub(crate) fn stream_json_text(schema: &Schema<'_>, file: u32, name: &Path, text
     ctx.out
 }
 
+/// The largest YAML snapshot file read, in bytes (256 MiB): YAML is read whole into memory,
+/// and generators write large snapshots as JSON or JSONL.
+pub(crate) const MAX_YAML_BYTES: usize = 256 << 20;
+
+/// The deepest nesting of a YAML snapshot, as serde_json allows for JSON.
+const MAX_YAML_DEPTH: usize = 128;
+
+/// serde-saphyr's budget for a text of `len` bytes. Its defaults (250,000 nodes, 1,000,000
+/// events, 64 MiB of scalars) suit configuration files and refuse a valid snapshot of a few
+/// MB, so the budgets that cannot exceed the input's own size scale with it: without aliases a
+/// node takes at least a byte, an event (a node's start or end) at least half a byte, and
+/// scalars are made of the input's bytes. Aliases keep serde-saphyr's fixed limits (at most
+/// 1,000,000 events replayed in all, and no more than ten aliases per anchor), so an alias
+/// bomb ("billion laughs") is refused whatever the size of the file that carries it.
+fn yaml_budget(len: usize) -> serde_saphyr::Budget {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(len);
+    budget.max_events = budget.max_events.max(len.saturating_mul(2));
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(len);
+    budget.max_depth = MAX_YAML_DEPTH;
+    budget
+}
+
 fn parse_yaml(ctx: &mut Ctx<'_>, text: &str) {
+    if text.len() > MAX_YAML_BYTES {
+        let found = "a larger file (write snapshots this large as JSON or JSONL)".to_owned();
+        ctx.fatal(String::new(), "a YAML snapshot of at most 256 MiB", found);
+        return;
+    }
     let mut options = serde_saphyr::options::Options::default();
     options.with_snippet = false;
+    options.budget = Some(yaml_budget(text.len()));
     let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |d| {
         DocSeed { ctx: &mut *ctx }.deserialize(d)
     });
     if let Err(e) = result {
         let location = e.location().map(|l| format!("line {}, column {}", l.line(), l.column())).unwrap_or_default();
         let message = e.to_string();
-        // The message ends with its own position; the location already says it.
-        let message = match message.rfind(" at line ") {
+        // The message ends with its own position (and, through aliases, the positions of the
+        // anchors); the location already says where.
+        let message = match message.find(" at line ") {
             Some(cut) if !location.is_empty() => message[..cut].to_owned(),
             _ => message,
         };
@@ -187,10 +223,12 @@ fn parse_jsonl(schema: &Schema<'_>, file: u32, name: &Path, mut reader: impl Rea
     let mut next_line: u64 = 1;
     let mut eof = false;
     let mut want = JSONL_BLOCK;
+    // The bytes of `buf` before this hold no newline.
+    let mut searched = 0;
     loop {
         while !eof && buf.len() < want {
             // `read_to_end` on a `take` appends without zero-filling the buffer first.
-            match (&mut reader).take(1 << 20).read_to_end(&mut buf) {
+            match (&mut reader).take(JSONL_READ).read_to_end(&mut buf) {
                 Ok(0) => eof = true,
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -205,8 +243,8 @@ fn parse_jsonl(schema: &Schema<'_>, file: u32, name: &Path, mut reader: impl Rea
         let end = if eof {
             buf.len()
         } else {
-            match buf.iter().rposition(|b| *b == b'\n') {
-                Some(p) => p + 1,
+            match whole_lines_end(&buf, &mut searched) {
+                Some(end) => end,
                 None => {
                     // One line longer than a block: read on.
                     want = buf.len() + JSONL_BLOCK;
@@ -219,10 +257,20 @@ fn parse_jsonl(schema: &Schema<'_>, file: u32, name: &Path, mut reader: impl Rea
         out.append(block);
         next_line += lines;
         buf.drain(..end);
+        searched = 0;
         if eof && buf.is_empty() {
             return out;
         }
     }
+}
+
+/// The end of the last whole line of `buf`, looking only at the bytes from `searched` on (those
+/// before hold no newline) and moving `searched` to the end: a line longer than a block is
+/// scanned once as it grows, not once per block read (which was quadratic in its length).
+fn whole_lines_end(buf: &[u8], searched: &mut usize) -> Option<usize> {
+    let found = buf[*searched..].iter().rposition(|b| *b == b'\n').map(|p| *searched + p + 1);
+    *searched = buf.len();
+    found
 }
 
 /// Parses the lines of `bytes` (whole lines), the first being line `first`. Returns the
@@ -273,4 +321,56 @@ fn parse_block(
         out.append(part);
     }
     (out, count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{FieldDef, Plan, Type, TypeDef, TypeKind};
+
+    fn plan() -> Plan {
+        let field = |name: &str| FieldDef { name: name.to_owned(), ty: Type::String };
+        Plan {
+            format: "rulec.plan/v1".to_owned(),
+            compiler_version: "test".to_owned(),
+            types: vec![TypeDef {
+                name: "Bucket".to_owned(),
+                qualified: "t.Bucket".to_owned(),
+                kind: TypeKind::Asset,
+                fields: vec![field("type"), field("id"), field("name")],
+            }],
+            consts: Vec::new(),
+            functions: Vec::new(),
+            checks: Vec::new(),
+            edges: Vec::new(),
+            frameworks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_search_for_a_line_end_resumes_where_it_stopped() {
+        let mut searched = 0;
+        assert_eq!(whole_lines_end(b"{\"a\"", &mut searched), None);
+        assert_eq!(searched, 4);
+        // Only the new bytes are looked at: a newline before `searched` is not found again.
+        assert_eq!(whole_lines_end(b"\n\"a\": 1", &mut searched), None);
+        assert_eq!(whole_lines_end(b"{\"a\": 1}\n{", &mut searched), Some(9));
+        assert_eq!(searched, 10);
+    }
+
+    /// A 32 MiB line read 4 KiB at a time (the test build's read size): 8,192 reads, each
+    /// then looked through for a line end. Rescanning the whole line at each, as the loader
+    /// did, reads 128 GiB and takes many minutes; scanning only the new bytes reads it once.
+    #[test]
+    fn a_line_longer_than_thousands_of_blocks_is_scanned_once() {
+        let plan = plan();
+        let schema = Schema::new(&plan);
+        let long = "a".repeat(32 << 20);
+        let text = format!(
+            "{{\"type\":\"Bucket\",\"id\":\"b1\",\"name\":\"{long}\"}}\n{{\"type\":\"Bucket\",\"id\":\"b2\",\"name\":\"x\"}}\n"
+        );
+        let out = parse_jsonl(&schema, 0, Path::new("t.jsonl"), text.as_bytes());
+        assert!(out.errors.is_empty(), "{:?}", out.errors.first().map(ToString::to_string));
+        assert_eq!(out.rows[0].len(), 2);
+    }
 }
