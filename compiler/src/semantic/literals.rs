@@ -106,8 +106,9 @@ pub fn regex(pattern: &str, flags: &str) -> Result<regex::Regex, LiteralError> {
 
 /// An RFC 3339 timestamp, as snapshots write them, read exactly as the runtime reads them.
 pub fn time(text: &str) -> Result<Micros, LiteralError> {
-    parse_time(text)
-        .ok_or_else(|| err(format!("`{text}` is not an RFC 3339 time"), Some("write e.g. `2026-11-20T08:00:00Z`".into())))
+    parse_time(text).ok_or_else(|| {
+        err(format!("`{text}` is not an RFC 3339 time"), Some("write e.g. `2026-11-20T08:00:00Z`".into()))
+    })
 }
 
 pub fn int(text: &str) -> Result<i64, LiteralError> {
