@@ -217,15 +217,18 @@ fn framework_adds_a_compliance_section_with_every_control() {
     assert_eq!(compliance["framework"], "cis.alibaba");
     let controls = compliance["controls"].as_array().expect("controls");
     let status = |id: &str| controls.iter().find(|c| c["id"] == id).map(|c| c["status"].clone());
-    // SSH open to the world fails 4.3 (with its findings); the access-key rules cover 1.2 and
-    // find nothing in this snapshot; no rule covers legacy networks (3.1).
+    // SSH open to the world fails 4.3 (with its findings); the access-key rules cover 1.2 but
+    // this snapshot has no access key, so nothing passed; no rule covers legacy networks (3.1).
     assert_eq!(status("4.3"), Some(serde_json::json!("failed")));
     let ssh = controls.iter().find(|c| c["id"] == "4.3").expect("4.3");
     assert!(ssh["findings"].as_array().is_some_and(|f| f.iter().any(|f| f["subject"]["id"] == "sg-ssh-open")), "{ssh}");
-    assert_eq!(status("1.2"), Some(serde_json::json!("passed")));
+    assert_eq!(status("1.2"), Some(serde_json::json!("no_resources")));
     assert_eq!(status("3.1"), Some(serde_json::json!("not_covered")));
     let summary = &compliance["summary"];
-    let total = ["passed", "failed", "not_covered"].iter().map(|k| summary[k].as_u64().expect("count")).sum::<u64>();
+    let total = ["passed", "failed", "not_evaluated", "no_resources", "not_covered"]
+        .iter()
+        .map(|k| summary[k].as_u64().expect("count"))
+        .sum::<u64>();
     assert_eq!(total as usize, controls.len());
 
     let table = run_in(
@@ -240,6 +243,46 @@ fn framework_adds_a_compliance_section_with_every_control() {
         &["check", "--format", "markdown", "--framework", "cis.alibaba", snapshot.to_str().expect("utf-8")],
     );
     assert!(text(&markdown.stdout).contains("## Compliance: `cis.alibaba`"), "{}", text(&markdown.stdout));
+}
+
+/// A control passes only when its checks judged some subject: with the data collected but no
+/// asset of the checks' types it has "no resources"; with the data not collected it is "not
+/// evaluated"; neither counts as passed.
+#[test]
+fn a_control_passes_only_when_its_checks_judged_something() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("estate.yaml"),
+        "format: rulec.snapshot/v1\ntaken_at: \"2026-11-20T08:00:00Z\"\ncoverage:\n  \
+         - {provider: alibaba, account: \"1\", type: SecurityGroup, status: collected}\n  \
+         - {provider: alibaba, account: \"1\", type: AccessKey, status: collected}\n  \
+         - {provider: alibaba, account: \"1\", type: Bucket, status: failed, reasons: [Forbidden.RAM]}\n\
+         assets:\n  \
+         - {type: SecurityGroup, id: sg-ssh, provider: alibaba, account: \"1\", tags: {}, egress: [],\n     \
+         ingress: [{priority: 1, protocol: tcp, port_from: 22, port_to: 22, cidr: 0.0.0.0/0, action: accept}]}\n\
+         events: []\n",
+    )
+    .expect("snapshot");
+    let args = ["check", "--no-timing", "--fail-on", "none", "--framework", "cis.alibaba", "estate.yaml"];
+    let out = run_in(dir.path(), &[&args[..], &["--format", "json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let controls = report["compliance"]["controls"].as_array().expect("controls");
+    let control = |id: &str| controls.iter().find(|c| c["id"] == id).expect("a control of cis.alibaba");
+    // The world-open SSH port fails 4.3; the database and all-ports checks judged the group
+    // and found nothing: 3.5 passes, on the one group judged by both.
+    assert_eq!(control("4.3")["status"], "failed");
+    assert_eq!((control("3.5")["status"].as_str(), control("3.5")["subjects"].as_u64()), (Some("passed"), Some(2)));
+    // Access keys were collected and there are none: nothing was judged.
+    assert_eq!(
+        (control("1.2")["status"].as_str(), control("1.2")["subjects"].as_u64()),
+        (Some("no_resources"), Some(0))
+    );
+    assert!(controls.iter().all(|c| c["status"] != "passed" || c["subjects"].as_u64() > Some(0)), "{controls:?}");
+    let out = run_in(dir.path(), &[&args[..], &["--format", "table"]].concat());
+    let table = text(&out.stdout);
+    let section = table.split_once("\nCompliance with").map(|(_, s)| s).expect("a compliance section");
+    insta::assert_snapshot!("compliance_statuses_table", section);
 }
 
 #[test]

@@ -119,3 +119,23 @@ fn a_bad_flag_is_bad_input_and_help_has_examples() {
     let sub = rulec().args(["compile", "--help"]).output().expect("run");
     assert!(String::from_utf8_lossy(&sub.stdout).contains("Examples:"));
 }
+
+/// A diagnostic past column 65 535 (a 70 000-character line with the error at its end) used
+/// to panic inside miette: it is rendered from an excerpt of the line, at its true position.
+#[test]
+fn an_error_at_the_end_of_a_very_long_line_is_reported_not_a_crash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("pack.yaml"), "name: acme\nversion: 0.1.0\ndescription: test pack\n")
+        .expect("manifest");
+    let list = "1, ".repeat(23_330);
+    std::fs::write(dir.path().join("long.rule"), format!("package acme\n\nconst xs: [int] = [{list}nope]\n"))
+        .expect("rule file");
+    let output = rulec().args(["compile", "--pack"]).arg(dir.path()).output().expect("run");
+    let stderr = stderr_of(&output, dir.path());
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let column = "const xs: [int] = [".len() + list.len() + 1;
+    assert!(column > 65_535);
+    assert!(stderr.contains(&format!("long.rule:3:{column}]")), "{stderr}");
+    assert!(stderr.contains("unknown name `nope`"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

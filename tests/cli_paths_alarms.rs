@@ -124,7 +124,10 @@ fn alarm_evidence_lists_the_calls_owner_and_advice() {
 #[test]
 fn paths_fire_on_reachable_admin_roles_and_core_buckets_only() {
     let admins = check("packs/paths/fixtures/admin_roles.yaml");
-    assert_eq!(fired(&admins, "PATH_INTERNET_TO_ADMIN_ROLE"), set(&["role-admin", "role-ali"]));
+    assert_eq!(
+        fired(&admins, "PATH_INTERNET_TO_ADMIN_ROLE"),
+        set(&["role-admin", "role-ali", "role-open-qcs", "role-open-ram"])
+    );
     let cores = check("packs/paths/fixtures/core_buckets.yaml");
     assert_eq!(fired(&cores, "PATH_INTERNET_TO_CORE_BUCKET"), set(&["core-1"]));
 }
@@ -141,6 +144,25 @@ fn a_path_finding_lists_every_hop_from_the_internet() {
             {"type": "Role", "id": "role-writer", "edge": "paths.assumes"},
             {"type": "Bucket", "id": "core-1", "edge": "paths.controls"},
         ])
+    );
+}
+
+/// A role any principal may assume is one hop from the internet, and the hop says why.
+#[test]
+fn a_role_any_principal_may_assume_is_reachable_from_the_internet() {
+    let report = check("packs/paths/fixtures/admin_roles.yaml");
+    let open = finding(&report, "PATH_INTERNET_TO_ADMIN_ROLE", "role-open-ram");
+    assert_eq!(
+        open["evidence"]["hops"],
+        serde_json::json!([
+            {"type": "Internet", "id": "Internet", "edge": null},
+            {"type": "Role", "id": "role-open-ram", "edge": "paths.any_principal_may_assume"},
+        ])
+    );
+    assert_eq!(
+        open["message"],
+        "administrator role role-open-ram is reachable from the internet through a trust policy any principal may \
+         assume"
     );
 }
 

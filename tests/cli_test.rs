@@ -180,3 +180,28 @@ fn iam_is_write_action_reads_the_verb_of_the_providers_action_name() {
     ];
     policy_rule_test("iam.is_write_action(p.provider, p.name ?? \"\")", &policies, &["p-put", "p-release", "p-bare"]);
 }
+
+/// A constant computed through a function is evaluated after the constants the function
+/// reads, whatever their names (plan order is by name: `aa` sorts before `b_on`, `zz` after).
+#[test]
+fn a_constant_computed_through_a_function_sees_the_constants_it_reads() {
+    for list in ["zz", "aa"] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let acme = dir.path().join("acme");
+        pack(
+            &acme,
+            &format!(
+                "const {list}: [int] = [1, 2, 3]\n\nfn has(x: int) -> bool = x in {list}\n\n\
+                 const b_on: bool = has(2)\n\n\
+                 rule ACME_CONST {{\n  title \"Through a constant\"\n  severity low\n  for b: Bucket\n  \
+                 when b_on and not b.logging\n}}\n\n\
+                 test \"the constant is true\" {{\n  given \"fixtures/buckets.yaml\"\n  \
+                 expect ACME_CONST on \"b-loud\"\n}}\n"
+            ),
+        );
+        let out = run_in(dir.path(), &["test", "--pack", acme.to_str().expect("utf-8"), "--filter", "acme:"]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{list}: {stdout}{}", text(&out.stderr));
+        assert!(stdout.contains("ok     acme: the constant is true"), "{list}: {stdout}");
+    }
+}

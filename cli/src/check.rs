@@ -253,7 +253,7 @@ pub(crate) fn evaluate(
     }
     let (mut findings, mut suppressed) = match config {
         Some(config) => {
-            let now = chrono::DateTime::from_timestamp_nanos(store.taken_at());
+            let now = chrono::DateTime::from_timestamp_micros(store.taken_at()).unwrap_or_default();
             let applied = config.apply(outcome.findings, now);
             for warning in &applied.warnings {
                 warn(warning.to_string());
@@ -272,10 +272,12 @@ pub(crate) fn evaluate(
             assets: store.asset_count(),
             events: store.event_count(),
         },
-        summary: Summary::count(&findings, outcome.checks_evaluated, duration_ms),
+        summary: Summary::count(&findings, outcome.subjects.len(), duration_ms),
         compliance: match &args.framework {
             // INVARIANT: the name was checked against the plan before evaluating.
-            Some(name) => rulec_runtime::compliance::assess(plan, name, &selected, &findings, store.coverage()).ok(),
+            Some(name) => {
+                rulec_runtime::compliance::assess(plan, name, &outcome.subjects, &findings, store.coverage()).ok()
+            }
             None => None,
         },
         findings,

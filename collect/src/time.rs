@@ -42,7 +42,7 @@ pub fn unix_millis(millis: i64) -> Option<DateTime<Utc>> {
 
 /// The order of written times (all RFC 3339; an unreadable one sorts first).
 pub fn sort_key(text: &str) -> i64 {
-    rfc3339(text).and_then(|time| time.timestamp_nanos_opt()).unwrap_or(i64::MIN)
+    rfc3339(text).map_or(i64::MIN, |time| time.timestamp_micros())
 }
 
 #[cfg(test)]

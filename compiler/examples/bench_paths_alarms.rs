@@ -89,7 +89,7 @@ fn write_events(events: usize, path: &PathBuf, keys_path: &PathBuf) -> std::io::
         } else {
             format!("10.0.{}.{}", key % 250, rng.u8(1..250))
         };
-        let time = rulec_runtime::value::format_time(t * rulec_runtime::value::NANOS_PER_SECOND);
+        let time = rulec_runtime::value::format_time(t * rulec_runtime::value::MICROS_PER_SECOND);
         writeln!(
             out,
             r#"{{"type":"ApiCall","time":"{time}","access_key_id":"AKID{key:08}","source_ip":"{ip}","user_agent":"{agent}","service":"{service}","action":"{action}","success":true}}"#

@@ -1,17 +1,22 @@
 //! The compliance section of a report (`rulec check --framework F`): every control of the
-//! framework as passed, failed (with the findings that fail it) or not covered.
+//! framework as passed, failed (with the findings that fail it), not evaluated, without
+//! resources or not covered.
 //!
 //! A control is **covered** when some evaluated check cites it; it **fails** when one of
 //! those checks has a finding; it is **not evaluated** when, without findings, one of those
 //! checks reads data the snapshot's `coverage` section says was not (fully) collected — an
-//! absent answer proves nothing; and it **passes** otherwise. Suppressed findings do not fail a
+//! absent answer proves nothing; it has **no resources** when the data was collected but its
+//! checks had no subject to judge (no asset or event of their types) — nothing was shown to
+//! comply; and it **passes** otherwise: some subject was judged and none failed. Suppressed findings do not fail a
 //! control: an allowlist entry is an accepted risk with a recorded reason, and the report
 //! lists it under `suppressed`. Controls keep the framework's declaration order.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::coverage::{CoverageEntry, check_gap};
-use crate::plan::{Check, Plan};
+use crate::plan::Plan;
 use crate::report::Finding;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,6 +34,9 @@ pub struct ControlStatus {
     pub status: Status,
     /// The evaluated checks that cite the control, by id.
     pub rules: Vec<String>,
+    /// How many subjects those checks judged (assets of their `for` types, events of their
+    /// `on` types, summed): a control passes only when this is not zero.
+    pub subjects: usize,
     /// The findings of those checks, as `{rule, subject}`.
     pub findings: Vec<ControlFinding>,
     /// Why a control is not evaluated: the data its checks read that was not collected.
@@ -48,6 +56,7 @@ pub enum Status {
     Passed,
     Failed,
     NotEvaluated,
+    NoResources,
     NotCovered,
 }
 
@@ -57,6 +66,7 @@ impl Status {
             Status::Passed => "passed",
             Status::Failed => "failed",
             Status::NotEvaluated => "not evaluated",
+            Status::NoResources => "no resources",
             Status::NotCovered => "not covered",
         }
     }
@@ -68,16 +78,21 @@ pub struct ComplianceSummary {
     pub failed: usize,
     #[serde(default)]
     pub not_evaluated: usize,
+    #[serde(default)]
+    pub no_resources: usize,
     pub not_covered: usize,
 }
 
 impl std::fmt::Display for ComplianceSummary {
-    /// `3 passed, 2 failed, 40 not covered` (and `1 not evaluated` when there are such), as
-    /// every format's heading says it.
+    /// `3 passed, 2 failed, 40 not covered` (and `1 not evaluated`, `1 no resources` when
+    /// there are such), as every format's heading says it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} passed, {} failed, ", self.passed, self.failed)?;
         if self.not_evaluated > 0 {
             write!(f, "{} not evaluated, ", self.not_evaluated)?;
+        }
+        if self.no_resources > 0 {
+            write!(f, "{} no resources, ", self.no_resources)?;
         }
         write!(f, "{} not covered", self.not_covered)
     }
@@ -99,12 +114,13 @@ pub fn find_framework<'p>(plan: &'p Plan, name: &str) -> Result<&'p crate::plan:
     })
 }
 
-/// The status of every control of `framework`, given the checks that ran, their findings
-/// (sorted, unsuppressed) and the snapshot's coverage section (empty when it has none).
+/// The status of every control of `framework`, given the checks that ran with the number of
+/// subjects each judged ([`crate::eval::Outcome::subjects`]), their findings (sorted,
+/// unsuppressed) and the snapshot's coverage section (empty when it has none).
 pub fn assess(
     plan: &Plan,
     framework: &str,
-    evaluated: &dyn Fn(&Check) -> bool,
+    subjects: &BTreeMap<String, usize>,
     findings: &[Finding],
     coverage: &[CoverageEntry],
 ) -> Result<Compliance, UnknownFramework> {
@@ -118,7 +134,7 @@ pub fn assess(
             let rules: Vec<String> = plan
                 .checks
                 .iter()
-                .filter(|c| evaluated(c) && c.controls.contains(&key))
+                .filter(|c| subjects.contains_key(&c.id) && c.controls.contains(&key))
                 .map(|c| c.id.clone())
                 .collect();
             let hits: Vec<ControlFinding> = findings
@@ -126,6 +142,7 @@ pub fn assess(
                 .filter(|f| f.controls.contains(&key) && rules.contains(&f.rule))
                 .map(|f| ControlFinding { rule: f.rule.clone(), subject: f.subject.clone() })
                 .collect();
+            let judged: usize = rules.iter().filter_map(|id| subjects.get(id)).sum();
             let mut not_collected = Vec::new();
             let status = if rules.is_empty() {
                 summary.not_covered += 1;
@@ -140,12 +157,15 @@ pub fn assess(
                     .filter(|c| rules.contains(&c.id))
                     .filter_map(|c| check_gap(plan, coverage, c).map(|gap| format!("{}: {gap}", c.id)))
                     .collect();
-                if not_collected.is_empty() {
-                    summary.passed += 1;
-                    Status::Passed
-                } else {
+                if !not_collected.is_empty() {
                     summary.not_evaluated += 1;
                     Status::NotEvaluated
+                } else if judged == 0 {
+                    summary.no_resources += 1;
+                    Status::NoResources
+                } else {
+                    summary.passed += 1;
+                    Status::Passed
                 }
             };
             ControlStatus {
@@ -153,6 +173,7 @@ pub fn assess(
                 summary: control.summary.clone(),
                 status,
                 rules,
+                subjects: judged,
                 findings: hits,
                 not_collected,
             }

@@ -78,7 +78,7 @@ fn emit(out: &mut impl Write, value: &Value, first: &mut bool) -> io::Result<()>
 }
 
 fn time(unix: i64) -> String {
-    crate::value::format_time(unix * crate::value::NANOS_PER_SECOND)
+    crate::value::format_time(unix * crate::value::MICROS_PER_SECOND)
 }
 
 struct Gen {

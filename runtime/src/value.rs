@@ -8,10 +8,22 @@ use std::sync::Arc;
 
 use crate::plan::TypeIdx;
 
-/// Nanoseconds: times are since the Unix epoch, durations are spans.
-pub type Nanos = i64;
+/// Microseconds: times are since the Unix epoch, durations are spans. Microseconds (not
+/// nanoseconds) so that every RFC 3339 time, years 0000 to 9999, fits: a key that never
+/// expires is often written `9999-12-31T23:59:59Z`.
+pub type Micros = i64;
 
-pub const NANOS_PER_SECOND: i64 = 1_000_000_000;
+pub const MICROS_PER_SECOND: i64 = 1_000_000;
+
+/// The longest duration a value holds, in seconds (106 751 991 days, about 292 000 years). The
+/// compiler rejects a longer duration literal and the loader a longer snapshot duration: both
+/// go through [`duration_from_seconds`].
+pub const MAX_DURATION_SECONDS: i64 = i64::MAX / MICROS_PER_SECOND;
+
+/// A duration of `seconds`, if it is within ±[`MAX_DURATION_SECONDS`].
+pub fn duration_from_seconds(seconds: i64) -> Option<Micros> {
+    seconds.checked_mul(MICROS_PER_SECOND)
+}
 
 #[derive(Clone, Debug)]
 pub enum Value {
@@ -20,8 +32,8 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Str(Arc<str>),
-    Time(Nanos),
-    Duration(Nanos),
+    Time(Micros),
+    Duration(Micros),
     Ip(IpAddr),
     Cidr(ipnet::IpNet),
     Regex(Arc<regex::Regex>),
@@ -79,7 +91,7 @@ impl Value {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Str(s) => J::String(s.to_string()),
             Value::Time(t) => J::String(format_time(*t)),
-            Value::Duration(d) => J::from(d / NANOS_PER_SECOND),
+            Value::Duration(d) => J::from(d / MICROS_PER_SECOND),
             Value::Ip(ip) => J::String(ip.to_string()),
             Value::Cidr(net) => J::String(net.to_string()),
             Value::Regex(r) => J::String(r.as_str().to_owned()),
@@ -102,20 +114,21 @@ impl Value {
 }
 
 /// RFC 3339 in UTC with a `Z`, seconds precision unless there is a fraction.
-pub fn format_time(nanos: Nanos) -> String {
-    let secs = nanos.div_euclid(NANOS_PER_SECOND);
-    let sub = nanos.rem_euclid(NANOS_PER_SECOND) as u32;
+pub fn format_time(micros: Micros) -> String {
+    let secs = micros.div_euclid(MICROS_PER_SECOND);
+    let sub = micros.rem_euclid(MICROS_PER_SECOND) as u32 * 1_000;
     match chrono::DateTime::from_timestamp(secs, sub) {
         Some(t) if sub == 0 => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        None => nanos.to_string(),
+        None => micros.to_string(),
     }
 }
 
-/// Parses an RFC 3339 time into nanoseconds since the epoch.
-pub fn parse_time(text: &str) -> Option<Nanos> {
+/// Parses an RFC 3339 time into microseconds since the epoch (a finer fraction is dropped).
+/// The one definition of a valid time: the compiler checks `time("…")` literals with it.
+pub fn parse_time(text: &str) -> Option<Micros> {
     let t = chrono::DateTime::parse_from_rfc3339(text).ok()?;
-    t.timestamp().checked_mul(NANOS_PER_SECOND)?.checked_add(i64::from(t.timestamp_subsec_nanos()))
+    Some(t.timestamp_micros())
 }
 
 /// How a value reads inside a message: strings bare, lists as `[a, b]`.
@@ -159,8 +172,8 @@ impl fmt::Display for Value {
 }
 
 /// `90d`, `1h30m`, `45s`: the way rules write durations.
-pub fn format_duration(nanos: Nanos) -> String {
-    let mut secs = nanos / NANOS_PER_SECOND;
+pub fn format_duration(micros: Micros) -> String {
+    let mut secs = micros / MICROS_PER_SECOND;
     if secs == 0 {
         return "0s".to_owned();
     }
@@ -188,12 +201,22 @@ mod tests {
         assert_eq!(format_time(t), "2026-11-20T00:00:00Z");
         assert_eq!(format_time(parse_time("2026-11-20T08:00:00.5Z").unwrap()), "2026-11-20T08:00:00.500Z");
         assert!(parse_time("2026-13-01T00:00:00Z").is_none());
+        // Beyond the nanosecond range (1677-2262) a time still fits.
+        assert_eq!(format_time(parse_time("9999-12-31T23:59:59Z").unwrap()), "9999-12-31T23:59:59Z");
+        assert_eq!(format_time(parse_time("0001-01-01T00:00:00Z").unwrap()), "0001-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn durations_have_one_range() {
+        assert!(duration_from_seconds(MAX_DURATION_SECONDS).is_some());
+        assert!(duration_from_seconds(MAX_DURATION_SECONDS + 1).is_none());
+        assert!(duration_from_seconds(106_752 * 86_400).is_some());
     }
 
     #[test]
     fn durations_read_like_literals() {
-        assert_eq!(format_duration(90 * 86_400 * NANOS_PER_SECOND), "90d");
-        assert_eq!(format_duration(5_400 * NANOS_PER_SECOND), "1h30m");
+        assert_eq!(format_duration(90 * 86_400 * MICROS_PER_SECOND), "90d");
+        assert_eq!(format_duration(5_400 * MICROS_PER_SECOND), "1h30m");
         assert_eq!(format_duration(0), "0s");
     }
 

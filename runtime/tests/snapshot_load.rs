@@ -798,3 +798,21 @@ fn a_yaml_alias_bomb_is_refused_whatever_the_size_of_the_file() {
         assert!(message.contains("budget breached") || message.contains("alias replay limit"), "{message}");
     }
 }
+
+#[test]
+fn times_far_from_now_load() {
+    // A key that never expires, written as the last second of 9999, and one older than 1677:
+    // both beyond i64 nanoseconds, both within the runtime's time range.
+    let json = r#"{"format": "rulec.snapshot/v1", "taken_at": "2026-11-20T08:00:00Z", "assets": [
+        {"type": "User", "id": "u-1", "provider": "x", "account": "1", "kind": "sub_user", "mfa_enabled": true},
+        {"type": "AccessKey", "id": "AKID1", "provider": "x", "account": "1", "owner_id": "u-1", "owner_kind": "user",
+         "kind": "permanent", "status": "active", "created_at": "1600-01-01T00:00:00Z", "expires_at": "9999-12-31T23:59:59Z"}]}"#;
+    let loaded = match load_str(&plan(), "never.json", json, Format::Json) {
+        Ok(loaded) => loaded,
+        Err(errors) => panic!("{errors}"),
+    };
+    let store = &loaded.store;
+    let key = store.rows(ACCESS_KEY).iter().next().expect("the key");
+    assert!(matches!(field(store, key, "expires_at"), Value::Time(t) if *t == 253_402_300_799_000_000));
+    assert!(matches!(field(store, key, "created_at"), Value::Time(t) if *t == time("1600-01-01T00:00:00Z")));
+}

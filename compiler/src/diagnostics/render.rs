@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity};
@@ -56,34 +59,40 @@ struct Report {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
 
 impl Report {
     fn new(d: &Diagnostic, sources: &dyn SourceLookup) -> Report {
-        let text = sources.source_text(&d.file);
-        let mut labels = Vec::new();
+        let source = sources.source_text(&d.file).map(|text| Excerpt::around(&d.file, text, d.span));
+        let mut labels: Vec<LabeledSpan> = source
+            .iter()
+            .filter_map(|s| s.span(d.span))
+            .map(|span| LabeledSpan::new_primary_with_span(d.label.clone(), span))
+            .collect();
         let mut related = Vec::new();
-        if let Some(text) = text {
-            labels.push(LabeledSpan::new_primary_with_span(d.label.clone(), clamp(d.span, text)));
-        }
         for r in &d.related {
-            match sources.source_text(&r.file) {
-                Some(rtext) if r.file == d.file => {
-                    labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), clamp(r.span, rtext)));
+            let Some(rtext) = sources.source_text(&r.file) else { continue };
+            match source.as_ref().filter(|_| r.file == d.file).and_then(|s| s.span(r.span)) {
+                Some(span) => labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), span)),
+                None => {
+                    let excerpt = Excerpt::around(&r.file, rtext, r.span);
+                    related.push(Report {
+                        message: r.message.clone(),
+                        code: String::new(),
+                        severity: miette::Severity::Advice,
+                        help: None,
+                        labels: excerpt
+                            .span(r.span)
+                            .map(|span| LabeledSpan::new_primary_with_span(None, span))
+                            .into_iter()
+                            .collect(),
+                        source: Some(excerpt),
+                        related: Vec::new(),
+                    });
                 }
-                Some(rtext) => related.push(Report {
-                    message: r.message.clone(),
-                    code: String::new(),
-                    severity: miette::Severity::Advice,
-                    help: None,
-                    source: Some(NamedSource::new(&r.file, rtext.to_owned())),
-                    labels: vec![LabeledSpan::new_primary_with_span(None, clamp(r.span, rtext))],
-                    related: Vec::new(),
-                }),
-                None => {}
             }
         }
         Report {
@@ -94,17 +103,89 @@ impl Report {
                 Severity::Warning => miette::Severity::Warning,
             },
             help: d.help.clone(),
-            source: text.map(|t| NamedSource::new(&d.file, t.to_owned())),
+            source,
             labels,
             related,
         }
     }
 }
 
-fn clamp(span: Span, text: &str) -> SourceSpan {
-    let start = (span.start as usize).min(text.len());
-    let end = (span.end as usize).clamp(start, text.len());
-    SourceSpan::new(start.into(), end - start)
+/// How far into its line (in bytes) a label may start for the whole text to be shown. miette
+/// pads underlines with `{:width$}`, which panics past column 65 535, so a label further along
+/// a line is shown in an [`Excerpt`] of that line.
+const LONG_LINE: usize = 1_000;
+
+/// How much of a long line an excerpt keeps either side of its label, in bytes.
+const EXCERPT_MARGIN: usize = 80;
+
+/// The text miette shows for one file: all of it, or, for a label far along a long line, the
+/// part of that line around the label, numbered with the whole text's lines and columns.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// Where the excerpt starts in the whole text: byte offset, line and column (0-based).
+    start: usize,
+    line: usize,
+    column: usize,
+    /// The length of the whole text: spans past it are clamped to its end.
+    whole_len: usize,
+}
+
+impl Excerpt {
+    /// The text to show for a label at `span` of `text`.
+    fn around(name: &str, text: &str, span: Span) -> Excerpt {
+        let at = (span.start as usize).min(text.len());
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let (start, end) = if at - line_start <= LONG_LINE {
+            (0, text.len())
+        } else {
+            let to = (span.end as usize).clamp(at, text.len());
+            let line_end = text[to..].find('\n').map_or(text.len(), |i| to + i);
+            (
+                text.floor_char_boundary(at - EXCERPT_MARGIN),
+                text.ceil_char_boundary((to + EXCERPT_MARGIN).min(line_end)),
+            )
+        };
+        Excerpt {
+            name: name.to_owned(),
+            text: text[start..end].to_owned(),
+            start,
+            line: if start == 0 { 0 } else { text[..line_start].bytes().filter(|b| *b == b'\n').count() },
+            column: if start == 0 { 0 } else { text[line_start..start].chars().count() },
+            whole_len: text.len(),
+        }
+    }
+
+    /// `span` in the excerpt's offsets (clamped to the whole text), if it starts inside it.
+    fn span(&self, span: Span) -> Option<SourceSpan> {
+        let start = (span.start as usize).min(self.whole_len).checked_sub(self.start)?;
+        if start > self.text.len() {
+            return None;
+        }
+        let end = (span.end as usize).saturating_sub(self.start).clamp(start, self.text.len());
+        Some(SourceSpan::new(start.into(), end - start))
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        // Only the excerpt's first line starts part-way along a line of the whole text.
+        let column = if inner.line() == 0 { inner.column() + self.column } else { inner.column() };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.line,
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for Report {
@@ -135,7 +216,7 @@ impl miette::Diagnostic for Report {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -235,7 +316,30 @@ pub fn json_lines(diagnostics: &[Diagnostic], sources: &dyn SourceLookup) -> Str
 
 #[cfg(test)]
 mod tests {
-    use super::{LineCol, line_col};
+    use std::collections::BTreeMap;
+
+    use super::{HumanStyle, LineCol, human, line_col};
+    use crate::diagnostics::{Code, Diagnostic};
+    use crate::syntax::Span;
+
+    /// A label past column 65 535 used to panic inside miette; it is shown in an excerpt of
+    /// its line, with the whole file's line and column; a related label far before it in the
+    /// same file is shown on its own.
+    #[test]
+    fn a_label_far_along_a_long_line_is_shown_in_an_excerpt() {
+        let text = format!("package acme\nconst x: int = {}zz\n", "1 + ".repeat(20_000));
+        let at = text.find("zz").expect("the name");
+        let sources = BTreeMap::from([("long.rule".to_owned(), text.clone())]);
+        let d = Diagnostic::new(Code::UnknownName, "long.rule", Span::new(at, at + 2), "unknown name `zz`")
+            .with_label("not declared");
+        let style = HumanStyle { color: false, width: 100 };
+        let out = human(std::slice::from_ref(&d), &sources, style);
+        let column = at - "package acme\n".len() + 1;
+        assert!(out.contains(&format!("[long.rule:2:{column}]")) && out.contains("not declared"), "{out}");
+        assert!(out.len() < 4_000, "the long line is not printed whole: {} bytes", out.len());
+        let out = human(&[d.with_related("long.rule", Span::new(8, 12), "the package")], &sources, style);
+        assert!(out.contains(&format!("[long.rule:2:{column}]")) && out.contains("the package"), "{out}");
+    }
 
     #[test]
     fn line_col_counts_from_one_in_characters() {

@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 
+use rulec_runtime::value::{MAX_DURATION_SECONDS, Micros, duration_from_seconds, parse_time};
+
 /// A literal that does not parse: what is wrong and how to fix it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct LiteralError {
@@ -14,9 +16,16 @@ fn err(message: impl Into<String>, help: Option<String>) -> LiteralError {
     LiteralError { message: message.into(), help }
 }
 
-/// `90d`, `1h30m`: units `d h m s`, each at most once, largest first. Returns seconds.
+/// `90d`, `1h30m`: units `d h m s`, each at most once, largest first, at most
+/// [`MAX_DURATION_SECONDS`] in all (the runtime's range). Returns seconds.
 pub fn duration_seconds(text: &str) -> Result<i64, LiteralError> {
     const UNITS: [(char, i64); 4] = [('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
+    let too_long = || {
+        err(
+            format!("duration `{text}` is too long"),
+            Some(format!("the longest duration is `{}d`", MAX_DURATION_SECONDS / 86_400)),
+        )
+    };
     let mut total: i64 = 0;
     let mut digits = String::new();
     let mut last_rank: Option<usize> = None;
@@ -35,12 +44,13 @@ pub fn duration_seconds(text: &str) -> Result<i64, LiteralError> {
             ));
         }
         last_rank = Some(rank);
-        let amount: i64 = digits.parse().map_err(|_| err(format!("duration `{text}` is too large"), None))?;
+        let amount: i64 = digits.parse().map_err(|_| too_long())?;
         digits.clear();
         total = amount
             .checked_mul(UNITS[rank].1)
             .and_then(|s| total.checked_add(s))
-            .ok_or_else(|| err(format!("duration `{text}` is too large"), None))?;
+            .filter(|s| duration_from_seconds(*s).is_some())
+            .ok_or_else(too_long)?;
     }
     if !digits.is_empty() {
         return Err(err(format!("duration `{text}` has no unit"), Some("add a unit, e.g. `90d`".into())));
@@ -94,10 +104,11 @@ pub fn regex(pattern: &str, flags: &str) -> Result<regex::Regex, LiteralError> {
     })
 }
 
-/// An RFC 3339 timestamp, as snapshots write them.
-pub fn time(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, LiteralError> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map_err(|_| err(format!("`{text}` is not an RFC 3339 time"), Some("write e.g. `2026-11-20T08:00:00Z`".into())))
+/// An RFC 3339 timestamp, as snapshots write them, read exactly as the runtime reads them.
+pub fn time(text: &str) -> Result<Micros, LiteralError> {
+    parse_time(text).ok_or_else(|| {
+        err(format!("`{text}` is not an RFC 3339 time"), Some("write e.g. `2026-11-20T08:00:00Z`".into()))
+    })
 }
 
 pub fn int(text: &str) -> Result<i64, LiteralError> {
@@ -115,6 +126,19 @@ mod tests {
         assert!(duration_seconds("30m1h").is_err());
         assert!(duration_seconds("1h1h").is_err());
         assert!(duration_seconds("99999999999999999999d").is_err());
+        // The runtime's range, not i64 nanoseconds (106751d).
+        assert_eq!(duration_seconds("106752d"), Ok(106_752 * 86_400));
+        assert!(duration_seconds("106751991d").is_ok());
+        let too_long = duration_seconds("106751992d").unwrap_err();
+        assert_eq!(too_long.message, "duration `106751992d` is too long");
+        assert_eq!(too_long.help.as_deref(), Some("the longest duration is `106751991d`"));
+    }
+
+    #[test]
+    fn times_span_every_rfc_3339_year() {
+        assert!(time("9999-12-31T23:59:59Z").is_ok());
+        assert!(time("1600-01-01T00:00:00Z").is_ok());
+        assert!(time("2026-13-01T00:00:00Z").is_err());
     }
 
     #[test]

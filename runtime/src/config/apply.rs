@@ -85,7 +85,7 @@ pub(super) fn apply(config: &Config, findings: Vec<Finding>, now: DateTime<Utc>)
                      applied",
                     entry.index,
                     entry.reason,
-                    crate::value::format_time(nanos(now)),
+                    crate::value::format_time(now.timestamp_micros()),
                 ),
             }),
             _ => live.push(entry),
@@ -113,10 +113,6 @@ pub(super) fn apply(config: &Config, findings: Vec<Finding>, now: DateTime<Utc>)
         }
     }
     Applied { findings: reported, suppressed, warnings }
-}
-
-fn nanos(t: DateTime<Utc>) -> i64 {
-    t.timestamp_nanos_opt().unwrap_or_else(|| t.timestamp().saturating_mul(crate::value::NANOS_PER_SECOND))
 }
 
 /// The calls (or other events) an alarm lists in its evidence.

@@ -17,7 +17,7 @@ use super::exec::{PrepareError, Preparer, X};
 use super::{CheckError, Engine, EvalError, Prepared};
 use crate::plan::{self, Check};
 use crate::report::{Finding, FindingKind, Subject};
-use crate::value::{NANOS_PER_SECOND, Nanos, Record, Value};
+use crate::value::{MICROS_PER_SECOND, Micros, Record, Value};
 
 /// How many triggering events a finding lists; the total is always given.
 pub(crate) const EVIDENCE_CAP: usize = 20;
@@ -25,7 +25,7 @@ pub(crate) const EVIDENCE_CAP: usize = 20;
 #[derive(Debug)]
 pub(crate) struct Grouping {
     key: X,
-    window: Nanos,
+    window: Micros,
     distinct: Option<X>,
     at_least: usize,
 }
@@ -34,7 +34,7 @@ impl Grouping {
     pub(crate) fn prepare(preparer: &mut Preparer, g: &plan::Grouping) -> Result<Grouping, PrepareError> {
         Ok(Grouping {
             key: preparer.expr(&g.key)?,
-            window: g.window_seconds.map_or(Nanos::MAX, |s| s.saturating_mul(NANOS_PER_SECOND)),
+            window: g.window_seconds.map_or(Micros::MAX, |s| s.saturating_mul(MICROS_PER_SECOND)),
             distinct: match &g.threshold.measure {
                 plan::Measure::Count => None,
                 plan::Measure::Distinct(e) => Some(preparer.expr(e)?),
@@ -56,7 +56,7 @@ impl Grouping {
 /// One event that passed `where` and `when`.
 struct Hit {
     event: Arc<Record>,
-    time: Nanos,
+    time: Micros,
     key: Arc<str>,
     distinct: Option<Arc<str>>,
 }
@@ -251,7 +251,7 @@ mod tests {
             .iter()
             .map(|t| Hit {
                 event: Arc::new(Record { ty: 0, fields: Box::new([]), extra: None }),
-                time: t * NANOS_PER_SECOND,
+                time: t * MICROS_PER_SECOND,
                 key: "k".into(),
                 distinct: None,
             })
@@ -259,7 +259,7 @@ mod tests {
     }
 
     fn grouping(window_secs: i64, at_least: usize) -> Grouping {
-        Grouping { key: X::Now, window: window_secs * NANOS_PER_SECOND, distinct: None, at_least }
+        Grouping { key: X::Now, window: window_secs * MICROS_PER_SECOND, distinct: None, at_least }
     }
 
     fn burst_sizes(times: &[i64], window: i64, n: usize) -> Vec<usize> {
@@ -295,7 +295,7 @@ mod tests {
         let refs: Vec<&Hit> = owned.iter().collect();
         let found = group_bursts(refs, &grouping(60, 4));
         let times: Vec<Vec<i64>> =
-            found.iter().map(|b| b.iter().map(|h| h.time / NANOS_PER_SECOND).collect()).collect();
+            found.iter().map(|b| b.iter().map(|h| h.time / MICROS_PER_SECOND).collect()).collect();
         assert_eq!(times, vec![vec![0, 1, 2, 3]]);
     }
 
@@ -303,7 +303,7 @@ mod tests {
     fn without_within_the_whole_log_is_one_window() {
         let owned = hits(&[0, 86_400, 864_000]);
         let refs: Vec<&Hit> = owned.iter().collect();
-        let g = Grouping { window: Nanos::MAX, ..grouping(0, 3) };
+        let g = Grouping { window: Micros::MAX, ..grouping(0, 3) };
         assert_eq!(bursts(&refs, &g).iter().map(Vec::len).collect::<Vec<_>>(), vec![3]);
     }
 
@@ -314,7 +314,7 @@ mod tests {
             h.distinct = Some(v.into());
         }
         let refs: Vec<&Hit> = owned.iter().collect();
-        let g = Grouping { key: X::Now, window: 60 * NANOS_PER_SECOND, distinct: Some(X::Now), at_least: 3 };
+        let g = Grouping { key: X::Now, window: 60 * MICROS_PER_SECOND, distinct: Some(X::Now), at_least: 3 };
         assert_eq!(bursts(&refs, &g).iter().map(Vec::len).collect::<Vec<_>>(), vec![4]);
         let g = Grouping { at_least: 4, ..g };
         assert!(bursts(&refs, &g).is_empty());

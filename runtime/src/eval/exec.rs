@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::plan::{self, BinaryOp, Expr, Literal, UnaryOp};
-use crate::value::{NANOS_PER_SECOND, Value, parse_time};
+use crate::value::{Value, duration_from_seconds, parse_time};
 
 #[derive(Debug)]
 pub(crate) enum X {
@@ -312,7 +312,7 @@ impl Preparer {
             Literal::Float(f) => Value::Float(*f),
             Literal::String(s) => Value::str(s),
             Literal::Duration(secs) => {
-                Value::Duration(secs.checked_mul(NANOS_PER_SECOND).ok_or_else(|| bad("duration", &secs.to_string()))?)
+                Value::Duration(duration_from_seconds(*secs).ok_or_else(|| bad("duration", &secs.to_string()))?)
             }
             Literal::Time(t) => Value::Time(parse_time(t).ok_or_else(|| bad("time", t))?),
             Literal::Ip(t) => Value::Ip(t.parse().map_err(|_| bad("ip", t))?),

@@ -13,7 +13,7 @@ use super::paths::Paths;
 use crate::graph::Node;
 use crate::plan::{BinaryOp, UnaryOp};
 use crate::snapshot::Store;
-use crate::value::{NANOS_PER_SECOND, Record, Value};
+use crate::value::{MICROS_PER_SECOND, Record, Value};
 
 /// A failure while evaluating one subject: division by zero, overflow, a malformed plan.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -381,10 +381,10 @@ impl Env<'_> {
             (PrefixLen, Value::Cidr(net)) => Value::Int(i64::from(net.prefix_len())),
             (IsIpv4, Value::Cidr(net)) => Value::Bool(matches!(net, ipnet::IpNet::V4(_))),
             (IsIpv4, Value::Ip(ip)) => Value::Bool(ip.is_ipv4()),
-            (Days, Value::Duration(d)) => Value::Int(d / (86_400 * NANOS_PER_SECOND)),
-            (Hours, Value::Duration(d)) => Value::Int(d / (3_600 * NANOS_PER_SECOND)),
-            (Minutes, Value::Duration(d)) => Value::Int(d / (60 * NANOS_PER_SECOND)),
-            (Seconds, Value::Duration(d)) => Value::Int(d / NANOS_PER_SECOND),
+            (Days, Value::Duration(d)) => Value::Int(d / (86_400 * MICROS_PER_SECOND)),
+            (Hours, Value::Duration(d)) => Value::Int(d / (3_600 * MICROS_PER_SECOND)),
+            (Minutes, Value::Duration(d)) => Value::Int(d / (60 * MICROS_PER_SECOND)),
+            (Seconds, Value::Duration(d)) => Value::Int(d / MICROS_PER_SECOND),
             (m, v) => return err(format!("method {m:?} does not apply to {v}")),
         })
     }
@@ -503,7 +503,7 @@ mod tests {
 
     #[test]
     fn arithmetic_follows_the_types() {
-        let secs = |s: i64| Value::Duration(s * NANOS_PER_SECOND);
+        let secs = |s: i64| Value::Duration(s * MICROS_PER_SECOND);
         assert!(matches!(arithmetic(BinaryOp::Sub, &Value::Time(100), &Value::Time(40)), Ok(Value::Duration(60))));
         assert!(
             matches!(arithmetic(BinaryOp::Add, &Value::Int(2), &Value::Float(0.5)), Ok(Value::Float(f)) if f == 2.5)
@@ -511,7 +511,7 @@ mod tests {
         assert!(arithmetic(BinaryOp::Div, &Value::Int(1), &Value::Int(0)).is_err());
         assert!(arithmetic(BinaryOp::Add, &Value::Int(i64::MAX), &Value::Int(1)).is_err());
         assert!(
-            matches!(arithmetic(BinaryOp::Mul, &secs(60), &Value::Int(2)), Ok(Value::Duration(d)) if d == 120 * NANOS_PER_SECOND)
+            matches!(arithmetic(BinaryOp::Mul, &secs(60), &Value::Int(2)), Ok(Value::Duration(d)) if d == 120 * MICROS_PER_SECOND)
         );
         assert!(matches!(arithmetic(BinaryOp::Add, &Value::None, &Value::Int(1)), Ok(Value::None)));
     }

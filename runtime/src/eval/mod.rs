@@ -11,6 +11,7 @@ mod lookups;
 mod natives;
 mod paths;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -61,7 +62,10 @@ impl std::fmt::Display for CheckError {
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub errors: Vec<CheckError>,
-    pub checks_evaluated: usize,
+    /// The checks that ran, by id, with how many subjects each judged: the assets of a rule's
+    /// `for` type, the events of an alarm's `on` type. A compliance control passes only on
+    /// judged subjects.
+    pub subjects: BTreeMap<String, usize>,
 }
 
 pub struct Engine<'a> {
@@ -123,39 +127,25 @@ impl<'a> Engine<'a> {
         Ok(engine)
     }
 
-    /// Constants may refer to each other in any order: evaluate in passes until all are
-    /// known. The compiler rejects cycles; a plan that has one is refused here.
+    /// Constants may refer to each other, directly or through the functions they call, in
+    /// any order: each is evaluated after every constant it reaches. The compiler rejects
+    /// cycles; a plan that has one is refused here.
     fn evaluate_consts(&self, preparer: &mut Preparer) -> Result<Vec<Value>, StartError> {
         let prepared: Vec<X> = self.plan.consts.iter().map(|c| preparer.expr(&c.value)).collect::<Result<_, _>>()?;
-        let mut values: Vec<Option<Value>> = vec![None; prepared.len()];
-        loop {
-            let mut progress = false;
-            for (i, x) in prepared.iter().enumerate() {
-                if values[i].is_some()
-                    || !const_deps(x).iter().all(|d| values.get(*d as usize).is_some_and(Option::is_some))
-                {
-                    continue;
-                }
-                let known: Vec<Value> = values.iter().map(|v| v.clone().unwrap_or(Value::None)).collect();
-                let env = Env { consts: &known, ..self.env() };
-                let mut frame = vec![Value::None; self.plan.consts[i].locals as usize];
-                let value = env
-                    .eval(x, &mut frame)
-                    .map_err(|e| StartError::Const { name: self.plan.consts[i].name.clone(), message: e.0 })?;
-                values[i] = Some(value);
-                progress = true;
-            }
-            if values.iter().all(Option::is_some) {
-                return Ok(values.into_iter().flatten().collect());
-            }
-            if !progress {
-                let stuck = values
-                    .iter()
-                    .position(Option::is_none)
-                    .map_or_else(String::new, |i| self.plan.consts[i].name.clone());
-                return Err(StartError::Const { name: stuck, message: "it depends on itself".into() });
-            }
+        let order = const_order(&prepared, &self.functions).map_err(|i| StartError::Const {
+            name: self.plan.consts[i].name.clone(),
+            message: "it depends on itself".into(),
+        })?;
+        let mut values = vec![Value::None; prepared.len()];
+        for i in order {
+            let env = Env { consts: &values, ..self.env() };
+            let mut frame = vec![Value::None; self.plan.consts[i].locals as usize];
+            let value = env
+                .eval(&prepared[i], &mut frame)
+                .map_err(|e| StartError::Const { name: self.plan.consts[i].name.clone(), message: e.0 })?;
+            values[i] = value;
         }
+        Ok(values)
     }
 
     fn env(&self) -> Env<'_> {
@@ -202,20 +192,23 @@ impl<'a> Engine<'a> {
                 ..Outcome::default()
             };
         }
-        let results: Vec<(Vec<Finding>, Vec<CheckError>)> = self
+        let results: Vec<(&Check, Vec<Finding>, Vec<CheckError>)> = self
             .plan
             .checks
             .par_iter()
             .zip(self.checks.par_iter())
             .filter(|(check, _)| select(check))
-            .map(|(check, prepared)| match check.kind {
-                CheckKind::Rule => self.run_rule(check, prepared),
-                CheckKind::Alarm => alarm::run(self, check, prepared),
+            .map(|(check, prepared)| {
+                let (findings, errors) = match check.kind {
+                    CheckKind::Rule => self.run_rule(check, prepared),
+                    CheckKind::Alarm => alarm::run(self, check, prepared),
+                };
+                (check, findings, errors)
             })
             .collect();
-        let checks_evaluated = results.len();
-        let mut outcome = Outcome { checks_evaluated, ..Outcome::default() };
-        for (findings, errors) in results {
+        let mut outcome = Outcome::default();
+        for (check, findings, errors) in results {
+            outcome.subjects.insert(check.id.clone(), self.store.rows(check.subject_type).len());
             outcome.findings.extend(findings);
             outcome.errors.extend(errors);
         }
@@ -419,15 +412,59 @@ fn prepare_check(preparer: &mut Preparer, check: &Check) -> Result<Prepared, Pre
     })
 }
 
-/// The constants an expression reads.
-fn const_deps(x: &X) -> Vec<u32> {
-    let mut out = Vec::new();
-    exec::visit(x, &mut |node| {
-        if let X::Const(i) = node {
-            out.push(*i);
+/// An order in which every constant comes after the constants it reads, directly or through
+/// the functions it calls (transitively). `Err` names the constant whose dependencies loop.
+fn const_order(consts: &[X], functions: &[Function]) -> Result<Vec<usize>, usize> {
+    // One graph over constants (nodes `0..consts.len()`) and functions (after them).
+    let node = |i: usize| if i < consts.len() { &consts[i] } else { &functions[i - consts.len()].body };
+    let nodes = consts.len() + functions.len();
+    let deps = |i: usize| {
+        let mut out = Vec::new();
+        exec::visit(node(i), &mut |x| match x {
+            X::Const(c) => out.push(*c as usize),
+            X::Call { function, .. } => out.push(consts.len() + *function as usize),
+            _ => {}
+        });
+        out.retain(|&d| d < nodes);
+        out
+    };
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnStack,
+        Done,
+    }
+    let mut marks = vec![Mark::New; nodes];
+    let mut order = Vec::with_capacity(consts.len());
+    for root in 0..consts.len() {
+        if marks[root] == Mark::Done {
+            continue;
         }
-    });
-    out
+        marks[root] = Mark::OnStack;
+        // Depth-first, each entry a node and the dependencies it has left to visit.
+        let mut stack = vec![(root, deps(root))];
+        while let Some((n, pending)) = stack.last_mut() {
+            let n = *n;
+            match pending.pop() {
+                Some(d) => match marks[d] {
+                    Mark::OnStack => return Err(root),
+                    Mark::Done => {}
+                    Mark::New => {
+                        marks[d] = Mark::OnStack;
+                        stack.push((d, deps(d)));
+                    }
+                },
+                None => {
+                    marks[n] = Mark::Done;
+                    if n < consts.len() {
+                        order.push(n);
+                    }
+                    stack.pop();
+                }
+            }
+        }
+    }
+    Ok(order)
 }
 
 /// Separates what per-subject evaluation produced from what failed, keeping order.
@@ -442,4 +479,36 @@ fn split<T>(results: Vec<Result<Option<T>, CheckError>>) -> (Vec<T>, Vec<CheckEr
         }
     }
     (kept, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(function: u32) -> X {
+        X::Call { function, args: Vec::new() }
+    }
+
+    fn function(body: X) -> Function {
+        Function { locals: 0, body }
+    }
+
+    #[test]
+    fn a_constant_comes_after_the_constants_its_functions_read() {
+        // const b = has(); fn has() = zz; const zz = 1 — in both index orders.
+        let functions = [function(X::Const(1))];
+        assert_eq!(const_order(&[call(0), X::Value(Value::Int(1))], &functions), Ok(vec![1, 0]));
+        let functions = [function(X::Const(0))];
+        assert_eq!(const_order(&[X::Value(Value::Int(1)), call(0)], &functions), Ok(vec![0, 1]));
+        // Through a chain of functions.
+        let functions = [function(call(1)), function(X::Const(1))];
+        assert_eq!(const_order(&[call(0), X::Value(Value::Int(1))], &functions), Ok(vec![1, 0]));
+    }
+
+    #[test]
+    fn a_cycle_through_a_function_is_refused() {
+        let functions = [function(X::Const(0))];
+        assert_eq!(const_order(&[call(0)], &functions), Err(0));
+        assert_eq!(const_order(&[X::Const(0)], &[]), Err(0));
+    }
 }

@@ -46,7 +46,7 @@
 //! named directly must have one of those extensions.
 //!
 //! # Conversions
-//! time: RFC 3339 to nanoseconds; duration: integer seconds; ip; cidr, a bare ip as /32
+//! time: RFC 3339 to microseconds; duration: integer seconds; ip; cidr, a bare ip as /32
 //! (/128); enum: matched exactly, else ASCII case-insensitively (policy `effect` is
 //! case-insensitive in data), stored in the schema's spelling; strings, enum values, refs and
 //! map keys are interned, per schema field, while a field's values repeat (a field whose

@@ -17,7 +17,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use crate::coverage::CoverageEntry;
 use crate::plan::{Type, TypeIdx, TypeKind};
-use crate::value::{NANOS_PER_SECOND, Nanos, Record, Value, parse_time};
+use crate::value::{Micros, Record, Value, duration_from_seconds, parse_time};
 
 use super::error::{Base, LoadError, LoadWarning, MAX_ERRORS, Seg, format_location, quote};
 use super::intern::{ALWAYS, Interner};
@@ -67,7 +67,7 @@ pub(crate) struct Output {
     pub(crate) more_errors: usize,
     pub(crate) warnings: Vec<LoadWarning>,
     /// The document's `taken_at`, if it had a valid one.
-    pub(crate) taken_at: Option<Nanos>,
+    pub(crate) taken_at: Option<Micros>,
     /// The document's `coverage` entries.
     pub(crate) coverage: Vec<CoverageEntry>,
 }
@@ -258,7 +258,7 @@ impl<'s> Ctx<'s> {
             (Type::Float, Scalar::Int(i)) => Value::Float(i as f64),
             (Type::Float, Scalar::Big(u)) => Value::Float(u as f64),
             (Type::Float, Scalar::Float(x)) => Value::Float(x),
-            (Type::Duration, Scalar::Int(i)) => Value::Duration(i.checked_mul(NANOS_PER_SECOND)?),
+            (Type::Duration, Scalar::Int(i)) => Value::Duration(duration_from_seconds(i)?),
             (Type::String | Type::Ref(_), Scalar::Str(text)) => {
                 Value::Str(self.interner.intern_field(self.field, text))
             }
@@ -1490,7 +1490,7 @@ mod tests {
         assert!(matches!(ok(Type::Int, "-3"), Value::Int(-3)));
         assert!(matches!(ok(Type::Float, "3"), Value::Float(x) if x == 3.0));
         assert!(matches!(ok(Type::Float, "2.5"), Value::Float(x) if x == 2.5));
-        assert!(matches!(ok(Type::Duration, "90"), Value::Duration(d) if d == 90 * NANOS_PER_SECOND));
+        assert!(matches!(ok(Type::Duration, "90"), Value::Duration(d) if d == 90 * crate::value::MICROS_PER_SECOND));
         assert_eq!(ok(Type::String, r#""abc""#).as_str(), Some("abc"));
         assert_eq!(ok(Type::Ref(vec![0]), r#""sg-1""#).as_str(), Some("sg-1"));
         let t = ok(Type::Time, r#""2026-11-20T08:00:00Z""#);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::coverage::CoverageEntry;
 use crate::plan::{Type, TypeIdx, TypeKind};
-use crate::value::{Nanos, Record, Value, format_time};
+use crate::value::{Micros, Record, Value, format_time};
 
 use super::error::{Base, LoadError, LoadErrors, LoadWarning, MAX_DANGLING_WARNINGS, Seg, format_location, quote};
 use super::intern::Seeded;
@@ -69,7 +69,7 @@ struct Rows {
 /// then document order) and are indexed by `id`; event rows are sorted by `time`, ties kept in
 /// input order, which is what alarms' windows need.
 pub struct Store {
-    taken_at: Nanos,
+    taken_at: Micros,
     /// The producers' `coverage` entries, in input order.
     coverage: Vec<CoverageEntry>,
     files: Vec<PathBuf>,
@@ -80,7 +80,7 @@ pub struct Store {
 
 impl Store {
     /// The snapshot's "now": the latest `taken_at` of its documents.
-    pub fn taken_at(&self) -> Nanos {
+    pub fn taken_at(&self) -> Micros {
         self.taken_at
     }
 
@@ -147,7 +147,7 @@ pub(crate) fn build(
     let mut errors = Vec::new();
     let mut more = 0;
     let mut warnings = Vec::new();
-    let mut taken: Vec<(u32, Nanos)> = Vec::new();
+    let mut taken: Vec<(u32, Micros)> = Vec::new();
     let mut coverage = Vec::new();
     let mut types: Vec<Rows> = (0..schema.type_count()).map(|_| Rows::default()).collect();
     for (file, out) in outputs.into_iter().enumerate() {
@@ -247,12 +247,12 @@ pub(crate) fn build(
         let Some(time_slot) = schema.tables[ty].time_slot else { continue };
         let key = |r: &Arc<Record>| match r.fields.get(time_slot) {
             Some(Value::Time(t)) => *t,
-            _ => Nanos::MIN,
+            _ => Micros::MIN,
         };
         if slot.rows.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
             continue;
         }
-        let mut order: Vec<(Nanos, u32)> = slot.rows.iter().enumerate().map(|(i, r)| (key(r), i as u32)).collect();
+        let mut order: Vec<(Micros, u32)> = slot.rows.iter().enumerate().map(|(i, r)| (key(r), i as u32)).collect();
         order.sort_unstable();
         let rows = std::mem::take(&mut slot.rows);
         let origins = std::mem::take(&mut slot.origins);
