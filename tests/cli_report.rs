@@ -79,11 +79,11 @@ fn the_page_is_valid_self_contained_html_with_every_view_filled() {
     assert_eq!(count(&html, "#ip-table tbody tr"), 14);
     assert_eq!(count(&html, "#account-table tbody tr"), 2);
     assert_eq!(count(&html, "#alarm-table tbody tr"), 7);
-    assert_eq!(count(&html, "#risk-table tbody tr"), 66);
+    assert_eq!(count(&html, "#risk-table tbody tr"), 67);
     assert!(count(&html, "#compliance-table tbody tr") > 10);
     // Three attack paths, each drawn with its hops and the target highlighted.
-    assert_eq!(count(&html, "figure.attack-path svg"), 3);
-    assert_eq!(count(&html, "figure.attack-path svg rect.node.target"), 3);
+    assert_eq!(count(&html, "figure.attack-path svg"), 4);
+    assert_eq!(count(&html, "figure.attack-path svg rect.node.target"), 4);
     assert!(count(&html, "figure.attack-path svg g.edge") >= 6);
     assert!(source.contains("open port 8080"), "edge labels say why");
     // Element ids are unique (one arrow marker per drawing).
@@ -308,7 +308,7 @@ fn the_page_opens_in_headless_chromium_without_errors_or_requests() {
     let dom = Html::parse_document(&text(&out.stdout));
     assert_eq!(count(&dom, "input.filter[hidden]"), 0);
     assert!(count(&dom, "input.filter") >= 6);
-    assert!(count(&dom, "#risk-table tbody tr.paged-out") > 0, "the 66 risks are paged");
+    assert!(count(&dom, "#risk-table tbody tr.paged-out") > 0, "the 67 risks are paged");
     assert!(count(&dom, "th[tabindex]") > 20);
     assert!(count(&dom, "figure.attack-path svg rect.node") >= 9);
     // No request but the file itself.

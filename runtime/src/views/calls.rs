@@ -9,7 +9,7 @@ use super::fields::{Fields, rows};
 use super::{KeyMask, Window};
 use crate::plan::Plan;
 use crate::snapshot::Store;
-use crate::value::{Nanos, Value, format_time};
+use crate::value::{Micros, Value, format_time};
 
 const KEY: usize = 0;
 const IP: usize = 1;
@@ -36,8 +36,8 @@ pub(super) struct SourceCalls {
     pub calls: usize,
     pub failed: usize,
     pub keys: BTreeSet<Arc<str>>,
-    pub first: Option<Nanos>,
-    pub last: Option<Nanos>,
+    pub first: Option<Micros>,
+    pub last: Option<Micros>,
 }
 
 pub(super) struct CallStats {
@@ -45,7 +45,7 @@ pub(super) struct CallStats {
     /// By source address; `None` collects the calls of keys whose addresses are hidden, so
     /// no row shows where they came from.
     pub by_source: BTreeMap<Option<IpAddr>, SourceCalls>,
-    span: Option<(Nanos, Nanos)>,
+    span: Option<(Micros, Micros)>,
 }
 
 impl CallStats {

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::plan::{Plan, TypeIdx};
-use crate::value::{Nanos, Record, Value};
+use crate::value::{Micros, Record, Value};
 
 /// A standard type's rows and the positions of the fields a view reads.
 pub(super) struct Fields<const N: usize> {
@@ -36,7 +36,7 @@ impl<const N: usize> Fields<N> {
         self.str(record, i).map(str::to_owned)
     }
 
-    pub(super) fn time(&self, record: &Record, i: usize) -> Option<Nanos> {
+    pub(super) fn time(&self, record: &Record, i: usize) -> Option<Micros> {
         match self.get(record, i) {
             Value::Time(t) => Some(*t),
             _ => None,

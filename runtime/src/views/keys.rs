@@ -12,7 +12,7 @@ use crate::eval::{Engine, EvalError};
 use crate::plan::{Plan, Severity};
 use crate::report::{Finding, FindingKind};
 use crate::snapshot::Store;
-use crate::value::{NANOS_PER_SECOND, Value, format_time};
+use crate::value::{MICROS_PER_SECOND, Value, format_time};
 
 /// How many APIs and addresses a row lists (the counts cover all of them).
 const TOP: usize = 5;
@@ -170,7 +170,7 @@ pub(super) fn view(
         row.kind = f.string(key, KIND);
         row.status = f.string(key, STATUS);
         row.created_at = created.map(format_time);
-        row.age_days = created.map(|c| (store.taken_at() - c).div_euclid(86_400 * NANOS_PER_SECOND));
+        row.age_days = created.map(|c| (store.taken_at() - c).div_euclid(86_400 * MICROS_PER_SECOND));
         row.last_used_at = f.time(key, LAST_USED).map(format_time);
         row.expires_at = f.time(key, EXPIRES).map(format_time);
         out.push(row);
