@@ -7,7 +7,8 @@
 //! `source.role_id == target.id`, `target.id in source.security_group_ids`, or the same with
 //! the ends swapped — each node looks its partners up by id, so the edge costs one evaluation
 //! per node instead of one per pair. Edges from `Internet` have a single source. Any other
-//! condition is judged for every pair, in parallel. Searches from one source over one set of
+//! condition is judged for every pair, in parallel, but only its conjuncts that read both ends:
+//! those that read one end were judged once per node before. Searches from one source over one set of
 //! edges are run once and shared by every target asked about.
 
 use std::collections::HashMap;
@@ -189,7 +190,7 @@ impl PreparedEdge {
                         }
                         for &t in &target_ok {
                             let target = Value::Record(targets[t].clone());
-                            if self.holds(env, Value::Record(source.clone()), target)? {
+                            if self.pair_holds(env, Value::Record(source.clone()), target)? {
                                 out.push((node(from, s), node(self.to, t)));
                             }
                         }
@@ -212,6 +213,22 @@ impl PreparedEdge {
         frame[SOURCE as usize] = source;
         frame[TARGET as usize] = target;
         env.eval(condition, &mut frame).map(|v| matches!(v, Value::Bool(true)))
+    }
+
+    /// Whether the conjuncts that read both ends hold for a pair whose ends already passed
+    /// their own conjuncts ([`Self::part_holds`]): a source-only conjunct such as
+    /// `may_write_storage(source, ..)` is then not judged again for every target.
+    fn pair_holds(&self, env: &Env<'_>, source: Value, target: Value) -> Result<bool, EvalError> {
+        let Some(condition) = &self.condition else { return Ok(true) };
+        let mut frame = vec![Value::None; self.locals];
+        frame[SOURCE as usize] = source;
+        frame[TARGET as usize] = target;
+        for part in pair_parts(condition) {
+            if !matches!(env.eval(part, &mut frame)?, Value::Bool(true)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Whether the conjuncts that read only the `end` slot (`SOURCE` or `TARGET`) hold; the
@@ -280,6 +297,12 @@ fn conjuncts(x: &X) -> Vec<&X> {
     }
 }
 
+/// The conjuncts that read both ends: the only ones judged per pair once each end has passed
+/// the conjuncts that read it alone (or neither end).
+fn pair_parts(condition: &X) -> Vec<&X> {
+    conjuncts(condition).into_iter().filter(|c| mentions(c, SOURCE) && mentions(c, TARGET)).collect()
+}
+
 /// The first conjunct that ties the two ends by id.
 fn find_join(condition: &X) -> Option<Join> {
     conjuncts(condition).into_iter().enumerate().find_map(|(i, c)| {
@@ -342,6 +365,26 @@ mod tests {
         let other = binary(BinaryOp::Eq, field(SOURCE, "provider"), field(TARGET, "provider"));
         let c = binary(BinaryOp::And, Box::new(other), Box::new(member));
         assert_eq!(find_join(&c), Some(Join::TargetBySource { conjunct: 1, key_on_rhs: true }));
+    }
+
+    #[test]
+    fn only_conjuncts_reading_both_ends_are_judged_per_pair() {
+        // `controls`: a source-only grant check, a provider match, a pairwise bucket check.
+        let source_only = binary(BinaryOp::Eq, field(SOURCE, "provider"), field(SOURCE, "provider"));
+        let both = binary(BinaryOp::Eq, field(SOURCE, "provider"), field(TARGET, "provider"));
+        let target_only = binary(BinaryOp::Eq, field(TARGET, "acl"), field(TARGET, "acl"));
+        let c = binary(
+            BinaryOp::And,
+            Box::new(source_only),
+            Box::new(binary(BinaryOp::And, Box::new(both), Box::new(target_only))),
+        );
+        let parts = pair_parts(&c);
+        assert_eq!(parts.len(), 1);
+        assert!(mentions(parts[0], SOURCE) && mentions(parts[0], TARGET));
+        // Every conjunct is judged somewhere: per source, per target or per pair.
+        let judged =
+            |x: &X| !mentions(x, TARGET) || !mentions(x, SOURCE) || pair_parts(&c).iter().any(|p| std::ptr::eq(*p, x));
+        assert!(conjuncts(&c).into_iter().all(judged));
     }
 
     #[test]
