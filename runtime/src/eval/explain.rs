@@ -143,6 +143,7 @@ impl Engine<'_> {
             preparer: Preparer::new(self.plan),
             names,
             frame: vec![Value::None; check.locals.max(1) as usize],
+            lambdas: std::cell::RefCell::new(Vec::new()),
         };
         tracer.frame[0] = Value::Record(Arc::clone(record));
         let filter = check.filter.as_ref().map(|f| tracer.trace(f)).transpose()?;
@@ -194,6 +195,9 @@ struct Tracer<'e, 'a> {
     preparer: Preparer,
     names: &'e [String],
     frame: Vec<Value>,
+    /// Slots bound by the lambdas being written: a lambda may reuse a `let`'s slot, so its
+    /// parameter is written `x<slot>`, not the `let`'s name.
+    lambdas: std::cell::RefCell<Vec<u32>>,
 }
 
 /// Values longer than this are cut with `…` (a whole asset or policy document says nothing
@@ -290,6 +294,9 @@ impl Tracer<'_, '_> {
 
     /// The name of local `slot`.
     fn name(&self, slot: u32) -> String {
+        if self.lambdas.borrow().contains(&slot) {
+            return format!("x{slot}");
+        }
         self.names.get(slot as usize).cloned().unwrap_or_else(|| format!("x{slot}"))
     }
 
@@ -370,8 +377,10 @@ impl Tracer<'_, '_> {
                 let _ = write!(out, ", via: [{}])", via.join(", "));
             }
             Expr::Lambda { slot, body } => {
+                self.lambdas.borrow_mut().push(*slot);
                 let _ = write!(out, "{} => ", self.name(*slot));
                 self.write(body, out);
+                self.lambdas.borrow_mut().pop();
             }
             Expr::Unary { op, operand } => {
                 out.push_str(match op {

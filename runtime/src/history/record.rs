@@ -122,7 +122,7 @@ mod tests {
             kind: FindingKind::Rule,
             severity,
             title: format!("{rule} title"),
-            subject: Subject::new("SecurityGroup".into(), id.into()),
+            subject: Subject::new("SecurityGroup", id),
             message: format!("{rule} on {id}"),
             evidence: serde_json::Value::Null,
             controls: vec![],

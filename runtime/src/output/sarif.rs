@@ -432,7 +432,7 @@ mod tests {
             kind: FindingKind::Rule,
             severity: Severity::Low,
             title: "t".into(),
-            subject: crate::report::Subject::new(ty.into(), id.into()),
+            subject: crate::report::Subject::new(ty, id),
             message: "m".into(),
             evidence: serde_json::Value::Null,
             controls: vec![],
