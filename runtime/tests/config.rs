@@ -87,7 +87,7 @@ fn alarm(rule: &str, calls: Vec<Value>) -> Finding {
         kind: FindingKind::Alarm,
         severity: Severity::High,
         title: "Sensitive API called from an unusual address".into(),
-        subject: Subject::new("AccessKey".into(), key.clone()),
+        subject: Subject::new("AccessKey", key.clone()),
         message: format!("key {key} called sensitive APIs from {ip}"),
         evidence: json!({
             "ip": ip,
