@@ -9,9 +9,10 @@ use clap::ValueEnum;
 use clap::builder::TypedValueParser as _;
 use rulec_runtime::config::Config;
 use rulec_runtime::eval::Engine;
+use rulec_runtime::filter::FindingFilter;
 use rulec_runtime::output::{self as formats, RenderOptions};
 use rulec_runtime::plan::{PLAN_FORMAT, Plan, Severity};
-use rulec_runtime::report::{Report, SnapshotInfo, Summary, sort_findings};
+use rulec_runtime::report::{Report, SnapshotInfo, Summary, describe_subjects, sort_findings};
 use rulec_runtime::snapshot;
 use rulec_runtime::value::format_time;
 
@@ -36,9 +37,22 @@ pub(crate) struct CheckArgs {
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding is at or above this severity (`none`: never)
+    /// Exit 1 when a finding is at or above this severity (`none`: never); only the findings
+    /// the filters below keep count
     #[arg(long, value_enum, default_value_t = FailOn::High)]
     pub fail_on: FailOn,
+    /// Show only findings at or above this severity
+    #[arg(long, value_name = "LEVEL", value_parser = severity_parser())]
+    pub severity: Option<Severity>,
+    /// Show only findings of these rules (repeatable; globs such as `NET_*` allowed)
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Show only findings whose subject is in this account (repeatable)
+    #[arg(long = "account", value_name = "ID")]
+    pub accounts: Vec<String>,
+    /// Show only findings whose subject is in this region (repeatable)
+    #[arg(long = "region", value_name = "R")]
+    pub regions: Vec<String>,
     /// Report `duration_ms` as 0, so two runs give identical bytes
     #[arg(long)]
     pub no_timing: bool,
@@ -69,13 +83,19 @@ pub(crate) struct CheckArgs {
     /// Record this run in a findings history database (created if absent; default: `store:`
     /// in rulec.yaml) and add each finding's `history` and the `resolved` list to the JSON
     /// output. See docs/history.md
-    #[arg(long, value_name = "FILE", conflicts_with = "watch")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["watch", "severity", "rules", "accounts", "regions"])]
     pub store: Option<PathBuf>,
 }
 
 /// The runtime's format names, offered as the flag's possible values.
 fn format_parser() -> impl clap::builder::TypedValueParser<Value = formats::Format> {
     clap::builder::PossibleValuesParser::new(formats::Format::NAMES).try_map(|name| name.parse::<formats::Format>())
+}
+
+/// The severity names, offered as `--severity`'s possible values.
+fn severity_parser() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    clap::builder::PossibleValuesParser::new(Severity::ALL.map(Severity::as_str))
+        .try_map(|name| Severity::parse(&name).ok_or("not a severity"))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -225,6 +245,8 @@ pub(crate) fn evaluate(
             Some(&format!("packs with checks: {}", packs.join(", "))),
         ));
     }
+    let filter = FindingFilter::new(&plan.checks, args.severity, &args.rules, &args.accounts, &args.regions)
+        .map_err(|e| fail(&e.to_string(), e.help().as_deref()))?;
     let progress = super::progress::Progress::start("evaluating");
     let store = &loaded.store;
     let engine = match Engine::new(plan, store) {
@@ -262,7 +284,17 @@ pub(crate) fn evaluate(
         }
         None => (outcome.findings, Vec::new()),
     };
+    describe_subjects(plan, store, findings.iter_mut().map(|f| &mut f.subject));
+    describe_subjects(plan, store, suppressed.iter_mut().map(|s| &mut s.finding.subject));
     sort_findings(&mut findings);
+    // Compliance is assessed on every finding; the filters choose what is shown and counted.
+    let compliance = match &args.framework {
+        // INVARIANT: the name was checked against the plan before evaluating.
+        Some(name) => rulec_runtime::compliance::assess(plan, name, &outcome.subjects, &findings, store.coverage()).ok(),
+        None => None,
+    };
+    findings.retain(|f| filter.keeps(f));
+    suppressed.retain(|s| filter.keeps(&s.finding));
     suppressed.sort_by(|a, b| (a.finding.sort_key(), &a.reason).cmp(&(b.finding.sort_key(), &b.reason)));
     let duration_ms = if args.no_timing { 0 } else { u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX) };
     Ok(Report {
@@ -273,13 +305,7 @@ pub(crate) fn evaluate(
             events: store.event_count(),
         },
         summary: Summary::count(&findings, outcome.subjects.len(), duration_ms),
-        compliance: match &args.framework {
-            // INVARIANT: the name was checked against the plan before evaluating.
-            Some(name) => {
-                rulec_runtime::compliance::assess(plan, name, &outcome.subjects, &findings, store.coverage()).ok()
-            }
-            None => None,
-        },
+        compliance,
         findings,
         suppressed,
         resolved: None,
@@ -293,8 +319,12 @@ pub(crate) fn emit(args: &CheckArgs, plan: &Plan, report: &Report) -> Result<(),
     let format = args.format.unwrap_or(if to_terminal { formats::Format::Table } else { formats::Format::Json });
     let options = RenderOptions {
         color: output::color(to_terminal),
-        // Only a terminal has a width; files and pipes get whole messages.
-        width: if to_terminal { output::terminal_width() } else { 0 },
+        // A terminal's width (or `COLUMNS`); files, and pipes without `COLUMNS`, get whole
+        // messages.
+        width: match args.output {
+            Some(_) => 0,
+            None => output::terminal_width(output::Stream::Stdout).unwrap_or(0),
+        },
         show_suppressed: args.show_suppressed,
     };
     let rendered = formats::render(report, &plan.checks, format, &options);

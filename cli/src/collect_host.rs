@@ -70,12 +70,12 @@ pub(crate) fn run(args: &HostArgs) -> u8 {
     if let Some(path) = &args.report {
         let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
         text.push('\n');
-        if let Err(err) = output::write_atomically(path, text.as_bytes()) {
+        if let Err(err) = output::write_atomically(path, text.as_bytes(), output::Access::Shared) {
             return fail(&format!("cannot write `{}`: {err}", path.display()), None);
         }
     }
     let destination = args.output.as_deref().filter(|path| *path != Path::new("-"));
-    if let Err(message) = output::emit(destination, &json) {
+    if let Err(message) = output::emit_with(destination, &json, output::Access::Private) {
         return fail(&message, None);
     }
     EXIT_OK

@@ -7,7 +7,12 @@ use rulec_compiler::compilation::Compilation;
 use rulec_compiler::diagnostics::{Diagnostic, render};
 use rulec_compiler::packs;
 
+use super::output::Stream;
 use super::{EXIT_BAD_INPUT, EXIT_OK, MessageFormat, PackArgs, fail, output};
+
+/// The width diagnostics are laid out in when standard error is not a terminal and `COLUMNS`
+/// is not set.
+const DEFAULT_WIDTH: usize = 100;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct CompileArgs {
@@ -22,7 +27,8 @@ pub(crate) struct CompileArgs {
 }
 
 pub(crate) fn run(args: &CompileArgs) -> u8 {
-    let Some(compilation) = compile(&args.packs) else { return EXIT_BAD_INPUT };
+    // `rulec compile` prints nothing else on standard output: JSON diagnostics go there.
+    let Some((_, compilation)) = compile_packs_to(&args.packs, Stream::Stdout) else { return EXIT_BAD_INPUT };
     let diagnostics = compilation.diagnostics();
     if args.deny_warnings && !diagnostics.is_empty() {
         return EXIT_BAD_INPUT;
@@ -34,7 +40,7 @@ pub(crate) fn run(args: &CompileArgs) -> u8 {
             Err(e) => return fail(&format!("cannot serialize the plan: {e}"), None),
         };
         json.push('\n');
-        if let Err(e) = output::write_atomically(path, json.as_bytes()) {
+        if let Err(e) = output::write_atomically(path, json.as_bytes(), output::Access::Shared) {
             return fail(&format!("cannot write `{}`: {e}", path.display()), None);
         }
     }
@@ -49,10 +55,18 @@ pub(crate) fn compile(args: &PackArgs) -> Option<Compilation> {
 
 /// [`compile`], also returning the packs compiled (the test runner needs their origins).
 pub(crate) fn compile_packs(args: &PackArgs) -> Option<(Vec<packs::Pack>, Compilation)> {
+    compile_packs_to(args, Stream::Stderr)
+}
+
+/// [`compile_packs`] with `--message-format json` diagnostics on `json_to`: standard output
+/// only for `rulec compile`, whose standard output holds nothing else; every other command
+/// keeps standard output for its own result (a report, a table), so its diagnostics go to
+/// standard error.
+fn compile_packs_to(args: &PackArgs, json_to: Stream) -> Option<(Vec<packs::Pack>, Compilation)> {
     let packs = assemble(args)?;
     let compilation = Compilation::new(&packs);
     let diagnostics = compilation.diagnostics();
-    report(&diagnostics, &compilation, args.message_format);
+    report(&diagnostics, &compilation, args.message_format, json_to);
     if diagnostics.iter().any(Diagnostic::is_error) { None } else { Some((packs, compilation)) }
 }
 
@@ -62,17 +76,26 @@ pub(crate) fn assemble(args: &PackArgs) -> Option<Vec<packs::Pack>> {
     packs::assemble(&args.packs).map_err(|e| fail(&e.to_string(), e.help())).ok()
 }
 
-/// Prints diagnostics in the chosen format, with a summary line for people.
-pub(crate) fn report(diagnostics: &[Diagnostic], sources: &dyn render::SourceLookup, format: MessageFormat) {
+/// Prints diagnostics in the chosen format, with a summary line for people; JSON lines go to
+/// `json_to`, the human form always to standard error.
+pub(crate) fn report(
+    diagnostics: &[Diagnostic],
+    sources: &dyn render::SourceLookup,
+    format: MessageFormat,
+    json_to: Stream,
+) {
     match format {
-        MessageFormat::Json => print!("{}", render::json_lines(diagnostics, sources)),
+        MessageFormat::Json => match json_to {
+            Stream::Stdout => print!("{}", render::json_lines(diagnostics, sources)),
+            Stream::Stderr => eprint!("{}", render::json_lines(diagnostics, sources)),
+        },
         MessageFormat::Human => {
             if diagnostics.is_empty() {
                 return;
             }
             let style = render::HumanStyle {
                 color: output::color(std::io::stderr().is_terminal()),
-                width: output::terminal_width(),
+                width: output::terminal_width(output::Stream::Stderr).unwrap_or(DEFAULT_WIDTH),
             };
             eprint!("{}", render::human(diagnostics, sources, style));
             let failed = diagnostics.iter().any(Diagnostic::is_error);

@@ -8,6 +8,7 @@ use rulec_compiler::diagnostics::Diagnostic;
 use rulec_compiler::format::{FormatError, format_source};
 
 use super::compile::report;
+use super::output::Stream;
 use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, MessageFormat, fail, output};
 
 #[derive(clap::Args, Debug)]
@@ -129,7 +130,7 @@ impl Run {
 
     /// Reports the syntax errors and the counts; the exit code.
     fn finish(self, check: bool) -> u8 {
-        report(&self.diagnostics, &self.sources, MessageFormat::Human);
+        report(&self.diagnostics, &self.sources, MessageFormat::Human, Stream::Stderr);
         let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
         let (changed, unchanged) =
             if check { ("would be reformatted", "already formatted") } else { ("reformatted", "left unchanged") };
@@ -162,7 +163,12 @@ fn report_failure(name: &str, text: &str, error: FormatError) -> u8 {
     match error {
         FormatError::Syntax(diagnostics) => {
             let diagnostics: Vec<Diagnostic> = diagnostics.into_iter().map(|d| named(d, name)).collect();
-            report(&diagnostics, &BTreeMap::from([(name.to_owned(), text.to_owned())]), MessageFormat::Human);
+            report(
+                &diagnostics,
+                &BTreeMap::from([(name.to_owned(), text.to_owned())]),
+                MessageFormat::Human,
+                Stream::Stderr,
+            );
             EXIT_BAD_INPUT
         }
         FormatError::Internal(_) => fail(&error.to_string(), Some("please report this with the input")),
@@ -211,6 +217,6 @@ fn diff(name: &str, old: &str, new: &str) -> String {
 /// Replaces `path`'s contents atomically, keeping its permissions.
 fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
     let permissions = std::fs::metadata(path)?.permissions();
-    output::write_atomically(path, text.as_bytes())?;
+    output::write_atomically(path, text.as_bytes(), output::Access::Shared)?;
     std::fs::set_permissions(path, permissions)
 }

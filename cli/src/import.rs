@@ -103,7 +103,7 @@ pub(crate) fn run(args: &ImportArgs) -> u8 {
     if let Some(path) = &args.report {
         let mut json = serde_json::to_string_pretty(&report).unwrap_or_default();
         json.push('\n');
-        if let Err(err) = output::write_atomically(path, json.as_bytes()) {
+        if let Err(err) = output::write_atomically(path, json.as_bytes(), output::Access::Shared) {
             return fail(&format!("cannot write `{}`: {err}", path.display()), None);
         }
     }

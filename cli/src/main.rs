@@ -6,6 +6,7 @@ mod check;
 mod collect;
 mod collect_host;
 mod compile;
+mod explain;
 mod fmt;
 mod graph;
 mod history;
@@ -80,6 +81,16 @@ enum Command {
                             when a file would change, 2 bad input (a syntax error, a missing path)."
     )]
     Fmt(fmt::FmtArgs),
+    /// Show why a rule fired on an asset or did not: the value of each sub-expression
+    #[command(
+        after_help = "Examples:\n  rulec explain NET_SG_ADMIN_PORTS_OPEN --asset sg-1a2b3c examples/snapshot.json\n\n\
+                            Prints the verdict, then the rule's `where`, `let`s and `when` as trees of \
+                            `expression = value` lines; an operand that `and`, `or` or `??` skipped is marked \
+                            (not evaluated).\n\n\
+                            Exit codes: 0 explained, 2 bad input (an unknown rule or asset, an alarm, a compile \
+                            error, an invalid snapshot)."
+    )]
+    Explain(explain::ExplainArgs),
     /// Draw the resource graph of the packs' `edge` items, or only the attack paths found
     #[command(after_help = "Examples:\n  rulec graph examples/snapshot.json | dot -Tsvg > graph.svg\n  \
                             rulec graph --paths-only --format mermaid examples/snapshot.json\n  \
@@ -175,6 +186,7 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Test(args) => test::run(&args),

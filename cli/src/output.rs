@@ -1,44 +1,126 @@
 //! Terminal and file output shared by the commands.
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::path::Path;
+
+/// One of the process's two output streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stream {
+    Stdout,
+    Stderr,
+}
 
 /// Colour only on a terminal, and never with `NO_COLOR` set.
 pub(crate) fn color(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-pub(crate) fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 40).unwrap_or(100)
+/// The width to lay text out in for `stream`: `COLUMNS` when set to a number, else the width
+/// of the terminal the stream is, else `None` (a pipe or a file: no limit).
+pub(crate) fn terminal_width(stream: Stream) -> Option<usize> {
+    let detected = match stream {
+        Stream::Stdout => terminal_size::terminal_size_of(std::io::stdout()),
+        Stream::Stderr => terminal_size::terminal_size_of(std::io::stderr()),
+    };
+    resolve_width(std::env::var("COLUMNS").ok().as_deref(), detected.map(|(w, _)| w.0))
+}
+
+/// Narrower than this, a `COLUMNS` value is taken for a mistake and ignored.
+const MIN_WIDTH: usize = 40;
+
+/// [`terminal_width`] from its inputs: a valid `COLUMNS` wins over the detected width.
+fn resolve_width(columns: Option<&str>, detected: Option<u16>) -> Option<usize> {
+    let columns = columns.and_then(|c| c.trim().parse::<usize>().ok()).filter(|w| *w >= MIN_WIDTH);
+    columns.or(detected.map(usize::from).filter(|w| *w > 0))
+}
+
+/// Who may read a file rulec writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Like any file a command creates: `0666` less the umask (usually `0644`).
+    Shared,
+    /// Owner only (`0600`), for an output that tells how to get in (a Host record names the
+    /// accounts whose password is empty or guessable).
+    Private,
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, so readers never
 /// see a half-written file. A path that exists and is not a regular file (`/dev/stdout`, a
 /// named pipe) is written directly: renaming over it would replace the device.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8], access: Access) -> std::io::Result<()> {
     if path.exists() && !path.is_file() {
         return std::fs::write(path, bytes);
     }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // The mode is given to open(2), so the umask applies as it does to any new file.
+        let mode = match access {
+            Access::Shared => 0o666,
+            Access::Private => 0o600,
+        };
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut file = builder.tempfile_in(dir)?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// Writes a command's output to `-o FILE` (atomically) or to standard output.
+/// Writes a command's output to `-o FILE` (atomically, [`Access::Shared`]) or to standard
+/// output. A reader that goes away early (`rulec check | head -1`) is not an error: the
+/// output is simply cut short and the command ends as it would have.
 pub(crate) fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
+    emit_with(path, text, Access::Shared)
+}
+
+/// [`emit`], with the access a file gets.
+pub(crate) fn emit_with(path: Option<&Path>, text: &str, access: Access) -> Result<(), String> {
     match path {
-        Some(path) => {
-            write_atomically(path, text.as_bytes()).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
-        }
+        Some(path) => write_atomically(path, text.as_bytes(), access)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| format!("cannot write to standard output: {e}"))
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(format!("cannot write to standard output: {e}")),
+                _ => Ok(()),
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_overrides_the_terminal_and_nonsense_is_ignored() {
+        assert_eq!(resolve_width(Some("80"), Some(200)), Some(80));
+        assert_eq!(resolve_width(None, Some(200)), Some(200));
+        assert_eq!(resolve_width(Some("wide"), Some(150)), Some(150));
+        assert_eq!(resolve_width(Some("10"), None), None, "too narrow to be meant");
+        assert_eq!(resolve_width(None, None), None, "not a terminal: no limit");
+        assert_eq!(resolve_width(None, Some(0)), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn shared_files_follow_the_umask_and_private_ones_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mode = |name: &str, access: Access| {
+            let path = dir.path().join(name);
+            write_atomically(&path, b"x", access).expect("write");
+            std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777
+        };
+        // Whatever the umask, a shared output gets what any new file gets.
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, b"x").expect("write");
+        let usual = std::fs::metadata(&plain).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode("shared.json", Access::Shared), usual);
+        assert_eq!(mode("private.json", Access::Private), 0o600);
     }
 }

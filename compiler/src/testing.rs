@@ -196,7 +196,7 @@ mod tests {
             kind: FindingKind::Rule,
             severity: Severity::High,
             title: String::new(),
-            subject: Subject { ty: "AccessKey".into(), id: id.into() },
+            subject: Subject::new("AccessKey", id),
             message: format!("{id} is bad"),
             evidence: Value::Null,
             controls: Vec::new(),

@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod config;
 pub mod coverage;
 pub mod eval;
+pub mod filter;
 pub mod graph;
 pub mod history;
 pub mod output;

@@ -49,11 +49,79 @@ impl FindingKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// What a finding is about: an asset (rules, paths), an access key or grouping key (alarms).
+///
+/// `type` and `id` name it. When it is an asset of the snapshot, [`describe_subjects`] adds
+/// the asset's `provider`, `account`, `region` and `name` (each left out when the asset has
+/// none), so a reader can tell where it is without opening the snapshot, and the place it
+/// was read from, for SARIF.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Subject {
     #[serde(rename = "type")]
     pub ty: String,
     pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where the asset was read; not part of the JSON contract (SARIF's physical location).
+    #[serde(skip)]
+    pub source: Option<SourceLine>,
+}
+
+/// The snapshot file an asset was read from and the line its object starts on (`None`
+/// when the reader does not record lines: YAML).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceLine {
+    pub file: std::path::PathBuf,
+    pub line: Option<u32>,
+}
+
+impl Subject {
+    /// A subject named by type and id, with nothing known about it yet.
+    pub fn new(ty: impl Into<String>, id: impl Into<String>) -> Subject {
+        Subject { ty: ty.into(), id: id.into(), ..Subject::default() }
+    }
+}
+
+/// Fills in each subject that is an asset of `store` with its provider, account, region,
+/// name and source line (see [`Subject`]); other subjects are left as they are.
+pub fn describe_subjects<'f>(
+    plan: &crate::plan::Plan,
+    store: &crate::snapshot::Store,
+    subjects: impl IntoIterator<Item = &'f mut Subject>,
+) {
+    use crate::plan::TypeKind;
+    let types: BTreeMap<&str, u32> = plan
+        .types
+        .iter()
+        .zip(0u32..)
+        .filter(|(t, _)| t.kind == TypeKind::Asset)
+        .map(|(t, i)| (t.name.as_str(), i))
+        .collect();
+    for subject in subjects {
+        let Some(&ty) = types.get(subject.ty.as_str()) else { continue };
+        let Some(row) = store.row_of(ty, &subject.id) else { continue };
+        let Some(record) = store.rows(ty).get(row as usize) else { continue };
+        let fields = &plan.types[ty as usize].fields;
+        let text = |name: &str| {
+            let i = fields.iter().position(|f| f.name == name)?;
+            match record.fields.get(i)? {
+                crate::value::Value::None => None,
+                value => Some(value.to_string()),
+            }
+        };
+        subject.provider = text("provider");
+        subject.account = text("account");
+        subject.region = text("region");
+        subject.name = text("name");
+        subject.source =
+            store.source_line(ty, row as usize).map(|(file, line)| SourceLine { file: file.to_path_buf(), line });
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

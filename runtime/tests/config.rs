@@ -87,7 +87,7 @@ fn alarm(rule: &str, calls: Vec<Value>) -> Finding {
         kind: FindingKind::Alarm,
         severity: Severity::High,
         title: "Sensitive API called from an unusual address".into(),
-        subject: Subject { ty: "AccessKey".into(), id: key.clone() },
+        subject: Subject::new("AccessKey", key.clone()),
         message: format!("key {key} called sensitive APIs from {ip}"),
         evidence: json!({
             "ip": ip,
@@ -109,7 +109,7 @@ fn finding(rule: &str, ty: &str, id: &str) -> Finding {
         kind: FindingKind::Rule,
         severity: Severity::Medium,
         title: rule.into(),
-        subject: Subject { ty: ty.into(), id: id.into() },
+        subject: Subject::new(ty, id),
         message: format!("{ty} {id} is misconfigured"),
         evidence: json!({}),
         controls: vec![],
@@ -455,7 +455,7 @@ fn access_key_matches_the_subject_key_or_every_call() {
     assert!(!suppresses(&config, finding("USER_NO_MFA", "User", AK)), "only an AccessKey subject counts");
     // Every call signed by the key, under another subject.
     let mut by_ip = alarm(RULE, vec![tf(AK, "1.2.3.4"), tf(AK, "1.2.3.5")]);
-    by_ip.subject = Subject { ty: "group".into(), id: "1.2.3.4".into() };
+    by_ip.subject = Subject::new("group", "1.2.3.4");
     assert!(suppresses(&config, by_ip.clone()));
     let mut mixed = by_ip;
     mixed.evidence["calls"][1]["access_key_id"] = json!("AKIDother");
@@ -692,7 +692,7 @@ fn hiding(extra: &str) -> String {
 #[test]
 fn hidden_keys_have_their_source_ips_masked_in_findings() {
     let mut f = alarm(RULE, vec![tf(HIDDEN, "203.0.113.7"), tf(HIDDEN, "203.0.113.8"), tf("AKIDvisible", "192.0.2.1")]);
-    f.subject = Subject { ty: "group".into(), id: "cam".into() };
+    f.subject = Subject::new("group", "cam");
     f.evidence["note"] = json!("first seen from 203.0.113.7:51234, then 203.0.113.8; not 203.0.113.77");
     let applied = apply(&hiding(""), vec![f]);
     let out = &applied.findings[0];
@@ -731,7 +731,7 @@ fn a_finding_about_a_hidden_key_hides_every_source_ip() {
 
     // An alarm grouped by source IP: the group key is hidden too.
     let mut by_ip = alarm(RULE, vec![tf(HIDDEN, "203.0.113.7")]);
-    by_ip.subject = Subject { ty: "group".into(), id: "203.0.113.7".into() };
+    by_ip.subject = Subject::new("group", "203.0.113.7");
     assert_eq!(apply(&hiding(""), vec![by_ip]).findings[0].subject.id, MASK);
 }
 

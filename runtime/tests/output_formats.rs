@@ -122,7 +122,7 @@ fn finding(
         kind,
         severity,
         title: title.into(),
-        subject: Subject { ty: subject.0.into(), id: subject.1.into() },
+        subject: Subject::new(subject.0, subject.1),
         message: message.into(),
         evidence,
         controls: check.map(|c| c.controls.clone()).unwrap_or_default(),
@@ -222,7 +222,7 @@ fn report() -> Report {
             kind: FindingKind::Rule,
             severity: Severity::Medium,
             title: "Load balancer listens on plain HTTP".into(),
-            subject: Subject { ty: "Clb".into(), id: "lb-legacy01".into() },
+            subject: Subject::new("Clb", "lb-legacy01"),
             message: "lb-legacy01 listens on HTTP port 80".into(),
             evidence: json!({ "listeners": [{ "port": 80, "protocol": "HTTP" }] }),
             controls: vec!["mlps2.l3/8.1.2.2-a".into()],
@@ -354,16 +354,24 @@ fn json_round_trips_and_has_the_contract_shape() {
 }
 
 #[test]
-fn jsonl_is_one_finding_per_line_and_nothing_else() {
+fn jsonl_is_one_finding_per_line_then_the_suppressed_ones_marked() {
     let text = out(Format::Jsonl);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), report().findings.len());
+    let report = report();
+    assert_eq!(lines.len(), report.findings.len() + report.suppressed.len());
     assert!(text.ends_with('\n'));
-    for (line, expected) in lines.iter().zip(&report().findings) {
+    for (line, expected) in lines.iter().zip(&report.findings) {
         let parsed: Finding = serde_json::from_str(line).expect("each line is a finding");
         assert_eq!(&parsed, expected);
+        assert!(!line.contains("\"suppressed\""), "reported findings carry no mark: {line}");
     }
-    assert!(!text.contains("lb-legacy01"), "suppressed findings are not in jsonl");
+    for (line, expected) in lines[report.findings.len()..].iter().zip(&report.suppressed) {
+        let value: Value = serde_json::from_str(line).expect("each line is JSON");
+        assert_eq!(value["suppressed"], true);
+        assert_eq!(value["reason"], expected.reason.as_str());
+        let parsed: Suppressed = serde_json::from_value(value).expect("the `suppressed` entry of json");
+        assert_eq!(&parsed, expected);
+    }
     assert_eq!(render(&empty_report(), &[], Format::Jsonl, &PLAIN), "");
 }
 

@@ -53,7 +53,7 @@ impl Compiler {
         } else {
             diagnostics.iter().filter(|d| !self.warned.contains(*d)).cloned().collect()
         };
-        compile::report(&shown, compilation, args.message_format);
+        compile::report(&shown, compilation, args.message_format, crate::output::Stream::Stderr);
         self.warned = if errors { HashSet::new() } else { diagnostics.iter().cloned().collect() };
         self.fixed = std::mem::replace(&mut self.broken, errors) && !errors;
         let plan = match compilation.plan() {

@@ -82,7 +82,7 @@ mod tests {
             kind: FindingKind::Rule,
             severity,
             title: String::new(),
-            subject: Subject { ty: "SecurityGroup".to_owned(), id: id.to_owned() },
+            subject: Subject::new("SecurityGroup".to_owned(), id.to_owned()),
             message: message.to_owned(),
             evidence: json!({ "ports": [22] }),
             controls: Vec::new(),

@@ -192,10 +192,10 @@ fn decrement<'a>(counts: &mut HashMap<&'a str, usize>, key: &'a str) {
 fn group_subject(engine: &Engine<'_>, key: &str) -> Subject {
     for (i, t) in engine.plan.types.iter().enumerate() {
         if t.kind == plan::TypeKind::Asset && engine.store.get(i as u32, key).is_some() {
-            return Subject { ty: t.name.clone(), id: key.to_owned() };
+            return Subject::new(t.name.clone(), key.to_owned());
         }
     }
-    Subject { ty: "group".to_owned(), id: key.to_owned() }
+    Subject::new("group".to_owned(), key.to_owned())
 }
 
 fn event_subject(engine: &Engine<'_>, event: &Record) -> Subject {
@@ -205,7 +205,7 @@ fn event_subject(engine: &Engine<'_>, event: &Record) -> Subject {
         .field_index(event.ty, "time")
         .and_then(|i| event.fields.get(i))
         .map_or_else(String::new, |v| v.to_string());
-    Subject { ty, id: time }
+    Subject::new(ty, time)
 }
 
 /// One finding for a burst: message and evidence from its first event, plus the events.

@@ -6,6 +6,7 @@
 
 mod alarm;
 mod exec;
+mod explain;
 mod interp;
 mod lookups;
 mod natives;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use exec::PrepareError;
+pub use explain::{ExplainError, Explanation, Outcome as TraceOutcome, Trace, Verdict};
 pub use interp::EvalError;
 
 use exec::{Preparer, TemplatePart, X};
@@ -186,7 +188,7 @@ impl<'a> Engine<'a> {
             return Outcome {
                 errors: vec![CheckError {
                     rule: "edge".to_owned(),
-                    subject: Subject { ty: "graph".to_owned(), id: String::new() },
+                    subject: Subject::new("graph".to_owned(), String::new()),
                     message: format!("the resource graph cannot be built: {e}"),
                 }],
                 ..Outcome::default()
@@ -325,7 +327,7 @@ impl<'a> Engine<'a> {
             .field_index(record.ty, "id")
             .and_then(|i| record.fields.get(i))
             .map_or_else(String::new, |v| v.to_string());
-        Subject { ty, id }
+        Subject::new(ty, id)
     }
 
     fn finding(

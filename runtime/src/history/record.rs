@@ -140,7 +140,7 @@ fn resolved_in(tx: &rusqlite::Transaction<'_>, run: i64) -> rusqlite::Result<Vec
         let severity: String = r.get(3)?;
         Ok(Resolved {
             rule: r.get(0)?,
-            subject: Subject { ty: r.get(1)?, id: r.get(2)? },
+            subject: Subject::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),
             severity: Severity::parse(&severity).unwrap_or(Severity::Info),
             title: r.get(4)?,
             last_seen: r.get(5)?,
@@ -165,7 +165,7 @@ mod tests {
             kind: FindingKind::Rule,
             severity,
             title: format!("{rule} title"),
-            subject: Subject { ty: "SecurityGroup".into(), id: id.into() },
+            subject: Subject::new("SecurityGroup", id),
             message: format!("{rule} on {id}"),
             evidence: serde_json::Value::Null,
             controls: vec![],

@@ -184,7 +184,7 @@ mod tests {
             kind: crate::report::FindingKind::Rule,
             severity: crate::plan::Severity::High,
             title: String::new(),
-            subject: crate::report::Subject { ty: "Role".into(), id: "r-1".into() },
+            subject: crate::report::Subject::new("Role", "r-1"),
             message: String::new(),
             evidence: json!({"path": {"hops": [
                 {"type": "Internet", "id": "Internet", "edge": null},

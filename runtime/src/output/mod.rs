@@ -5,14 +5,14 @@
 //! rule, subject type, subject id; see [`report::sort_findings`]); a report that is not
 //! already in that order is sorted first, and suppressed findings are sorted the same way.
 //!
-//! | format     | what it is                                                                  |
-//! |------------|-----------------------------------------------------------------------------|
-//! | `table`    | aligned columns for a terminal, then a summary line                         |
-//! | `json`     | the contract: the [`Report`] as CLI.md shows it, pretty-printed             |
-//! | `jsonl`    | one finding object per line, nothing else (suppressed findings are omitted) |
-//! | `sarif`    | SARIF 2.1.0, for code-scanning dashboards                                   |
-//! | `junit`    | JUnit XML, one test suite per pack and one test case per rule               |
-//! | `markdown` | a report for a pull-request comment or a CI job summary                     |
+//! | format     | what it is                                                                     |
+//! |------------|--------------------------------------------------------------------------------|
+//! | `table`    | aligned columns for a terminal, then a summary line                            |
+//! | `json`     | the contract: the [`Report`] as CLI.md shows it, pretty-printed                |
+//! | `jsonl`    | one finding object per line, then the suppressed ones, marked `suppressed`     |
+//! | `sarif`    | SARIF 2.1.0, for code-scanning dashboards                                      |
+//! | `junit`    | JUnit XML, one test suite per pack and one test case per rule                  |
+//! | `markdown` | a report for a pull-request comment or a CI job summary                        |
 //!
 //! [`render`] returns the whole output; the CLI writes it to stdout or `-o FILE`.
 
@@ -108,8 +108,8 @@ pub struct RenderOptions {
 /// checks): SARIF lists them as `rules[]` and JUnit makes a test case of each; the other
 /// formats only need the report.
 ///
-/// The result ends with a newline, except `jsonl` of a report without findings, which is
-/// empty.
+/// The result ends with a newline, except `jsonl` of a report without findings (reported or
+/// suppressed), which is empty.
 pub fn render(report: &Report, catalogue: &[Check], format: Format, options: &RenderOptions) -> String {
     let report = in_order(report);
     let mut out = String::new();

@@ -8,8 +8,13 @@
 //!   every `ruleIndex` points at its rule.
 //! - `results[]`: the findings, then the suppressed findings with a `suppressions` entry
 //!   (`kind: external`, the allowlist's reason as `justification`) — SARIF's way of keeping
-//!   a result that was accepted. A result's location is logical (a snapshot has no files):
-//!   `{ name: id, kind: Type, fullyQualifiedName: "Type/id" }`. `partialFingerprints`
+//!   a result that was accepted. A result's location is logical,
+//!   `{ name: id, kind: Type, fullyQualifiedName: "Type/id" }`, and, when the subject is an
+//!   asset of the snapshot, physical too (GitHub code scanning shows only results with one):
+//!   `artifactLocation.uri` is the snapshot file as given on the command line (relative, with
+//!   `uriBaseId: "%SRCROOT%"`, or a `file://` URI for an absolute path) and `region.startLine`
+//!   the line the asset's object starts on (1 for YAML, whose lines are not recorded). The
+//!   subject's `provider`, `account`, `region` and `name` are in `properties`. `partialFingerprints`
 //!   carries a hash of rule and subject that stays the same from run to run, so dashboards
 //!   recognise the same problem; evidence is in `properties.evidence`.
 //!
@@ -22,7 +27,7 @@ use std::fmt::{self, Write};
 use serde::Serialize;
 
 use crate::plan::{Check, Severity};
-use crate::report::{Finding, FindingKind, Report};
+use crate::report::{Finding, FindingKind, Report, SourceLine};
 
 pub(super) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub(super) const VERSION: &str = "2.1.0";
@@ -176,8 +181,75 @@ struct SarifResult<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
     logical_locations: [LogicalLocation<'a>; 1],
 }
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+}
+
+/// The base a relative `uri` is resolved against: the checked-out repository, for GitHub.
+const SOURCE_ROOT: &str = "%SRCROOT%";
+
+impl PhysicalLocation {
+    fn new(source: &SourceLine) -> PhysicalLocation {
+        let file = &source.file;
+        let artifact_location = if file.is_absolute() {
+            let uri = url::Url::from_file_path(file).map_or_else(|()| file.display().to_string(), String::from);
+            ArtifactLocation { uri, uri_base_id: None }
+        } else {
+            let segments: Vec<String> = file
+                .components()
+                .map(|c| {
+                    let text = c.as_os_str().to_string_lossy();
+                    percent_encoding::utf8_percent_encode(&text, URI_SEGMENT).to_string()
+                })
+                .collect();
+            ArtifactLocation { uri: segments.join("/"), uri_base_id: Some(SOURCE_ROOT) }
+        };
+        PhysicalLocation { artifact_location, region: Region { start_line: source.line.unwrap_or(1) } }
+    }
+}
+
+/// What a path segment of a URI must escape: controls, space, and the characters that end or
+/// delimit a segment or have a meaning in a URI.
+const URI_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b':')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -200,6 +272,14 @@ struct ResultProperties<'a> {
     severity: &'static str,
     title: &'a str,
     controls: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
     evidence: &'a serde_json::Value,
 }
 
@@ -251,6 +331,7 @@ fn result<'a>(finding: &'a Finding, rules: &Rules<'a>, suppressed_because: Optio
         level: level(finding.severity),
         message: Message { text: &finding.message },
         locations: [Location {
+            physical_location: finding.subject.source.as_ref().map(PhysicalLocation::new),
             logical_locations: [LogicalLocation {
                 name: &finding.subject.id,
                 kind: &finding.subject.ty,
@@ -269,6 +350,10 @@ fn result<'a>(finding: &'a Finding, rules: &Rules<'a>, suppressed_because: Optio
             severity: finding.severity.as_str(),
             title: &finding.title,
             controls: &finding.controls,
+            provider: finding.subject.provider.as_deref(),
+            account: finding.subject.account.as_deref(),
+            region: finding.subject.region.as_deref(),
+            name: finding.subject.name.as_deref(),
             evidence: &finding.evidence,
         },
     }
@@ -347,7 +432,7 @@ mod tests {
             kind: FindingKind::Rule,
             severity: Severity::Low,
             title: "t".into(),
-            subject: crate::report::Subject { ty: ty.into(), id: id.into() },
+            subject: crate::report::Subject::new(ty, id),
             message: "m".into(),
             evidence: serde_json::Value::Null,
             controls: vec![],

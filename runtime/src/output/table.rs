@@ -1,5 +1,7 @@
-//! `table`: the terminal default. Aligned columns SEVERITY, RULE, SUBJECT (`Type/id`) and
-//! MESSAGE, one line per finding, then a blank line and a summary line:
+//! `table`: the terminal default. Aligned columns SEVERITY, RULE, SUBJECT (`Type/id`),
+//! WHERE (the subject's `provider/account/region`, the parts it has; the column is left out
+//! when no finding's subject has any) and MESSAGE, one line per finding, then a blank line
+//! and a summary line:
 //!
 //! ```text
 //! SEVERITY  RULE                    SUBJECT                  MESSAGE
@@ -22,9 +24,11 @@ use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Row, Table, Width,
 use super::{RenderOptions, counts_by_severity, plural, printable, subject_name};
 use crate::compliance::{Compliance, Status};
 use crate::plan::Severity;
-use crate::report::Report;
+use crate::report::{Finding, Report};
 
-const HEADER: [&str; 4] = ["SEVERITY", "RULE", "SUBJECT", "MESSAGE"];
+const HEADER: [&str; 5] = ["SEVERITY", "RULE", "SUBJECT", "WHERE", "MESSAGE"];
+/// The index of the WHERE column in [`HEADER`].
+const WHERE: usize = 3;
 /// Spaces between columns.
 const GAP: u16 = 2;
 /// The message column never gets narrower than this: on a terminal too narrow for the
@@ -108,16 +112,22 @@ fn render_table(report: &Report, options: &RenderOptions, out: &mut String) -> f
         table.set_content_arrangement(ContentArrangement::Dynamic);
         table.set_width(u16::try_from(options.width).unwrap_or(u16::MAX));
     }
-    table.set_header(one_line_row(HEADER.into_iter().map(Cell::new)));
-    for finding in &report.findings {
-        table.add_row(one_line_row([
-            Cell::new(finding.severity.as_str()),
-            Cell::new(printable(&finding.rule)),
-            Cell::new(printable(&subject_name(finding))),
-            Cell::new(printable(&finding.message)),
-        ]));
+    let places: Vec<String> = report.findings.iter().map(place).collect();
+    let show_place = places.iter().any(|p| !p.is_empty());
+    let keep = |i: &usize| show_place || *i != WHERE;
+    let header: Vec<&str> = HEADER.iter().enumerate().filter(|(i, _)| keep(i)).map(|(_, h)| *h).collect();
+    table.set_header(one_line_row(header.iter().copied().map(Cell::new)));
+    for (finding, place) in report.findings.iter().zip(&places) {
+        let cells = [
+            printable(finding.severity.as_str()),
+            printable(&finding.rule),
+            printable(&subject_name(finding)).into_owned().into(),
+            printable(place),
+            printable(&finding.message),
+        ];
+        table.add_row(one_line_row(cells.into_iter().enumerate().filter(|(i, _)| keep(i)).map(|(_, c)| Cell::new(c))));
     }
-    let last = HEADER.len() - 1;
+    let last = header.len() - 1;
     for (i, column) in table.column_iter_mut().enumerate() {
         if i == last {
             column.set_padding((0, 0));
@@ -151,6 +161,13 @@ fn render_table(report: &Report, options: &RenderOptions, out: &mut String) -> f
         }
     }
     Ok(())
+}
+
+/// `provider/account/region` of the finding's subject, the parts it has.
+fn place(finding: &Finding) -> String {
+    let s = &finding.subject;
+    let parts: Vec<&str> = [&s.provider, &s.account, &s.region].into_iter().flatten().map(String::as_str).collect();
+    parts.join("/")
 }
 
 /// A row that never takes more than one line: what does not fit is truncated with `…`.

@@ -234,12 +234,14 @@ impl<'s> Ctx<'s> {
         self.error(|schema| (schema.describe(ty), "nothing (the field is missing)".to_owned(), None));
     }
 
-    fn push_row(&mut self, ty: TypeIdx, record: Record, section: Section, pos: u64) {
+    /// Stores a row read at `pos` of `section`, its object starting on `line` (0: unknown).
+    fn push_row(&mut self, ty: TypeIdx, record: Record, section: Section, pos: u64, line: u64) {
         // A failed file is never used: keep nothing from it.
         if self.out.failed() {
             return;
         }
-        let origin = Origin { file: self.file, section, pos: u32::try_from(pos).unwrap_or(u32::MAX) };
+        let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        let origin = Origin { file: self.file, section, pos: narrow(pos), line: narrow(line) };
         if let Some(rows) = self.out.rows.get_mut(ty as usize) {
             rows.push(Row { record: Arc::new(record), origin });
         }
@@ -680,13 +682,20 @@ impl<'s> Ctx<'s> {
         self.path.pop();
         if let Some((ty, record)) = item? {
             let section = if want == Want::Event { Section::Events } else { Section::Assets };
-            self.push_row(ty, record, section, u64::from(index));
+            self.push_row(ty, record, section, u64::from(index), 0);
         }
         Ok(())
     }
 
-    /// An element of `assets` / `events` given as its own text (the path ends at the list).
-    pub(crate) fn top_element_text(&mut self, want: Want, index: u32, text: &str) -> Result<(), serde_json::Error> {
+    /// An element of `assets` / `events` given as its own text (the path ends at the list),
+    /// starting on line `line` of its file.
+    pub(crate) fn top_element_text(
+        &mut self,
+        want: Want,
+        index: u32,
+        line: u64,
+        text: &str,
+    ) -> Result<(), serde_json::Error> {
         let known = self.sniff_type(text, want);
         let mut de = serde_json::Deserializer::from_str(text);
         self.path.push(Seg::Index(index));
@@ -696,7 +705,7 @@ impl<'s> Ctx<'s> {
         de.end()?;
         if let Some((ty, record)) = item {
             let section = if want == Want::Event { Section::Events } else { Section::Assets };
-            self.push_row(ty, record, section, u64::from(index));
+            self.push_row(ty, record, section, u64::from(index), line);
         }
         Ok(())
     }
@@ -709,7 +718,7 @@ impl<'s> Ctx<'s> {
         let item = TopSeed { ctx: &mut *self, want: Want::Either, known }.deserialize(&mut de)?;
         de.end()?;
         if let Some((ty, record)) = item {
-            self.push_row(ty, record, Section::Line, line);
+            self.push_row(ty, record, Section::Line, line, line);
         }
         Ok(())
     }
@@ -1307,7 +1316,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
 pub(crate) fn read_line<'de, D: Deserializer<'de>>(ctx: &mut Ctx<'_>, line: u64, d: D) -> Result<(), D::Error> {
     ctx.set_line(line);
     if let Some((ty, record)) = (TopSeed { ctx: &mut *ctx, want: Want::Either, known: None }).deserialize(d)? {
-        ctx.push_row(ty, record, Section::Line, line);
+        ctx.push_row(ty, record, Section::Line, line, line);
     }
     Ok(())
 }

@@ -38,9 +38,35 @@ struct Scanner<R> {
     buf: Vec<u8>,
     pos: usize,
     eof: bool,
+    /// The line (1-based) of `buf[counted]`: newlines are counted once, up to where the last
+    /// element started, so each element knows its line for SARIF locations.
+    line: u64,
+    counted: usize,
 }
 
 impl<R: Read> Scanner<R> {
+    fn new(reader: R) -> Self {
+        Scanner { reader, buf: Vec::new(), pos: 0, eof: false, line: 1, counted: 0 }
+    }
+
+    /// The line of `buf[at]`; `at` never goes back.
+    fn line_at(&mut self, at: usize) -> u64 {
+        let newlines = self.buf[self.counted..at].iter().filter(|&&b| b == b'\n').count();
+        self.line += newlines as u64;
+        self.counted = at;
+        self.line
+    }
+
+    /// Drops `buf[..pos]` (its newlines counted first); the rest stays in `buf`. Returns the
+    /// dropped bytes.
+    fn take_read(&mut self) -> Vec<u8> {
+        self.line_at(self.pos);
+        self.counted = 0;
+        let rest = self.buf.split_off(self.pos);
+        self.pos = 0;
+        std::mem::replace(&mut self.buf, rest)
+    }
+
     /// Appends more input; false at the end.
     fn fill(&mut self) -> Step<bool> {
         if self.eof {
@@ -82,6 +108,8 @@ impl<R: Read> Scanner<R> {
     /// Drops the bytes before `pos`.
     fn compact(&mut self) {
         if self.pos > 0 {
+            self.line_at(self.pos);
+            self.counted = 0;
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
@@ -229,7 +257,7 @@ pub(crate) fn parse_document(
     pool: &InternerPool,
     reader: impl Read + Send,
 ) -> Option<Output> {
-    let mut sc = Scanner { reader, buf: Vec::new(), pos: 0, eof: false };
+    let mut sc = Scanner::new(reader);
     document(&mut sc, Job { schema, file, name, pool }).ok()
 }
 
@@ -316,8 +344,19 @@ struct Job<'a, 's> {
 /// Elements found by the scanner, with the bytes they lie in.
 struct Batch {
     bytes: Vec<u8>,
-    /// Start, end (in `bytes`) and index in the list.
-    elements: Vec<(usize, usize, u32)>,
+    elements: Vec<Element>,
+}
+
+/// Where an element of `assets` / `events` lies.
+#[derive(Clone, Copy)]
+struct Element {
+    /// Start and end in [`Batch::bytes`].
+    start: usize,
+    end: usize,
+    /// The index in the list.
+    index: u32,
+    /// The line of the file it starts on.
+    line: u64,
 }
 
 /// The elements of `assets` / `events`, from just before the `[`. Batches are pipelined: the
@@ -355,10 +394,11 @@ fn array<R: Read + Send>(sc: &mut Scanner<R>, job: Job<'_, '_>, want: Want, acc:
 /// Finds about [`BLOCK`] bytes of elements and detaches their bytes from the scanner. True
 /// when the list ended.
 fn scan_batch<R: Read>(sc: &mut Scanner<R>, index: &mut u32) -> Step<(Batch, bool)> {
-    let mut elements = Vec::new();
+    let mut elements: Vec<Element> = Vec::new();
     let done = loop {
-        let (s, e) = sc.value()?;
-        elements.push((s, e, *index));
+        let (start, end) = sc.value()?;
+        let line = sc.line_at(start);
+        elements.push(Element { start, end, index: *index, line });
         *index = index.saturating_add(1);
         let done = match sc.next_byte()? {
             b',' => false,
@@ -366,14 +406,12 @@ fn scan_batch<R: Read>(sc: &mut Scanner<R>, index: &mut u32) -> Step<(Batch, boo
             _ => return Err(GiveUp),
         };
         sc.pos += 1;
-        if done || e - elements[0].0 >= BLOCK {
+        if done || end - elements[0].start >= BLOCK {
             break done;
         }
     };
     // Only the unread tail is copied.
-    let rest = sc.buf.split_off(sc.pos);
-    let bytes = std::mem::replace(&mut sc.buf, rest);
-    sc.pos = 0;
+    let bytes = sc.take_read();
     Ok((Batch { bytes, elements }, done))
 }
 
@@ -387,10 +425,10 @@ fn parse_batch(batch: &Batch, job: Job<'_, '_>, want: Want) -> Step<Vec<Output>>
         .map(|chunk| {
             let mut ctx = Ctx::new(job.schema, job.file, job.name, false, job.pool.take());
             ctx.enter_section(want);
-            for &(s, e, i) in chunk {
+            for element in chunk {
                 // Checked once here, the text is not checked again string by string.
-                let text = std::str::from_utf8(&batch.bytes[s..e]).map_err(|_| GiveUp)?;
-                ctx.top_element_text(want, i, text).map_err(|_| GiveUp)?;
+                let text = std::str::from_utf8(&batch.bytes[element.start..element.end]).map_err(|_| GiveUp)?;
+                ctx.top_element_text(want, element.index, element.line, text).map_err(|_| GiveUp)?;
             }
             job.pool.give(std::mem::take(&mut ctx.interner));
             Ok(ctx.out)
@@ -505,6 +543,9 @@ mod tests {
             if i == 0 {
                 assert!(!fast.failed() && fast.rows[0].len() == 300 && fast.rows[1].len() == 200);
                 assert!(doc.len() > 8 * BLOCK, "crosses batches");
+                // Asset `i` starts on line `2 + i`, in whichever batch it fell.
+                let lines: Vec<(u32, u32)> = fast.rows[0].iter().map(|r| (r.origin.pos, r.origin.line)).collect();
+                assert!(lines.iter().all(|&(pos, line)| line == pos + 2), "{lines:?}");
             }
         }
         // Syntax the fast path does not take: it gives up.
@@ -517,7 +558,7 @@ mod tests {
     }
 
     fn extents(text: &str) -> Vec<String> {
-        let mut sc = Scanner { reader: text.as_bytes(), buf: Vec::new(), pos: 0, eof: false };
+        let mut sc = Scanner::new(text.as_bytes());
         let mut out = Vec::new();
         while let Ok(Some(_)) = sc.skip_ws() {
             match sc.value() {

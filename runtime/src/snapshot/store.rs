@@ -21,6 +21,9 @@ pub(crate) struct Origin {
     pub(crate) section: Section,
     /// The index in `assets` / `events`, or the JSONL line number.
     pub(crate) pos: u32,
+    /// The line the row's object starts on, 1-based; 0 when the reader cannot tell cheaply
+    /// (YAML, and JSON the streaming path re-reads). For SARIF's `region.startLine`.
+    pub(crate) line: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,6 +135,14 @@ impl Store {
         let origin = *self.types.get(ty as usize)?.origins.get(row)?;
         let file = self.files.get(origin.file as usize)?;
         Some((file.as_path(), origin.location(&[])))
+    }
+
+    /// The file row `row` of type `ty` was read from and the line its object starts on
+    /// (`None` when the reader did not record it: YAML).
+    pub fn source_line(&self, ty: TypeIdx, row: usize) -> Option<(&Path, Option<u32>)> {
+        let origin = *self.types.get(ty as usize)?.origins.get(row)?;
+        let file = self.files.get(origin.file as usize)?;
+        Some((file.as_path(), (origin.line > 0).then_some(origin.line)))
     }
 }
 

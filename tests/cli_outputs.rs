@@ -1,0 +1,188 @@
+//! End-to-end tests of `rulec check`'s outputs: suppressed findings in jsonl, stdout kept
+//! parseable, broken pipes, file modes, width, subject details, filters, SARIF locations.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use support::{repo, rulec, rulec_process, run_in, text};
+
+fn example() -> PathBuf {
+    repo().join("examples/snapshot.json")
+}
+
+fn json_lines(bytes: &[u8]) -> Vec<serde_json::Value> {
+    text(bytes).lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect()
+}
+
+#[test]
+fn jsonl_lists_suppressed_findings_marked_as_json_does() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("rulec.yaml");
+    std::fs::write(
+        &config,
+        "allowlist:\n  - rule: NET_SG_ADMIN_PORTS_OPEN\n    asset: sg-9dq6e2lk\n    reason: bastion\n",
+    )
+    .expect("write config");
+    let snapshot = example();
+    let args = ["check", "--no-timing", "--format", "jsonl", snapshot.to_str().expect("utf-8")];
+    let out = run_in(dir.path(), &args);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", text(&out.stderr));
+    let lines = json_lines(&out.stdout);
+    let suppressed: Vec<&serde_json::Value> = lines.iter().filter(|l| l["suppressed"] == true).collect();
+    assert_eq!(suppressed.len(), 1, "{lines:?}");
+    assert_eq!(suppressed[0]["rule"], "NET_SG_ADMIN_PORTS_OPEN");
+    assert_eq!(suppressed[0]["reason"], "bastion");
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["suppressed"] != true)
+            .all(|l| l["subject"]["id"] != "sg-9dq6e2lk" || l["rule"] != "NET_SG_ADMIN_PORTS_OPEN")
+    );
+}
+
+#[test]
+fn json_diagnostics_of_check_go_to_stderr_and_stdout_stays_clean() {
+    let pack = tempfile::tempdir().expect("temp dir");
+    std::fs::write(pack.path().join("pack.yaml"), "name: broken\nversion: 0.1.0\ndescription: d\n").expect("manifest");
+    std::fs::write(
+        pack.path().join("b.rule"),
+        "rule B_TYPO {\n  title \"t\"\n  severity low\n  for sg: SecurityGroup\n  when sg.ingres.len() > 0\n}\n",
+    )
+    .expect("rule");
+    let out = rulec()
+        .args(["check", "--no-timing", "--message-format", "json", "--format", "json", "--pack"])
+        .arg(pack.path())
+        .arg(example())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "", "no report pretends to be complete, no diagnostics mixed in");
+    let diagnostics: Vec<serde_json::Value> =
+        text(&out.stderr).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(diagnostics.iter().any(|d| d["severity"] == "error"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    let mut child = rulec_process()
+        .args(["check", "--no-timing", "--format", "jsonl"])
+        .arg(example())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close the reading end before rulec writes (it compiles first).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(text(&out.stderr), "", "no error message");
+    assert_eq!(out.status.code(), Some(1), "the exit status of the run: findings at or above high");
+}
+
+#[cfg(unix)]
+#[test]
+fn output_files_are_readable_by_others_under_the_usual_umask() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = dir.path().join("plain");
+    std::fs::File::create(&plain).expect("create").flush().expect("flush");
+    let usual = std::fs::metadata(&plain).expect("meta").permissions().mode() & 0o777;
+    let out = run_in(dir.path(), &["check", "--format", "json", "-o", "out.json", example().to_str().expect("utf-8")]);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", text(&out.stderr));
+    let mode = std::fs::metadata(dir.path().join("out.json")).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, usual, "{mode:o}");
+}
+
+#[test]
+fn columns_sets_the_table_width() {
+    let out = rulec()
+        .env("COLUMNS", "170")
+        .args(["check", "--no-timing", "--format", "table"])
+        .arg(example())
+        .output()
+        .expect("run");
+    let stdout = text(&out.stdout);
+    let table: Vec<&str> = stdout.lines().take_while(|l| !l.is_empty()).collect();
+    assert!(table.len() > 2);
+    assert!(table.iter().all(|l| l.chars().count() <= 170), "{stdout}");
+    assert!(table.iter().any(|l| l.ends_with('…')), "long messages are cut: {stdout}");
+    assert!(table[0].contains("WHERE"), "{stdout}");
+}
+
+#[test]
+fn subjects_carry_provider_account_region_and_name() {
+    let out = run_in(&repo(), &["check", "--no-timing", "--format", "json", "examples/snapshot.json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let sg = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "NET_SG_ADMIN_PORTS_OPEN")
+        .expect("a security group finding");
+    let subject = &sg["subject"];
+    for key in ["type", "id", "provider", "account", "region"] {
+        assert!(subject[key].is_string(), "{key}: {subject}");
+    }
+}
+
+#[test]
+fn filters_narrow_every_format_and_the_exit_status() {
+    let snapshot = example();
+    let snapshot = snapshot.to_str().expect("utf-8");
+    let all = rulec().args(["check", "--no-timing", "--format", "json", snapshot]).output().expect("run");
+    let all: serde_json::Value = serde_json::from_slice(&all.stdout).expect("json");
+    let findings = all["findings"].as_array().expect("findings");
+    let low = findings.iter().find(|f| f["severity"] == "low" || f["severity"] == "info").expect("a low finding");
+    let rule = low["rule"].as_str().expect("rule");
+
+    let only =
+        rulec().args(["check", "--no-timing", "--format", "jsonl", "--rule", rule, snapshot]).output().expect("run");
+    let lines = json_lines(&only.stdout);
+    assert!(!lines.is_empty() && lines.iter().all(|l| l["rule"] == rule));
+    assert_eq!(only.status.code(), Some(0), "nothing shown at or above high");
+
+    let out = rulec()
+        .args(["check", "--no-timing", "--format", "jsonl", "--rule", "NET_*", "--severity", "high", snapshot])
+        .output()
+        .expect("run");
+    let lines = json_lines(&out.stdout);
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|l| l["rule"].as_str().is_some_and(|r| r.starts_with("NET_"))
+        && (l["severity"] == "high" || l["severity"] == "critical")));
+
+    let region = findings.iter().find_map(|f| f["subject"]["region"].as_str()).expect("a region");
+    let out = rulec()
+        .args(["check", "--no-timing", "--format", "jsonl", "--region", region, snapshot])
+        .output()
+        .expect("run");
+    assert!(json_lines(&out.stdout).iter().all(|l| l["subject"]["region"] == region));
+
+    let bad = rulec().args(["check", "--rule", "NET_SG_ADMIN_PORTS_OPNE", snapshot]).output().expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    insta::assert_snapshot!("unknown_rule_filter", text(&bad.stderr));
+}
+
+#[test]
+fn sarif_results_point_at_the_snapshot_line_of_their_asset() {
+    let out = run_in(
+        &repo(),
+        &["check", "--no-timing", "--format", "sarif", "--rule", "NET_SG_ADMIN_PORTS_OPEN", "examples/snapshot.json"],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sarif");
+    let locations: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| &r["locations"][0]["physicalLocation"])
+        .collect();
+    insta::assert_json_snapshot!("sarif_physical_locations", locations);
+    let snapshot = std::fs::read_to_string(example()).expect("read");
+    for location in locations {
+        let line = location["region"]["startLine"].as_u64().expect("line") as usize;
+        let text = snapshot.lines().nth(line - 1).expect("line exists");
+        assert!(text.trim_start().starts_with('{'), "line {line} starts an object: {text}");
+    }
+}
