@@ -290,7 +290,9 @@ pub(crate) fn evaluate(
     // Compliance is assessed on every finding; the filters choose what is shown and counted.
     let compliance = match &args.framework {
         // INVARIANT: the name was checked against the plan before evaluating.
-        Some(name) => rulec_runtime::compliance::assess(plan, name, &outcome.subjects, &findings, store.coverage()).ok(),
+        Some(name) => {
+            rulec_runtime::compliance::assess(plan, name, &outcome.subjects, &findings, store.coverage()).ok()
+        }
         None => None,
     };
     findings.retain(|f| filter.keeps(f));

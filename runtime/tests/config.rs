@@ -230,7 +230,7 @@ fn unknown_keys_name_the_line_and_suggest_the_closest() {
     // Nothing close: the known keys are listed.
     assert_eq!(
         error("colour: red\n"),
-        "rulec.yaml:1:1: unknown key `colour` (expected one of `packs`, `rules`, `allowlist`, `ip_hiding`, `networks`, `store`)"
+        "rulec.yaml:1:1: unknown key `colour` (expected one of `packs`, `rules`, `allowlist`, `ip_hiding`, `networks`, `store`, `ip_notes`)"
     );
 }
 
@@ -777,4 +777,21 @@ fn store_is_taken_from_the_configuration_files_directory() {
     assert_eq!(Config::from_str("packs: {}\n", "rulec.yaml").expect("valid").store(), None);
     assert_eq!(error("stor: rulec.db\n"), "rulec.yaml:1:1: unknown key `stor`, did you mean `store`?");
     assert_eq!(error("store: ''\n"), "rulec.yaml:1:8: expected a store file path, found an empty string");
+}
+
+#[test]
+fn ip_notes_pick_the_narrowest_range_and_need_a_note_and_one_address() {
+    let config = parse(
+        "ip_notes:\n  - cidr: 203.0.113.0/24\n    note: partner range\n  - ip: 203.0.113.7\n    note: partner scanner\n",
+    );
+    let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("address");
+    assert_eq!(config.ip_note(ip("203.0.113.7")), Some("partner scanner"));
+    assert_eq!(config.ip_note(ip("203.0.113.8")), Some("partner range"));
+    assert_eq!(config.ip_note(ip("198.51.100.1")), None);
+    assert_eq!(error("ip_notes:\n  - ip: 10.0.0.1\n"), "rulec.yaml:2:5: ip note 1 has no `note`");
+    assert_eq!(
+        error("ip_notes:\n  - ip: 10.0.0.1\n    cidr: 10.0.0.0/8\n    note: x\n"),
+        "rulec.yaml:2:5: ip note 1 gives both `ip` and `cidr`: give one"
+    );
+    assert_eq!(error("ip_notes:\n  - note: x\n"), "rulec.yaml:2:5: ip note 1 needs an `ip` or a `cidr`");
 }
