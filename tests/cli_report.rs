@@ -255,6 +255,7 @@ fn bad_inputs_exit_2_and_say_what() {
 /// Chromium's own background traffic (updates, sign-in, dictionaries), which is not the page's.
 const BROWSER_HOSTS: &[&str] = &["google.com/", "googleapis.com/", "gvt1.com/"];
 
+#[expect(clippy::print_stderr, reason = "a test that cannot run says why")]
 /// The headless Chromium command line the browser test runs; `None` when Chromium is not
 /// installed and `RULEC_REQUIRE_BROWSER` (set by `.ci/run`, which installs it) is not set.
 fn chromium() -> Option<std::process::Command> {
