@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::fields::{Fields, rows};
 use super::keys::FindingRef;
-use super::{FindingCounts, is_pending};
+use super::{FindingCounts, FindingIndex, is_pending};
 use crate::plan::Plan;
 use crate::report::Finding;
 use crate::snapshot::Store;
@@ -39,7 +39,7 @@ const LOGIN: usize = 4;
 const OPERATION: usize = 5;
 const LAST_LOGIN: usize = 6;
 
-pub(super) fn view(plan: &Plan, store: &Store, findings: &[Finding]) -> Vec<AccountView> {
+pub(super) fn view(plan: &Plan, store: &Store, findings: &[Finding], index: &FindingIndex<'_>) -> Vec<AccountView> {
     let owner_of = AccountOf::new(plan, store);
     let mut counts: HashMap<&str, FindingCounts> = HashMap::new();
     for finding in findings {
@@ -56,8 +56,7 @@ pub(super) fn view(plan: &Plan, store: &Store, findings: &[Finding]) -> Vec<Acco
         .iter()
         .filter_map(|record| {
             let id = f.str(record, ID)?;
-            let own: Vec<&Finding> =
-                findings.iter().filter(|x| x.subject.ty == "Account" && x.subject.id == id).collect();
+            let own = index.on("Account", id);
             let mut pending: Vec<&&Finding> = own.iter().filter(|x| is_pending(x)).collect();
             pending.sort_by_key(|x| std::cmp::Reverse(x.severity));
             let mut advice: Vec<String> = Vec::new();

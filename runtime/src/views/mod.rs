@@ -92,7 +92,7 @@ pub fn compute(
     let calls = calls::CallStats::gather(plan, store, &mask);
     let access_keys = keys::view(plan, store, engine, &calls, &index, &mask)?;
     let source_ips = sources::view(plan, engine, &calls, &report.findings, &mask, options)?;
-    let accounts = accounts::view(plan, store, &report.findings);
+    let accounts = accounts::view(plan, store, &report.findings, &index);
     let attack_paths = paths::view(store, engine, plan, &report.findings, &mask, options.max_paths)?;
     let dashboard = dashboard::view(report, &access_keys, &source_ips, &accounts, options.trends.clone());
     Ok(Views { window: calls.window(), dashboard, access_keys, source_ips, accounts, attack_paths })
