@@ -236,3 +236,54 @@ fn graph_rejects_a_bad_snapshot_with_exit_2() {
     assert!(out.stdout.is_empty());
     assert!(text(&out.stderr).contains("missing.json"), "{}", text(&out.stderr));
 }
+
+/// The resource graph's joins and shortcuts (lookups by id, the hash join on
+/// `source.provider == target.provider`, parts judged once per end) give exactly the edges a
+/// straightforward judgement of every (source, target) pair gives, on a synthetic estate of
+/// both clouds with administrator roles, plain roles and buckets of each provider.
+#[test]
+fn graph_edges_equal_a_pair_by_pair_judgement() {
+    use rulec_runtime::graph::Node;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("synthetic.json");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&snapshot).expect("create"));
+    let spec = rulec_runtime::synth::Spec { assets: 2_000, events_per_asset: 1, seed: 11 };
+    rulec_runtime::synth::write(spec, &mut file).expect("generate");
+    drop(file);
+    let compiled = run_in(dir.path(), &["compile", "-o", "plan.json"]);
+    assert_eq!(compiled.status.code(), Some(0), "{}", text(&compiled.stderr));
+    let plan: rulec_runtime::plan::Plan =
+        serde_json::from_slice(&std::fs::read(dir.path().join("plan.json")).expect("plan")).expect("plan json");
+    let loaded = rulec_runtime::snapshot::load(&plan, &[snapshot]).expect("load");
+    let engine = rulec_runtime::eval::Engine::new(&plan, &loaded.store).expect("engine");
+    let (graph, names) = engine.graph().expect("graph");
+    let built: BTreeSet<(Node, Node, u16)> = graph.edges().into_iter().collect();
+
+    let mut judged = BTreeSet::new();
+    let nodes = |ty: Option<u32>| -> Vec<Node> {
+        match ty {
+            None => vec![Node::INTERNET],
+            Some(ty) => (0..loaded.store.rows(ty).len() as u32).map(|row| Node { ty: Some(ty), row }).collect(),
+        }
+    };
+    for (kind, edge) in plan.edges.iter().enumerate() {
+        let kind = kind as u16;
+        for source in nodes(edge.from) {
+            for target in nodes(Some(edge.to)) {
+                if engine.edge_holds(kind, source, target).expect("judge") {
+                    judged.insert((source, target, kind));
+                }
+            }
+        }
+    }
+    for (kind, name) in names.iter().enumerate() {
+        let count = |set: &BTreeSet<(Node, Node, u16)>| set.iter().filter(|e| e.2 == kind as u16).count();
+        // The generator writes no role that anyone may assume.
+        if *name != "paths.any_principal_may_assume" {
+            assert!(count(&judged) > 0, "the estate has `{name}` edges");
+        }
+        assert_eq!(count(&built), count(&judged), "`{name}` edges");
+    }
+    assert!(built == judged, "the graph's edges differ from a pair-by-pair judgement");
+}

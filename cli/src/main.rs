@@ -173,6 +173,11 @@ pub(crate) enum MessageFormat {
     Json,
 }
 
+/// Loading a snapshot allocates millions of small values from every thread at once, which
+/// glibc's allocator serialises (a parallel load ran slower than a single-threaded one).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

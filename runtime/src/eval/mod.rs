@@ -75,8 +75,9 @@ pub struct Engine<'a> {
     store: &'a Store,
     natives: Natives<'a>,
     paths: Paths,
-    /// Whether some function or check searches paths: the graph is then built before checks run.
-    uses_paths: bool,
+    /// Per check, whether it searches paths (itself or through the functions it calls): the
+    /// graph is then built before the selected checks run, and not at all when none does.
+    uses_paths: Vec<bool>,
     functions: Vec<Function>,
     consts: Vec<Value>,
     checks: Vec<Prepared>,
@@ -107,14 +108,7 @@ impl<'a> Engine<'a> {
             .collect::<Result<Vec<_>, PrepareError>>()?;
         let checks = plan.checks.iter().map(|c| prepare_check(&mut preparer, c)).collect::<Result<Vec<_>, _>>()?;
         let paths = Paths::prepare(&mut preparer, plan)?;
-        let mut uses_paths = false;
-        let mut spot = |x: &X| uses_paths |= matches!(x, X::Path { .. });
-        for f in &functions {
-            exec::visit(&f.body, &mut spot);
-        }
-        for c in &checks {
-            c.visit(&mut spot);
-        }
+        let uses_paths = path_users(&functions, &checks);
         let mut engine = Engine {
             plan,
             store,
@@ -166,6 +160,17 @@ impl<'a> Engine<'a> {
         Ok((self.paths.graph(&self.env(), self.store)?, self.paths.edge_names().collect()))
     }
 
+    /// Whether edge `edge` (an index of [`Engine::graph`]'s names) holds from `source` to
+    /// `target`, judged straightforwardly: what the graph's joins and shortcuts must agree with.
+    pub fn edge_holds(
+        &self,
+        edge: u16,
+        source: crate::graph::Node,
+        target: crate::graph::Node,
+    ) -> Result<bool, EvalError> {
+        self.paths.edge_holds(&self.env(), self.store, edge, source, target)
+    }
+
     /// The type name and id of a graph node, as path hops show them.
     pub fn describe(&self, node: crate::graph::Node) -> (String, String) {
         self.natives.describe(node)
@@ -182,9 +187,8 @@ impl<'a> Engine<'a> {
     pub fn run(&self, select: impl Fn(&Check) -> bool + Sync) -> Outcome {
         // Build the graph before checks run in parallel: a check waiting on it inside rayon
         // could otherwise be asked to help build it.
-        if self.uses_paths
-            && let Err(e) = self.paths.graph(&self.env(), self.store)
-        {
+        let needs_graph = self.plan.checks.iter().zip(&self.uses_paths).any(|(c, uses)| *uses && select(c));
+        if needs_graph && let Err(e) = self.paths.graph(&self.env(), self.store) {
             return Outcome {
                 errors: vec![CheckError {
                     rule: "edge".to_owned(),
@@ -412,6 +416,62 @@ fn prepare_check(preparer: &mut Preparer, check: &Check) -> Result<Prepared, Pre
             .collect::<Result<_, PrepareError>>()?,
         group,
     })
+}
+
+/// Per check, whether it searches paths directly or through the functions it calls.
+fn path_users(functions: &[Function], checks: &[Prepared]) -> Vec<bool> {
+    let scanned: Vec<PathScan> = functions
+        .iter()
+        .map(|f| {
+            let mut scan = PathScan::default();
+            exec::visit(&f.body, &mut |x| scan.see(x));
+            scan
+        })
+        .collect();
+    let mut searches: Vec<bool> = scanned.iter().map(|s| s.searches).collect();
+    // A function searches when a function it calls does: propagate until nothing changes.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (f, scan) in scanned.iter().enumerate() {
+            if !searches[f] && scan.reaches(&searches) {
+                searches[f] = true;
+                changed = true;
+            }
+        }
+    }
+    checks
+        .iter()
+        .map(|c| {
+            let mut scan = PathScan::default();
+            c.visit(&mut |x| scan.see(x));
+            scan.searches || scan.reaches(&searches)
+        })
+        .collect()
+}
+
+/// What one expression does that matters to [`path_users`].
+#[derive(Default)]
+struct PathScan {
+    /// It searches paths itself.
+    searches: bool,
+    /// The functions it calls.
+    calls: Vec<usize>,
+}
+
+impl PathScan {
+    fn see(&mut self, x: &X) {
+        match x {
+            X::Path { .. } => self.searches = true,
+            X::Call { function, .. } => self.calls.push(*function as usize),
+            _ => {}
+        }
+    }
+
+    /// Whether it calls a function `searches` marks.
+    fn reaches(&self, searches: &[bool]) -> bool {
+        self.calls.iter().any(|&g| searches.get(g).copied().unwrap_or(false))
+    }
 }
 
 /// An order in which every constant comes after the constants it reads, directly or through

@@ -67,7 +67,7 @@ pub(crate) struct Natives<'a> {
     policies: HashMap<Arc<str>, Arc<iam::PolicyDocument>>,
     lookups: Lookups<'a>,
     /// Users' and roles' effective policy documents, by (type, id).
-    principal_documents: std::sync::OnceLock<HashMap<(TypeIdx, Arc<str>), Documents>>,
+    principal_documents: std::sync::OnceLock<HashMap<TypeIdx, HashMap<Arc<str>, Documents>>>,
 }
 
 /// A principal's parsed policy documents, shared by every question asked of it.
@@ -368,18 +368,18 @@ impl<'a> Natives<'a> {
     /// (role, bucket) pair.
     fn documents(&self, principal: &Record) -> Documents {
         let index = self.principal_documents.get_or_init(|| {
-            let mut index = HashMap::new();
+            let mut index: HashMap<TypeIdx, HashMap<Arc<str>, Documents>> = HashMap::new();
             for ty in [self.schema.user, self.schema.role].into_iter().flatten() {
                 for record in self.store.rows(ty) {
                     if let Some(id) = self.get(record, "id").as_str() {
-                        index.insert((ty, Arc::from(id)), self.gather_documents(record));
+                        index.entry(ty).or_default().insert(Arc::from(id), self.gather_documents(record));
                     }
                 }
             }
             index
         });
         let id = self.get(principal, "id");
-        match id.as_str().and_then(|id| index.get(&(principal.ty, Arc::from(id)))) {
+        match id.as_str().and_then(|id| index.get(&principal.ty)?.get(id)) {
             Some(docs) => docs.clone(),
             None => self.gather_documents(principal),
         }

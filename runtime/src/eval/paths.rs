@@ -1,15 +1,19 @@
 //! Attack paths: the resource graph built from the plan's `edge` items, and the searches
 //! `path(..)` / `reaches(..)` run over it.
 //!
-//! The graph is built once per run, before any check runs, and only when a check uses paths.
-//! An edge's condition is judged per (source, target) pair, but pairs are not enumerated
-//! blindly: when the condition (or one of its `and`-ed parts) ties the two ends by id —
-//! `source.role_id == target.id`, `target.id in source.security_group_ids`, or the same with
-//! the ends swapped — each node looks its partners up by id, so the edge costs one evaluation
-//! per node instead of one per pair. Edges from `Internet` have a single source. Any other
-//! condition is judged for every pair, in parallel, but only its conjuncts that read both ends:
-//! those that read one end were judged once per node before. Searches from one source over one set of
-//! edges are run once and shared by every target asked about.
+//! The graph is built once per run, before any check runs, and only when a selected check
+//! searches paths. An edge's condition is split into its `and`-ed parts, sorted once by the
+//! ends they read, so pairs are not enumerated blindly:
+//! - a part that ties the two ends by id — `source.role_id == target.id`, `target.id in
+//!   source.security_group_ids`, or the same with the ends swapped — lets each node look its
+//!   partners up by id: one evaluation per node instead of one per pair;
+//! - otherwise parts that read one end are judged once per node; the first equality of a
+//!   source key with a target key (`source.provider == target.provider`) is a hash join, each
+//!   source meeting only the targets of its own key; only the remaining parts that read both
+//!   ends are judged per pair.
+//!
+//! Edges from `Internet` have a single source. Searches from one source over one set of edges
+//! are run once and shared by every target asked about.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -29,9 +33,35 @@ struct PreparedEdge {
     name: String,
     from: Option<TypeIdx>,
     to: TypeIdx,
-    condition: Option<X>,
+    /// The condition's `and`-ed parts, left to right; none when the edge has no condition.
+    parts: Vec<X>,
+    /// Which parts are judged where: per source, per target, or per pair.
+    plan: PartPlan,
     locals: usize,
     join: Option<Join>,
+}
+
+/// The parts of an edge's condition sorted by the ends they read, decided once when the edge
+/// is prepared rather than for every pair.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct PartPlan {
+    /// Parts that read no target: judged once per source.
+    source: Vec<usize>,
+    /// Parts that read no source: judged once per target.
+    target: Vec<usize>,
+    /// Parts that read both ends, except the hashed one: judged per candidate pair.
+    pair: Vec<usize>,
+    /// An equality `key(source) == key(target)` (either way round): targets are grouped by
+    /// their key once, and each source meets only the targets of its own key.
+    hashed: Option<HashedPart>,
+}
+
+/// A part `lhs == rhs` whose sides each read one end only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct HashedPart {
+    part: usize,
+    /// Whether the source's key is the left operand.
+    source_on_lhs: bool,
 }
 
 /// How an edge's ends are tied by id, found in its condition.
@@ -47,7 +77,7 @@ enum Join {
 impl Join {
     /// The end whose key is computed (its slot), the conjunct holding the key, and whether the
     /// key is that conjunct's right operand.
-    fn parts(self) -> (u32, usize, bool) {
+    fn ends(self) -> (u32, usize, bool) {
         match self {
             Join::TargetBySource { conjunct, key_on_rhs } => (SOURCE, conjunct, key_on_rhs),
             Join::SourceByTarget { conjunct, key_on_rhs } => (TARGET, conjunct, key_on_rhs),
@@ -79,19 +109,45 @@ impl Paths {
             .edges
             .iter()
             .map(|e| {
-                let condition = e.condition.as_ref().map(|c| preparer.expr(c)).transpose()?;
-                let join = if e.from.is_some() { condition.as_ref().and_then(find_join) } else { None };
+                let parts = match &e.condition {
+                    Some(c) => split_conjuncts(preparer.expr(c)?),
+                    None => Vec::new(),
+                };
+                let join = if e.from.is_some() { find_join(&parts) } else { None };
                 Ok(PreparedEdge {
                     name: e.name.clone(),
                     from: e.from,
                     to: e.to,
-                    condition,
+                    plan: PartPlan::new(&parts),
+                    parts,
                     locals: e.locals.max(2) as usize,
                     join,
                 })
             })
             .collect::<Result<_, PrepareError>>()?;
         Ok(Paths { edges, graph: OnceLock::new(), searches: Mutex::new(HashMap::new()) })
+    }
+
+    /// Whether edge `edge` holds from `source` to `target`, judged pair by pair without any of
+    /// the shortcuts the graph is built with.
+    pub(crate) fn edge_holds(
+        &self,
+        env: &Env<'_>,
+        store: &Store,
+        edge: u16,
+        source: Node,
+        target: Node,
+    ) -> Result<bool, EvalError> {
+        let edge = self.edges.get(edge as usize).ok_or_else(|| EvalError(format!("no edge {edge}")))?;
+        let record = |n: Node| match n.ty {
+            Some(ty) => store
+                .rows(ty)
+                .get(n.row as usize)
+                .map(|r| Value::Record(r.clone()))
+                .ok_or_else(|| EvalError("no such node".into())),
+            None => Ok(Value::None),
+        };
+        edge.holds(env, record(source)?, record(target)?)
     }
 
     /// The edge names, by index (qualified: `paths.assumes`).
@@ -154,7 +210,7 @@ impl PreparedEdge {
         let lists: Vec<Result<Vec<(Node, Node)>, EvalError>> = match self.join {
             Some(join) => {
                 // One end (the anchor) computes its partners' ids; each partner is looked up.
-                let (slot, conjunct, key_on_rhs) = join.parts();
+                let (slot, conjunct, key_on_rhs) = join.ends();
                 let (anchors, partner_ty) = if slot == SOURCE { (sources, self.to) } else { (targets, from) };
                 anchors
                     .par_iter()
@@ -164,9 +220,7 @@ impl PreparedEdge {
                         let mut out = Vec::new();
                         for p in keys.iter().filter_map(|k| store.row_of(partner_ty, k)) {
                             let (s, t) = if slot == SOURCE { (a, p as usize) } else { (p as usize, a) };
-                            let (source, target) =
-                                (Value::Record(sources[s].clone()), Value::Record(targets[t].clone()));
-                            if self.holds(env, source, target)? {
+                            if self.holds(env, Value::Record(sources[s].clone()), Value::Record(targets[t].clone()))? {
                                 out.push((node(from, s), node(self.to, t)));
                             }
                         }
@@ -175,22 +229,37 @@ impl PreparedEdge {
                     .collect()
             }
             None => {
-                // Parts of the condition that read one end only are judged once per node, so
-                // a source that fails its own part skips every target.
+                // Parts that read one end only are judged once per node, so a source that
+                // fails its own parts skips every target; a hashed equality pairs each source
+                // with the targets of its key only.
                 let target_ok = par_filter(targets.len(), |t| {
-                    self.part_holds(env, TARGET, Value::None, Value::Record(targets[t].clone()))
+                    self.all_hold(
+                        env,
+                        &self.plan.target,
+                        &mut self.frame(Value::None, Value::Record(targets[t].clone())),
+                    )
                 })?;
+                let groups = self.plan.hashed.map(|h| self.group_targets(env, h, targets, &target_ok)).transpose()?;
                 sources
                     .par_iter()
                     .enumerate()
                     .map(|(s, source)| {
                         let mut out = Vec::new();
-                        if !self.part_holds(env, SOURCE, Value::Record(source.clone()), Value::None)? {
+                        let mut frame = self.frame(Value::Record(source.clone()), Value::None);
+                        if !self.all_hold(env, &self.plan.source, &mut frame)? {
                             return Ok(out);
                         }
-                        for &t in &target_ok {
-                            let target = Value::Record(targets[t].clone());
-                            if self.pair_holds(env, Value::Record(source.clone()), target)? {
+                        let (equal, unknown) = self.candidates(env, groups.as_ref(), &target_ok, &mut frame)?;
+                        let hashed: &[usize] = match &self.plan.hashed {
+                            Some(h) => std::slice::from_ref(&h.part),
+                            None => &[],
+                        };
+                        let judged = equal.iter().map(|&t| (t, &[][..])).chain(unknown.iter().map(|&t| (t, hashed)));
+                        for (t, first) in judged {
+                            frame[TARGET as usize] = Value::Record(targets[t].clone());
+                            if self.all_hold(env, first, &mut frame)?
+                                && self.all_hold(env, &self.plan.pair, &mut frame)?
+                            {
                                 out.push((node(from, s), node(self.to, t)));
                             }
                         }
@@ -206,24 +275,11 @@ impl PreparedEdge {
         Ok(pairs)
     }
 
-    /// Whether the condition holds for a pair (`source` is `None` for `Internet`).
+    /// Whether the whole condition holds for a pair (`source` is `None` for `Internet`): the
+    /// definition every shortcut of [`Self::pairs`] must agree with.
     fn holds(&self, env: &Env<'_>, source: Value, target: Value) -> Result<bool, EvalError> {
-        let Some(condition) = &self.condition else { return Ok(true) };
-        let mut frame = vec![Value::None; self.locals];
-        frame[SOURCE as usize] = source;
-        frame[TARGET as usize] = target;
-        env.eval(condition, &mut frame).map(|v| matches!(v, Value::Bool(true)))
-    }
-
-    /// Whether the conjuncts that read both ends hold for a pair whose ends already passed
-    /// their own conjuncts ([`Self::part_holds`]): a source-only conjunct such as
-    /// `may_write_storage(source, ..)` is then not judged again for every target.
-    fn pair_holds(&self, env: &Env<'_>, source: Value, target: Value) -> Result<bool, EvalError> {
-        let Some(condition) = &self.condition else { return Ok(true) };
-        let mut frame = vec![Value::None; self.locals];
-        frame[SOURCE as usize] = source;
-        frame[TARGET as usize] = target;
-        for part in pair_parts(condition) {
+        let mut frame = self.frame(source, target);
+        for part in &self.parts {
             if !matches!(env.eval(part, &mut frame)?, Value::Bool(true)) {
                 return Ok(false);
             }
@@ -231,20 +287,64 @@ impl PreparedEdge {
         Ok(true)
     }
 
-    /// Whether the conjuncts that read only the `end` slot (`SOURCE` or `TARGET`) hold; the
-    /// other slot is `none` and unread.
-    fn part_holds(&self, env: &Env<'_>, end: u32, source: Value, target: Value) -> Result<bool, EvalError> {
-        let Some(condition) = &self.condition else { return Ok(true) };
-        let other = if end == SOURCE { TARGET } else { SOURCE };
+    /// A frame with the two ends bound (`Value::None` for an end not read).
+    fn frame(&self, source: Value, target: Value) -> Vec<Value> {
         let mut frame = vec![Value::None; self.locals];
         frame[SOURCE as usize] = source;
         frame[TARGET as usize] = target;
-        for part in conjuncts(condition).into_iter().filter(|c| !mentions(c, other)) {
-            if !matches!(env.eval(part, &mut frame)?, Value::Bool(true)) {
+        frame
+    }
+
+    /// Whether every part of `which` holds in `frame`.
+    fn all_hold(&self, env: &Env<'_>, which: &[usize], frame: &mut Vec<Value>) -> Result<bool, EvalError> {
+        for &i in which {
+            if !matches!(env.eval(&self.parts[i], frame)?, Value::Bool(true)) {
                 return Ok(false);
             }
         }
         Ok(true)
+    }
+
+    /// The targets that passed their own parts, grouped by the hashed part's target key when
+    /// it is a string; targets with any other key are kept apart and judged in full.
+    fn group_targets(
+        &self,
+        env: &Env<'_>,
+        hashed: HashedPart,
+        targets: &[Arc<crate::value::Record>],
+        target_ok: &[usize],
+    ) -> Result<TargetGroups, EvalError> {
+        let X::Binary { lhs, rhs, .. } = &self.parts[hashed.part] else { return Ok(TargetGroups::default()) };
+        let key = if hashed.source_on_lhs { rhs } else { lhs };
+        let mut groups = TargetGroups::default();
+        for &t in target_ok {
+            let mut frame = self.frame(Value::None, Value::Record(targets[t].clone()));
+            match env.eval(key, &mut frame)? {
+                Value::Str(k) => groups.by_key.entry(k).or_default().push(t),
+                _ => groups.other.push(t),
+            }
+        }
+        Ok(groups)
+    }
+
+    /// The targets a source (bound in `frame`) is judged against, as two lists: those for
+    /// which the hashed part is known to hold (the targets of the source's string key, or
+    /// every target when nothing is hashed), and those for which it must still be judged
+    /// (targets without a string key, or every target when the source has none).
+    fn candidates<'t>(
+        &self,
+        env: &Env<'_>,
+        groups: Option<&'t TargetGroups>,
+        target_ok: &'t [usize],
+        frame: &mut Vec<Value>,
+    ) -> Result<(&'t [usize], &'t [usize]), EvalError> {
+        let (Some(groups), Some(hashed)) = (groups, self.plan.hashed) else { return Ok((target_ok, &[])) };
+        let X::Binary { lhs, rhs, .. } = &self.parts[hashed.part] else { return Ok((&[], target_ok)) };
+        let key = if hashed.source_on_lhs { lhs } else { rhs };
+        Ok(match env.eval(key, frame)? {
+            Value::Str(k) => (groups.by_key.get(&k).map_or(&[][..], Vec::as_slice), &groups.other),
+            _ => (&[], target_ok),
+        })
     }
 
     /// The ids the join's key side gives for one end (`slot` holds `end`): one id or a list.
@@ -256,9 +356,7 @@ impl PreparedEdge {
         slot: u32,
         end: Value,
     ) -> Result<Vec<Arc<str>>, EvalError> {
-        let Some(X::Binary { lhs, rhs, .. }) =
-            self.condition.as_ref().and_then(|c| conjuncts(c).get(conjunct).copied())
-        else {
+        let Some(X::Binary { lhs, rhs, .. }) = self.parts.get(conjunct) else {
             return Ok(Vec::new());
         };
         let key = if key_on_rhs { rhs } else { lhs };
@@ -274,6 +372,38 @@ impl PreparedEdge {
     }
 }
 
+/// Targets grouped by the string key of an edge's hashed equality.
+#[derive(Default)]
+struct TargetGroups {
+    by_key: HashMap<Arc<str>, Vec<usize>>,
+    /// Targets whose key is not a string (none, or JSON text that compares equal to strings).
+    other: Vec<usize>,
+}
+
+impl PartPlan {
+    fn new(parts: &[X]) -> Self {
+        let reads = |x: &X| (mentions(x, SOURCE), mentions(x, TARGET));
+        let hashed = parts.iter().enumerate().find_map(|(part, x)| {
+            let X::Binary { op: BinaryOp::Eq, lhs, rhs } = x else { return None };
+            match (reads(lhs), reads(rhs)) {
+                ((true, false), (false, true)) => Some(HashedPart { part, source_on_lhs: true }),
+                ((false, true), (true, false)) => Some(HashedPart { part, source_on_lhs: false }),
+                _ => None,
+            }
+        });
+        let mut plan = PartPlan { hashed, ..PartPlan::default() };
+        for (i, x) in parts.iter().enumerate() {
+            match reads(x) {
+                (_, false) => plan.source.push(i),
+                (false, true) => plan.target.push(i),
+                (true, true) if hashed.map(|h| h.part) != Some(i) => plan.pair.push(i),
+                (true, true) => {}
+            }
+        }
+        plan
+    }
+}
+
 /// The indices in `0..n` for which `keep` holds, in order, judged in parallel.
 fn par_filter(n: usize, keep: impl Fn(usize) -> Result<bool, EvalError> + Sync) -> Result<Vec<usize>, EvalError> {
     let judged: Vec<Result<Option<usize>, EvalError>> =
@@ -286,26 +416,20 @@ fn par_filter(n: usize, keep: impl Fn(usize) -> Result<bool, EvalError> + Sync) 
 }
 
 /// The `and`-ed parts of a condition, left to right.
-fn conjuncts(x: &X) -> Vec<&X> {
+fn split_conjuncts(x: X) -> Vec<X> {
     match x {
         X::Binary { op: BinaryOp::And, lhs, rhs } => {
-            let mut out = conjuncts(lhs);
-            out.extend(conjuncts(rhs));
+            let mut out = split_conjuncts(*lhs);
+            out.extend(split_conjuncts(*rhs));
             out
         }
         other => vec![other],
     }
 }
 
-/// The conjuncts that read both ends: the only ones judged per pair once each end has passed
-/// the conjuncts that read it alone (or neither end).
-fn pair_parts(condition: &X) -> Vec<&X> {
-    conjuncts(condition).into_iter().filter(|c| mentions(c, SOURCE) && mentions(c, TARGET)).collect()
-}
-
-/// The first conjunct that ties the two ends by id.
-fn find_join(condition: &X) -> Option<Join> {
-    conjuncts(condition).into_iter().enumerate().find_map(|(i, c)| {
+/// The first part that ties the two ends by id.
+fn find_join(parts: &[X]) -> Option<Join> {
+    parts.iter().enumerate().find_map(|(i, c)| {
         let X::Binary { op, lhs, rhs } = c else { return None };
         let sides: &[(bool, &X, &X)] = match op {
             BinaryOp::Eq => &[(true, lhs, rhs), (false, rhs, lhs)],
@@ -351,54 +475,76 @@ mod tests {
         X::Binary { op, lhs, rhs }
     }
 
+    fn and(lhs: X, rhs: X) -> X {
+        binary(BinaryOp::And, Box::new(lhs), Box::new(rhs))
+    }
+
     #[test]
     fn equality_on_either_side_is_a_join() {
         let c = binary(BinaryOp::Eq, field(SOURCE, "role_id"), field(TARGET, "id"));
-        assert_eq!(find_join(&c), Some(Join::TargetBySource { conjunct: 0, key_on_rhs: false }));
+        assert_eq!(find_join(&split_conjuncts(c)), Some(Join::TargetBySource { conjunct: 0, key_on_rhs: false }));
         let c = binary(BinaryOp::Eq, field(SOURCE, "id"), field(TARGET, "owner_id"));
-        assert_eq!(find_join(&c), Some(Join::SourceByTarget { conjunct: 0, key_on_rhs: true }));
+        assert_eq!(find_join(&split_conjuncts(c)), Some(Join::SourceByTarget { conjunct: 0, key_on_rhs: true }));
     }
 
     #[test]
     fn membership_and_conjunctions_are_joins() {
         let member = binary(BinaryOp::In, field(TARGET, "id"), field(SOURCE, "security_group_ids"));
         let other = binary(BinaryOp::Eq, field(SOURCE, "provider"), field(TARGET, "provider"));
-        let c = binary(BinaryOp::And, Box::new(other), Box::new(member));
-        assert_eq!(find_join(&c), Some(Join::TargetBySource { conjunct: 1, key_on_rhs: true }));
+        let parts = split_conjuncts(and(other, member));
+        assert_eq!(find_join(&parts), Some(Join::TargetBySource { conjunct: 1, key_on_rhs: true }));
     }
 
     #[test]
-    fn only_conjuncts_reading_both_ends_are_judged_per_pair() {
-        // `controls`: a source-only grant check, a provider match, a pairwise bucket check.
+    fn each_part_is_judged_once_per_end_or_per_pair() {
+        // `controls`: a source-only grant check, a provider match, a target-only check and a
+        // pairwise bucket check.
         let source_only = binary(BinaryOp::Eq, field(SOURCE, "provider"), field(SOURCE, "provider"));
-        let both = binary(BinaryOp::Eq, field(SOURCE, "provider"), field(TARGET, "provider"));
+        let equal_keys = binary(BinaryOp::Eq, field(TARGET, "provider"), field(SOURCE, "provider"));
         let target_only = binary(BinaryOp::Eq, field(TARGET, "acl"), field(TARGET, "acl"));
-        let c = binary(
-            BinaryOp::And,
-            Box::new(source_only),
-            Box::new(binary(BinaryOp::And, Box::new(both), Box::new(target_only))),
+        let both = binary(BinaryOp::In, field(TARGET, "name"), field(SOURCE, "names"));
+        let parts = split_conjuncts(and(and(source_only, equal_keys), and(target_only, both)));
+        assert_eq!(parts.len(), 4);
+        assert_eq!(
+            PartPlan::new(&parts),
+            PartPlan {
+                source: vec![0],
+                target: vec![2],
+                pair: vec![3],
+                hashed: Some(HashedPart { part: 1, source_on_lhs: false }),
+            }
         );
-        let parts = pair_parts(&c);
-        assert_eq!(parts.len(), 1);
-        assert!(mentions(parts[0], SOURCE) && mentions(parts[0], TARGET));
-        // Every conjunct is judged somewhere: per source, per target or per pair.
-        let judged =
-            |x: &X| !mentions(x, TARGET) || !mentions(x, SOURCE) || pair_parts(&c).iter().any(|p| std::ptr::eq(*p, x));
-        assert!(conjuncts(&c).into_iter().all(judged));
+    }
+
+    #[test]
+    fn only_the_first_equality_of_one_end_against_the_other_is_hashed() {
+        // `source.a == source.b` reads one end; `f(source, target) == x` reads both on one side.
+        let one_end = binary(BinaryOp::Eq, field(SOURCE, "a"), field(SOURCE, "b"));
+        let mixed = binary(
+            BinaryOp::Eq,
+            Box::new(binary(BinaryOp::Add, field(SOURCE, "a"), field(TARGET, "b"))),
+            field(TARGET, "c"),
+        );
+        let first = binary(BinaryOp::Eq, field(SOURCE, "x"), field(TARGET, "x"));
+        let second = binary(BinaryOp::Eq, field(SOURCE, "y"), field(TARGET, "y"));
+        let plan = PartPlan::new(&split_conjuncts(and(and(one_end, mixed), and(first, second))));
+        assert_eq!(plan.hashed, Some(HashedPart { part: 2, source_on_lhs: true }));
+        assert_eq!(plan.pair, vec![1, 3]);
+        assert_eq!(plan.source, vec![0]);
     }
 
     #[test]
     fn conditions_that_do_not_tie_ids_are_not_joins() {
         // Both ends on the key side, `or`, and an id compared with itself are all pairwise.
         let c = binary(BinaryOp::Eq, field(TARGET, "id"), field(TARGET, "name"));
-        assert_eq!(find_join(&c), None);
+        assert_eq!(find_join(&split_conjuncts(c)), None);
         let c = binary(
             BinaryOp::Or,
             field(SOURCE, "a"),
             Box::new(binary(BinaryOp::Eq, field(SOURCE, "x"), field(TARGET, "id"))),
         );
-        assert_eq!(find_join(&c), None);
+        assert_eq!(find_join(&split_conjuncts(c)), None);
         let c = binary(BinaryOp::In, field(SOURCE, "ids"), field(TARGET, "id"));
-        assert_eq!(find_join(&c), None);
+        assert_eq!(find_join(&split_conjuncts(c)), None);
     }
 }

@@ -11,9 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::condition::{self, ConditionWarning, ContextKind, Truth};
-use super::pattern::{
-    action_covers, action_matches, has_wildcard, resource_covers, resource_matches, strip_name_prefix,
-};
+use super::pattern::{Pattern, has_wildcard};
 use super::{Dialect, Effect, PolicyDocument, Statement};
 
 /// The questions about one principal: a root account (allowed everything: its permissions are
@@ -100,7 +98,7 @@ impl<'a> Evaluation<'a> {
         if self.root {
             return true;
         }
-        let targets = dialect.storage_write_patterns();
+        let targets = dialect.storage_write_globs();
         let objects = format!("{resource_name}/*");
         let resources = [resource_name, objects.as_str()];
         let denies: Vec<&Statement> =
@@ -110,7 +108,7 @@ impl<'a> Evaluation<'a> {
                 targets
                     .iter()
                     .flat_map(|target| allow.grants_within(target))
-                    .any(|grant| !denies.iter().any(|deny| deny.denies_all_of(&grant, resource)))
+                    .any(|grant| !denies.iter().any(|deny| deny.denies_all_of(grant, resource)))
             })
         })
     }
@@ -123,7 +121,7 @@ impl<'a> Evaluation<'a> {
         if self.root {
             return true;
         }
-        let targets = dialect.storage_write_patterns();
+        let targets = dialect.storage_write_globs();
         self.statements()
             .filter(|s| s.effect == Effect::Allow)
             .any(|allow| targets.iter().any(|t| !allow.grants_within(t).is_empty()))
@@ -186,7 +184,7 @@ impl<'a> Evaluation<'a> {
         let mut patterns: Vec<&'a str> = Vec::new();
         for pattern in self.statements().filter(|s| s.effect == Effect::Allow).flat_map(|s| &s.actions) {
             if !patterns.contains(&pattern.as_str()) {
-                patterns.push(pattern);
+                patterns.push(pattern.as_str());
             }
         }
         patterns
@@ -197,17 +195,17 @@ impl Statement {
     /// Whether the statement names `action`, read literally.
     fn names_action(&self, action: &str) -> bool {
         if self.not_actions.is_empty() {
-            self.actions.iter().any(|p| action_matches(p, action))
+            self.actions.iter().any(|p| p.matches(action))
         } else {
-            !self.not_actions.iter().any(|p| action_matches(p, action))
+            !self.not_actions.iter().any(|p| p.matches(action))
         }
     }
 
     /// Whether the statement names `resource`, read literally; no `resource` covers `*`.
     fn names_resource(&self, resource: &str) -> bool {
         match (&self.resources, &self.not_resources) {
-            (Some(patterns), _) => patterns.iter().any(|p| resource_matches(p, resource)),
-            (None, Some(exceptions)) => !exceptions.iter().any(|p| resource_matches(p, resource)),
+            (Some(patterns), _) => patterns.iter().any(|p| p.matches(resource)),
+            (None, Some(exceptions)) => !exceptions.iter().any(|p| p.matches(resource)),
             (None, None) => true,
         }
     }
@@ -215,24 +213,22 @@ impl Statement {
     /// What an allow statement grants of the action pattern `target`: for each of its patterns
     /// that overlaps `target` by one covering the other, the narrower of the two; for a
     /// `NotAction` statement, `target` itself unless an exception covers all of it.
-    fn grants_within(&self, target: &str) -> Vec<String> {
+    fn grants_within<'s>(&'s self, target: &'s Pattern) -> Vec<&'s str> {
         if !self.not_actions.is_empty() {
-            let excluded = self.not_actions.iter().any(|n| action_covers(n, target));
-            return if excluded { Vec::new() } else { vec![target.to_owned()] };
+            let excluded = self.not_actions.iter().any(|n| n.covers(target.as_str()));
+            return if excluded { Vec::new() } else { vec![target.as_str()] };
         }
         self.actions
             .iter()
-            .map(|a| strip_name_prefix(a))
             .filter_map(|a| {
-                if action_covers(a, target) {
-                    Some(target)
-                } else if action_covers(target, a) {
-                    Some(a)
+                if a.covers(target.as_str()) {
+                    Some(target.as_str())
+                } else if target.covers(a.bare()) {
+                    Some(a.bare())
                 } else {
                     None
                 }
             })
-            .map(str::to_owned)
             .collect()
     }
 
@@ -240,12 +236,12 @@ impl Statement {
     /// on every resource of the pattern `resource`.
     fn denies_all_of(&self, grant: &str, resource: &str) -> bool {
         let actions = if self.not_actions.is_empty() {
-            self.actions.iter().any(|p| action_covers(p, grant))
+            self.actions.iter().any(|p| p.covers(grant))
         } else {
             !has_wildcard(grant) && self.names_action(grant)
         };
         let resources = match (&self.resources, &self.not_resources) {
-            (Some(patterns), _) => patterns.iter().any(|p| resource_covers(p, resource)),
+            (Some(patterns), _) => patterns.iter().any(|p| p.covers(resource)),
             (None, Some(_)) => !has_wildcard(resource) && self.names_resource(resource),
             (None, None) => true,
         };

@@ -17,6 +17,9 @@ pub mod condition;
 mod evaluation;
 pub mod pattern;
 
+use std::sync::LazyLock;
+
+use pattern::Pattern;
 use serde_json::{Map, Value};
 
 pub use advice::{effective_policies, least_privilege, unused_actions};
@@ -39,6 +42,18 @@ impl Dialect {
         match self {
             Dialect::Cam => ["cos:Put*", "cos:Delete*"],
             Dialect::Ram => ["oss:Put*", "oss:Delete*"],
+        }
+    }
+
+    /// [`storage_write_patterns`](Self::storage_write_patterns), compiled once per run.
+    pub fn storage_write_globs(self) -> &'static [Pattern; 2] {
+        static CAM: LazyLock<[Pattern; 2]> =
+            LazyLock::new(|| Dialect::Cam.storage_write_patterns().map(Pattern::action));
+        static RAM: LazyLock<[Pattern; 2]> =
+            LazyLock::new(|| Dialect::Ram.storage_write_patterns().map(Pattern::action));
+        match self {
+            Dialect::Cam => &CAM,
+            Dialect::Ram => &RAM,
         }
     }
 }
@@ -77,15 +92,15 @@ pub struct Condition {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub effect: Effect,
-    /// Action patterns as written (`cos:Get*`, `name/cos:GetObject`, `*`).
-    pub actions: Vec<String>,
+    /// Action patterns (`cos:Get*`, `name/cos:GetObject`, `*`).
+    pub actions: Vec<Pattern>,
     /// `NotAction`: the statement covers every action matching none of these.
-    pub not_actions: Vec<String>,
+    pub not_actions: Vec<Pattern>,
     /// Resource patterns as written; `None` when the statement has no `resource` (trust
     /// policies), which covers `*`.
-    pub resources: Option<Vec<String>>,
+    pub resources: Option<Vec<Pattern>>,
     /// `NotResource`: the statement covers every resource matching none of these.
-    pub not_resources: Option<Vec<String>>,
+    pub not_resources: Option<Vec<Pattern>>,
     /// The `principal` of trust and bucket policies, as written.
     pub principal: Option<Value>,
     /// All must hold (AND) for the statement to apply.
@@ -162,15 +177,18 @@ fn parse_statement(value: &Value) -> Result<Statement, String> {
         Some(other) => return Err(format!("`effect` must be `allow` or `deny`, found `{other}`")),
         None => return Err("missing `effect`".into()),
     };
-    let actions = field(obj, "action", "Action").map(|v| strings(v, "action")).transpose()?;
-    let not_actions = field(obj, "not_action", "NotAction").map(|v| strings(v, "not_action")).transpose()?;
+    let patterns = |tencent: &str, alibaba: &str, compile: fn(String) -> Pattern| {
+        field(obj, tencent, alibaba).map(|v| Ok::<_, String>(strings(v, tencent)?.into_iter().map(compile).collect()))
+    };
+    let actions: Option<Vec<Pattern>> = patterns("action", "Action", Pattern::action).transpose()?;
+    let not_actions = patterns("not_action", "NotAction", Pattern::action).transpose()?;
     let (actions, not_actions) = match (actions, not_actions) {
         (Some(_), Some(_)) => return Err("`action` and `not_action` are exclusive".into()),
         (None, None) => return Err("missing `action`".into()),
         (a, n) => (a.unwrap_or_default(), n.unwrap_or_default()),
     };
-    let resources = field(obj, "resource", "Resource").map(|v| strings(v, "resource")).transpose()?;
-    let not_resources = field(obj, "not_resource", "NotResource").map(|v| strings(v, "not_resource")).transpose()?;
+    let resources = patterns("resource", "Resource", Pattern::resource).transpose()?;
+    let not_resources = patterns("not_resource", "NotResource", Pattern::resource).transpose()?;
     if resources.is_some() && not_resources.is_some() {
         return Err("`resource` and `not_resource` are exclusive".into());
     }
@@ -266,7 +284,7 @@ mod tests {
         let s = &doc.statements[0];
         assert_eq!(s.effect, Effect::Allow);
         assert_eq!(s.actions, ["name/cos:GetObject"]);
-        assert_eq!(s.resources.as_deref(), Some(&["*".to_owned()][..]));
+        assert_eq!(s.resources.as_deref(), Some(&[Pattern::resource("*")][..]));
     }
 
     #[test]

@@ -24,35 +24,96 @@ use wildmatch::WildMatchPattern;
 type Glob = WildMatchPattern<'*', '\u{FFFF}'>;
 
 /// Drops Tencent's `name/` action prefix: `name/cos:GetObject` is `cos:GetObject`.
-pub fn strip_name_prefix(action: &str) -> &str {
+fn strip_name_prefix(action: &str) -> &str {
     match action.get(..5) {
         Some(prefix) if prefix.eq_ignore_ascii_case("name/") => &action[5..],
         _ => action,
     }
 }
 
+/// A policy pattern compiled once, when its document is parsed: an attack-path edge asks the
+/// same role's patterns about every bucket, and compiling them per question dominated.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    text: String,
+    kind: Kind,
+    glob: Glob,
+}
+
+/// Actions compare case-insensitively with `name/` ignored; resources compare exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Action,
+    Resource,
+}
+
+impl Pattern {
+    /// An action pattern (`cos:Put*`, `name/cos:GetObject`).
+    pub fn action(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let glob = Glob::new_case_insensitive(strip_name_prefix(&text));
+        Pattern { text, kind: Kind::Action, glob }
+    }
+
+    /// A resource pattern (`qcs::cos:*:uid/1:b-1/*`, `acs:oss:*:*:bucket/*`).
+    pub fn resource(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let glob = Glob::new(&text);
+        Pattern { text, kind: Kind::Resource, glob }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The pattern as written, without an action's `name/` prefix.
+    pub fn bare(&self) -> &str {
+        match self.kind {
+            Kind::Action => strip_name_prefix(&self.text),
+            Kind::Resource => &self.text,
+        }
+    }
+
+    /// Whether the pattern matches `literal`, read literally: `cos:*` matches `cos:*`,
+    /// `cos:Get*` does not. For actions, case and a `name/` prefix on either side are ignored.
+    pub fn matches(&self, literal: &str) -> bool {
+        match self.kind {
+            Kind::Action => self.glob.matches(strip_name_prefix(literal)),
+            Kind::Resource => self.glob.matches(literal),
+        }
+    }
+
+    /// Whether every string the pattern `specific` matches, this pattern matches: `cos:*`
+    /// covers `cos:Put*` and `cos:PutObject`, `cos:PutObject` does not cover `cos:Put*`. That
+    /// is matching `specific` read literally (module documentation).
+    pub fn covers(&self, specific: &str) -> bool {
+        self.matches(specific)
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.text == other.text
+    }
+}
+
+impl PartialEq<&str> for Pattern {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
 /// Whether the action pattern `pattern` matches `action` (case-insensitive, `name/` ignored
 /// on both sides). `action` is read literally: `cos:*` matches `cos:*`, `cos:Get*` does not.
 pub fn action_matches(pattern: &str, action: &str) -> bool {
-    Glob::new_case_insensitive(strip_name_prefix(pattern)).matches(strip_name_prefix(action))
+    Pattern::action(pattern).matches(action)
 }
 
 /// Whether the resource pattern `pattern` matches `resource` (case-sensitive), `resource`
 /// read literally.
 pub fn resource_matches(pattern: &str, resource: &str) -> bool {
-    Glob::new(pattern).matches(resource)
-}
-
-/// Whether action pattern `general` covers action pattern `specific`: every action
-/// `specific` matches, `general` matches (`cos:*` covers `cos:Put*` and `cos:PutObject`;
-/// `cos:PutObject` does not cover `cos:Put*`). See the module documentation.
-pub fn action_covers(general: &str, specific: &str) -> bool {
-    action_matches(general, specific)
-}
-
-/// Whether resource pattern `general` covers resource pattern `specific`.
-pub fn resource_covers(general: &str, specific: &str) -> bool {
-    resource_matches(general, specific)
+    Pattern::resource(pattern).matches(resource)
 }
 
 /// Whether `pattern` has a wildcard, i.e. stands for more than one string.
@@ -63,6 +124,14 @@ pub fn has_wildcard(pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn action_covers(general: &str, specific: &str) -> bool {
+        Pattern::action(general).covers(specific)
+    }
+
+    fn resource_covers(general: &str, specific: &str) -> bool {
+        Pattern::resource(general).covers(specific)
+    }
 
     #[test]
     fn star_matches_any_run_including_separators() {
