@@ -69,27 +69,79 @@ fn text(value: Value) -> Arc<str> {
     }
 }
 
-pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (Vec<Finding>, Vec<CheckError>) {
-    let rows = engine.store.rows(check.subject_type);
-    let time_index = engine.natives.field_index(check.subject_type, "time");
-    let results: Vec<Result<Option<Hit>, CheckError>> = rows
+/// Runs alarms that share an event type in one pass over the events: each event is read once
+/// and judged by every alarm, then each alarm groups its own hits. The answer per alarm is
+/// the one a pass of its own would give (hits keep event order).
+pub(super) fn run_all(engine: &Engine<'_>, alarms: &[(&Check, &Prepared)]) -> Vec<(Vec<Finding>, Vec<CheckError>)> {
+    let Some((first, _)) = alarms.first() else { return Vec::new() };
+    let ty = first.subject_type;
+    debug_assert!(alarms.iter().all(|(c, _)| c.subject_type == ty), "one event type per pass");
+    let rows = engine.store.rows(ty);
+    let time_index = engine.natives.field_index(ty, "time");
+    let empty = || PassHits {
+        hits: alarms.iter().map(|_| Vec::new()).collect(),
+        errors: alarms.iter().map(|_| Vec::new()).collect(),
+    };
+    let passed = rows
         .par_iter()
-        .map_init(
-            || vec![Value::None; check.locals.max(1) as usize],
-            |frame, row| {
-                hit(engine, prepared, row, time_index, frame).map_err(|e| CheckError {
-                    rule: check.id.clone(),
-                    subject: event_subject(engine, row),
-                    message: e.0,
-                })
+        .fold(
+            || (alarms.iter().map(|(c, _)| vec![Value::None; c.locals.max(1) as usize]).collect::<Vec<_>>(), empty()),
+            |(mut frames, mut acc), row| {
+                for (k, (check, prepared)) in alarms.iter().enumerate() {
+                    match hit(engine, prepared, row, time_index, &mut frames[k]) {
+                        Ok(Some(h)) => acc.hits[k].push(h),
+                        Ok(None) => {}
+                        Err(e) => acc.errors[k].push(CheckError {
+                            rule: check.id.clone(),
+                            subject: event_subject(engine, row),
+                            message: e.0,
+                        }),
+                    }
+                }
+                (frames, acc)
             },
         )
-        .collect();
-    let (hits, mut errors) = super::split(results);
+        .map(|(_, acc)| acc)
+        .reduce(empty, PassHits::append);
+    alarms
+        .iter()
+        .zip(passed.hits.into_iter().zip(passed.errors))
+        .map(|((check, prepared), (hits, errors))| findings(engine, check, prepared, &hits, errors))
+        .collect()
+}
+
+/// Per alarm of a pass, its hits and errors in event order.
+struct PassHits {
+    hits: Vec<Vec<Hit>>,
+    errors: Vec<Vec<CheckError>>,
+}
+
+impl PassHits {
+    /// `self` then `later`: rayon reduces adjacent parts in order, so event order is kept.
+    fn append(mut self, later: PassHits) -> PassHits {
+        for (mine, theirs) in self.hits.iter_mut().zip(later.hits) {
+            mine.extend(theirs);
+        }
+        for (mine, theirs) in self.errors.iter_mut().zip(later.errors) {
+            mine.extend(theirs);
+        }
+        self
+    }
+}
+
+/// One alarm's findings from its hits: one per hit without grouping, else one per burst of
+/// each group.
+fn findings(
+    engine: &Engine<'_>,
+    check: &Check,
+    prepared: &Prepared,
+    hits: &[Hit],
+    mut errors: Vec<CheckError>,
+) -> (Vec<Finding>, Vec<CheckError>) {
     let mut findings = Vec::new();
     match &prepared.group {
         None => {
-            for h in &hits {
+            for h in hits {
                 match finding(engine, check, prepared, event_subject(engine, &h.event), &[h]) {
                     Ok(f) => findings.push(f),
                     Err(e) => errors.push(e),
@@ -98,7 +150,7 @@ pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (V
         }
         Some(grouping) => {
             let mut groups: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
-            for h in &hits {
+            for h in hits {
                 groups.entry(h.key.as_ref()).or_default().push(h);
             }
             for (key, members) in groups {

@@ -348,6 +348,13 @@ pub(crate) enum TemplatePart {
     Hole(X),
 }
 
+/// Whether `x` reads local slot `slot`.
+pub(crate) fn reads_local(x: &X, slot: u32) -> bool {
+    let mut found = false;
+    visit(x, &mut |node| found |= matches!(node, X::Local(s) if *s == slot));
+    found
+}
+
 /// Calls `f` on `x` and every node below it.
 pub(crate) fn visit(x: &X, f: &mut impl FnMut(&X)) {
     f(x);

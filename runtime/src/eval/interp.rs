@@ -267,7 +267,7 @@ impl Env<'_> {
         self.eval(body, frame)
     }
 
-    fn method(&self, method: Method, recv: &Value, args: &[X], frame: &mut Vec<Value>) -> Eval {
+    pub(super) fn method(&self, method: Method, recv: &Value, args: &[X], frame: &mut Vec<Value>) -> Eval {
         use Method::*;
         let arg = |env: &Self, frame: &mut Vec<Value>| match args.first() {
             Some(a) => env.eval(a, frame),
@@ -281,6 +281,11 @@ impl Env<'_> {
             (IsEmpty, Value::Map(map)) => Value::Bool(map.is_empty()),
             (Any | All | Filter | Count | Map | FlatMap, Value::List(items)) => {
                 let (slot, body) = self.lambda(args)?;
+                if method == Any
+                    && let Some(answer) = super::shortcut::any(self, slot, body, items, frame)
+                {
+                    return answer;
+                }
                 let mut kept = Vec::new();
                 let mut count = 0i64;
                 for item in items.iter() {

@@ -11,6 +11,7 @@ mod interp;
 mod lookups;
 mod natives;
 mod paths;
+mod shortcut;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -198,22 +199,40 @@ impl<'a> Engine<'a> {
                 ..Outcome::default()
             };
         }
-        let results: Vec<(&Check, Vec<Finding>, Vec<CheckError>)> = self
-            .plan
-            .checks
+        // Each rule is one unit of work; the alarms of one event type are another, run in
+        // one pass over the events.
+        let mut units: Vec<Vec<usize>> = Vec::new();
+        let mut alarm_units: BTreeMap<TypeIdx, usize> = BTreeMap::new();
+        for (i, check) in self.plan.checks.iter().enumerate().filter(|(_, c)| select(c)) {
+            match check.kind {
+                CheckKind::Rule => units.push(vec![i]),
+                CheckKind::Alarm => {
+                    let unit = *alarm_units.entry(check.subject_type).or_insert_with(|| {
+                        units.push(Vec::new());
+                        units.len() - 1
+                    });
+                    units[unit].push(i);
+                }
+            }
+        }
+        let mut results: Vec<(usize, Vec<Finding>, Vec<CheckError>)> = units
             .par_iter()
-            .zip(self.checks.par_iter())
-            .filter(|(check, _)| select(check))
-            .map(|(check, prepared)| {
-                let (findings, errors) = match check.kind {
-                    CheckKind::Rule => self.run_rule(check, prepared),
-                    CheckKind::Alarm => alarm::run(self, check, prepared),
+            .flat_map_iter(|unit| {
+                let done: Vec<(Vec<Finding>, Vec<CheckError>)> = match self.plan.checks[unit[0]].kind {
+                    CheckKind::Rule => vec![self.run_rule(&self.plan.checks[unit[0]], &self.checks[unit[0]])],
+                    CheckKind::Alarm => {
+                        let alarms: Vec<(&Check, &Prepared)> =
+                            unit.iter().map(|&i| (&self.plan.checks[i], &self.checks[i])).collect();
+                        alarm::run_all(self, &alarms)
+                    }
                 };
-                (check, findings, errors)
+                unit.iter().copied().zip(done).map(|(i, (findings, errors))| (i, findings, errors))
             })
             .collect();
+        results.sort_by_key(|(i, _, _)| *i);
         let mut outcome = Outcome::default();
-        for (check, findings, errors) in results {
+        for (i, findings, errors) in results {
+            let check = &self.plan.checks[i];
             outcome.subjects.insert(check.id.clone(), self.store.rows(check.subject_type).len());
             outcome.findings.extend(findings);
             outcome.errors.extend(errors);

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use super::exec::{PrepareError, Preparer, X};
+use super::exec::{PrepareError, Preparer, X, reads_local};
 use super::interp::{Env, EvalError};
 use crate::graph::{EdgeSet, Hops, Node, ResourceGraph, Search};
 use crate::plan::{BinaryOp, Plan, TypeIdx};
@@ -382,7 +382,7 @@ struct TargetGroups {
 
 impl PartPlan {
     fn new(parts: &[X]) -> Self {
-        let reads = |x: &X| (mentions(x, SOURCE), mentions(x, TARGET));
+        let reads = |x: &X| (reads_local(x, SOURCE), reads_local(x, TARGET));
         let hashed = parts.iter().enumerate().find_map(|(part, x)| {
             let X::Binary { op: BinaryOp::Eq, lhs, rhs } = x else { return None };
             match (reads(lhs), reads(rhs)) {
@@ -438,9 +438,9 @@ fn find_join(parts: &[X]) -> Option<Join> {
             _ => return None,
         };
         sides.iter().find_map(|&(key_on_rhs, id_side, key_side)| {
-            if is_id_of(id_side, TARGET) && !mentions(key_side, TARGET) {
+            if is_id_of(id_side, TARGET) && !reads_local(key_side, TARGET) {
                 Some(Join::TargetBySource { conjunct: i, key_on_rhs })
-            } else if is_id_of(id_side, SOURCE) && !mentions(key_side, SOURCE) {
+            } else if is_id_of(id_side, SOURCE) && !reads_local(key_side, SOURCE) {
                 Some(Join::SourceByTarget { conjunct: i, key_on_rhs })
             } else {
                 None
@@ -451,12 +451,6 @@ fn find_join(parts: &[X]) -> Option<Join> {
 
 fn is_id_of(x: &X, slot: u32) -> bool {
     matches!(x, X::Field { base, name, .. } if name.as_ref() == "id" && matches!(base.as_ref(), X::Local(s) if *s == slot))
-}
-
-fn mentions(x: &X, slot: u32) -> bool {
-    let mut found = false;
-    super::exec::visit(x, &mut |node| found |= matches!(node, X::Local(s) if *s == slot));
-    found
 }
 
 #[cfg(test)]
