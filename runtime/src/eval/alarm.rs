@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::budget::Scope;
 use super::exec::{PrepareError, Preparer, X};
 use super::{CheckError, Engine, EvalError, Prepared};
 use crate::plan::{self, Check};
@@ -77,6 +78,7 @@ pub(super) fn run(engine: &Engine<'_>, check: &Check, prepared: &Prepared) -> (V
         .map_init(
             || vec![Value::None; check.locals.max(1) as usize],
             |frame, row| {
+                let _budget = Scope::enter(&engine.budget);
                 hit(engine, prepared, row, time_index, frame).map_err(|e| CheckError {
                     rule: check.id.clone(),
                     subject: event_subject(engine, row),
@@ -217,6 +219,7 @@ fn finding(
     burst: &[&Hit],
 ) -> Result<Finding, CheckError> {
     let error = |e: EvalError| CheckError { rule: check.id.clone(), subject: subject.clone(), message: e.0 };
+    let _budget = Scope::enter(&engine.budget);
     let first = &burst[0];
     let mut frame = vec![Value::None; check.locals.max(1) as usize];
     frame[0] = Value::Record(first.event.clone());
