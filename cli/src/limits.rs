@@ -83,11 +83,12 @@ pub(crate) fn print_errors(errors: &[CheckError], cancel: &Cancel, timeout: Opti
     for e in &failed {
         eprintln!("error: {e}");
     }
-    if failed.iter().any(|e| rulec_runtime::eval::exceeds_budget(&e.message)) {
-        eprintln!(
-            "  help: raise the budget with --max-steps N or --max-value-size SIZE, or under `limits:` in rulec.yaml \
-             (docs/budgets.md)"
-        );
+    let mut spent: Vec<&str> = failed.iter().filter_map(|e| rulec_runtime::eval::exceeded_budget(&e.message)).collect();
+    spent.sort_unstable();
+    spent.dedup();
+    for key in spent {
+        let (flag, value) = if key == "max_steps" { ("--max-steps", "N") } else { ("--max-value-size", "SIZE") };
+        eprintln!("  help: raise the budget with {flag} {value} or `limits.{key}` in rulec.yaml (docs/budgets.md)");
     }
     if cancel.is_cancelled() {
         let after = timeout.map(|t| format!(" after {}", Span(t))).unwrap_or_default();
@@ -101,7 +102,7 @@ pub(crate) fn print_errors(errors: &[CheckError], cancel: &Cancel, timeout: Opti
             let more = if more > 0 { format!(" and {more} more") } else { String::new() };
             eprintln!("  note: not finished: {}{more}", checks[..checks.len().min(SHOWN)].join(", "));
         }
-        eprintln!("  help: allow more time with --timeout, or `limits.timeout` in rulec.yaml");
+        eprintln!("  help: allow more time with --timeout DURATION or `limits.timeout` in rulec.yaml");
     }
     if !failed.is_empty() {
         eprintln!("error: {} evaluation error(s); the results would be incomplete, so none are reported", failed.len());

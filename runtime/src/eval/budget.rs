@@ -25,10 +25,16 @@ const CHUNK: u64 = 1 << 16;
 /// The message of every evaluation a [`Cancel`] stopped.
 pub const CANCELLED: &str = "evaluation cancelled: the time limit passed";
 
-/// Whether an evaluation error is a spent budget (steps or value size), which a user may
-/// raise, rather than a fault of the rule or the data.
-pub fn exceeds_budget(message: &str) -> bool {
-    message.starts_with("evaluation step budget of ") || message.starts_with("value size budget of ")
+/// When an evaluation error is a spent budget, which a user may raise, rather than a fault of
+/// the rule or the data: the budget's key under `limits:` (`max_steps`, `max_value_size`).
+pub fn exceeded_budget(message: &str) -> Option<&'static str> {
+    if message.starts_with("evaluation step budget of ") {
+        Some("max_steps")
+    } else if message.starts_with("value size budget of ") {
+        Some("max_value_size")
+    } else {
+        None
+    }
 }
 
 /// Shared by the engine and whoever may stop it: once raised, every evaluation in progress or
@@ -266,8 +272,8 @@ mod tests {
         assert!(check_size(1024, || "string".into()).is_ok());
         let error = check_size(3 << 20, || "string".into()).unwrap_err().0;
         assert_eq!(error, "value size budget of 1 KiB exceeded: string of 3 MiB");
-        assert!(exceeds_budget(&error));
-        assert!(exceeds_budget(&b.refill(2).unwrap_err().0));
-        assert!(!exceeds_budget("division by zero"));
+        assert_eq!(exceeded_budget(&error), Some("max_value_size"));
+        assert_eq!(exceeded_budget(&b.refill(2).unwrap_err().0), Some("max_steps"));
+        assert_eq!(exceeded_budget("division by zero"), None);
     }
 }

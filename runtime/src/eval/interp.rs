@@ -595,6 +595,20 @@ mod tests {
     }
 
     #[test]
+    fn concatenation_is_refused_before_it_outgrows_the_value_size_budget() {
+        let limits = crate::limits::Limits { max_steps: 10, max_value_bytes: 8 };
+        let budget = Budget { limits, ..Budget::default() };
+        let _scope = Scope::enter(&budget);
+        assert!(arithmetic(BinaryOp::Add, &Value::str("abcd"), &Value::str("efgh")).is_ok());
+        let error = arithmetic(BinaryOp::Add, &Value::str("abcde"), &Value::str("fghi")).unwrap_err();
+        assert_eq!(error.0, "value size budget of 8 bytes exceeded: string of 9 bytes");
+        let list = Value::list(vec![Value::Int(1)]);
+        let error = arithmetic(BinaryOp::Add, &list, &list).unwrap_err();
+        assert!(error.0.starts_with("value size budget of 8 bytes exceeded: list of 2 items"), "{}", error.0);
+        assert_eq!(concat_cost(&Value::str(&"x".repeat(640)), &Value::str("")), 10);
+    }
+
+    #[test]
     fn membership_and_containment() {
         let net: ipnet::IpNet = "10.0.0.0/8".parse().unwrap();
         let ip = Value::Ip("10.1.2.3".parse().unwrap());

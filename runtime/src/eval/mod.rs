@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use budget::{Budget, CANCELLED, Cancel, exceeds_budget};
+pub use budget::{Budget, CANCELLED, Cancel, exceeded_budget};
 pub use exec::PrepareError;
 pub use explain::{ExplainError, Explanation, Outcome as TraceOutcome, Trace, Verdict};
 pub use interp::EvalError;
