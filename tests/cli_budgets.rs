@@ -105,3 +105,17 @@ fn bad_budget_values_are_bad_input() {
     std::fs::write(dir.path().join("rulec.yaml"), "limits:\n  max_step: 10\n").expect("config");
     insta::assert_snapshot!("misspelt_limits_key", refused(&check(dir.path(), "moderate", &[])));
 }
+
+#[test]
+fn report_takes_the_same_budget_flags() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = rulec()
+        .current_dir(dir.path())
+        .args(["report", "--no-timing", "--format", "json", "--max-steps", "100", "-o", "report.json"])
+        .arg(repo().join("examples/snapshot.json"))
+        .output()
+        .expect("run rulec");
+    let stderr = refused(&out);
+    assert!(stderr.contains("evaluation step budget of 100 exceeded"), "{stderr}");
+    assert!(!dir.path().join("report.json").exists(), "no partial report is written");
+}
