@@ -16,7 +16,8 @@ use rulec_runtime::report::{Report, SnapshotInfo, Summary, describe_subjects, so
 use rulec_runtime::snapshot;
 use rulec_runtime::value::format_time;
 
-use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, PackArgs, compile, fail, output};
+use super::limits::{LimitArgs, Watchdog};
+use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, PackArgs, compile, fail, limits, output};
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct CheckArgs {
@@ -85,6 +86,8 @@ pub(crate) struct CheckArgs {
     /// output. See docs/history.md
     #[arg(long, value_name = "FILE", conflicts_with_all = ["watch", "severity", "rules", "accounts", "regions"])]
     pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// The runtime's format names, offered as the flag's possible values.
@@ -249,7 +252,11 @@ pub(crate) fn evaluate(
         .map_err(|e| fail(&e.to_string(), e.help().as_deref()))?;
     let progress = super::progress::Progress::start("evaluating");
     let store = &loaded.store;
-    let engine = match Engine::new(plan, store) {
+    let (budget, timeout) = args.limits.budget(config.as_ref());
+    let cancel = budget.cancel.clone();
+    // Started before the engine: constants are evaluated as it starts.
+    let watchdog = Watchdog::start(timeout, &cancel);
+    let engine = match Engine::with_budget(plan, store, budget) {
         Ok(engine) => engine,
         Err(e) => return Err(fail(&e.to_string(), None)),
     };
@@ -259,18 +266,13 @@ pub(crate) fn evaluate(
             && config.as_ref().is_none_or(|cfg| cfg.selects(c))
     };
     let outcome = engine.run(selected);
+    drop(watchdog);
     drop(progress);
     for warning in &loaded.warnings {
         warn(warning.to_string());
     }
-    if !outcome.errors.is_empty() {
-        for e in &outcome.errors {
-            eprintln!("error: {e}");
-        }
-        eprintln!(
-            "error: {} evaluation error(s); the results would be incomplete, so none are reported",
-            outcome.errors.len()
-        );
+    if !outcome.errors.is_empty() || cancel.is_cancelled() {
+        limits::print_errors(&outcome.errors, &cancel, timeout);
         return Err(EXIT_BAD_INPUT);
     }
     let (mut findings, mut suppressed) = match config {

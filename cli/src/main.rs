@@ -11,6 +11,7 @@ mod fmt;
 mod graph;
 mod history;
 mod import;
+mod limits;
 mod output;
 mod progress;
 mod report;

@@ -10,6 +10,7 @@ use rulec_runtime::output::html;
 use rulec_runtime::views::{self, GeoDb, ReportDocument, ViewOptions};
 
 use super::check::{CheckArgs, FailOn, Session, evaluate, print_warning};
+use super::limits::LimitArgs;
 use super::{EXIT_OK, PackArgs, fail, output};
 
 #[derive(clap::Args, Debug)]
@@ -56,6 +57,8 @@ pub(crate) struct ReportArgs {
     /// Report `duration_ms` as 0, so two runs give identical bytes
     #[arg(long)]
     pub no_timing: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,6 +95,7 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
         framework: args.framework.clone(),
         watch: false,
         store: None,
+        limits: args.limits.clone(),
     };
     let mut report = match evaluate(&check, &session, started, &mut print_warning) {
         Ok(report) => report,
@@ -109,7 +113,9 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
         Err(e) => return super::history::history_error(&e),
     };
     let store_data = &session.loaded.store;
-    let engine = match Engine::new(&session.plan, store_data) {
+    // The views evaluate too (natives, the resource graph): within the same budgets.
+    let (budget, _) = args.limits.budget(session.config.as_ref());
+    let engine = match Engine::with_budget(&session.plan, store_data, budget) {
         Ok(engine) => engine,
         Err(e) => return fail(&e.to_string(), None),
     };

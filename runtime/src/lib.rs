@@ -10,6 +10,7 @@ pub mod eval;
 pub mod filter;
 pub mod graph;
 pub mod history;
+pub mod limits;
 pub mod output;
 pub mod plan;
 pub mod report;

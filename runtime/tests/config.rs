@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
-use rulec_runtime::config::{Applied, Config, ConfigError, MASK, NetworkKind, Pos, WarningKind};
+use rulec_runtime::config::{Applied, Config, ConfigError, ConfigLimits, MASK, NetworkKind, Pos, WarningKind};
 use rulec_runtime::plan::{Check, CheckKind, Severity};
 use rulec_runtime::report::{Finding, FindingKind, Subject};
 use serde_json::{Value, json};
@@ -230,7 +230,7 @@ fn unknown_keys_name_the_line_and_suggest_the_closest() {
     // Nothing close: the known keys are listed.
     assert_eq!(
         error("colour: red\n"),
-        "rulec.yaml:1:1: unknown key `colour` (expected one of `packs`, `rules`, `allowlist`, `ip_hiding`, `networks`, `store`, `ip_notes`)"
+        "rulec.yaml:1:1: unknown key `colour` (expected one of `packs`, `rules`, `allowlist`, `ip_hiding`, `networks`, `store`, `ip_notes`, `limits`)"
     );
 }
 
@@ -794,4 +794,32 @@ fn ip_notes_pick_the_narrowest_range_and_need_a_note_and_one_address() {
         "rulec.yaml:2:5: ip note 1 gives both `ip` and `cidr`: give one"
     );
     assert_eq!(error("ip_notes:\n  - note: x\n"), "rulec.yaml:2:5: ip note 1 needs an `ip` or a `cidr`");
+}
+
+#[test]
+fn limits_are_read_with_units_and_bad_ones_name_their_line() {
+    let config = parse("limits:\n  max_steps: 50_000_000\n  max_value_size: 256MiB\n  timeout: 1h30m\n");
+    assert_eq!(
+        config.limits(),
+        ConfigLimits {
+            max_steps: Some(50_000_000),
+            max_value_bytes: Some(256 << 20),
+            timeout: Some(std::time::Duration::from_secs(5400)),
+        }
+    );
+    assert_eq!(parse("limits:\n  max_steps: 10\n").limits().max_value_bytes, None, "absent keys keep the default");
+    assert_eq!(
+        error("limits:\n  max_steps: lots\n"),
+        "rulec.yaml:2:14: `max_steps` must be a whole number more than 0, found `lots`"
+    );
+    assert_eq!(
+        error("limits:\n  max_value_size: 5 parsecs\n"),
+        "rulec.yaml:2:19: `max_value_size`: invalid size `5 parsecs`: unknown unit `parsecs` (use B, KB, MB, GB, KiB, \
+         MiB or GiB)"
+    );
+    assert_eq!(
+        error("limits:\n  timeout: 0s\n"),
+        "rulec.yaml:2:12: `timeout`: invalid duration `0s`: it must be more than 0"
+    );
+    assert_eq!(error("limits:\n  max_step: 10\n"), "rulec.yaml:2:3: unknown key `max_step`, did you mean `max_steps`?");
 }

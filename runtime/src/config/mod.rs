@@ -42,6 +42,10 @@
 //! ip_notes:                   # notes on addresses for the report's source-IP view
 //!   - ip: 203.0.113.7         # or `cidr:`; each entry needs a `note`
 //!     note: pentest vendor
+//! limits:                     # evaluation budgets (docs/budgets.md); flags override them
+//!   max_steps: 50000000       # per subject of a check
+//!   max_value_size: 256MiB    # the largest string or list one evaluation may build
+//!   timeout: 10m              # the whole evaluation
 //! ```
 //!
 //! Every section and every key is optional except where said. The file is strict:
@@ -175,6 +179,16 @@ pub struct Config {
     /// `store`: the findings history database, as written.
     store: Option<PathBuf>,
     ip_notes: Vec<IpNote>,
+    limits: ConfigLimits,
+}
+
+/// `limits`: this site's evaluation budgets; each one not given keeps its default (or the
+/// command line's flag, which wins over the file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConfigLimits {
+    pub max_steps: Option<u64>,
+    pub max_value_bytes: Option<u64>,
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A note the team keeps for an address or a range (`ip_notes`), shown in the report's
@@ -480,6 +494,11 @@ impl Config {
     /// The access keys whose source IPs are hidden.
     pub fn hidden_access_keys(&self) -> impl Iterator<Item = &str> {
         self.hidden_keys.iter().map(String::as_str)
+    }
+
+    /// `limits`: the budgets this file sets.
+    pub fn limits(&self) -> ConfigLimits {
+        self.limits
     }
 
     /// The findings history database `store:` names ([`crate::history`]). A relative path is

@@ -16,8 +16,10 @@ use serde_saphyr::{Location, Spanned};
 
 use super::apply::Pattern;
 use super::{
-    AllowEntry, Config, ConfigError, Expiry, IpNote, KnownNetwork, Named, NetworkKind, Pos, closest, did_you_mean,
+    AllowEntry, Config, ConfigError, ConfigLimits, Expiry, IpNote, KnownNetwork, Named, NetworkKind, Pos, closest,
+    did_you_mean,
 };
+use crate::limits;
 use crate::plan::Severity;
 
 #[derive(Deserialize)]
@@ -37,6 +39,21 @@ struct RawConfig {
     store: Option<Spanned<String>>,
     #[serde(default)]
     ip_notes: Option<Vec<Spanned<RawIpNote>>>,
+    #[serde(default)]
+    limits: Option<RawLimits>,
+}
+
+/// Every value is read as text (YAML gives numbers as text too) so that a bad one gets this
+/// file's own message with its line, not serde's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    #[serde(default)]
+    max_steps: Option<Spanned<String>>,
+    #[serde(default)]
+    max_value_size: Option<Spanned<String>>,
+    #[serde(default)]
+    timeout: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -279,12 +296,33 @@ fn build(raw: RawConfig, config: &mut Config, problems: &mut Vec<Problem>) {
             config.ip_notes.push(n);
         }
     }
+    if let Some(raw) = raw.limits {
+        config.limits = config_limits(raw, problems);
+    }
     let mut names = BTreeSet::new();
     for network in raw.networks.unwrap_or_default() {
         if let Some(n) = known_network(network, &mut names, problems) {
             config.networks.push(n);
         }
     }
+}
+
+fn config_limits(raw: RawLimits, problems: &mut Vec<Problem>) -> ConfigLimits {
+    let max_steps = raw.max_steps.and_then(|s| match s.value.trim().replace('_', "").parse::<u64>() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            let message = format!("`max_steps` must be a whole number more than 0, found `{}`", s.value);
+            problems.push(problem(at(&s), message));
+            None
+        }
+    });
+    let max_value_bytes = raw.max_value_size.and_then(|s| {
+        limits::parse_size(&s.value).map_err(|e| problems.push(problem(at(&s), format!("`max_value_size`: {e}")))).ok()
+    });
+    let timeout = raw.timeout.and_then(|s| {
+        limits::parse_duration(&s.value).map_err(|e| problems.push(problem(at(&s), format!("`timeout`: {e}")))).ok()
+    });
+    ConfigLimits { max_steps, max_value_bytes, timeout }
 }
 
 fn unknown_choice(what: &str, found: &str, names: &[&str]) -> String {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::budget::Scope;
 use super::exec::{PrepareError, Preparer, X};
 use super::{CheckError, Engine, EvalError, Prepared};
 use crate::plan::{self, Check};
@@ -88,6 +89,7 @@ pub(super) fn run_all(engine: &Engine<'_>, alarms: &[(&Check, &Prepared)]) -> Ve
             || (alarms.iter().map(|(c, _)| vec![Value::None; c.locals.max(1) as usize]).collect::<Vec<_>>(), empty()),
             |(mut frames, mut acc), row| {
                 for (k, (check, prepared)) in alarms.iter().enumerate() {
+                    let _budget = Scope::enter(&engine.budget);
                     match hit(engine, prepared, row, time_index, &mut frames[k]) {
                         Ok(Some(h)) => acc.hits[k].push(h),
                         Ok(None) => {}
@@ -269,6 +271,7 @@ fn finding(
     burst: &[&Hit],
 ) -> Result<Finding, CheckError> {
     let error = |e: EvalError| CheckError { rule: check.id.clone(), subject: subject.clone(), message: e.0 };
+    let _budget = Scope::enter(&engine.budget);
     let first = &burst[0];
     let mut frame = vec![Value::None; check.locals.max(1) as usize];
     frame[0] = Value::Record(first.event.clone());

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::budget::{self, Budget, Scope};
 use super::exec::{Method, X};
 use super::natives::Natives;
 use super::paths::Paths;
@@ -54,7 +55,7 @@ pub(crate) struct Function {
 }
 
 /// Everything expressions can read: functions, constants, natives, the resource graph, the
-/// snapshot's `now`.
+/// snapshot's `now`; and the budget they spend.
 pub(crate) struct Env<'a> {
     pub functions: &'a [Function],
     pub consts: &'a [Value],
@@ -62,33 +63,54 @@ pub(crate) struct Env<'a> {
     pub paths: &'a Paths,
     pub store: &'a Store,
     pub now: i64,
+    pub budget: &'a Budget,
 }
 
 impl Env<'_> {
+    /// Evaluates `x` within the budget of the evaluation in progress on this thread, or within
+    /// a fresh one when none is (an edge-pair test, a constant, an explanation).
     pub(crate) fn eval(&self, x: &X, frame: &mut Vec<Value>) -> Eval {
+        if budget::active() {
+            return self.expr(x, frame);
+        }
+        let _scope = Scope::enter(self.budget);
+        self.expr(x, frame)
+    }
+
+    /// Spends `steps` for work done without evaluating an expression per element (a
+    /// membership test, `distinct`, a concatenation).
+    pub(super) fn spend(&self, steps: u64) -> Result<(), EvalError> {
+        if budget::spend(steps) { Ok(()) } else { self.budget.refill(steps) }
+    }
+
+    /// One step per expression node: the cost of a rule grows with what it evaluates.
+    fn expr(&self, x: &X, frame: &mut Vec<Value>) -> Eval {
+        if !budget::step() {
+            self.budget.refill(1)?;
+        }
         match x {
             X::Value(v) => Ok(v.clone()),
             X::Local(slot) => Ok(frame.get(*slot as usize).cloned().unwrap_or(Value::None)),
             X::Const(i) => self.consts.get(*i as usize).cloned().map_or_else(|| err("constant out of range"), Ok),
             X::Now => Ok(Value::Time(self.now)),
             X::List(items) => {
-                let values = items.iter().map(|i| self.eval(i, frame)).collect::<Result<Vec<_>, _>>()?;
+                let values = items.iter().map(|i| self.expr(i, frame)).collect::<Result<Vec<_>, _>>()?;
                 Ok(Value::list(values))
             }
             X::Record(entries) => {
                 let mut map = BTreeMap::new();
                 for (k, v) in entries {
-                    map.insert(k.clone(), self.eval(v, frame)?);
+                    map.insert(k.clone(), self.expr(v, frame)?);
                 }
                 Ok(Value::Map(Arc::new(map)))
             }
             X::Field { base, name, index } => {
-                let base = self.eval(base, frame)?;
+                let base = self.expr(base, frame)?;
                 Ok(self.field(&base, name, *index))
             }
             X::Index { base, index } => {
-                let base = self.eval(base, frame)?;
-                let index = self.eval(index, frame)?;
+                let base = self.expr(base, frame)?;
+                let index = self.expr(index, frame)?;
                 Ok(match (&base, &index) {
                     (Value::List(items), Value::Int(i)) => {
                         usize::try_from(*i).ok().and_then(|i| items.get(i)).cloned().unwrap_or(Value::None)
@@ -111,7 +133,7 @@ impl Env<'_> {
                 callee.resize(f.locals.max(args.len() as u32) as usize, Value::None);
                 let mut result = Ok(Value::None);
                 for (slot, arg) in args.iter().enumerate() {
-                    match self.eval(arg, frame) {
+                    match self.expr(arg, frame) {
                         Ok(v) => callee[slot] = v,
                         Err(e) => {
                             result = Err(e);
@@ -120,29 +142,29 @@ impl Env<'_> {
                     }
                 }
                 if result.is_ok() {
-                    result = self.eval(&f.body, &mut callee);
+                    result = self.expr(&f.body, &mut callee);
                 }
                 return_frame(callee);
                 result
             }
             X::Native { native, args } => {
-                let values = args.iter().map(|a| self.eval(a, frame)).collect::<Result<Vec<_>, _>>()?;
+                let values = args.iter().map(|a| self.expr(a, frame)).collect::<Result<Vec<_>, _>>()?;
                 self.natives.call(*native, &values)
             }
             X::Method { method, receiver, args } => {
-                let recv = self.eval(receiver, frame)?;
+                let recv = self.expr(receiver, frame)?;
                 if recv.is_none() {
                     return Ok(Value::None);
                 }
                 self.method(*method, &recv, args, frame)
             }
             X::Lambda { .. } => err("a lambda outside a method call"),
-            X::Deref { reference, types } => match self.eval(reference, frame)? {
+            X::Deref { reference, types } => match self.expr(reference, frame)? {
                 Value::Str(id) => Ok(self.natives.deref(types, &id).map_or(Value::None, Value::Record)),
                 _ => Ok(Value::None),
             },
             X::Unary { op, operand } => {
-                let v = self.eval(operand, frame)?;
+                let v = self.expr(operand, frame)?;
                 match (op, v) {
                     (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
                     (UnaryOp::Neg, Value::Int(i)) => i.checked_neg().map(Value::Int).ok_or_else(overflow),
@@ -156,12 +178,17 @@ impl Env<'_> {
             X::Path { from, to, via, reaches } => {
                 let from = match from {
                     None => Some(Node::INTERNET),
-                    Some(x) => self.node(&self.eval(x, frame)?),
+                    Some(x) => self.node(&self.expr(x, frame)?),
                 };
-                let to = self.node(&self.eval(to, frame)?);
+                let to = self.node(&self.expr(to, frame)?);
                 let (Some(from), Some(to)) = (from, to) else {
                     return Ok(if *reaches { Value::Bool(false) } else { Value::None });
                 };
+                {
+                    // The graph is shared by every subject: building it is not this one's cost.
+                    let _detached = Scope::detached();
+                    self.paths.graph(self, self.store)?;
+                }
                 let path = self.paths.path(self, self.store, from, to, via)?;
                 Ok(match (reaches, path) {
                     (true, path) => Value::Bool(path.is_some()),
@@ -169,9 +196,9 @@ impl Env<'_> {
                     (false, Some(hops)) => self.path_value(&hops),
                 })
             }
-            X::If { cond, then, otherwise } => match self.eval(cond, frame)? {
-                Value::Bool(true) => self.eval(then, frame),
-                _ => self.eval(otherwise, frame),
+            X::If { cond, then, otherwise } => match self.expr(cond, frame)? {
+                Value::Bool(true) => self.expr(then, frame),
+                _ => self.expr(otherwise, frame),
             },
         }
     }
@@ -214,7 +241,7 @@ impl Env<'_> {
     }
 
     fn truthy(&self, x: &X, frame: &mut Vec<Value>) -> Result<bool, EvalError> {
-        Ok(matches!(self.eval(x, frame)?, Value::Bool(true)))
+        Ok(matches!(self.expr(x, frame)?, Value::Bool(true)))
     }
 
     fn binary(&self, op: BinaryOp, lhs: &X, rhs: &X, frame: &mut Vec<Value>) -> Eval {
@@ -222,13 +249,18 @@ impl Env<'_> {
             BinaryOp::And => return Ok(Value::Bool(self.truthy(lhs, frame)? && self.truthy(rhs, frame)?)),
             BinaryOp::Or => return Ok(Value::Bool(self.truthy(lhs, frame)? || self.truthy(rhs, frame)?)),
             BinaryOp::Coalesce => {
-                let l = self.eval(lhs, frame)?;
-                return if l.is_none() { self.eval(rhs, frame) } else { Ok(l) };
+                let l = self.expr(lhs, frame)?;
+                return if l.is_none() { self.expr(rhs, frame) } else { Ok(l) };
             }
             _ => {}
         }
-        let a = self.eval(lhs, frame)?;
-        let b = self.eval(rhs, frame)?;
+        let a = self.expr(lhs, frame)?;
+        let b = self.expr(rhs, frame)?;
+        match (op, &b) {
+            (BinaryOp::In | BinaryOp::NotIn, Value::List(items)) => self.spend(items.len() as u64)?,
+            (BinaryOp::Add, _) => self.spend(concat_cost(&a, &b))?,
+            _ => {}
+        }
         Ok(match op {
             BinaryOp::Eq => Value::Bool(equal(&a, &b)),
             BinaryOp::Ne => Value::Bool(!equal(&a, &b)),
@@ -264,13 +296,13 @@ impl Env<'_> {
             frame.resize(slot + 1, Value::None);
         }
         frame[slot] = item.clone();
-        self.eval(body, frame)
+        self.expr(body, frame)
     }
 
     pub(super) fn method(&self, method: Method, recv: &Value, args: &[X], frame: &mut Vec<Value>) -> Eval {
         use Method::*;
         let arg = |env: &Self, frame: &mut Vec<Value>| match args.first() {
-            Some(a) => env.eval(a, frame),
+            Some(a) => env.expr(a, frame),
             None => err("missing argument"),
         };
         Ok(match (method, recv) {
@@ -297,7 +329,12 @@ impl Env<'_> {
                         Count if matches!(out, Value::Bool(true)) => count += 1,
                         Map => kept.push(out),
                         FlatMap => match out {
-                            Value::List(inner) => kept.extend(inner.iter().cloned()),
+                            Value::List(inner) => {
+                                let items = kept.len().saturating_add(inner.len());
+                                budget::check_size(budget::list_bytes(items), || format!("list of {items} items"))?;
+                                self.spend(inner.len() as u64)?;
+                                kept.extend(inner.iter().cloned());
+                            }
                             Value::None => {}
                             other => kept.push(other),
                         },
@@ -314,6 +351,7 @@ impl Env<'_> {
             (Sum, Value::List(items)) => {
                 let mut total = Value::Int(0);
                 for item in items.iter() {
+                    self.spend(1 + concat_cost(&total, item))?;
                     total = match (&total, item) {
                         (Value::Int(0), Value::Duration(_)) => item.clone(),
                         _ => arithmetic(BinaryOp::Add, &total, item)?,
@@ -322,6 +360,7 @@ impl Env<'_> {
                 total
             }
             (Min | Max, Value::List(items)) => {
+                self.spend(items.len() as u64)?;
                 let want = if method == Min { Ordering::Less } else { Ordering::Greater };
                 let mut best: Option<&Value> = None;
                 for item in items.iter() {
@@ -333,6 +372,7 @@ impl Env<'_> {
             }
             (Contains, Value::List(items)) => {
                 let needle = arg(self, frame)?;
+                self.spend(items.len() as u64)?;
                 Value::Bool(items.iter().any(|i| equal(i, &needle)))
             }
             (Contains, Value::Str(s)) => match arg(self, frame)? {
@@ -345,7 +385,10 @@ impl Env<'_> {
             },
             (First, Value::List(items)) => items.first().cloned().unwrap_or(Value::None),
             (Take, Value::List(items)) => match arg(self, frame)? {
-                Value::Int(n) if n >= 0 && (n as u64) < items.len() as u64 => Value::list(items[..n as usize].to_vec()),
+                Value::Int(n) if n >= 0 && (n as u64) < items.len() as u64 => {
+                    self.spend(n as u64)?;
+                    Value::list(items[..n as usize].to_vec())
+                }
                 Value::Int(n) if n >= 0 => recv.clone(),
                 Value::Int(n) => return err(format!("`take` needs a count of at least 0, got {n}")),
                 _ => Value::None,
@@ -353,6 +396,7 @@ impl Env<'_> {
             (Distinct, Value::List(items)) => {
                 let mut out: Vec<Value> = Vec::new();
                 for item in items.iter() {
+                    self.spend(1 + out.len() as u64)?;
                     if !out.iter().any(|o| equal(o, item)) {
                         out.push(item.clone());
                     }
@@ -360,12 +404,20 @@ impl Env<'_> {
                 Value::list(out)
             }
             (Sort, Value::List(items)) => {
+                let n = items.len() as u64;
+                self.spend(n.saturating_mul(u64::from(n.max(1).ilog2() + 1)))?;
                 let mut out = items.to_vec();
                 out.sort_by(|a, b| compare(a, b).unwrap_or(Ordering::Equal));
                 Value::list(out)
             }
-            (Keys, Value::Map(map)) => Value::list(map.keys().map(|k| Value::Str(k.clone())).collect()),
-            (Values, Value::Map(map)) => Value::list(map.values().cloned().collect()),
+            (Keys | Values, Value::Map(map)) => {
+                self.spend(map.len() as u64)?;
+                if method == Keys {
+                    Value::list(map.keys().map(|k| Value::Str(k.clone())).collect())
+                } else {
+                    Value::list(map.values().cloned().collect())
+                }
+            }
             (ContainsKey | Get, Value::Map(map)) => {
                 let key = arg(self, frame)?;
                 let found = key.as_str().and_then(|k| map.get(k));
@@ -380,7 +432,16 @@ impl Env<'_> {
                 _ => Value::Bool(false),
             },
             (Split, Value::Str(s)) => match arg(self, frame)? {
-                Value::Str(sep) => Value::list(s.split(sep.as_ref()).map(Value::str).collect()),
+                Value::Str(sep) => {
+                    // At most one piece per byte, and one more: count them only when that
+                    // bound is over the budget.
+                    if !budget::fits(budget::list_bytes(s.len() + 1)) {
+                        let pieces = s.split(sep.as_ref()).count();
+                        budget::check_size(budget::list_bytes(pieces), || format!("list of {pieces} items"))?;
+                    }
+                    self.spend(s.len() as u64 / 64)?;
+                    Value::list(s.split(sep.as_ref()).map(Value::str).collect())
+                }
                 _ => Value::None,
             },
             (PrefixLen, Value::Cidr(net)) => Value::Int(i64::from(net.prefix_len())),
@@ -476,7 +537,10 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Eval {
                 _ => x % y,
             })
         }
-        (BinaryOp::Add, Str(x), Str(y)) => Value::str(&format!("{x}{y}")),
+        (BinaryOp::Add, Str(x), Str(y)) => {
+            budget::check_size((x.len() + y.len()) as u64, || "string".to_owned())?;
+            Value::str(&format!("{x}{y}"))
+        }
         (BinaryOp::Add, Duration(x), Duration(y)) => Duration(x.checked_add(*y).ok_or_else(overflow)?),
         (BinaryOp::Sub, Duration(x), Duration(y)) => Duration(x.checked_sub(*y).ok_or_else(overflow)?),
         (BinaryOp::Add, Time(t), Duration(d)) | (BinaryOp::Add, Duration(d), Time(t)) => {
@@ -489,9 +553,23 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Eval {
         }
         (BinaryOp::Div, Duration(_), Int(0)) => return err("division by zero"),
         (BinaryOp::Div, Duration(d), Int(k)) => Duration(d / k),
-        (BinaryOp::Add, List(x), List(y)) => Value::list(x.iter().chain(y.iter()).cloned().collect()),
+        (BinaryOp::Add, List(x), List(y)) => {
+            let items = x.len() + y.len();
+            budget::check_size(budget::list_bytes(items), || format!("list of {items} items"))?;
+            Value::list(x.iter().chain(y.iter()).cloned().collect())
+        }
         _ => return err(format!("cannot apply {op:?} to {a} and {b}")),
     })
+}
+
+/// The steps a `+` of `a` and `b` costs beyond its own: copying a list's elements, or a
+/// string's bytes 64 at a time.
+fn concat_cost(a: &Value, b: &Value) -> u64 {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => (x.len() + y.len()) as u64 / 64,
+        (Value::List(x), Value::List(y)) => (x.len() + y.len()) as u64,
+        _ => 0,
+    }
 }
 
 fn as_f64(v: &Value) -> f64 {
@@ -519,6 +597,20 @@ mod tests {
             matches!(arithmetic(BinaryOp::Mul, &secs(60), &Value::Int(2)), Ok(Value::Duration(d)) if d == 120 * MICROS_PER_SECOND)
         );
         assert!(matches!(arithmetic(BinaryOp::Add, &Value::None, &Value::Int(1)), Ok(Value::None)));
+    }
+
+    #[test]
+    fn concatenation_is_refused_before_it_outgrows_the_value_size_budget() {
+        let limits = crate::limits::Limits { max_steps: 10, max_value_bytes: 8 };
+        let budget = Budget { limits, ..Budget::default() };
+        let _scope = Scope::enter(&budget);
+        assert!(arithmetic(BinaryOp::Add, &Value::str("abcd"), &Value::str("efgh")).is_ok());
+        let error = arithmetic(BinaryOp::Add, &Value::str("abcde"), &Value::str("fghi")).unwrap_err();
+        assert_eq!(error.0, "value size budget of 8 bytes exceeded: string of 9 bytes");
+        let list = Value::list(vec![Value::Int(1)]);
+        let error = arithmetic(BinaryOp::Add, &list, &list).unwrap_err();
+        assert!(error.0.starts_with("value size budget of 8 bytes exceeded: list of 2 items"), "{}", error.0);
+        assert_eq!(concat_cost(&Value::str(&"x".repeat(640)), &Value::str("")), 10);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! end, so the output is the same at any thread count.
 
 mod alarm;
+mod budget;
 mod exec;
 mod explain;
 mod interp;
@@ -18,10 +19,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+pub use budget::{Budget, CANCELLED, Cancel, exceeded_budget};
 pub use exec::PrepareError;
 pub use explain::{ExplainError, Explanation, Outcome as TraceOutcome, Trace, Verdict};
 pub use interp::EvalError;
 
+use budget::Scope;
 use exec::{Preparer, TemplatePart, X};
 use interp::{Env, Function};
 use natives::Natives;
@@ -82,6 +85,7 @@ pub struct Engine<'a> {
     functions: Vec<Function>,
     consts: Vec<Value>,
     checks: Vec<Prepared>,
+    budget: Budget,
 }
 
 impl std::fmt::Debug for Engine<'_> {
@@ -100,7 +104,14 @@ pub enum StartError {
 }
 
 impl<'a> Engine<'a> {
+    /// An engine with the default [`crate::limits::Limits`] and no way to cancel it.
     pub fn new(plan: &'a Plan, store: &'a Store) -> Result<Self, StartError> {
+        Engine::with_budget(plan, store, Budget::default())
+    }
+
+    /// An engine whose every evaluation (each subject of a check, each edge-pair test, each
+    /// constant) spends at most `budget.limits`, and stops when `budget.cancel` is raised.
+    pub fn with_budget(plan: &'a Plan, store: &'a Store, budget: Budget) -> Result<Self, StartError> {
         let mut preparer = Preparer::new(plan);
         let functions = plan
             .functions
@@ -119,6 +130,7 @@ impl<'a> Engine<'a> {
             functions,
             consts: Vec::new(),
             checks,
+            budget,
         };
         engine.consts = engine.evaluate_consts(&mut preparer)?;
         Ok(engine)
@@ -153,6 +165,7 @@ impl<'a> Engine<'a> {
             paths: &self.paths,
             store: self.store,
             now: self.store.taken_at(),
+            budget: &self.budget,
         }
     }
 
@@ -247,6 +260,7 @@ impl<'a> Engine<'a> {
             .map_init(
                 || vec![Value::None; check.locals.max(1) as usize],
                 |frame, row| {
+                    let _budget = Scope::enter(&self.budget);
                     self.evaluate_subject(check, prepared, row, frame).map_err(|e| CheckError {
                         rule: check.id.clone(),
                         subject: self.subject_of(row),

@@ -20,14 +20,18 @@ pub(super) fn any(env: &Env<'_>, slot: u32, body: &X, items: &[Value], frame: &m
                 return Some(Ok(Value::Bool(false)));
             }
             Some(env.eval(receiver, frame).and_then(|text| match &text {
-                Value::Str(text) => Ok(Value::Bool(items.iter().any(|item| match item {
-                    Value::Str(part) => match method {
-                        Method::Contains => text.contains(part.as_ref()),
-                        Method::StartsWith => text.starts_with(part.as_ref()),
-                        _ => text.ends_with(part.as_ref()),
-                    },
-                    _ => false,
-                }))),
+                Value::Str(text) => {
+                    // The steps the general evaluation would take, one per item at least.
+                    env.spend(items.len() as u64)?;
+                    Ok(Value::Bool(items.iter().any(|item| match item {
+                        Value::Str(part) => match method {
+                            Method::Contains => text.contains(part.as_ref()),
+                            Method::StartsWith => text.starts_with(part.as_ref()),
+                            _ => text.ends_with(part.as_ref()),
+                        },
+                        _ => false,
+                    })))
+                }
                 // A method on `none` gives `none`, never `true`.
                 Value::None => Ok(Value::Bool(false)),
                 // Another receiver (a list, a CIDR): the method in general, the receiver
@@ -47,7 +51,10 @@ pub(super) fn any(env: &Env<'_>, slot: u32, body: &X, items: &[Value], frame: &m
             if items.is_empty() {
                 return Some(Ok(Value::Bool(false)));
             }
-            Some(env.eval(other, frame).map(|v| Value::Bool(items.iter().any(|item| equal(item, &v)))))
+            Some(env.eval(other, frame).and_then(|v| {
+                env.spend(items.len() as u64)?;
+                Ok(Value::Bool(items.iter().any(|item| equal(item, &v))))
+            }))
         }
         _ => None,
     }
@@ -134,6 +141,8 @@ mod tests {
             shapes.push(X::Binary { op: BinaryOp::Eq, lhs: item(), rhs: other() });
             shapes.push(X::Binary { op: BinaryOp::Eq, lhs: other(), rhs: item() });
         }
+        // As inside a rule: the shortcut runs within the subject's budget.
+        let _scope = crate::eval::budget::Scope::enter(env.budget);
         for body in &shapes {
             for items in &item_lists {
                 let mut frame = vec![Value::None; 2];
