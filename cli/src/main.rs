@@ -81,15 +81,18 @@ enum Command {
                             when a file would change, 2 bad input (a syntax error, a missing path)."
     )]
     Fmt(fmt::FmtArgs),
-    /// Show why a rule fired on an asset or did not: the value of each sub-expression
-    #[command(
-        after_help = "Examples:\n  rulec explain NET_SG_ADMIN_PORTS_OPEN --asset sg-1a2b3c examples/snapshot.json\n\n\
-                            Prints the verdict, then the rule's `where`, `let`s and `when` as trees of \
+    /// Show a rule and where it fires, or why it fired on an asset or did not: the value of each
+    /// sub-expression
+    #[command(after_help = "Examples:\n  rulec explain NET_SG_ADMIN_PORTS_OPEN examples/snapshot.json\n  \
+                            rulec explain NET_SG_ADMIN_PORTS_OPEN --asset sg-1a2b3c examples/snapshot.json\n\n\
+                            Without --asset: the rule's title, severity, subject type, controls, fix and source \
+                            (file:line), then how many assets of its type the snapshot holds, how many pass its \
+                            `where` and the ones it fires on (before allowlists).\n\n\
+                            With --asset: the verdict, then the rule's `where`, `let`s and `when` as trees of \
                             `expression = value` lines; an operand that `and`, `or` or `??` skipped is marked \
                             (not evaluated).\n\n\
                             Exit codes: 0 explained, 2 bad input (an unknown rule or asset, an alarm, a compile \
-                            error, an invalid snapshot)."
-    )]
+                            error, an invalid snapshot).")]
     Explain(explain::ExplainArgs),
     /// Draw the resource graph of the packs' `edge` items, or only the attack paths found
     #[command(after_help = "Examples:\n  rulec graph examples/snapshot.json | dot -Tsvg > graph.svg\n  \
