@@ -186,3 +186,29 @@ fn sarif_results_point_at_the_snapshot_line_of_their_asset() {
         assert!(text.trim_start().starts_with('{'), "line {line} starts an object: {text}");
     }
 }
+
+/// Markdown and JUnit name each subject's provider, account, region and name as the JSON
+/// does: a reader of a CI summary can find the asset without the JSON.
+#[test]
+fn markdown_and_junit_show_where_each_subject_is() {
+    for format in ["markdown", "junit"] {
+        let out = run_in(
+            &repo(),
+            &[
+                "check",
+                "--no-timing",
+                "--format",
+                format,
+                "--rule",
+                "NET_SG_ADMIN_PORTS_OPEN",
+                "examples/snapshot.json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        for expected in ["lt-dev-legacy", "tencent", "100012345678", "ap-shanghai"] {
+            assert!(stdout.contains(expected), "{format} lacks {expected}: {stdout}");
+        }
+        insta::assert_snapshot!(format!("subject_fields_{format}"), stdout);
+    }
+}
