@@ -92,7 +92,8 @@ impl State {
             None => (total, true),
             Some(before) => {
                 let changes = diff::findings(before, &report.findings);
-                print!("{}", changes.render());
+                // A write error is reported by `print`; watching goes on.
+                let _ = crate::output::print(&changes.render());
                 let status = format!("{} new, {} resolved, {total}", changes.new.len(), changes.resolved.len());
                 // Standard output has the changes; a file keeps the whole current report.
                 (status, args.output.is_some())
