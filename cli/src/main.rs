@@ -13,6 +13,7 @@ mod fmt;
 mod graph;
 mod history;
 mod import;
+mod input;
 mod output;
 mod progress;
 mod report;
