@@ -4,9 +4,9 @@
 //! total; a findings table (Severity | Rule | Subject | Where | Message: the subject with its
 //! name when it has one, Where its `provider/account/region`, a column left out when no
 //! subject has any) followed by a collapsible `<details>` section per finding with its title,
-//! message, subject (id, name, provider, account, region), controls, evidence as a
-//! ```` ```json ```` block and fix; then, when there are any, the suppressed findings in
-//! their own table (the same columns) with the allowlist's reasons.
+//! message, subject (id with the name, provider, account and region it has, when it has any),
+//! controls, evidence as a ```` ```json ```` block and fix; then, when there are any, the
+//! suppressed findings in their own table (the same columns) with the allowlist's reasons.
 //!
 //! Text from the snapshot cannot break the layout or inject markup: control characters
 //! are written as Rust escapes (`\n`, `\u{1b}`), Markdown punctuation is backslash-escaped,
@@ -149,11 +149,15 @@ fn details(f: &Finding, out: &mut String) -> fmt::Result {
         html(&f.title),
     )?;
     writeln!(out, "**Message:** {}\n", inline(&f.message))?;
-    write!(out, "**Subject:** {}", code(&subject_name(f)))?;
-    for (label, value) in subject_details(f) {
-        write!(out, ", {label} {}", inline(value))?;
+    // The summary line names the subject already; this line is for what else is known.
+    let details = subject_details(f);
+    if !details.is_empty() {
+        write!(out, "**Subject:** {}", code(&subject_name(f)))?;
+        for (label, value) in details {
+            write!(out, ", {label} {}", inline(value))?;
+        }
+        out.push_str("\n\n");
     }
-    out.push_str("\n\n");
     if !f.controls.is_empty() {
         let controls: Vec<String> = f.controls.iter().map(|c| code(c)).collect();
         writeln!(out, "**Controls:** {}\n", controls.join(", "))?;
