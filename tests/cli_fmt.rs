@@ -4,7 +4,9 @@ mod support;
 
 use std::path::Path;
 
-use support::{rulec, run_in, text};
+use std::process::Stdio;
+
+use support::{rulec, rulec_process, run_in, text};
 
 const CANONICAL: &str = "package demo\n\n/// Two ports.\nconst ports: [int] = [22, 3389]\n";
 const UNFORMATTED: &str = "package   demo\n\n\n/// Two ports.\nconst ports : [int]=[ 22,3389 ]\n";
@@ -140,4 +142,23 @@ fn nesting_past_the_limit_is_refused_so_the_output_stays_linear() {
         assert!(text(&output.stderr).contains("nested deeper than 64 levels"), "{}", text(&output.stderr));
         assert!(output.stdout.is_empty());
     }
+}
+
+/// `rulec fmt --check | head -1`: a reader that goes away ends the run quietly (no panic
+/// message) with the status of the check (1: a file would change).
+#[test]
+fn a_reader_that_goes_away_ends_the_check_quietly_with_its_status() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "a.rule", UNFORMATTED);
+    let mut child = rulec_process()
+        .args(["fmt", "--check", "a.rule"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(text(&out.stderr), "", "no panic, no error message");
+    assert_eq!(out.status.code(), Some(1));
 }

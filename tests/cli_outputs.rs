@@ -186,3 +186,52 @@ fn sarif_results_point_at_the_snapshot_line_of_their_asset() {
         assert!(text.trim_start().starts_with('{'), "line {line} starts an object: {text}");
     }
 }
+
+/// Markdown and JUnit name each subject's provider, account, region and name as the JSON
+/// does: a reader of a CI summary can find the asset without the JSON.
+#[test]
+fn markdown_and_junit_show_where_each_subject_is() {
+    for format in ["markdown", "junit"] {
+        let out = run_in(
+            &repo(),
+            &[
+                "check",
+                "--no-timing",
+                "--format",
+                format,
+                "--rule",
+                "NET_SG_ADMIN_PORTS_OPEN",
+                "examples/snapshot.json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        for expected in ["lt-dev-legacy", "tencent", "100012345678", "ap-shanghai"] {
+            assert!(stdout.contains(expected), "{format} lacks {expected}: {stdout}");
+        }
+        insta::assert_snapshot!(format!("subject_fields_{format}"), stdout);
+    }
+}
+
+/// A YAML snapshot's results point at the line of their asset's `id` entry, as JSON ones
+/// point at their object: not line 1 for every result.
+#[test]
+fn sarif_results_of_a_yaml_snapshot_point_at_the_id_line_of_their_asset() {
+    let fixture = "packs/network/fixtures/admin_ports.yaml";
+    let out =
+        run_in(&repo(), &["check", "--no-timing", "--format", "sarif", "--rule", "NET_SG_ADMIN_PORTS_OPEN", fixture]);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sarif");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() > 1, "{sarif}");
+    let yaml = std::fs::read_to_string(repo().join(fixture)).expect("read");
+    let mut seen = Vec::new();
+    for result in results {
+        let id = result["locations"][0]["logicalLocations"][0]["name"].as_str().expect("subject id");
+        let line = result["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().expect("line") as usize;
+        let text = yaml.lines().nth(line - 1).expect("line exists");
+        let entry = text.trim_start().trim_start_matches("- ");
+        assert!(entry.starts_with("id:") && entry.contains(id), "{id}: line {line} is `{text}`");
+        seen.push((id.to_owned(), line));
+    }
+    insta::assert_json_snapshot!("sarif_yaml_lines", seen);
+}

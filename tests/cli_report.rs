@@ -350,3 +350,25 @@ fn each_view_renders_in_a_screenshot() {
         }
     }
 }
+
+/// `rulec report` takes a run's inputs exactly as `rulec check` does: the same snapshots,
+/// `--pack`, `--message-format`, `--only-pack` and `--plan`, with the same help.
+#[test]
+fn report_takes_the_inputs_of_check_with_the_same_help() {
+    let help = |command: &str| {
+        let out = rulec().args([command, "--help"]).output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // The help from the SNAPSHOT argument to the end of the last input option's, `--plan`,
+    // with whitespace folded: clap lays the two out differently (check has long helps).
+    let inputs = |help: &str| -> String {
+        let words = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        let start = words.find("<SNAPSHOT>...").expect("the SNAPSHOT argument");
+        let end = words.find("instead of compiling packs").expect("--plan's help") + "instead of compiling packs".len();
+        words[start..end].to_owned()
+    };
+    let check = inputs(&help("check"));
+    assert!(check.contains("--only-pack <NAME>") && check.contains("--message-format"), "{check}");
+    assert_eq!(inputs(&help("report")), check);
+}

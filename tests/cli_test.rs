@@ -6,8 +6,9 @@
 mod support;
 
 use std::path::Path;
+use std::process::Stdio;
 
-use support::{run_in, text};
+use support::{rulec_process, run_in, text};
 
 #[test]
 fn the_built_in_packs_pass_their_own_tests() {
@@ -204,4 +205,23 @@ fn a_constant_computed_through_a_function_sees_the_constants_it_reads() {
         assert_eq!(out.status.code(), Some(0), "{list}: {stdout}{}", text(&out.stderr));
         assert!(stdout.contains("ok     acme: the constant is true"), "{list}: {stdout}");
     }
+}
+
+/// `rulec test | head -1`: a reader that goes away before the results are printed ends the
+/// run quietly (no panic message) with the exit status of the tests (0: they pass).
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly_with_its_status() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = rulec_process()
+        .arg("test")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close the reading end before rulec writes (it compiles and runs every test first).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(text(&out.stderr), "", "no panic, no error message");
+    assert_eq!(out.status.code(), Some(0));
 }

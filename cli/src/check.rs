@@ -16,22 +16,14 @@ use rulec_runtime::report::{Report, SnapshotInfo, Summary, describe_subjects, so
 use rulec_runtime::snapshot;
 use rulec_runtime::value::format_time;
 
+use super::input::InputArgs;
 use super::limits::{LimitArgs, Watchdog};
 use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, PackArgs, compile, fail, limits, output};
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct CheckArgs {
-    /// Snapshot files (.json, .yaml, .yml) or directories (also .jsonl), merged into one snapshot
-    #[arg(value_name = "SNAPSHOT", required = true)]
-    pub snapshots: Vec<PathBuf>,
     #[command(flatten)]
-    pub packs: PackArgs,
-    /// Evaluate only the checks of these packs (repeatable)
-    #[arg(long = "only-pack", value_name = "NAME")]
-    pub only_packs: Vec<String>,
-    /// Run a plan written by `rulec compile -o` instead of compiling packs
-    #[arg(long, value_name = "FILE", conflicts_with = "packs")]
-    pub plan: Option<PathBuf>,
+    pub input: InputArgs,
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(long, value_parser = format_parser())]
     pub format: Option<formats::Format>,
@@ -205,7 +197,8 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         return super::watch::check::run(args);
     }
     let started = Instant::now();
-    let session = match Session::open(&args.packs, args.plan.as_deref(), args.config.as_deref(), &args.snapshots) {
+    let input = &args.input;
+    let session = match Session::open(&input.packs, input.plan.as_deref(), args.config.as_deref(), &input.snapshots) {
         Ok(session) => session,
         Err(code) => return code,
     };
@@ -239,7 +232,7 @@ pub(crate) fn evaluate(
     {
         return Err(fail(&e.to_string(), Some("list the controls of a framework with `rulec rules --framework F`")));
     }
-    if let Some(unknown) = args.only_packs.iter().find(|p| !plan.checks.iter().any(|c| &c.pack == *p)) {
+    if let Some(unknown) = args.input.only_packs.iter().find(|p| !plan.checks.iter().any(|c| &c.pack == *p)) {
         let mut packs: Vec<&str> = plan.checks.iter().map(|c| c.pack.as_str()).collect();
         packs.sort_unstable();
         packs.dedup();
@@ -262,7 +255,7 @@ pub(crate) fn evaluate(
     };
     progress.step(&format!("evaluating {} checks", plan.checks.len()));
     let selected = |c: &rulec_runtime::plan::Check| {
-        (args.only_packs.is_empty() || args.only_packs.contains(&c.pack))
+        (args.input.only_packs.is_empty() || args.input.only_packs.contains(&c.pack))
             && config.as_ref().is_none_or(|cfg| cfg.selects(c))
     };
     let outcome = engine.run(selected);

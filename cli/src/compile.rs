@@ -86,7 +86,10 @@ pub(crate) fn report(
 ) {
     match format {
         MessageFormat::Json => match json_to {
-            Stream::Stdout => print!("{}", render::json_lines(diagnostics, sources)),
+            // A write error is reported by `print`; the diagnostics decide the exit code.
+            Stream::Stdout => {
+                let _ = super::output::print(&render::json_lines(diagnostics, sources));
+            }
             Stream::Stderr => eprint!("{}", render::json_lines(diagnostics, sources)),
         },
         MessageFormat::Human => {

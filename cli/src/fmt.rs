@@ -1,7 +1,7 @@
 //! `rulec fmt`: rewrite `.rule` files in the canonical layout, or check that they are.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rulec_compiler::diagnostics::Diagnostic;
@@ -62,14 +62,9 @@ fn run_stdin(check: bool) -> u8 {
         if formatted == text {
             return EXIT_OK;
         }
-        print!("{}", diff(STDIN_NAME, &text, &formatted));
-        return EXIT_FINDINGS;
+        return output::print(&diff(STDIN_NAME, &text, &formatted)).err().unwrap_or(EXIT_FINDINGS);
     }
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(formatted.as_bytes()).and_then(|()| stdout.flush()) {
-        Ok(()) => EXIT_OK,
-        Err(e) => fail(&format!("cannot write to standard output: {e}"), None),
-    }
+    output::print(&formatted).err().unwrap_or(EXIT_OK)
 }
 
 /// What happened to the files of one run.
@@ -111,13 +106,12 @@ impl Run {
         if formatted == text {
             self.unchanged += 1;
         } else if check {
-            println!("Would reformat: {name}");
-            print!("{}", diff(&name, &text, &formatted));
+            self.print(&format!("Would reformat: {name}\n{}", diff(&name, &text, &formatted)));
             self.changed += 1;
         } else {
             match write_in_place(path, &formatted) {
                 Ok(()) => {
-                    println!("Reformatted: {name}");
+                    self.print(&format!("Reformatted: {name}\n"));
                     self.changed += 1;
                 }
                 Err(e) => {
@@ -125,6 +119,13 @@ impl Run {
                     self.failed += 1;
                 }
             }
+        }
+    }
+
+    /// Prints a line of the run; a failed write (not a reader gone away) counts as a failure.
+    fn print(&mut self, text: &str) {
+        if output::print(text).is_err() {
+            self.failed += 1;
         }
     }
 
@@ -138,8 +139,9 @@ impl Run {
         if self.failed > 0 {
             summary.push_str(&format!(", {} not formatted because of errors", files(self.failed)));
         }
-        println!("{summary}");
-        if self.failed > 0 {
+        summary.push('\n');
+        let printed = output::print(&summary);
+        if self.failed > 0 || printed.is_err() {
             EXIT_BAD_INPUT
         } else if check && self.changed > 0 {
             EXIT_FINDINGS

@@ -1,6 +1,8 @@
 //! `rulec`: the command line. Only this binary prints to the terminal. Argument parsing and
 //! dispatch live here; each subcommand lives in its own module.
-#![expect(clippy::print_stdout, clippy::print_stderr, reason = "the CLI's job is printing")]
+// Standard output is written only through `output::emit` / `output::print`, which end quietly
+// when the reader goes away (`print!` would panic): clippy's print_stdout stays on.
+#![expect(clippy::print_stderr, reason = "the CLI's job is printing")]
 
 mod check;
 mod collect;
@@ -11,6 +13,7 @@ mod fmt;
 mod graph;
 mod history;
 mod import;
+mod input;
 mod limits;
 mod output;
 mod progress;
@@ -82,15 +85,18 @@ enum Command {
                             when a file would change, 2 bad input (a syntax error, a missing path)."
     )]
     Fmt(fmt::FmtArgs),
-    /// Show why a rule fired on an asset or did not: the value of each sub-expression
-    #[command(
-        after_help = "Examples:\n  rulec explain NET_SG_ADMIN_PORTS_OPEN --asset sg-1a2b3c examples/snapshot.json\n\n\
-                            Prints the verdict, then the rule's `where`, `let`s and `when` as trees of \
+    /// Show a rule and where it fires, or why it fired on an asset or did not: the value of each
+    /// sub-expression
+    #[command(after_help = "Examples:\n  rulec explain NET_SG_ADMIN_PORTS_OPEN examples/snapshot.json\n  \
+                            rulec explain NET_SG_ADMIN_PORTS_OPEN --asset sg-1a2b3c examples/snapshot.json\n\n\
+                            Without --asset: the rule's title, severity, subject type, controls, fix and source \
+                            (file:line), then how many assets of its type the snapshot holds, how many pass its \
+                            `where` and the ones it fires on (before allowlists).\n\n\
+                            With --asset: the verdict, then the rule's `where`, `let`s and `when` as trees of \
                             `expression = value` lines; an operand that `and`, `or` or `??` skipped is marked \
                             (not evaluated).\n\n\
                             Exit codes: 0 explained, 2 bad input (an unknown rule or asset, an alarm, a compile \
-                            error, an invalid snapshot)."
-    )]
+                            error, an invalid snapshot).")]
     Explain(explain::ExplainArgs),
     /// Draw the resource graph of the packs' `edge` items, or only the attack paths found
     #[command(after_help = "Examples:\n  rulec graph examples/snapshot.json | dot -Tsvg > graph.svg\n  \

@@ -77,6 +77,14 @@ pub(crate) fn emit(path: Option<&Path>, text: &str) -> Result<(), String> {
     emit_with(path, text, Access::Shared)
 }
 
+/// [`emit`] to standard output, for commands that print as they go (`rulec test`, `rulec
+/// fmt`, the watch modes) instead of `print!`, which panics when the reader has gone away:
+/// that is no error here either. Another write error is reported on stderr and given back as
+/// exit code 2.
+pub(crate) fn print(text: &str) -> Result<(), u8> {
+    emit(None, text).map_err(|message| super::fail(&message, None))
+}
+
 /// [`emit`], with the access a file gets.
 pub(crate) fn emit_with(path: Option<&Path>, text: &str, access: Access) -> Result<(), String> {
     match path {

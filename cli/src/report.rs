@@ -10,22 +10,14 @@ use rulec_runtime::output::html;
 use rulec_runtime::views::{self, GeoDb, ReportDocument, ViewOptions};
 
 use super::check::{CheckArgs, FailOn, Session, evaluate, print_warning};
+use super::input::InputArgs;
 use super::limits::LimitArgs;
-use super::{EXIT_OK, PackArgs, fail, output};
+use super::{EXIT_OK, fail, output};
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct ReportArgs {
-    /// Snapshot files (.json, .yaml, .yml) or directories (also .jsonl), merged into one snapshot
-    #[arg(value_name = "SNAPSHOT", required = true)]
-    pub snapshots: Vec<PathBuf>,
     #[command(flatten)]
-    pub packs: PackArgs,
-    /// Evaluate only the checks of these packs (repeatable)
-    #[arg(long = "only-pack", value_name = "NAME")]
-    pub only_packs: Vec<String>,
-    /// Run a plan written by `rulec compile -o` instead of compiling packs
-    #[arg(long, value_name = "FILE", conflicts_with = "packs")]
-    pub plan: Option<PathBuf>,
+    pub input: InputArgs,
     /// `html`: one self-contained page; `json`: the same views for pipelines and dashboards
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
@@ -73,15 +65,13 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
         Ok(geo) => geo,
         Err(e) => return fail(&e.to_string(), Some("give a MaxMind (GeoLite2 / GeoIP2) or DB-IP `.mmdb` file")),
     };
-    let session = match Session::open(&args.packs, args.plan.as_deref(), args.config.as_deref(), &args.snapshots) {
+    let input = &args.input;
+    let session = match Session::open(&input.packs, input.plan.as_deref(), args.config.as_deref(), &input.snapshots) {
         Ok(session) => session,
         Err(code) => return code,
     };
     let check = CheckArgs {
-        snapshots: args.snapshots.clone(),
-        packs: args.packs.clone(),
-        only_packs: args.only_packs.clone(),
-        plan: args.plan.clone(),
+        input: input.clone(),
         format: None,
         output: None,
         fail_on: FailOn::None,

@@ -7,7 +7,7 @@ use rulec_compiler::packs::Pack;
 use rulec_compiler::testing::{self, TestCase, Verdict};
 use rulec_runtime::plan::Plan;
 
-use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, PackArgs, compile, fail};
+use super::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, PackArgs, compile, fail, output};
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct TestArgs {
@@ -43,8 +43,10 @@ pub(crate) fn run(args: &TestArgs) -> u8 {
     let mut out: String = cases.iter().zip(&verdicts).map(|(case, verdict)| render(case, verdict)).collect();
     let tally = Tally::of(&verdicts);
     out.push_str(&format!("\n{}\n", tally.summary()));
-    print!("{out}");
-    tally.exit_code()
+    match output::print(&out) {
+        Ok(()) => tally.exit_code(),
+        Err(code) => code,
+    }
 }
 
 /// `pack: name`, how a test is shown and what `--filter` matches.
@@ -67,10 +69,10 @@ pub(crate) fn select(args: &TestArgs, compilation: &Compilation, packs: &[Pack])
             &format!("no test matches `{pattern}`"),
             Some(&format!("the packs have {total} tests; the pattern is matched against `pack: test name`")),
         ),
-        None => {
-            println!("0 passed, 0 failed (the packs have no `test` blocks)");
-            EXIT_OK
-        }
+        None => match output::print("0 passed, 0 failed (the packs have no `test` blocks)\n") {
+            Ok(()) => EXIT_OK,
+            Err(code) => code,
+        },
     })
 }
 

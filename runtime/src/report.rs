@@ -73,8 +73,8 @@ pub struct Subject {
     pub source: Option<SourceLine>,
 }
 
-/// The snapshot file an asset was read from and the line its object starts on (`None`
-/// when the reader does not record lines: YAML).
+/// The snapshot file an asset was read from and the line its object starts on (YAML: the
+/// line of its `id` entry; `None` when the reader did not record it).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SourceLine {
     pub file: std::path::PathBuf,

@@ -38,8 +38,9 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
 /// The `--pack` folders, the snapshots and the configuration (`rulec.yaml` in the current
 /// directory when no `--config` is given, so creating it counts).
 fn targets(args: &CheckArgs) -> Vec<Target> {
-    let packs = args.packs.packs.iter().map(|dir| Target::Tree(dir.clone()));
+    let packs = args.input.packs.packs.iter().map(|dir| Target::Tree(dir.clone()));
     let snapshots = args
+        .input
         .snapshots
         .iter()
         .map(|path| if path.is_dir() { Target::Tree(path.clone()) } else { Target::File(path.clone()) });
@@ -62,7 +63,7 @@ impl State {
     /// One run: compile, load, evaluate and print; returns the status line's text.
     fn run(&mut self, args: &CheckArgs) -> String {
         let started = Instant::now();
-        let plan = match self.compiler.compile(&args.packs) {
+        let plan = match self.compiler.compile(&args.input.packs) {
             Ok(compiled) => compiled.plan,
             Err(status) => return status,
         };
@@ -82,9 +83,10 @@ impl State {
             self.warned.insert(warning);
         };
         let cache = &mut self.snapshots;
-        let loaded = Session::load(plan, args.config.as_deref(), &args.snapshots, &mut warn, |plan, inputs, extra| {
-            cache.load_with(plan, inputs, extra)
-        });
+        let loaded =
+            Session::load(plan, args.config.as_deref(), &args.input.snapshots, &mut warn, |plan, inputs, extra| {
+                cache.load_with(plan, inputs, extra)
+            });
         let Ok(session) = loaded else { return NOT_EVALUATED.to_owned() };
         let Ok(report) = check::evaluate(args, &session, started, &mut warn) else { return NOT_EVALUATED.to_owned() };
         let total = count(report.findings.len(), "finding");
@@ -92,7 +94,8 @@ impl State {
             None => (total, true),
             Some(before) => {
                 let changes = diff::findings(before, &report.findings);
-                print!("{}", changes.render());
+                // A write error is reported by `print`; watching goes on.
+                let _ = crate::output::print(&changes.render());
                 let status = format!("{} new, {} resolved, {total}", changes.new.len(), changes.resolved.len());
                 // Standard output has the changes; a file keeps the whole current report.
                 (status, args.output.is_some())

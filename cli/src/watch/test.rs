@@ -65,7 +65,8 @@ impl State {
         let mut out: String = shown.iter().map(|&i| test::render(&cases[i], &results[i].1)).collect();
         // The summary as `rulec test` prints it, set apart from the whole list on the first run.
         out.push_str(&format!("{}{}\n", if first { "\n" } else { "" }, tally.summary()));
-        print!("{out}");
+        // A write error is reported by `print`; watching goes on.
+        let _ = crate::output::print(&out);
         self.last = Some(results.into_iter().collect());
         self.compiler.status(status)
     }

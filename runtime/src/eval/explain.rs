@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::exec::Preparer;
 use super::{Engine, EvalError};
-use crate::plan::{BinaryOp, CheckKind, Expr, Literal, UnaryOp};
+use crate::plan::{BinaryOp, Check, CheckKind, Expr, Literal, UnaryOp};
 use crate::report::Subject;
 use crate::value::{Record, Value};
 
@@ -117,17 +117,26 @@ fn closest<'c>(given: &str, candidates: impl Iterator<Item = &'c str>) -> Option
 }
 
 impl Engine<'_> {
-    /// Explains rule `rule` on the asset of its subject type with id `asset`. `names` names
-    /// the check's local slots: the subject binding, then the `let`s (missing names are
-    /// written `x<slot>`).
-    pub fn explain(&self, rule: &str, asset: &str, names: &[String]) -> Result<Explanation, ExplainError> {
-        let check = self.plan.checks.iter().find(|c| c.id == rule).ok_or_else(|| ExplainError::UnknownRule {
-            rule: rule.to_owned(),
-            suggestion: closest(rule, self.plan.checks.iter().map(|c| c.id.as_str())),
+    /// The check `rule` with its index in the plan, if it is a rule (alarms judge groups of
+    /// events, not one subject).
+    pub(super) fn find_rule(&self, rule: &str) -> Result<(usize, &Check), ExplainError> {
+        let (index, check) = self.plan.checks.iter().enumerate().find(|(_, c)| c.id == rule).ok_or_else(|| {
+            ExplainError::UnknownRule {
+                rule: rule.to_owned(),
+                suggestion: closest(rule, self.plan.checks.iter().map(|c| c.id.as_str())),
+            }
         })?;
         if check.kind != CheckKind::Rule {
             return Err(ExplainError::NotARule { rule: rule.to_owned() });
         }
+        Ok((index, check))
+    }
+
+    /// Explains rule `rule` on the asset of its subject type with id `asset`. `names` names
+    /// the check's local slots: the subject binding, then the `let`s (missing names are
+    /// written `x<slot>`).
+    pub fn explain(&self, rule: &str, asset: &str, names: &[String]) -> Result<Explanation, ExplainError> {
+        let (_, check) = self.find_rule(rule)?;
         let ty = check.subject_type;
         let ty_name = self.plan.types.get(ty as usize).map_or_else(String::new, |t| t.name.clone());
         let Some(record) = self.store.get(ty, asset) else {

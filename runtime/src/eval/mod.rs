@@ -13,6 +13,7 @@ mod lookups;
 mod natives;
 mod paths;
 mod shortcut;
+mod survey;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use budget::{Budget, CANCELLED, Cancel, exceeded_budget};
 pub use exec::PrepareError;
 pub use explain::{ExplainError, Explanation, Outcome as TraceOutcome, Trace, Verdict};
 pub use interp::EvalError;
+pub use survey::Survey;
 
 use budget::Scope;
 use exec::{Preparer, TemplatePart, X};
@@ -292,16 +294,22 @@ impl<'a> Engine<'a> {
     /// Binds `row` as the subject (slot 0), then the filter, the `let`s (slots `1..`) and
     /// `when`: whether the subject is a finding (rules) or a matching event (alarms).
     fn admit(&self, prepared: &Prepared, row: &Arc<Record>, frame: &mut Vec<Value>) -> Result<bool, EvalError> {
+        Ok(self.judge(prepared, row, frame)? == Verdict::Fires)
+    }
+
+    /// [`Engine::admit`], telling a subject `where` excludes from one `when` leaves quiet
+    /// (`rulec explain RULE` counts both). Never [`Verdict::Error`]: errors are `Err`.
+    fn judge(&self, prepared: &Prepared, row: &Arc<Record>, frame: &mut Vec<Value>) -> Result<Verdict, EvalError> {
         let env = self.env();
         frame.fill(Value::None);
         frame[0] = Value::Record(row.clone());
         if !self.holds(&env, prepared.filter.as_ref(), frame)? {
-            return Ok(false);
+            return Ok(Verdict::Excluded);
         }
         for (i, x) in prepared.lets.iter().enumerate().filter(|(i, _)| prepared.eager[*i]) {
             frame[1 + i] = env.eval(x, frame)?;
         }
-        self.holds(&env, prepared.when.as_ref(), frame)
+        Ok(if self.holds(&env, prepared.when.as_ref(), frame)? { Verdict::Fires } else { Verdict::Quiet })
     }
 
     /// The `let`s `admit` skipped, for the message and evidence of a finding.

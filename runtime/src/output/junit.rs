@@ -4,8 +4,8 @@
 //!   the catalogue (`classname` = pack, `name` = rule id), sorted by id. A rule that found
 //!   nothing is a passing test case.
 //! - Each finding of a rule is a `<failure>` of its test case (`message` = the finding's
-//!   message, `type` = severity; the body names the subject, then the evidence as JSON and
-//!   the fix), so a rule with three findings is one failed test with three failures.
+//!   message, `type` = severity; the body names the subject and its name, provider, account
+//!   and region (those it has), then the evidence as JSON and the fix), so a rule with three findings is one failed test with three failures.
 //! - A rule with no findings but suppressed ones is `<skipped message="suppressed: reason"/>`
 //!   (reasons joined with `; ` when there are several); a rule that has findings is failed
 //!   and its suppressed findings are not listed.
@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::{self, Write};
 
-use super::subject_name;
+use super::{subject_details, subject_name};
 use crate::plan::Check;
 use crate::report::{Finding, Report, Suppressed};
 
@@ -137,7 +137,11 @@ fn write_case(out: &mut String, pack: &str, rule: &str, case: &Case<'_>) -> fmt:
 
 fn failure_body(finding: &Finding) -> String {
     let evidence = serde_json::to_string_pretty(&finding.evidence).expect("INVARIANT: a JSON value serialises");
-    let mut body = format!("subject: {}\nevidence: {evidence}", subject_name(finding));
+    let mut body = format!("subject: {}\n", subject_name(finding));
+    for (label, value) in subject_details(finding) {
+        let _ = writeln!(body, "{label}: {value}");
+    }
+    let _ = write!(body, "evidence: {evidence}");
     if let Some(fix) = &finding.fix {
         body.push_str("\nfix: ");
         body.push_str(fix);

@@ -1,10 +1,12 @@
 //! `markdown`: a report for a pull-request comment or a CI job summary (GitHub-flavoured).
 //!
 //! A title and a line about the snapshot; a summary table with a row per severity and a
-//! total; a findings table (Severity | Rule | Subject | Message) followed by a collapsible
-//! `<details>` section per finding with its title, message, controls, evidence as a
-//! ```` ```json ```` block and fix; then, when there are any, the suppressed findings in
-//! their own table with the allowlist's reasons.
+//! total; a findings table (Severity | Rule | Subject | Where | Message: the subject with its
+//! name when it has one, Where its `provider/account/region`, a column left out when no
+//! subject has any) followed by a collapsible `<details>` section per finding with its title,
+//! message, subject (id with the name, provider, account and region it has, when it has any),
+//! controls, evidence as a ```` ```json ```` block and fix; then, when there are any, the
+//! suppressed findings in their own table (the same columns) with the allowlist's reasons.
 //!
 //! Text from the snapshot cannot break the layout or inject markup: control characters
 //! are written as Rust escapes (`\n`, `\u{1b}`), Markdown punctuation is backslash-escaped,
@@ -14,7 +16,7 @@
 
 use std::fmt::{self, Write};
 
-use super::{counts_by_severity, plural, printable, severities_descending, subject_name};
+use super::{counts_by_severity, place, plural, printable, severities_descending, subject_details, subject_name};
 use crate::compliance::Compliance;
 use crate::report::{Finding, Report};
 
@@ -50,16 +52,10 @@ pub(super) fn render(report: &Report, out: &mut String) -> fmt::Result {
     if report.findings.is_empty() {
         out.push_str("No findings.\n");
     } else {
-        out.push_str("| Severity | Rule | Subject | Message |\n|:---|:---|:---|:---|\n");
+        let columns = Columns::of(report.findings.iter());
+        columns.header(&[], out)?;
         for f in &report.findings {
-            writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                f.severity.as_str(),
-                cell(&code(&f.rule)),
-                cell(&code(&subject_name(f))),
-                cell(&inline(&f.message)),
-            )?;
+            columns.row(f, &[], out)?;
         }
         for f in &report.findings {
             out.push('\n');
@@ -73,21 +69,50 @@ pub(super) fn render(report: &Report, out: &mut String) -> fmt::Result {
 
     if !report.suppressed.is_empty() {
         out.push_str("\n## Suppressed\n\n");
-        out.push_str("| Severity | Rule | Subject | Message | Reason |\n|:---|:---|:---|:---|:---|\n");
+        let columns = Columns::of(report.suppressed.iter().map(|s| &s.finding));
+        columns.header(&["Reason"], out)?;
         for s in &report.suppressed {
-            let f = &s.finding;
-            writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                f.severity.as_str(),
-                cell(&code(&f.rule)),
-                cell(&code(&subject_name(f))),
-                cell(&inline(&f.message)),
-                cell(&inline(&s.reason)),
-            )?;
+            columns.row(&s.finding, &[cell(&inline(&s.reason))], out)?;
         }
     }
     Ok(())
+}
+
+/// The columns of a table of findings: Where only when some subject says where it is.
+struct Columns {
+    place: bool,
+}
+
+impl Columns {
+    fn of<'f>(mut findings: impl Iterator<Item = &'f Finding>) -> Columns {
+        Columns { place: findings.any(|f| !place(f).is_empty()) }
+    }
+
+    /// The header and alignment rows, with `extra` columns after Message.
+    fn header(&self, extra: &[&str], out: &mut String) -> fmt::Result {
+        let mut names = vec!["Severity", "Rule", "Subject"];
+        if self.place {
+            names.push("Where");
+        }
+        names.push("Message");
+        names.extend_from_slice(extra);
+        writeln!(out, "| {} |\n|{}", names.join(" | "), ":---|".repeat(names.len()))
+    }
+
+    /// One finding's row; `extra` cells are already escaped.
+    fn row(&self, f: &Finding, extra: &[String], out: &mut String) -> fmt::Result {
+        let mut subject = code(&subject_name(f));
+        if let Some(name) = &f.subject.name {
+            write!(subject, " ({})", inline(name))?;
+        }
+        let mut cells = vec![f.severity.as_str().to_owned(), cell(&code(&f.rule)), cell(&subject)];
+        if self.place {
+            cells.push(cell(&inline(&place(f))));
+        }
+        cells.push(cell(&inline(&f.message)));
+        cells.extend_from_slice(extra);
+        writeln!(out, "| {} |", cells.join(" | "))
+    }
 }
 
 /// The per-control section of `--framework`.
@@ -124,6 +149,15 @@ fn details(f: &Finding, out: &mut String) -> fmt::Result {
         html(&f.title),
     )?;
     writeln!(out, "**Message:** {}\n", inline(&f.message))?;
+    // The summary line names the subject already; this line is for what else is known.
+    let details = subject_details(f);
+    if !details.is_empty() {
+        write!(out, "**Subject:** {}", code(&subject_name(f)))?;
+        for (label, value) in details {
+            write!(out, ", {label} {}", inline(value))?;
+        }
+        out.push_str("\n\n");
+    }
     if !f.controls.is_empty() {
         let controls: Vec<String> = f.controls.iter().map(|c| code(c)).collect();
         writeln!(out, "**Controls:** {}\n", controls.join(", "))?;

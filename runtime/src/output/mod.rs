@@ -162,7 +162,24 @@ fn subject_name(finding: &Finding) -> String {
     format!("{}/{}", finding.subject.ty, finding.subject.id)
 }
 
-/// `n thing` / `n things`.
+/// `provider/account/region` of the finding's subject, the parts it has: where to look for
+/// the asset in the cloud's console (empty for a subject without them, e.g. an attack path).
+fn place(finding: &Finding) -> String {
+    let s = &finding.subject;
+    let parts: Vec<&str> = [&s.provider, &s.account, &s.region].into_iter().flatten().map(String::as_str).collect();
+    parts.join("/")
+}
+
+/// The subject's descriptive fields the snapshot gave, labelled, in a fixed order: what the
+/// JSON carries beside `type` and `id`, for the formats that list them one by one.
+fn subject_details(finding: &Finding) -> Vec<(&'static str, &str)> {
+    let s = &finding.subject;
+    [("name", &s.name), ("provider", &s.provider), ("account", &s.account), ("region", &s.region)]
+        .into_iter()
+        .filter_map(|(label, value)| value.as_deref().map(|v| (label, v)))
+        .collect()
+}
+
 /// A JSON value as a pretty-printed document ending in a newline (`rulec rules`, `rulec graph`).
 fn json_document(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("INVARIANT: a JSON value serialises");
@@ -170,6 +187,7 @@ fn json_document(value: &serde_json::Value) -> String {
     text
 }
 
+/// `n thing` / `n things`.
 fn plural(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }

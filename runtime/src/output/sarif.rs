@@ -13,7 +13,7 @@
 //!   asset of the snapshot, physical too (GitHub code scanning shows only results with one):
 //!   `artifactLocation.uri` is the snapshot file as given on the command line (relative, with
 //!   `uriBaseId: "%SRCROOT%"`, or a `file://` URI for an absolute path) and `region.startLine`
-//!   the line the asset's object starts on (1 for YAML, whose lines are not recorded). The
+//!   the line the asset's object starts on (for YAML the line of its `id` entry). The
 //!   subject's `provider`, `account`, `region` and `name` are in `properties`. `partialFingerprints`
 //!   carries a hash of rule and subject that stays the same from run to run, so dashboards
 //!   recognise the same problem; evidence is in `properties.evidence`.

@@ -21,10 +21,10 @@ use std::fmt::{self, Write};
 use anstyle::{AnsiColor, Effects, Style};
 use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Row, Table, Width, presets};
 
-use super::{RenderOptions, counts_by_severity, plural, printable, subject_name};
+use super::{RenderOptions, counts_by_severity, place, plural, printable, subject_name};
 use crate::compliance::{Compliance, Status};
 use crate::plan::Severity;
-use crate::report::{Finding, Report};
+use crate::report::Report;
 
 const HEADER: [&str; 5] = ["SEVERITY", "RULE", "SUBJECT", "WHERE", "MESSAGE"];
 /// The index of the WHERE column in [`HEADER`].
@@ -161,13 +161,6 @@ fn render_table(report: &Report, options: &RenderOptions, out: &mut String) -> f
         }
     }
     Ok(())
-}
-
-/// `provider/account/region` of the finding's subject, the parts it has.
-fn place(finding: &Finding) -> String {
-    let s = &finding.subject;
-    let parts: Vec<&str> = [&s.provider, &s.account, &s.region].into_iter().flatten().map(String::as_str).collect();
-    parts.join("/")
 }
 
 /// A row that never takes more than one line: what does not fit is truncated with `…`.

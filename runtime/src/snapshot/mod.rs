@@ -82,6 +82,7 @@ mod schema;
 mod seed;
 mod split;
 mod store;
+mod yaml_lines;
 
 use std::path::{Path, PathBuf};
 

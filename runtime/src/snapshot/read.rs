@@ -183,6 +183,7 @@ fn parse_yaml(ctx: &mut Ctx<'_>, text: &str) {
     let mut options = serde_saphyr::options::Options::default();
     options.with_snippet = false;
     options.budget = Some(yaml_budget(text.len()));
+    ctx.element_lines = super::yaml_lines::element_lines(text);
     let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |d| {
         DocSeed { ctx: &mut *ctx }.deserialize(d)
     });

@@ -130,6 +130,8 @@ pub(crate) struct Ctx<'s> {
     /// YAML: read string-typed scalars with `deserialize_str`, so `no`, `0755` or `1.10` in a
     /// string field stay the text written instead of YAML's bool or number.
     yaml: bool,
+    /// YAML: the line of each `assets` / `events` element (JSON finds them as it splits).
+    pub(crate) element_lines: super::yaml_lines::ElementLines,
     pub(crate) interner: Interner,
     /// Per type, per slot (and the field count for "none yet"): the slot that followed it last
     /// time. Data from one producer lists fields in one order, whatever order that is.
@@ -154,6 +156,7 @@ impl<'s> Ctx<'s> {
             base: Base::Document,
             path: Vec::with_capacity(16),
             yaml,
+            element_lines: super::yaml_lines::ElementLines::default(),
             interner,
             field: ALWAYS,
             follow: vec![Vec::new(); schema.type_count()],
@@ -682,7 +685,8 @@ impl<'s> Ctx<'s> {
         self.path.pop();
         if let Some((ty, record)) = item? {
             let section = if want == Want::Event { Section::Events } else { Section::Assets };
-            self.push_row(ty, record, section, u64::from(index), 0);
+            let line = self.element_lines.line(want == Want::Event, index);
+            self.push_row(ty, record, section, u64::from(index), line);
         }
         Ok(())
     }

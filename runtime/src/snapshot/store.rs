@@ -21,8 +21,9 @@ pub(crate) struct Origin {
     pub(crate) section: Section,
     /// The index in `assets` / `events`, or the JSONL line number.
     pub(crate) pos: u32,
-    /// The line the row's object starts on, 1-based; 0 when the reader cannot tell cheaply
-    /// (YAML, and JSON the streaming path re-reads). For SARIF's `region.startLine`.
+    /// The line the row's object starts on (YAML: the line of its `id` entry), 1-based; 0
+    /// when the reader cannot tell cheaply (JSON the streaming path re-reads). For SARIF's
+    /// `region.startLine`.
     pub(crate) line: u32,
 }
 
