@@ -237,17 +237,10 @@ impl<'a> Natives<'a> {
                 let evaluation = iam::Evaluation::new(docs.iter().map(Arc::as_ref));
                 let granted = evaluation.granted_action_patterns();
                 let key_id = self.get(key, "id");
-                let used: Vec<String> = list(arg(1))
-                    .iter()
-                    .filter_map(|call| match call {
-                        Value::Record(c)
-                            if self.get(c, "success").as_bool() == Some(true)
-                                && self.get(c, "access_key_id").as_str() == key_id.as_str() =>
-                        {
-                            Some(format!("{}:{}", self.get(c, "service"), self.get(c, "action")))
-                        }
-                        _ => None,
-                    })
+                let used: Vec<String> = self
+                    .successful_actions(list(arg(1)), key_id.as_str())
+                    .into_iter()
+                    .map(|(service, action)| format!("{service}:{action}"))
                     .collect();
                 let used_refs: Vec<&str> = used.iter().map(String::as_str).collect();
                 Ok(Value::list(iam::unused_actions(&granted, &used_refs).iter().map(|s| Value::str(s)).collect()))
@@ -321,19 +314,36 @@ impl<'a> Natives<'a> {
                     return Ok(Value::None);
                 };
                 let calls = self.lookups.calls_of(arg(0).as_str().unwrap_or_default());
-                let used: Vec<(String, String)> = list(&calls)
-                    .iter()
-                    .filter_map(|call| match call {
-                        Value::Record(c) if self.get(c, "success").as_bool() == Some(true) => {
-                            Some((self.get(c, "service").to_string(), self.get(c, "action").to_string()))
-                        }
-                        _ => None,
-                    })
-                    .collect();
+                let used = self.successful_actions(list(&calls), None);
                 let used: Vec<(&str, &str)> = used.iter().map(|(s, a)| (s.as_str(), a.as_str())).collect();
                 Ok(Value::Json(Arc::new(iam::least_privilege(dialect, &used))))
             }
         }
+    }
+
+    /// `(service, action)` of the successful calls among `calls` (only those signed with `key`,
+    /// when given). The fields are located once per event type, not by name for every call:
+    /// a key's advice reads all of its calls.
+    fn successful_actions(&self, calls: &[Value], key: Option<&str>) -> Vec<(String, String)> {
+        let mut located: Option<(TypeIdx, [Option<usize>; 4])> = None;
+        calls
+            .iter()
+            .filter_map(|call| {
+                let Value::Record(c) = call else { return None };
+                let at = match located {
+                    Some((ty, at)) if ty == c.ty => at,
+                    _ => {
+                        let at = ["success", "access_key_id", "service", "action"].map(|n| self.field_index(c.ty, n));
+                        located = Some((c.ty, at));
+                        at
+                    }
+                };
+                let field = |i: Option<usize>| i.and_then(|i| c.fields.get(i)).unwrap_or(&Value::None);
+                let signed = key.is_none_or(|k| field(at[1]).as_str() == Some(k));
+                (field(at[0]).as_bool() == Some(true) && signed)
+                    .then(|| (field(at[2]).to_string(), field(at[3]).to_string()))
+            })
+            .collect()
     }
 
     /// Runs `question` on the principal's (or document's) effective policies.
