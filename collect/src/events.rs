@@ -85,6 +85,47 @@ pub(crate) fn read_file(out: &mut Estate, file: &Path, provider: Provider, accou
     }
 }
 
+/// One raw audit record as delivered to a stream (CKafka, CLS, SLS): a CloudAudit or an
+/// ActionTrail record, told apart by shape, as snapshot event JSON — what `rulec watch-events`
+/// reads for a line that is not already a snapshot event. `Ok(None)` when the normalizer left
+/// the record out (a masked key or address), with the reason; `Err` when it cannot be read.
+/// `account` is the owner when the record does not name it. The same normalizers as `import`.
+pub fn normalize_record(value: &Value, account: &str) -> Result<Normalized, String> {
+    let file = Path::new("stream");
+    let node = Node { value, file, path: "$".to_owned() };
+    let mut out = Estate::default();
+    let event = match provider_of(value) {
+        Provider::Tencent => tencent::events::record(&mut out, &node, account),
+        Provider::Alibaba => alibaba::events::record(&mut out, &node, account),
+    }
+    .map_err(|e| e.message)?;
+    match event {
+        Some(event) => serde_json::to_value(event).map(Normalized::Event).map_err(|e| e.to_string()),
+        None => {
+            Ok(Normalized::LeftOut(out.report.issues.into_iter().map(|i| i.message).collect::<Vec<_>>().join("; ")))
+        }
+    }
+}
+
+/// What [`normalize_record`] made of a record.
+#[derive(Debug)]
+pub enum Normalized {
+    /// A snapshot event (`type`, `time`, …).
+    Event(Value),
+    /// Left out on purpose, and why (a masked key or address).
+    LeftOut(String),
+}
+
+/// ActionTrail names the key `userIdentity.accessKeyId` and the region `acsRegion`, and a Log
+/// Service row carries the record as an `event` string; CloudAudit does none of these.
+fn provider_of(value: &Value) -> Provider {
+    let alibaba = value.get("acsRegion").is_some()
+        || value.get("event").is_some_and(Value::is_string)
+        || value.pointer("/userIdentity/accessKeyId").is_some()
+        || value.get("serviceName").is_some();
+    if alibaba { Provider::Alibaba } else { Provider::Tencent }
+}
+
 /// The event records of a document: the `Events` of an answer, the `Records` of a delivered
 /// file, the elements of an array, or the document itself.
 fn records<'a>(root: &Node<'a>) -> Vec<Node<'a>> {
