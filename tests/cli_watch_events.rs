@@ -93,6 +93,70 @@ fn a_leaked_key_used_from_outside_alarms_while_the_file_is_followed() {
     assert!(watching.child.try_wait().expect("status").is_none(), "still following the file");
 }
 
+/// The external call, signed with `key` at 09:00 plus `minute` minutes.
+fn call(key: &str, minute: u32) -> String {
+    EXTERNAL_CALL.replace("ak-live", key).replace("09:00:00", &format!("09:{minute:02}:00"))
+}
+
+#[test]
+fn a_truncated_or_rotated_file_is_read_again_from_its_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("context.json"), CONTEXT).expect("context");
+    let events = dir.path().join("events.jsonl");
+    // The second file is shorter than what was read of the first: how a truncation is noticed.
+    std::fs::write(&events, call("ak-first-of-the-old-file", 0) + "\n").expect("events");
+    let watching = Watching::start(
+        dir.path(),
+        &["--source", "events.jsonl", "--context", "context.json", "--stats-every", "0", "--only-pack", "ak"],
+    );
+    let subject = |line: String| serde_json::from_str::<Value>(&line).expect("a JSON line")["subject"]["id"].clone();
+    assert_eq!(subject(watching.next_line("for the first key")), "ak-first-of-the-old-file");
+    std::fs::write(&events, call("ak-truncated", 1) + "\n").expect("truncate");
+    assert_eq!(subject(watching.next_line("after the truncation")), "ak-truncated");
+    std::fs::rename(&events, dir.path().join("events.jsonl.1")).expect("rotate");
+    std::fs::write(&events, call("ak-rotated", 2) + "\n").expect("new file");
+    assert_eq!(subject(watching.next_line("after the rotation")), "ak-rotated");
+}
+
+#[test]
+fn a_changed_context_is_loaded_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let context = dir.path().join("context.json");
+    std::fs::write(&context, CONTEXT).expect("context");
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(&events, "").expect("events");
+    let watching = Watching::start(
+        dir.path(),
+        &[
+            "--source",
+            "events.jsonl",
+            "--context",
+            "context.json",
+            "--stats-every",
+            "0",
+            "--only-pack",
+            "ak",
+            "--lateness",
+            "0",
+        ],
+    );
+    // A leak report alarms only for a key the context knows as active: `ak-new` arrives with
+    // the new context. Reports are appended until one alarms (the reload takes a moment).
+    std::fs::write(&context, CONTEXT.replace("ak-live", "ak-new")).expect("new context");
+    let report = r#"{"type":"LeakReport","time":"2026-11-20T09:00:00Z","access_key_id":"ak-new","url":"https://github.com/x/y","source":"github"}"#;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        assert!(Instant::now() < deadline, "no alarm for the key of the new context");
+        append(&events, report);
+        if let Ok(line) = watching.stdout.recv_timeout(Duration::from_millis(500)) {
+            let line: Value = serde_json::from_str(&line).expect("a JSON line");
+            assert_eq!(line["rule"], "AK_ALARM_LEAKED");
+            assert_eq!(line["subject"]["id"], "ak-new");
+            break;
+        }
+    }
+}
+
 #[test]
 fn standard_input_bad_lines_and_late_events() {
     let dir = tempfile::tempdir().expect("temp dir");

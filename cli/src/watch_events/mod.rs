@@ -43,8 +43,9 @@ pub(crate) struct WatchEventsArgs {
     /// Evaluate only the alarms of these packs (repeatable)
     #[arg(long = "only-pack", value_name = "NAME")]
     pub only_packs: Vec<String>,
-    /// How late (seconds) an event may arrive and still be placed in its windows
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// How late (seconds) an event may arrive and still be placed in its windows; grouped
+    /// alarms wait this much event time (or a quiet second) before they are emitted
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     pub lateness: u32,
     /// Groups (alarm and key) held at most; beyond, the oldest is evicted and counted
     #[arg(long, value_name = "N", default_value_t = 100_000)]
@@ -238,7 +239,8 @@ impl Run {
                 Message::Stop => {
                     let stats = stream.stats();
                     eprintln!(
-                        "[watch-events] stopped: {} open groups not reported further ({} events waiting for the watermark)",
+                        "[watch-events] stopped with {} groups open (each open burst was reported when it opened; \
+                         what joined it since is not) and {} events waiting for the watermark",
                         stats.groups, stats.buffered
                     );
                     self.print_stats(stats);
