@@ -185,3 +185,37 @@ fn json_lines(out: &mut Estate, file: &Path, text: &str) -> Vec<(Value, Option<u
     }
     values
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &str = "../examples/raw";
+
+    fn first_record(path: &str) -> Value {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(path)).expect("example record");
+        serde_json::from_str(text.lines().next().expect("a line")).expect("a JSON record")
+    }
+
+    #[test]
+    fn a_stream_record_is_told_apart_and_normalized_as_import_does() {
+        let tencent = first_record("tencent/100000000002/events/delivered/cloudaudit-cos-HANDWRITTEN.jsonl");
+        let Ok(Normalized::Event(event)) = normalize_record(&tencent, "") else { panic!("a CloudAudit event") };
+        assert_eq!((&event["type"], &event["access_key_id"]), (&"ApiCall".into(), &"AKIDEXAMPLELINKED0001".into()));
+        assert_eq!(event["time"], "2026-11-20T07:59:01Z", "Beijing time read as such");
+        let alibaba = first_record("alibaba/5000000000000002/events/delivered/actiontrail-updatetrail-alice.jsonl");
+        let Ok(Normalized::Event(event)) = normalize_record(&alibaba, "") else { panic!("an ActionTrail event") };
+        assert_eq!((&event["type"], &event["access_key_id"]), (&"ApiCall".into(), &"0wNEpMMlzy7s0001".into()));
+    }
+
+    #[test]
+    fn a_masked_address_is_left_out_with_the_reason() {
+        let mut tencent = first_record("tencent/100000000002/events/delivered/cloudaudit-cos-HANDWRITTEN.jsonl");
+        tencent["sourceIPAddress"] = "203.0.**.**".into();
+        match normalize_record(&tencent, "") {
+            Ok(Normalized::LeftOut(reason)) => assert!(reason.contains("masked"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(normalize_record(&serde_json::json!({"hello": 1}), "").is_err());
+    }
+}
