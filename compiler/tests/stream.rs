@@ -260,3 +260,26 @@ fn an_event_older_than_the_lateness_is_late_and_joins_no_window() {
     assert!(stream.push(&engine, order[2].clone()).late);
     assert_eq!(stream.stats().late, 2);
 }
+
+#[test]
+fn a_quiet_source_releases_what_waits_for_the_watermark() {
+    let plan = plan();
+    // Three calls of one key within a minute: ST_COUNT's threshold, held back by the lateness.
+    let calls = [(0, 0, 0, true, 0), (0, 10, 1, true, 0), (0, 20, 2, true, 0)];
+    let store = snapshot::load_str(&plan, "log.json", &log(&calls), Format::Json).expect("valid log").store;
+    let engine = Engine::new(&plan, &store).expect("engine");
+    let mut stream = AlarmStream::new(
+        &plan,
+        |c| c.id == "ST_COUNT",
+        StreamOptions { lateness: 3_600 * MICROS_PER_SECOND, max_groups: 10 },
+    );
+    for event in events(&plan, &store) {
+        assert!(stream.push(&engine, event).findings.is_empty(), "held until the watermark passes it");
+    }
+    assert_eq!(stream.stats().buffered, 3);
+    let released = stream.idle(&engine);
+    assert_eq!(released.findings.len(), 1, "the burst is reported when it opens");
+    assert_eq!(released.findings[0].finding.evidence["count"], 3);
+    // Nothing joined it since: the end of input reports nothing more.
+    assert!(stream.flush(&engine).findings.is_empty());
+}
