@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use rulec_runtime::eval::{AlarmStream, Emitted, Engine, StreamFinding, StreamOptions, StreamStats};
 use rulec_runtime::plan::{Plan, TypeKind};
 use rulec_runtime::report::{Finding, Suppressed, describe_subjects};
-use rulec_runtime::snapshot::{self, Format};
+use rulec_runtime::snapshot::{self, Format, TextLoader};
 use rulec_runtime::value::{MICROS_PER_SECOND, Record};
 use serde::Serialize;
 
@@ -207,6 +207,7 @@ impl Run {
         stream: &mut AlarmStream,
         messages: &Receiver<Message>,
     ) -> Served {
+        let loader = TextLoader::new(plan);
         loop {
             let stats_due = if self.stats_every.is_zero() {
                 Duration::MAX
@@ -248,7 +249,7 @@ impl Run {
                 }
                 Message::Input(Input::Line(number, line)) => {
                     self.last_input = Some(Instant::now());
-                    match event_of(plan, &line, &args.account) {
+                    match event_of(&loader, plan, &line, &args.account) {
                         Ok(Some(event)) => {
                             let emitted = stream.push(engine, event);
                             if emitted.late {
@@ -357,7 +358,7 @@ fn push_line(out: &mut String, line: &impl Serialize) {
 
 /// One line as an event of the plan: a snapshot event (`"type"` names an event type) read by
 /// the snapshot loader, or a raw audit record normalized first; `None` for a blank line.
-fn event_of(plan: &Plan, line: &str, account: &str) -> Result<Option<Arc<Record>>, String> {
+fn event_of(loader: &TextLoader<'_>, plan: &Plan, line: &str, account: &str) -> Result<Option<Arc<Record>>, String> {
     if line.trim().is_empty() {
         return Ok(None);
     }
@@ -380,7 +381,8 @@ fn event_of(plan: &Plan, line: &str, account: &str) -> Result<Option<Arc<Record>
     let document = format!(
         "{{\"format\":\"rulec.snapshot/v1\",\"taken_at\":\"1970-01-01T00:00:00Z\",\"assets\":[],\"events\":[{text}]}}"
     );
-    let loaded = snapshot::load_str(plan, "event", &document, Format::Json)
+    let loaded = loader
+        .load("event", &document, Format::Json)
         .map_err(|errors| errors.to_string().trim().replace('\n', "; "))?;
     let store = loaded.store;
     (0..plan.types.len())
