@@ -23,6 +23,7 @@ mod schema;
 mod test;
 mod triage;
 mod watch;
+mod watch_events;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -161,6 +162,19 @@ enum Command {
     /// Read the findings history store: trends per day
     #[command(subcommand)]
     History(history::HistoryCommand),
+    /// Evaluate the alarm rules on a live stream of events, printing each alarm as it fires
+    #[command(
+        after_help = "Examples:\n  tail -F audit.jsonl | rulec watch-events --source - --context snapshot.json\n  \
+                            rulec watch-events --source events.jsonl --context snapshot.json --lateness 120\n\n\
+                            Lines are snapshot events (ApiCall, ConsoleLogin, LeakReport) or raw CloudAudit / \
+                            ActionTrail records. Each alarm is one JSON line on standard output, as `rulec check \
+                            --format jsonl` prints it, with an `id`; a burst is printed when it reaches its \
+                            threshold and again, with the same id, when it closes if it grew. Bad lines are \
+                            reported on standard error and skipped. See docs/streaming.md.\n\n\
+                            Exit codes: 0 the input ended or SIGINT / SIGTERM, 2 bad input (a compile error, an \
+                            invalid context snapshot or configuration, an unreadable source)."
+    )]
+    WatchEvents(watch_events::WatchEventsArgs),
 }
 
 /// Where packs come from; shared by every command that compiles.
@@ -209,6 +223,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Triage(args) => triage::run(&args),
         Command::History(command) => history::run(&command),
+        Command::WatchEvents(args) => watch_events::run(&args),
     });
     let code = match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,

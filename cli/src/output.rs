@@ -85,6 +85,18 @@ pub(crate) fn print(text: &str) -> Result<(), u8> {
     emit(None, text).map_err(|message| super::fail(&message, None))
 }
 
+/// Writes and flushes `text` on standard output for a command that keeps running
+/// (`watch-events`): `Ok(false)` when the reader has gone (a closed pipe), so the command can
+/// stop quietly instead of evaluating for no one.
+pub(crate) fn print_streaming(text: &str) -> Result<bool, String> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(format!("cannot write to standard output: {e}")),
+    }
+}
+
 /// [`emit`], with the access a file gets.
 pub(crate) fn emit_with(path: Option<&Path>, text: &str, access: Access) -> Result<(), String> {
     match path {

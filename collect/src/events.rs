@@ -85,6 +85,47 @@ pub(crate) fn read_file(out: &mut Estate, file: &Path, provider: Provider, accou
     }
 }
 
+/// One raw audit record as delivered to a stream (CKafka, CLS, SLS): a CloudAudit or an
+/// ActionTrail record, told apart by shape, as snapshot event JSON — what `rulec watch-events`
+/// reads for a line that is not already a snapshot event. `Ok(None)` when the normalizer left
+/// the record out (a masked key or address), with the reason; `Err` when it cannot be read.
+/// `account` is the owner when the record does not name it. The same normalizers as `import`.
+pub fn normalize_record(value: &Value, account: &str) -> Result<Normalized, String> {
+    let file = Path::new("stream");
+    let node = Node { value, file, path: "$".to_owned() };
+    let mut out = Estate::default();
+    let event = match provider_of(value) {
+        Provider::Tencent => tencent::events::record(&mut out, &node, account),
+        Provider::Alibaba => alibaba::events::record(&mut out, &node, account),
+    }
+    .map_err(|e| e.message)?;
+    match event {
+        Some(event) => serde_json::to_value(event).map(Normalized::Event).map_err(|e| e.to_string()),
+        None => {
+            Ok(Normalized::LeftOut(out.report.issues.into_iter().map(|i| i.message).collect::<Vec<_>>().join("; ")))
+        }
+    }
+}
+
+/// What [`normalize_record`] made of a record.
+#[derive(Debug)]
+pub enum Normalized {
+    /// A snapshot event (`type`, `time`, …).
+    Event(Value),
+    /// Left out on purpose, and why (a masked key or address).
+    LeftOut(String),
+}
+
+/// ActionTrail names the key `userIdentity.accessKeyId` and the region `acsRegion`, and a Log
+/// Service row carries the record as an `event` string; CloudAudit does none of these.
+fn provider_of(value: &Value) -> Provider {
+    let alibaba = value.get("acsRegion").is_some()
+        || value.get("event").is_some_and(Value::is_string)
+        || value.pointer("/userIdentity/accessKeyId").is_some()
+        || value.get("serviceName").is_some();
+    if alibaba { Provider::Alibaba } else { Provider::Tencent }
+}
+
 /// The event records of a document: the `Events` of an answer, the `Records` of a delivered
 /// file, the elements of an array, or the document itself.
 fn records<'a>(root: &Node<'a>) -> Vec<Node<'a>> {
@@ -143,4 +184,38 @@ fn json_lines(out: &mut Estate, file: &Path, text: &str) -> Vec<(Value, Option<u
         }
     }
     values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &str = "../examples/raw";
+
+    fn first_record(path: &str) -> Value {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(path)).expect("example record");
+        serde_json::from_str(text.lines().next().expect("a line")).expect("a JSON record")
+    }
+
+    #[test]
+    fn a_stream_record_is_told_apart_and_normalized_as_import_does() {
+        let tencent = first_record("tencent/100000000002/events/delivered/cloudaudit-cos-HANDWRITTEN.jsonl");
+        let Ok(Normalized::Event(event)) = normalize_record(&tencent, "") else { panic!("a CloudAudit event") };
+        assert_eq!((&event["type"], &event["access_key_id"]), (&"ApiCall".into(), &"AKIDEXAMPLELINKED0001".into()));
+        assert_eq!(event["time"], "2026-11-20T07:59:01Z", "Beijing time read as such");
+        let alibaba = first_record("alibaba/5000000000000002/events/delivered/actiontrail-updatetrail-alice.jsonl");
+        let Ok(Normalized::Event(event)) = normalize_record(&alibaba, "") else { panic!("an ActionTrail event") };
+        assert_eq!((&event["type"], &event["access_key_id"]), (&"ApiCall".into(), &"0wNEpMMlzy7s0001".into()));
+    }
+
+    #[test]
+    fn a_masked_address_is_left_out_with_the_reason() {
+        let mut tencent = first_record("tencent/100000000002/events/delivered/cloudaudit-cos-HANDWRITTEN.jsonl");
+        tencent["sourceIPAddress"] = "203.0.**.**".into();
+        match normalize_record(&tencent, "") {
+            Ok(Normalized::LeftOut(reason)) => assert!(reason.contains("masked"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(normalize_record(&serde_json::json!({"hello": 1}), "").is_err());
+    }
 }

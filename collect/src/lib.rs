@@ -24,6 +24,8 @@ pub mod sign;
 pub mod snapshot;
 pub mod time;
 
+pub use events::{Normalized, normalize_record};
+
 mod alibaba;
 mod tencent;
 

@@ -6,15 +6,17 @@
 //! not fixed clock buckets. Bursts do not overlap: scanning in time order, the first event
 //! at which a window ending there reaches the threshold closes a burst that starts at that
 //! window's first event and takes every event within `W` of that start; the scan resumes
-//! after it. Each burst is one finding.
+//! after it. Each burst is one finding. The window itself is `window::Window`, shared with the
+//! stream evaluator (`stream`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::budget::Scope;
 use super::exec::{PrepareError, Preparer, X};
+use super::window::{Burst, Window};
 use super::{CheckError, Engine, EvalError, Prepared};
 use crate::plan::{self, Check};
 use crate::report::{Finding, FindingKind, Subject};
@@ -25,10 +27,11 @@ pub(crate) const EVIDENCE_CAP: usize = 20;
 
 #[derive(Debug)]
 pub(crate) struct Grouping {
-    key: X,
-    window: Micros,
-    distinct: Option<X>,
-    at_least: usize,
+    pub(super) key: X,
+    /// `Micros::MAX` without `within`.
+    pub(super) window: Micros,
+    pub(super) distinct: Option<X>,
+    pub(super) at_least: usize,
 }
 
 impl Grouping {
@@ -55,11 +58,12 @@ impl Grouping {
 }
 
 /// One event that passed `where` and `when`.
-struct Hit {
-    event: Arc<Record>,
-    time: Micros,
-    key: Arc<str>,
-    distinct: Option<Arc<str>>,
+#[derive(Clone, Debug)]
+pub(crate) struct Hit {
+    pub(super) event: Arc<Record>,
+    pub(super) time: Micros,
+    pub(super) key: Arc<str>,
+    pub(super) distinct: Option<Arc<str>>,
 }
 
 /// A grouping key or distinct value as text, sharing a string value's storage.
@@ -108,7 +112,7 @@ pub(super) fn run_all(engine: &Engine<'_>, alarms: &[(&Check, &Prepared)]) -> Ve
     alarms
         .iter()
         .zip(passed.hits.into_iter().zip(passed.errors))
-        .map(|((check, prepared), (hits, errors))| findings(engine, check, prepared, &hits, errors))
+        .map(|((check, prepared), (hits, errors))| findings(engine, check, prepared, hits, errors))
         .collect()
 }
 
@@ -137,27 +141,27 @@ fn findings(
     engine: &Engine<'_>,
     check: &Check,
     prepared: &Prepared,
-    hits: &[Hit],
+    hits: Vec<Hit>,
     mut errors: Vec<CheckError>,
 ) -> (Vec<Finding>, Vec<CheckError>) {
     let mut findings = Vec::new();
     match &prepared.group {
         None => {
             for h in hits {
-                match finding(engine, check, prepared, event_subject(engine, &h.event), &[h]) {
+                match finding(engine, check, prepared, &Burst::single(h)) {
                     Ok(f) => findings.push(f),
                     Err(e) => errors.push(e),
                 }
             }
         }
         Some(grouping) => {
-            let mut groups: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
+            let mut groups: BTreeMap<Arc<str>, Vec<Hit>> = BTreeMap::new();
             for h in hits {
-                groups.entry(h.key.as_ref()).or_default().push(h);
+                groups.entry(h.key.clone()).or_default().push(h);
             }
-            for (key, members) in groups {
-                for burst in group_bursts(members, grouping) {
-                    match finding(engine, check, prepared, group_subject(engine, key), &burst) {
+            for (_, members) in groups {
+                for burst in Window::bursts(members, grouping) {
+                    match finding(engine, check, prepared, &burst) {
                         Ok(f) => findings.push(f),
                         Err(e) => errors.push(e),
                     }
@@ -168,7 +172,7 @@ fn findings(
     (findings, errors)
 }
 
-fn hit(
+pub(super) fn hit(
     engine: &Engine<'_>,
     prepared: &Prepared,
     row: &Arc<Record>,
@@ -192,55 +196,6 @@ fn hit(
     Ok(Some(Hit { event: row.clone(), time, key, distinct }))
 }
 
-/// A group's bursts, whatever order its hits arrived in: ordered by time first (a stable
-/// sort keeps equal times in snapshot order).
-fn group_bursts<'h>(mut members: Vec<&'h Hit>, grouping: &Grouping) -> Vec<Vec<&'h Hit>> {
-    members.sort_by_key(|h| h.time);
-    bursts(&members, grouping)
-}
-
-/// Non-overlapping bursts of a group's time-ordered hits that reach the threshold.
-fn bursts<'h>(hits: &[&'h Hit], grouping: &Grouping) -> Vec<Vec<&'h Hit>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    let mut j = 0;
-    while j < hits.len() {
-        while hits[j].time - hits[start].time > grouping.window {
-            if let Some(d) = &hits[start].distinct {
-                decrement(&mut counts, d);
-            }
-            start += 1;
-        }
-        if let Some(d) = &hits[j].distinct {
-            *counts.entry(d.as_ref()).or_insert(0) += 1;
-        }
-        let measure = if grouping.distinct.is_some() { counts.len() } else { j + 1 - start };
-        if measure >= grouping.at_least {
-            let mut end = j;
-            while end + 1 < hits.len() && hits[end + 1].time - hits[start].time <= grouping.window {
-                end += 1;
-            }
-            out.push(hits[start..=end].to_vec());
-            j = end + 1;
-            start = j;
-            counts.clear();
-            continue;
-        }
-        j += 1;
-    }
-    out
-}
-
-fn decrement<'a>(counts: &mut HashMap<&'a str, usize>, key: &'a str) {
-    if let Some(n) = counts.get_mut(key) {
-        *n -= 1;
-        if *n == 0 {
-            counts.remove(key);
-        }
-    }
-}
-
 /// The grouping key resolved to its asset when one has that id (e.g. the AccessKey),
 /// else the key itself under the type `group`.
 fn group_subject(engine: &Engine<'_>, key: &str) -> Subject {
@@ -252,7 +207,7 @@ fn group_subject(engine: &Engine<'_>, key: &str) -> Subject {
     Subject::new("group".to_owned(), key.to_owned())
 }
 
-fn event_subject(engine: &Engine<'_>, event: &Record) -> Subject {
+pub(super) fn event_subject(engine: &Engine<'_>, event: &Record) -> Subject {
     let ty = engine.plan.types.get(event.ty as usize).map_or_else(String::new, |t| t.name.clone());
     let time = engine
         .natives
@@ -262,17 +217,27 @@ fn event_subject(engine: &Engine<'_>, event: &Record) -> Subject {
     Subject::new(ty, time)
 }
 
-/// One finding for a burst: message and evidence from its first event, plus the events.
-fn finding(
+/// One finding for a burst: message and evidence from its first event, plus the events. The
+/// subject is the group (its key), or the event itself for an alarm without grouping.
+pub(super) fn finding(
     engine: &Engine<'_>,
     check: &Check,
     prepared: &Prepared,
-    subject: Subject,
-    burst: &[&Hit],
+    burst: &Burst,
 ) -> Result<Finding, CheckError> {
+    let Some(first) = burst.hits.first() else {
+        return Err(CheckError {
+            rule: check.id.clone(),
+            subject: Subject::new("group".to_owned(), String::new()),
+            message: "an empty burst".to_owned(),
+        });
+    };
+    let subject = match prepared.group {
+        Some(_) => group_subject(engine, &first.key),
+        None => event_subject(engine, &first.event),
+    };
     let error = |e: EvalError| CheckError { rule: check.id.clone(), subject: subject.clone(), message: e.0 };
     let _budget = Scope::enter(&engine.budget);
-    let first = &burst[0];
     let mut frame = vec![Value::None; check.locals.max(1) as usize];
     frame[0] = Value::Record(first.event.clone());
     let env = engine.env();
@@ -280,7 +245,7 @@ fn finding(
         frame[1 + i] = env.eval(x, &mut frame).map_err(error)?;
     }
     let events: Vec<serde_json::Value> =
-        burst.iter().take(EVIDENCE_CAP).map(|h| engine.to_json(&Value::Record(h.event.clone()))).collect();
+        burst.hits.iter().take(EVIDENCE_CAP).map(|h| engine.to_json(&Value::Record(h.event.clone()))).collect();
     let name = if engine.plan.types.get(check.subject_type as usize).is_some_and(|t| t.name == "ApiCall") {
         "calls"
     } else {
@@ -288,90 +253,11 @@ fn finding(
     };
     let extra = vec![
         (name.to_owned(), serde_json::Value::Array(events)),
-        ("count".to_owned(), serde_json::Value::from(burst.len())),
+        ("count".to_owned(), serde_json::Value::from(burst.count)),
         ("first_seen".to_owned(), serde_json::Value::String(crate::value::format_time(first.time))),
-        ("last_seen".to_owned(), serde_json::Value::String(crate::value::format_time(burst[burst.len() - 1].time))),
+        ("last_seen".to_owned(), serde_json::Value::String(crate::value::format_time(burst.last))),
     ];
     let message = engine.message(check, prepared, &mut frame).map_err(error)?;
     let evidence = engine.evidence(prepared, &mut frame, extra).map_err(error)?;
     Ok(engine.finding(check, FindingKind::Alarm, subject, message, evidence))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hits(times: &[i64]) -> Vec<Hit> {
-        times
-            .iter()
-            .map(|t| Hit {
-                event: Arc::new(Record { ty: 0, fields: Box::new([]), extra: None }),
-                time: t * MICROS_PER_SECOND,
-                key: "k".into(),
-                distinct: None,
-            })
-            .collect()
-    }
-
-    fn grouping(window_secs: i64, at_least: usize) -> Grouping {
-        Grouping { key: X::Now, window: window_secs * MICROS_PER_SECOND, distinct: None, at_least }
-    }
-
-    fn burst_sizes(times: &[i64], window: i64, n: usize) -> Vec<usize> {
-        let owned = hits(times);
-        let refs: Vec<&Hit> = owned.iter().collect();
-        bursts(&refs, &grouping(window, n)).iter().map(Vec::len).collect()
-    }
-
-    #[test]
-    fn exactly_at_the_threshold_fires_and_one_short_does_not() {
-        assert_eq!(burst_sizes(&[0, 10, 20], 60, 3), vec![3]);
-        assert_eq!(burst_sizes(&[0, 10], 60, 3), Vec::<usize>::new());
-    }
-
-    #[test]
-    fn windows_slide_rather_than_bucket() {
-        // 58..62 straddles a minute boundary: still one 60-second window.
-        assert_eq!(burst_sizes(&[58, 59, 61, 62], 60, 4), vec![4]);
-        // Spread wider than the window never fires.
-        assert_eq!(burst_sizes(&[0, 40, 80, 120], 60, 3), Vec::<usize>::new());
-    }
-
-    #[test]
-    fn the_window_edge_is_inclusive_and_bursts_do_not_overlap() {
-        assert_eq!(burst_sizes(&[0, 60], 60, 2), vec![2]);
-        assert_eq!(burst_sizes(&[0, 1, 2, 3, 500, 501], 60, 2), vec![4, 2]);
-    }
-
-    #[test]
-    fn unsorted_hits_are_ordered_by_time_first() {
-        // 500 and 0..3 arrive interleaved: sorted, 0..3 is one burst and 500 stays alone.
-        let owned = hits(&[3, 500, 0, 2, 1]);
-        let refs: Vec<&Hit> = owned.iter().collect();
-        let found = group_bursts(refs, &grouping(60, 4));
-        let times: Vec<Vec<i64>> =
-            found.iter().map(|b| b.iter().map(|h| h.time / MICROS_PER_SECOND).collect()).collect();
-        assert_eq!(times, vec![vec![0, 1, 2, 3]]);
-    }
-
-    #[test]
-    fn without_within_the_whole_log_is_one_window() {
-        let owned = hits(&[0, 86_400, 864_000]);
-        let refs: Vec<&Hit> = owned.iter().collect();
-        let g = Grouping { window: Micros::MAX, ..grouping(0, 3) };
-        assert_eq!(bursts(&refs, &g).iter().map(Vec::len).collect::<Vec<_>>(), vec![3]);
-    }
-
-    #[test]
-    fn distinct_counts_values_in_the_window() {
-        let mut owned = hits(&[0, 1, 2, 3]);
-        for (h, v) in owned.iter_mut().zip(["a", "a", "b", "c"]) {
-            h.distinct = Some(v.into());
-        }
-        let refs: Vec<&Hit> = owned.iter().collect();
-        let g = Grouping { key: X::Now, window: 60 * MICROS_PER_SECOND, distinct: Some(X::Now), at_least: 3 };
-        assert_eq!(bursts(&refs, &g).iter().map(Vec::len).collect::<Vec<_>>(), vec![4]);
-        let g = Grouping { at_least: 4, ..g };
-        assert!(bursts(&refs, &g).is_empty());
-    }
 }

@@ -13,7 +13,9 @@ mod lookups;
 mod natives;
 mod paths;
 mod shortcut;
+mod stream;
 mod survey;
+mod window;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -24,6 +26,7 @@ pub use budget::{Budget, CANCELLED, Cancel, exceeded_budget};
 pub use exec::PrepareError;
 pub use explain::{ExplainError, Explanation, Outcome as TraceOutcome, Trace, Verdict};
 pub use interp::EvalError;
+pub use stream::{AlarmStream, Emitted, StreamFinding, StreamOptions, StreamStats};
 pub use survey::Survey;
 
 use budget::Scope;

@@ -190,9 +190,25 @@ fn merge(
 
 /// Loads one document (or JSONL text) given as text; `name` is the file name messages use.
 pub fn load_str(plan: &Plan, name: &str, text: &str, format: Format) -> Result<Loaded, LoadErrors> {
-    let schema = schema::Schema::new(plan);
-    let name = PathBuf::from(name);
-    let output = read::parse_text(&schema, 0, &name, text, format);
-    let (store, warnings) = store::build(&schema, vec![name.clone()], vec![output], &name)?;
-    Ok(Loaded { store, warnings })
+    TextLoader::new(plan).load(name, text, format)
+}
+
+/// [`load_str`] for many small texts of one plan (`rulec watch-events` reads each line as a
+/// document): the schema's tables are built once, not per text.
+pub struct TextLoader<'p> {
+    schema: schema::Schema<'p>,
+}
+
+impl<'p> TextLoader<'p> {
+    pub fn new(plan: &'p Plan) -> TextLoader<'p> {
+        TextLoader { schema: schema::Schema::new(plan) }
+    }
+
+    /// Loads one document (or JSONL text); `name` is the file name messages use.
+    pub fn load(&self, name: &str, text: &str, format: Format) -> Result<Loaded, LoadErrors> {
+        let name = PathBuf::from(name);
+        let output = read::parse_text(&self.schema, 0, &name, text, format);
+        let (store, warnings) = store::build(&self.schema, vec![name.clone()], vec![output], &name)?;
+        Ok(Loaded { store, warnings })
+    }
 }
