@@ -109,7 +109,10 @@ fn describe(db: &dyn Db, workspace: Workspace, target: &Target, file: SourceFile
                 _ => None,
             })?;
             let manual = if control.manual { " (manual)" } else { "" };
-            Some(with_docs(format!("**{framework}** `{id}`: {}{manual}", control.summary.value), doc_text(&control.docs)))
+            Some(with_docs(
+                format!("**{framework}** `{id}`: {}{manual}", control.summary.value),
+                doc_text(&control.docs),
+            ))
         }
     }
 }
