@@ -230,6 +230,13 @@ mod tests {
     }
 
     #[test]
+    fn plans_without_manual_flags_still_load_and_automated_controls_omit_it() {
+        let old: Control = serde_json::from_str(r#"{"id": "1", "summary": "s"}"#).expect("a control");
+        assert!(!old.manual);
+        assert_eq!(serde_json::to_string(&old).expect("json"), r#"{"id":"1","summary":"s"}"#);
+    }
+
+    #[test]
     fn a_manual_control_no_evaluated_check_cites_is_manual_not_uncovered() {
         let control = |id: &str, manual| Control { id: id.into(), summary: id.into(), manual };
         let plan = Plan {
