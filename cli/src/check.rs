@@ -233,7 +233,10 @@ pub(crate) fn evaluate(
     if let Some(name) = &args.framework
         && let Err(e) = rulec_runtime::compliance::find_framework(plan, name)
     {
-        return Err(fail(&e.to_string(), Some("list the controls of a framework with `rulec rules --framework F`")));
+        let help = e.help().unwrap_or_else(|| {
+            "list the controls of a framework with `rulec rules --framework F --coverage`".to_owned()
+        });
+        return Err(fail(&e.to_string(), Some(&help)));
     }
     if let Some(unknown) = args.input.only_packs.iter().find(|p| !plan.checks.iter().any(|c| &c.pack == *p)) {
         let mut packs: Vec<&str> = plan.checks.iter().map(|c| c.pack.as_str()).collect();

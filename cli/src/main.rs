@@ -115,8 +115,9 @@ enum Command {
                             Exit codes: 0 all passed, 1 a test failed, 2 bad input (a compile error, a missing \
                             or invalid fixture, a filter that matches nothing).")]
     Test(test::TestArgs),
-    /// List the checks of the packs: id, kind, severity, title, controls, pack
+    /// List the checks of the packs (id, kind, severity, title, controls, pack), or a framework's coverage
     #[command(after_help = "Examples:\n  rulec rules\n  rulec rules --framework mlps2.l3\n  \
+                            rulec rules --framework cis.alibaba --coverage\n  \
                             rulec rules --format markdown -o docs/rules.md\n  rulec rules --format json | jq '.rules[].id'\n\n\
                             Exit codes: 0 listed, 2 bad input (a compile error, an unknown framework).")]
     Rules(rules::RulesArgs),

@@ -254,6 +254,10 @@ pub struct Framework {
 pub struct Control {
     pub id: String,
     pub summary: String,
+    /// Audited by a person (`control "1.1" "..." manual`): reported as `manual`, not
+    /// `not covered`, when no evaluated check cites it. Absent in plans written before it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manual: bool,
 }
 
 /// A resolved expression.

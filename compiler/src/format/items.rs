@@ -227,7 +227,8 @@ impl Ctx<'_> {
     }
 
     fn control(&self, control: &ControlDecl) -> Doc {
-        text(format!("control {} {}", self.raw(control.id.span), self.raw(control.summary.span)))
+        let manual = if control.manual { " manual" } else { "" };
+        text(format!("control {} {}{manual}", self.raw(control.id.span), self.raw(control.summary.span)))
     }
 
     fn test(&self, test: &TestItem) -> Doc {

@@ -149,7 +149,7 @@ fn control_completions(db: &dyn Db, workspace: Workspace) -> Vec<Completion> {
                 Completion::new(
                     format!("{framework}.\"{}\"", c.id.value),
                     CompletionKind::Control,
-                    Some(c.summary.value.clone()),
+                    Some(if c.manual { format!("{} (manual)", c.summary.value) } else { c.summary.value.clone() }),
                 )
             }));
         }

@@ -108,7 +108,11 @@ fn describe(db: &dyn Db, workspace: Workspace, target: &Target, file: SourceFile
                 ItemKind::Framework(fw) => fw.controls.iter().find(|c| c.id.value == *id).cloned(),
                 _ => None,
             })?;
-            Some(with_docs(format!("**{framework}** `{id}`: {}", control.summary.value), doc_text(&control.docs)))
+            let manual = if control.manual { " (manual)" } else { "" };
+            Some(with_docs(
+                format!("**{framework}** `{id}`: {}{manual}", control.summary.value),
+                doc_text(&control.docs),
+            ))
         }
     }
 }

@@ -810,7 +810,11 @@ impl ItemChecker<'_> {
                 controls: fw
                     .controls
                     .iter()
-                    .map(|c| plan::Control { id: c.id.value.clone(), summary: c.summary.value.clone() })
+                    .map(|c| plan::Control {
+                        id: c.id.value.clone(),
+                        summary: c.summary.value.clone(),
+                        manual: c.manual,
+                    })
                     .collect(),
             }),
             ItemKind::Check(check) => Lowered::Check(Box::new(self.lower_check(check, item, pack, &lw)?)),

@@ -361,6 +361,9 @@ pub struct ControlDecl {
     pub docs: Vec<String>,
     pub id: StrLit,
     pub summary: StrLit,
+    /// `manual`: the standard expects a person to audit this control; a compliance report
+    /// says `manual` rather than `not covered` when no check cites it.
+    pub manual: bool,
     pub span: Span,
 }
 

@@ -59,9 +59,9 @@ pub const RESERVED_WORDS: &[&str] = &[
 ];
 
 /// Words with a meaning only where they appear (`on e: T`, `group by`, `count`, `distinct`,
-/// `expect no`, the `controls [..]` clause); they may still name things, such as the
-/// `controls` edge of the attack-path pack.
-pub const CONTEXTUAL_KEYWORDS: &[&str] = &["on", "group", "by", "count", "distinct", "no", "controls"];
+/// `expect no`, the `controls [..]` clause, a `manual` control); they may still name things,
+/// such as the `controls` edge of the attack-path pack.
+pub const CONTEXTUAL_KEYWORDS: &[&str] = &["on", "group", "by", "count", "distinct", "no", "controls", "manual"];
 
 /// Whether `c` may continue a name (grammar.pest's `ident_char`).
 pub fn is_name_char(c: char) -> bool {

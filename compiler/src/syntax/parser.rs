@@ -711,16 +711,18 @@ impl Builder<'_> {
         let span = self.span(&pair);
         let mut docs = Vec::new();
         let mut strings = Vec::new();
+        let mut manual = false;
         for child in children(pair) {
             match child.as_rule() {
                 Rule::doc => docs.push(doc_line(child.as_str())),
+                Rule::k_manual => manual = true,
                 _ => strings.push(self.string(child)),
             }
         }
         let summary = strings.pop();
         let id = strings.pop();
         let empty = || StrLit { value: String::new(), span };
-        ControlDecl { docs, id: id.unwrap_or_else(empty), summary: summary.unwrap_or_else(empty), span }
+        ControlDecl { docs, id: id.unwrap_or_else(empty), summary: summary.unwrap_or_else(empty), manual, span }
     }
 
     fn clause(&self, pair: Pair<'_, Rule>) -> Clause {

@@ -601,7 +601,7 @@ pub(crate) fn did_you_mean(name: &str, candidates: &[&str]) -> String {
 
 /// The candidate closest to `name`, when it is close enough to be a plausible typo: case
 /// differences are free, and at most a third of the name (at least one edit) may differ.
-pub(super) fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lowered = name.to_lowercase();
     let limit = (name.chars().count() / 3).max(1);
     candidates

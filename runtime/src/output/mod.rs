@@ -23,6 +23,7 @@ use std::str::FromStr;
 use crate::plan::{Check, Severity};
 use crate::report::{self, Finding, Report, Suppressed};
 
+pub mod coverage;
 pub mod graph;
 pub mod html;
 mod json;

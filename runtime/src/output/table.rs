@@ -70,11 +70,14 @@ const CONTROL_FINDINGS_SHOWN: usize = 3;
 
 /// The per-control section of `--framework`: one line per control, failures first in the
 /// framework's order, then those whose data was not collected, then those whose checks had
-/// nothing to judge, then passes, then the controls no rule covers.
+/// nothing to judge, then passes, then the manual controls no rule covers, then the
+/// controls no rule covers.
 fn compliance(c: &Compliance, out: &mut String) -> fmt::Result {
     writeln!(out, "\nCompliance with {} ({}): {}", printable(&c.framework), printable(&c.title), c.summary)?;
     let id_width = c.controls.iter().map(|k| k.id.chars().count()).max().unwrap_or(0);
-    for status in [Status::Failed, Status::NotEvaluated, Status::NoResources, Status::Passed, Status::NotCovered] {
+    for status in
+        [Status::Failed, Status::NotEvaluated, Status::NoResources, Status::Passed, Status::Manual, Status::NotCovered]
+    {
         for control in c.controls.iter().filter(|k| k.status == status) {
             write!(
                 out,
