@@ -4,9 +4,7 @@ mod support;
 
 use std::path::Path;
 
-use std::process::Stdio;
-
-use support::{rulec, rulec_process, run_in, text};
+use support::{rulec, rulec_process, run_in, run_with_reader_gone, text};
 
 const CANONICAL: &str = "package demo\n\n/// Two ports.\nconst ports: [int] = [22, 3389]\n";
 const UNFORMATTED: &str = "package   demo\n\n\n/// Two ports.\nconst ports : [int]=[ 22,3389 ]\n";
@@ -150,15 +148,9 @@ fn nesting_past_the_limit_is_refused_so_the_output_stays_linear() {
 fn a_reader_that_goes_away_ends_the_check_quietly_with_its_status() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "a.rule", UNFORMATTED);
-    let mut child = rulec_process()
-        .args(["fmt", "--check", "a.rule"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    drop(child.stdout.take());
-    let out = child.wait_with_output().expect("wait");
+    let mut cmd = rulec_process();
+    cmd.args(["fmt", "--check", "a.rule"]).current_dir(dir.path());
+    let out = run_with_reader_gone(cmd);
     assert_eq!(text(&out.stderr), "", "no panic, no error message");
     assert_eq!(out.status.code(), Some(1));
 }

@@ -6,9 +6,8 @@ mod support;
 
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::Stdio;
 
-use support::{repo, rulec, rulec_process, run_in, text};
+use support::{repo, rulec, rulec_process, run_in, run_with_reader_gone, text};
 
 fn example() -> PathBuf {
     repo().join("examples/snapshot.json")
@@ -68,16 +67,10 @@ fn json_diagnostics_of_check_go_to_stderr_and_stdout_stays_clean() {
 
 #[test]
 fn a_reader_that_goes_away_ends_the_run_quietly() {
-    let mut child = rulec_process()
-        .args(["check", "--no-timing", "--format", "jsonl"])
-        .arg(example())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    // Close the reading end before rulec writes (it compiles first).
-    drop(child.stdout.take());
-    let out = child.wait_with_output().expect("wait");
+    let mut cmd = rulec_process();
+    cmd.args(["check", "--no-timing", "--format", "jsonl"]).arg(example());
+    // The reading end closes before rulec writes (it compiles first).
+    let out = run_with_reader_gone(cmd);
     assert_eq!(text(&out.stderr), "", "no error message");
     assert_eq!(out.status.code(), Some(1), "the exit status of the run: findings at or above high");
 }

@@ -6,9 +6,8 @@
 mod support;
 
 use std::path::Path;
-use std::process::Stdio;
 
-use support::{rulec_process, run_in, text};
+use support::{rulec_process, run_in, run_with_reader_gone, text};
 
 #[test]
 fn the_built_in_packs_pass_their_own_tests() {
@@ -212,16 +211,10 @@ fn a_constant_computed_through_a_function_sees_the_constants_it_reads() {
 #[test]
 fn a_reader_that_goes_away_ends_the_run_quietly_with_its_status() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = rulec_process()
-        .arg("test")
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    // Close the reading end before rulec writes (it compiles and runs every test first).
-    drop(child.stdout.take());
-    let out = child.wait_with_output().expect("wait");
+    let mut cmd = rulec_process();
+    cmd.arg("test").current_dir(dir.path());
+    // The reading end closes before rulec writes (it compiles and runs every test first).
+    let out = run_with_reader_gone(cmd);
     assert_eq!(text(&out.stderr), "", "no panic, no error message");
     assert_eq!(out.status.code(), Some(0));
 }

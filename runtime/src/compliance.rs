@@ -220,14 +220,7 @@ mod tests {
     use super::*;
     use crate::plan::{Control, Framework};
 
-    fn check(id: &str, controls: &[&str]) -> Check {
-        serde_json::from_value(serde_json::json!({
-            "id": id, "kind": "rule", "pack": "p", "title": "t", "severity": "high", "controls": controls,
-            "fix": null, "doc": null, "subject_type": 0, "filter": null, "lets": [], "when": null,
-            "message": null, "evidence": [], "group": null, "locals": 1
-        }))
-        .expect("a check")
-    }
+    use crate::plan::test_check as check;
 
     #[test]
     fn plans_without_manual_flags_still_load_and_automated_controls_omit_it() {

@@ -411,3 +411,31 @@ impl BinaryOp {
         }
     }
 }
+
+/// A rule check citing `controls`, with nothing else to it: what compliance and coverage tests
+/// need of a plan.
+#[cfg(test)]
+pub(crate) fn test_check(id: &str, controls: &[&str]) -> Check {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "kind": "rule", "pack": "p", "title": "t", "severity": "high", "controls": controls,
+        "fix": null, "doc": null, "subject_type": 0, "filter": null, "lets": [], "when": null,
+        "message": null, "evidence": [], "group": null, "locals": 1
+    }))
+    .expect("a check")
+}
+
+/// A plan with these types and nothing else: what the loader's and the evaluator's unit tests
+/// need.
+#[cfg(test)]
+pub(crate) fn test_plan(types: Vec<TypeDef>) -> Plan {
+    Plan {
+        format: "rulec.plan/v1".to_owned(),
+        compiler_version: "test".to_owned(),
+        types,
+        consts: Vec::new(),
+        functions: Vec::new(),
+        checks: Vec::new(),
+        edges: Vec::new(),
+        frameworks: Vec::new(),
+    }
+}

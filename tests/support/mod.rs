@@ -30,3 +30,12 @@ pub fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Runs `cmd` with its standard output closed before it writes: a reader that went away
+/// (`rulec ... | head` after head exits). The run's output, stderr included.
+pub fn run_with_reader_gone(mut cmd: std::process::Command) -> std::process::Output {
+    let mut child =
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().expect("spawn rulec");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait for rulec")
+}

@@ -87,95 +87,91 @@ fn any_method(
 mod tests {
     use super::*;
     use crate::eval::Engine;
-    use crate::plan::Plan;
     use crate::snapshot::{Format, load_str};
 
-    fn empty_plan() -> Plan {
-        Plan {
-            format: "rulec.plan/v1".to_owned(),
-            compiler_version: "test".to_owned(),
-            types: Vec::new(),
-            consts: Vec::new(),
-            functions: Vec::new(),
-            checks: Vec::new(),
-            edges: Vec::new(),
-            frameworks: Vec::new(),
-        }
+    /// Runs `test` with the environment of an empty plan and snapshot: the shapes under test
+    /// read nothing else.
+    fn with_env(test: impl FnOnce(&Env<'_>)) {
+        let plan = crate::plan::test_plan(Vec::new());
+        let snapshot = r#"{"format": "rulec.snapshot/v1", "taken_at": "2026-01-01T00:00:00Z", "assets": []}"#;
+        let loaded = load_str(&plan, "empty.json", snapshot, Format::Json).expect("empty snapshot");
+        let engine = Engine::new(&plan, &loaded.store).expect("engine");
+        test(&engine.env());
     }
 
     /// Every shape, over receivers and items of every kind the checker lets through: the
     /// shortcut answers exactly what judging the lambda item by item answers.
     #[test]
     fn the_shortcut_answers_what_the_general_evaluation_answers() {
-        let plan = empty_plan();
-        let snapshot = r#"{"format": "rulec.snapshot/v1", "taken_at": "2026-01-01T00:00:00Z", "assets": []}"#;
-        let loaded = load_str(&plan, "empty.json", snapshot, Format::Json).expect("empty snapshot");
-        let engine = Engine::new(&plan, &loaded.store).expect("engine");
-        let env = engine.env();
-        let net: ipnet::IpNet = "10.0.0.0/8".parse().expect("cidr");
-        let receivers = [
-            Value::str("Mozilla/5.0 sqlmap/1.7"),
-            Value::str(""),
-            Value::list(vec![Value::str("sqlmap"), Value::Int(3)]),
-            Value::Cidr(net),
-            Value::None,
-            Value::Int(3),
-        ];
-        let item_lists = [
-            vec![],
-            vec![Value::str("sqlmap")],
-            vec![Value::str("curl"), Value::str("Mozilla"), Value::str("1.7")],
-            vec![Value::Int(3), Value::Float(3.0), Value::None, Value::str("")],
-            vec![Value::Ip("10.1.2.3".parse().expect("ip")), Value::str("x")],
-        ];
-        const SLOT: u32 = 1;
-        let item = || Box::new(X::Local(SLOT));
-        let mut shapes = Vec::new();
-        for method in [Method::Contains, Method::StartsWith, Method::EndsWith] {
-            for receiver in &receivers {
-                shapes.push(X::Method { method, receiver: Box::new(X::Value(receiver.clone())), args: vec![*item()] });
-            }
-        }
-        for other in &receivers {
-            let other = || Box::new(X::Value(other.clone()));
-            shapes.push(X::Binary { op: BinaryOp::Eq, lhs: item(), rhs: other() });
-            shapes.push(X::Binary { op: BinaryOp::Eq, lhs: other(), rhs: item() });
-        }
-        // As inside a rule: the shortcut runs within the subject's budget.
-        let _scope = crate::eval::budget::Scope::enter(env.budget);
-        for body in &shapes {
-            for items in &item_lists {
-                let mut frame = vec![Value::None; 2];
-                let fast = any(&env, SLOT, body, items, &mut frame).expect("a shortcut shape");
-                let general: Result<bool, _> = items.iter().try_fold(false, |found, item| {
-                    frame[SLOT as usize] = item.clone();
-                    Ok::<_, crate::eval::EvalError>(found || matches!(env.eval(body, &mut frame)?, Value::Bool(true)))
-                });
-                match (fast, general) {
-                    (Ok(Value::Bool(f)), Ok(g)) => assert_eq!(f, g, "{body:?} over {items:?}"),
-                    (f, g) => assert_eq!(f.is_err(), g.is_err(), "{body:?} over {items:?}: {f:?} vs {g:?}"),
+        with_env(|env| {
+            let net: ipnet::IpNet = "10.0.0.0/8".parse().expect("cidr");
+            let receivers = [
+                Value::str("Mozilla/5.0 sqlmap/1.7"),
+                Value::str(""),
+                Value::list(vec![Value::str("sqlmap"), Value::Int(3)]),
+                Value::Cidr(net),
+                Value::None,
+                Value::Int(3),
+            ];
+            let item_lists = [
+                vec![],
+                vec![Value::str("sqlmap")],
+                vec![Value::str("curl"), Value::str("Mozilla"), Value::str("1.7")],
+                vec![Value::Int(3), Value::Float(3.0), Value::None, Value::str("")],
+                vec![Value::Ip("10.1.2.3".parse().expect("ip")), Value::str("x")],
+            ];
+            const SLOT: u32 = 1;
+            let item = || Box::new(X::Local(SLOT));
+            let mut shapes = Vec::new();
+            for method in [Method::Contains, Method::StartsWith, Method::EndsWith] {
+                for receiver in &receivers {
+                    shapes.push(X::Method {
+                        method,
+                        receiver: Box::new(X::Value(receiver.clone())),
+                        args: vec![*item()],
+                    });
                 }
             }
-        }
+            for other in &receivers {
+                let other = || Box::new(X::Value(other.clone()));
+                shapes.push(X::Binary { op: BinaryOp::Eq, lhs: item(), rhs: other() });
+                shapes.push(X::Binary { op: BinaryOp::Eq, lhs: other(), rhs: item() });
+            }
+            // As inside a rule: the shortcut runs within the subject's budget.
+            let _scope = crate::eval::budget::Scope::enter(env.budget);
+            for body in &shapes {
+                for items in &item_lists {
+                    let mut frame = vec![Value::None; 2];
+                    let fast = any(env, SLOT, body, items, &mut frame).expect("a shortcut shape");
+                    let general: Result<bool, _> = items.iter().try_fold(false, |found, item| {
+                        frame[SLOT as usize] = item.clone();
+                        Ok::<_, crate::eval::EvalError>(
+                            found || matches!(env.eval(body, &mut frame)?, Value::Bool(true)),
+                        )
+                    });
+                    match (fast, general) {
+                        (Ok(Value::Bool(f)), Ok(g)) => assert_eq!(f, g, "{body:?} over {items:?}"),
+                        (f, g) => assert_eq!(f.is_err(), g.is_err(), "{body:?} over {items:?}: {f:?} vs {g:?}"),
+                    }
+                }
+            }
+        });
     }
 
     #[test]
     fn other_shapes_are_left_to_the_general_evaluation() {
-        let plan = empty_plan();
-        let snapshot = r#"{"format": "rulec.snapshot/v1", "taken_at": "2026-01-01T00:00:00Z", "assets": []}"#;
-        let loaded = load_str(&plan, "empty.json", snapshot, Format::Json).expect("empty snapshot");
-        let engine = Engine::new(&plan, &loaded.store).expect("engine");
-        let env = engine.env();
-        let items = [Value::str("a")];
-        let mut frame = vec![Value::None; 2];
-        // The receiver reads the item itself: `p => p.contains(p)`.
-        let reads_item =
-            X::Method { method: Method::Contains, receiver: Box::new(X::Local(1)), args: vec![X::Local(1)] };
-        assert!(any(&env, 1, &reads_item, &items, &mut frame).is_none());
-        // A different method, and an equality not against the item.
-        let lower = X::Method { method: Method::Lower, receiver: Box::new(X::Local(1)), args: Vec::new() };
-        assert!(any(&env, 1, &lower, &items, &mut frame).is_none());
-        let unrelated = X::Binary { op: BinaryOp::Eq, lhs: Box::new(X::Local(0)), rhs: Box::new(X::Now) };
-        assert!(any(&env, 1, &unrelated, &items, &mut frame).is_none());
+        with_env(|env| {
+            let items = [Value::str("a")];
+            let mut frame = vec![Value::None; 2];
+            // The receiver reads the item itself: `p => p.contains(p)`.
+            let reads_item =
+                X::Method { method: Method::Contains, receiver: Box::new(X::Local(1)), args: vec![X::Local(1)] };
+            assert!(any(env, 1, &reads_item, &items, &mut frame).is_none());
+            // A different method, and an equality not against the item.
+            let lower = X::Method { method: Method::Lower, receiver: Box::new(X::Local(1)), args: Vec::new() };
+            assert!(any(env, 1, &lower, &items, &mut frame).is_none());
+            let unrelated = X::Binary { op: BinaryOp::Eq, lhs: Box::new(X::Local(0)), rhs: Box::new(X::Now) };
+            assert!(any(env, 1, &unrelated, &items, &mut frame).is_none());
+        });
     }
 }

@@ -150,16 +150,9 @@ fn markdown(cov: &FrameworkCoverage) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Check, Control, Framework};
+    use crate::plan::{Control, Framework};
 
-    fn check(id: &str, controls: &[&str]) -> Check {
-        serde_json::from_value(serde_json::json!({
-            "id": id, "kind": "rule", "pack": "p", "title": "t", "severity": "high", "controls": controls,
-            "fix": null, "doc": null, "subject_type": 0, "filter": null, "lets": [], "when": null,
-            "message": null, "evidence": [], "group": null, "locals": 1
-        }))
-        .expect("a check")
-    }
+    use crate::plan::test_check as check;
 
     fn plan() -> Plan {
         let control = |id: &str, manual| Control { id: id.into(), summary: format!("control {id}"), manual };

@@ -109,21 +109,12 @@ mod tests {
         if extra_field {
             fields.push(field("note", Type::Optional(Box::new(Type::String))));
         }
-        Plan {
-            format: "rulec.plan/v1".to_owned(),
-            compiler_version: "test".to_owned(),
-            types: vec![TypeDef {
-                name: "Thing".to_owned(),
-                qualified: "t.Thing".to_owned(),
-                kind: TypeKind::Asset,
-                fields,
-            }],
-            consts: Vec::new(),
-            functions: Vec::new(),
-            checks: Vec::new(),
-            edges: Vec::new(),
-            frameworks: Vec::new(),
-        }
+        crate::plan::test_plan(vec![TypeDef {
+            name: "Thing".to_owned(),
+            qualified: "t.Thing".to_owned(),
+            kind: TypeKind::Asset,
+            fields,
+        }])
     }
 
     fn doc(id: &str, n: i64) -> String {

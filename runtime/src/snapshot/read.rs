@@ -331,21 +331,12 @@ mod tests {
 
     fn plan() -> Plan {
         let field = |name: &str| FieldDef { name: name.to_owned(), ty: Type::String };
-        Plan {
-            format: "rulec.plan/v1".to_owned(),
-            compiler_version: "test".to_owned(),
-            types: vec![TypeDef {
-                name: "Bucket".to_owned(),
-                qualified: "t.Bucket".to_owned(),
-                kind: TypeKind::Asset,
-                fields: vec![field("type"), field("id"), field("name")],
-            }],
-            consts: Vec::new(),
-            functions: Vec::new(),
-            checks: Vec::new(),
-            edges: Vec::new(),
-            frameworks: Vec::new(),
-        }
+        crate::plan::test_plan(vec![TypeDef {
+            name: "Bucket".to_owned(),
+            qualified: "t.Bucket".to_owned(),
+            kind: TypeKind::Asset,
+            fields: vec![field("type"), field("id"), field("name")],
+        }])
     }
 
     #[test]

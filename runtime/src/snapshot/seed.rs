@@ -1448,16 +1448,7 @@ mod tests {
             kind: TypeKind::Record,
             fields: fields.into_iter().map(|(n, ty)| FieldDef { name: n.to_owned(), ty }).collect(),
         };
-        Plan {
-            format: "rulec.plan/v1".to_owned(),
-            compiler_version: "test".to_owned(),
-            types: vec![record("R", vec![("n", Type::Int), ("s", Type::String)])],
-            consts: Vec::new(),
-            functions: Vec::new(),
-            checks: Vec::new(),
-            edges: Vec::new(),
-            frameworks: Vec::new(),
-        }
+        crate::plan::test_plan(vec![record("R", vec![("n", Type::Int), ("s", Type::String)])])
     }
 
     /// Converts `json` to `ty`; returns the value and the errors as `location: expected / found`.
