@@ -387,6 +387,30 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// How tightly the operator binds, as the parser's operator table orders them (higher:
+    /// tighter). The scale leaves room for the other forms a printer places among them: 1 for
+    /// `if` and lambdas, 5 for `not`, 9 for negation, 10 for atoms. The formatter and `rulec
+    /// explain` both print with it, so neither can disagree with the parser.
+    pub fn binding(self) -> u8 {
+        match self {
+            BinaryOp::Coalesce => 2,
+            BinaryOp::Or => 3,
+            BinaryOp::And => 4,
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::In
+            | BinaryOp::NotIn
+            | BinaryOp::Matches
+            | BinaryOp::Like => 6,
+            BinaryOp::Add | BinaryOp::Sub => 7,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 8,
+        }
+    }
+
     /// How the operator is written, for messages.
     pub fn symbol(self) -> &'static str {
         match self {

@@ -15,37 +15,17 @@
 use super::context::{Brackets, Ctx};
 use super::doc::{Doc, RhsLayout, concat, group, indent, text};
 use super::render::render_flat;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Name, Template, TemplatePart, UnaryOp};
+use crate::syntax::ast::{Expr, ExprKind, Name, Template, TemplatePart, UnaryOp};
 
 /// Precedence of an expression as an operand: lower binds looser. Mirrors the grammar's
 /// operator table (docs/language.md, "Operators").
 fn precedence(e: &Expr) -> u8 {
     match &e.kind {
         ExprKind::If { .. } | ExprKind::Lambda { .. } | ExprKind::Labelled { .. } => 1,
-        ExprKind::Binary { op, .. } => op_level(*op),
+        ExprKind::Binary { op, .. } => op.binding(),
         ExprKind::Unary { op: UnaryOp::Not, .. } => 5,
         ExprKind::Unary { op: UnaryOp::Neg, .. } => 9,
         _ => 10,
-    }
-}
-
-fn op_level(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Coalesce => 2,
-        BinaryOp::Or => 3,
-        BinaryOp::And => 4,
-        BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge
-        | BinaryOp::In
-        | BinaryOp::NotIn
-        | BinaryOp::Matches
-        | BinaryOp::Like => 6,
-        BinaryOp::Add | BinaryOp::Sub => 7,
-        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 8,
     }
 }
 
@@ -191,7 +171,7 @@ impl Ctx<'_> {
                 let op = if *op == UnaryOp::Not { "not " } else { "-" };
                 concat(vec![text(op), self.operand(operand, precedence(operand) < precedence(e))])
             }
-            ExprKind::Binary { op, .. } => self.binary(e, op_level(*op)),
+            ExprKind::Binary { op, .. } => self.binary(e, op.binding()),
             ExprKind::If { cond, then, otherwise } => group(concat(vec![
                 text("if "),
                 self.expr(cond),
@@ -220,7 +200,7 @@ impl Ctx<'_> {
         let mut rest = Vec::new();
         let mut first = e;
         while let ExprKind::Binary { op, op_span, lhs, rhs } = &first.kind {
-            if !std::ptr::eq(first, e) && (written_in_parens(first) || op_level(*op) != level) {
+            if !std::ptr::eq(first, e) && (written_in_parens(first) || op.binding() != level) {
                 break;
             }
             rest.push((*op, *op_span, rhs.as_ref()));
@@ -425,5 +405,52 @@ fn lambda_params(params: &[Name]) -> Doc {
     match params {
         [one] => text(one.text.as_str()),
         _ => text(format!("({})", params.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(", "))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rulec_runtime::plan::BinaryOp;
+
+    use crate::syntax::ast::{ExprKind, ItemKind};
+    use crate::syntax::parse;
+
+    const OPS: [BinaryOp; 18] = [
+        BinaryOp::Coalesce,
+        BinaryOp::Or,
+        BinaryOp::And,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::In,
+        BinaryOp::NotIn,
+        BinaryOp::Matches,
+        BinaryOp::Like,
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Rem,
+    ];
+
+    /// `BinaryOp::binding`, which the formatter and `rulec explain` print with, groups every
+    /// pair of operators as the parser does: `x first y second z` is `(x first y) second z`
+    /// exactly when `first` binds at least as tightly (every operator is left-associative).
+    #[test]
+    fn binding_agrees_with_the_parser() {
+        for first in OPS {
+            for second in OPS {
+                let text = format!("package p\nconst k: bool = x {} y {} z\n", first.symbol(), second.symbol());
+                let (ast, diagnostics) = parse("t.rule", &text);
+                assert!(diagnostics.is_empty(), "{text}: {diagnostics:?}");
+                let Some(ItemKind::Const(c)) = ast.items.first().map(|i| &i.kind) else { panic!("{text}: no const") };
+                let ExprKind::Binary { op, .. } = &c.value.kind else { panic!("{text}: not a binary") };
+                let left_first = first.binding() >= second.binding();
+                assert_eq!(*op == second, left_first, "{text}");
+            }
+        }
     }
 }

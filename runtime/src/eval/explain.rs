@@ -434,7 +434,7 @@ impl Tracer<'_, '_> {
     fn write_side(&self, x: &Expr, op: BinaryOp, right: bool, out: &mut String) {
         let loose = match x {
             Expr::Binary { op: inner, .. } => {
-                let (inner, outer) = (precedence(*inner), precedence(op));
+                let (inner, outer) = (inner.binding(), op.binding());
                 inner < outer || (right && inner == outer)
             }
             Expr::If { .. } | Expr::Lambda { .. } => true,
@@ -487,27 +487,6 @@ fn reached(x: &Expr, operand: usize, first: Option<&Outcome>) -> bool {
         Expr::Binary { op: BinaryOp::Coalesce, .. } => first == "none",
         Expr::If { .. } => (first == "true") == (operand == 1),
         _ => true,
-    }
-}
-
-/// How tightly a binary operator binds (higher: tighter).
-fn precedence(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => 1,
-        BinaryOp::And => 2,
-        BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge
-        | BinaryOp::In
-        | BinaryOp::NotIn
-        | BinaryOp::Matches
-        | BinaryOp::Like => 3,
-        BinaryOp::Coalesce => 4,
-        BinaryOp::Add | BinaryOp::Sub => 5,
-        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 6,
     }
 }
 
