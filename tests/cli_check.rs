@@ -336,3 +336,43 @@ fn first_lambda_slot(value: &mut serde_json::Value) -> Option<&mut serde_json::V
         _ => None,
     }
 }
+
+/// A `fix` is a template like `message`: each finding's remediation names its own ids, an
+/// escaped brace stays a brace, and `rulec rules` shows the template as written.
+#[test]
+fn a_fix_names_the_findings_own_ids() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack = dir.path().join("fixes");
+    std::fs::create_dir(&pack).expect("pack dir");
+    std::fs::write(pack.join("pack.yaml"), "name: fixes\nversion: 0.1.0\n").expect("pack.yaml");
+    std::fs::write(
+        pack.join("fix.rule"),
+        "package fixes\n\nrule FIX_TEMPLATE {\n  title    \"t\"\n  severity high\n  fix      \"tccli vpc DescribeSecurityGroupPolicies --region {sg.region ?? \"ap-guangzhou\"} --SecurityGroupId {sg.id} --Set '\\{}'\"\n  for sg: SecurityGroup\n  when true\n}\n",
+    )
+    .expect("rule");
+    let out = rulec()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "--fail-on", "none", "--only-pack", "fixes", "--pack"])
+        .arg(&pack)
+        .arg(fixture())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(findings.len() > 1, "one finding per security group");
+    for finding in findings {
+        let id = finding["subject"]["id"].as_str().expect("id");
+        let fix = finding["fix"].as_str().expect("fix");
+        assert!(fix.contains(&format!("--SecurityGroupId {id} --Set '{{}}'")), "{fix}");
+        assert!(!fix.contains("sg.id"), "{fix}");
+    }
+    let rules = rulec().args(["rules", "--format", "json", "--pack"]).arg(&pack).output().expect("run");
+    assert_eq!(rules.status.code(), Some(0), "{}", text(&rules.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&rules.stdout).expect("json");
+    let rule = listed["rules"].as_array().and_then(|r| r.iter().find(|r| r["id"] == "FIX_TEMPLATE")).expect("listed");
+    assert_eq!(
+        rule["fix"],
+        "tccli vpc DescribeSecurityGroupPolicies --region {sg.region ?? \"ap-guangzhou\"} --SecurityGroupId {sg.id} --Set '{}'"
+    );
+}

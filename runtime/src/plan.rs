@@ -180,7 +180,12 @@ pub struct Check {
     pub severity: Severity,
     /// `framework/control`, e.g. `mlps2.l3/8.1.3.2-a`.
     pub controls: Vec<String>,
+    /// The remediation as written, holes shown as `{expr}`: for `rulec rules` and the docs.
     pub fix: Option<String>,
+    /// The remediation as a template, filled in per finding with its own ids. Absent in plans
+    /// written before `fix` took holes; `fix` is then used as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_template: Option<Vec<TemplatePart>>,
     /// The doc comment, for SARIF help and `rulec rules`.
     pub doc: Option<String>,
     /// The asset (rule) or event (alarm) type iterated over.

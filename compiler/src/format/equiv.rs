@@ -5,10 +5,12 @@
 //! string literals replaced covers every field of every node, including ones added later,
 //! without a hand-written span-erasing walk to keep in step with the tree.
 
-use crate::syntax::ast::{Item, ItemKind, SourceAst};
+use crate::syntax::ast::{ClauseKind, Item, ItemKind, SourceAst};
 
-/// Whether two parse trees are equal apart from positions and the trailing whitespace of doc
-/// comments (which the formatter trims; [`crate::syntax::ast::doc_text`] ignores it too).
+/// Whether two parse trees are equal apart from positions, the trailing whitespace of doc
+/// comments (which the formatter trims; [`crate::syntax::ast::doc_text`] ignores it too) and
+/// the spacing inside template holes (a template's `written` copies its holes' source text,
+/// which the formatter re-spaces; the holes themselves are compared).
 pub fn same_syntax(a: &SourceAst, b: &SourceAst) -> bool {
     without_positions(a) == without_positions(b)
 }
@@ -16,6 +18,7 @@ pub fn same_syntax(a: &SourceAst, b: &SourceAst) -> bool {
 fn without_positions(ast: &SourceAst) -> String {
     let mut ast = ast.clone();
     ast.items.iter_mut().for_each(trim_docs);
+    ast.items.iter_mut().for_each(forget_written_templates);
     erase_spans(&format!("{ast:?}"))
 }
 
@@ -26,6 +29,16 @@ fn trim_docs(item: &mut Item) {
         ItemKind::Schema(schema) => schema.fields.iter_mut().for_each(|f| trim(&mut f.docs)),
         ItemKind::Framework(framework) => framework.controls.iter_mut().for_each(|c| trim(&mut c.docs)),
         _ => {}
+    }
+}
+
+fn forget_written_templates(item: &mut Item) {
+    if let ItemKind::Check(check) = &mut item.kind {
+        for clause in &mut check.clauses {
+            if let ClauseKind::Message(template) | ClauseKind::Fix(template) = &mut clause.kind {
+                template.written.clear();
+            }
+        }
     }
 }
 

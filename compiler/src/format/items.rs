@@ -147,7 +147,7 @@ impl Ctx<'_> {
             ClauseKind::Title(s) => concat(vec![padded("title"), text(self.raw(s.span))]),
             ClauseKind::Severity(name) => concat(vec![padded("severity"), text(name.text.as_str())]),
             ClauseKind::Controls(refs) => concat(vec![padded("controls"), self.controls(clause, refs)]),
-            ClauseKind::Fix(s) => concat(vec![padded("fix"), text(self.raw(s.span))]),
+            ClauseKind::Fix(template) => concat(vec![padded("fix"), self.template(template)]),
             ClauseKind::Subject { is_event, binding, ty, filter } => {
                 let keyword = if *is_event { "on" } else { "for" };
                 let mut docs = vec![text(format!("{keyword} {}: {}", binding.text, ty.dotted()))];

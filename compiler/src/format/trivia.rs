@@ -160,12 +160,12 @@ impl Lexer<'_> {
     }
 }
 
-/// Calls `f` on every message template of the file.
+/// Calls `f` on every template (`message`, `fix`) of the file.
 fn each_template(ast: &SourceAst, f: &mut impl FnMut(&Template)) {
     for item in &ast.items {
         if let ItemKind::Check(check) = &item.kind {
             for clause in &check.clauses {
-                if let ClauseKind::Message(template) = &clause.kind {
+                if let ClauseKind::Message(template) | ClauseKind::Fix(template) = &clause.kind {
                     f(template);
                 }
             }

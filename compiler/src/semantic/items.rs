@@ -499,7 +499,7 @@ impl ItemChecker<'_> {
                         );
                     }
                 }
-                ClauseKind::Message(template) => {
+                ClauseKind::Message(template) | ClauseKind::Fix(template) => {
                     for part in &template.parts {
                         if let TemplatePart::Hole(e) = part {
                             self.exprs.infer(e);
@@ -834,6 +834,7 @@ impl ItemChecker<'_> {
             severity: plan::Severity::Info,
             controls: Vec::new(),
             fix: None,
+            fix_template: None,
             doc: item.doc_text(),
             subject_type: *layout.type_index.get(subject_id)?,
             filter: None,
@@ -853,7 +854,10 @@ impl ItemChecker<'_> {
                 ClauseKind::Controls(refs) => lowered
                     .controls
                     .extend(refs.iter().map(|r| format!("{}/{}", r.framework.dotted(), r.control.value))),
-                ClauseKind::Fix(f) => lowered.fix = Some(f.value.clone()),
+                ClauseKind::Fix(t) => {
+                    lowered.fix = Some(t.written.clone());
+                    lowered.fix_template = Some(lw.template(t));
+                }
                 ClauseKind::Subject { filter, .. } => lowered.filter = filter.as_ref().map(|f| lw.expr(f)),
                 ClauseKind::Let { value, .. } => lowered.lets.push(lw.expr(value)),
                 ClauseKind::When(e) => lowered.when = Some(lw.expr(e)),

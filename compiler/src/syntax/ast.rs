@@ -108,7 +108,7 @@ impl SourceAst {
                             }
                             ClauseKind::GroupBy { key, .. } => visit(key),
                             ClauseKind::Threshold { measure: ThresholdMeasure::Distinct(e), .. } => visit(e),
-                            ClauseKind::Message(template) => template.parts.iter().for_each(|part| {
+                            ClauseKind::Message(template) | ClauseKind::Fix(template) => template.parts.iter().for_each(|part| {
                                 if let TemplatePart::Hole(e) = part {
                                     visit(e);
                                 }
@@ -268,7 +268,8 @@ pub enum ClauseKind {
     Title(StrLit),
     Severity(Name),
     Controls(Vec<ControlRef>),
-    Fix(StrLit),
+    /// `fix "..."`: a template like `message`, so a remediation names the finding's own ids.
+    Fix(Template),
     /// `for x: T where ..` (rules) and `on e: T where ..` (alarms).
     Subject {
         is_event: bool,
@@ -332,6 +333,9 @@ pub struct ControlRef {
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Template {
     pub parts: Vec<TemplatePart>,
+    /// The text with escapes decoded and each hole as its source between braces, e.g.
+    /// `close {sg.id}`: how `rulec rules` and the docs show a `fix` before it is filled in.
+    pub written: String,
     pub span: Span,
 }
 

@@ -743,7 +743,7 @@ impl Builder<'_> {
                     })
                     .collect(),
             ),
-            Rule::fix_clause => ClauseKind::Fix(self.string(next(&mut inner))),
+            Rule::fix_clause => ClauseKind::Fix(self.template(next(&mut inner))),
             Rule::for_clause | Rule::on_clause => {
                 let binding = self.name(&next(&mut inner));
                 let ty = self.qname(next(&mut inner));
@@ -879,20 +879,27 @@ impl Builder<'_> {
         let span = self.span(&pair);
         let mut parts = Vec::new();
         let mut text = String::new();
+        let mut written = String::new();
         for part in pair.into_inner() {
             if part.as_rule() == Rule::template_hole {
                 if !text.is_empty() {
+                    written.push_str(&text);
                     parts.push(TemplatePart::Text(std::mem::take(&mut text)));
                 }
+                let source = part.as_str();
+                written.push('{');
+                written.push_str(source[1..source.len() - 1].trim());
+                written.push('}');
                 parts.push(TemplatePart::Hole(self.expr(first(part))));
             } else {
                 self.string_part(&part, &mut text);
             }
         }
         if !text.is_empty() {
+            written.push_str(&text);
             parts.push(TemplatePart::Text(text));
         }
-        Template { parts, span }
+        Template { parts, written, span }
     }
 
     fn data(&self, pair: Pair<'_, Rule>) -> Data {

@@ -156,7 +156,7 @@ impl Shift for Clause {
     fn shift(&mut self, by: u32) {
         self.span.shift(by);
         match &mut self.kind {
-            ClauseKind::Title(s) | ClauseKind::Fix(s) => s.shift(by),
+            ClauseKind::Title(s) => s.shift(by),
             ClauseKind::Severity(n) => n.shift(by),
             ClauseKind::Controls(refs) => {
                 for r in refs {
@@ -176,7 +176,7 @@ impl Shift for Clause {
                 value.shift(by);
             }
             ClauseKind::When(e) | ClauseKind::Evidence(e) => e.shift(by),
-            ClauseKind::Message(t) => {
+            ClauseKind::Message(t) | ClauseKind::Fix(t) => {
                 t.span.shift(by);
                 for part in &mut t.parts {
                     if let TemplatePart::Hole(e) = part {

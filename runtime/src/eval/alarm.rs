@@ -257,7 +257,5 @@ pub(super) fn finding(
         ("first_seen".to_owned(), serde_json::Value::String(crate::value::format_time(first.time))),
         ("last_seen".to_owned(), serde_json::Value::String(crate::value::format_time(burst.last))),
     ];
-    let message = engine.message(check, prepared, &mut frame).map_err(error)?;
-    let evidence = engine.evidence(prepared, &mut frame, extra).map_err(error)?;
-    Ok(engine.finding(check, FindingKind::Alarm, subject, message, evidence))
+    engine.finding(check, prepared, &mut frame, FindingKind::Alarm, subject.clone(), extra).map_err(error)
 }

@@ -50,6 +50,8 @@ struct Prepared {
     eager: Vec<bool>,
     when: Option<X>,
     message: Option<Vec<TemplatePart>>,
+    /// The `fix` template; `None` when the check has no fix or a plan predates templates.
+    fix: Option<Vec<TemplatePart>>,
     evidence: Vec<(String, X)>,
     group: Option<alarm::Grouping>,
 }
@@ -289,9 +291,7 @@ impl<'a> Engine<'a> {
             return Ok(None);
         }
         self.deferred_lets(prepared, frame)?;
-        let message = self.message(check, prepared, frame)?;
-        let evidence = self.evidence(prepared, frame, Vec::new())?;
-        Ok(Some(self.finding(check, FindingKind::Rule, self.subject_of(row), message, evidence)))
+        self.finding(check, prepared, frame, FindingKind::Rule, self.subject_of(row), Vec::new()).map(Some)
     }
 
     /// Binds `row` as the subject (slot 0), then the filter, the `let`s (slots `1..`) and
@@ -332,7 +332,21 @@ impl<'a> Engine<'a> {
     }
 
     fn message(&self, check: &Check, prepared: &Prepared, frame: &mut Vec<Value>) -> Result<String, EvalError> {
-        let Some(parts) = &prepared.message else { return Ok(check.title.clone()) };
+        match &prepared.message {
+            Some(parts) => self.fill(parts, frame),
+            None => Ok(check.title.clone()),
+        }
+    }
+
+    /// The remediation with the finding's own values in its holes.
+    fn fix(&self, check: &Check, prepared: &Prepared, frame: &mut Vec<Value>) -> Result<Option<String>, EvalError> {
+        match &prepared.fix {
+            Some(parts) => self.fill(parts, frame).map(Some),
+            None => Ok(check.fix.clone()),
+        }
+    }
+
+    fn fill(&self, parts: &[TemplatePart], frame: &mut Vec<Value>) -> Result<String, EvalError> {
         let env = self.env();
         let mut out = String::new();
         for part in parts {
@@ -342,6 +356,30 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// A finding of `check` on `subject`: message, fix and evidence from the bound `frame`.
+    fn finding(
+        &self,
+        check: &Check,
+        prepared: &Prepared,
+        frame: &mut Vec<Value>,
+        kind: FindingKind,
+        subject: Subject,
+        extra: Vec<(String, serde_json::Value)>,
+    ) -> Result<Finding, EvalError> {
+        Ok(Finding {
+            rule: check.id.clone(),
+            kind,
+            severity: check.severity,
+            title: check.title.clone(),
+            subject,
+            message: self.message(check, prepared, frame)?,
+            fix: self.fix(check, prepared, frame)?,
+            evidence: self.evidence(prepared, frame, extra)?,
+            controls: check.controls.clone(),
+            history: None,
+        })
     }
 
     /// The evidence object: the check's entries, then any `extra` the runner adds.
@@ -378,27 +416,6 @@ impl<'a> Engine<'a> {
         Subject::new(ty, id)
     }
 
-    fn finding(
-        &self,
-        check: &Check,
-        kind: FindingKind,
-        subject: Subject,
-        message: String,
-        evidence: serde_json::Value,
-    ) -> Finding {
-        Finding {
-            rule: check.id.clone(),
-            kind,
-            severity: check.severity,
-            title: check.title.clone(),
-            subject,
-            message,
-            evidence,
-            controls: check.controls.clone(),
-            fix: check.fix.clone(),
-            history: None,
-        }
-    }
 }
 
 impl Prepared {
@@ -408,7 +425,7 @@ impl Prepared {
         for x in parts {
             exec::visit(x, f);
         }
-        for part in self.message.iter().flatten() {
+        for part in self.message.iter().chain(&self.fix).flatten() {
             if let TemplatePart::Hole(x) = part {
                 exec::visit(x, f);
             }
@@ -453,6 +470,7 @@ fn prepare_check(preparer: &mut Preparer, check: &Check) -> Result<Prepared, Pre
         eager,
         when,
         message: check.message.as_ref().map(|m| preparer.template(m)).transpose()?,
+        fix: check.fix_template.as_ref().map(|m| preparer.template(m)).transpose()?,
         evidence: check
             .evidence
             .iter()
