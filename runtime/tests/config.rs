@@ -42,6 +42,7 @@ fn check(id: &str, pack: &str) -> Check {
         controls: vec![],
         fix: None,
         doc: None,
+        fix_template: None,
         subject_type: 0,
         filter: None,
         lets: vec![],

@@ -108,11 +108,13 @@ impl SourceAst {
                             }
                             ClauseKind::GroupBy { key, .. } => visit(key),
                             ClauseKind::Threshold { measure: ThresholdMeasure::Distinct(e), .. } => visit(e),
-                            ClauseKind::Message(template) | ClauseKind::Fix(template) => template.parts.iter().for_each(|part| {
-                                if let TemplatePart::Hole(e) = part {
-                                    visit(e);
-                                }
-                            }),
+                            ClauseKind::Message(template) | ClauseKind::Fix(template) => {
+                                template.parts.iter().for_each(|part| {
+                                    if let TemplatePart::Hole(e) = part {
+                                        visit(e);
+                                    }
+                                })
+                            }
                             _ => {}
                         }
                     }

@@ -415,7 +415,6 @@ impl<'a> Engine<'a> {
             .map_or_else(String::new, |v| v.to_string());
         Subject::new(ty, id)
     }
-
 }
 
 impl Prepared {
