@@ -6,12 +6,14 @@
 //! `global_env` over all summaries, and `check_item` per item. Diagnostics are query results,
 //! never side effects.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use rulec_runtime::plan;
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::semantic::lower::PlanLayout;
+use crate::semantic::reads::ItemReads;
 use crate::semantic::{self, GlobalEnv};
 use crate::summary::{self, FileSummary};
 use crate::syntax::{self, ast::SourceAst};
@@ -103,6 +105,9 @@ pub struct CheckedItem {
     pub used_imports: Vec<String>,
     /// The item in plan form, when it checked without errors and has a run-time meaning.
     pub lowered: Option<Lowered>,
+    /// The snapshot fields the lowered item's own expressions read (`Type.field`), before
+    /// following what it calls: [`compiled_plan`] closes them over the plan.
+    pub reads: BTreeSet<String>,
     /// What the editor asks about: expression types and name references.
     pub facts: ItemFacts,
 }
@@ -146,6 +151,11 @@ pub fn compiled_plan(db: &dyn Db, workspace: Workspace) -> Option<Arc<plan::Plan
     let mut checks = Vec::new();
     let mut edges = Vec::new();
     let mut frameworks = Vec::new();
+    let mut reads = ItemReads {
+        functions: vec![BTreeSet::new(); layout.functions.len()],
+        consts: vec![BTreeSet::new(); layout.consts.len()],
+        edges: BTreeMap::new(),
+    };
     for file in workspace.files(db) {
         let package = file_summary(db, *file).package.clone().unwrap_or_default();
         for index in 0..parse(db, *file).ast.items.len() {
@@ -155,16 +165,24 @@ pub fn compiled_plan(db: &dyn Db, workspace: Workspace) -> Option<Arc<plan::Plan
                     let name = c.name.rsplit('.').next().unwrap_or_default().to_owned();
                     if let Some(i) = layout.consts.iter().position(|k| k.0 == package && k.1 == name) {
                         consts[i] = Some(c);
+                        reads.consts[i].clone_from(&checked.reads);
                     }
                 }
                 Some(Lowered::Function(f)) => {
                     let name = f.name.rsplit('.').next().unwrap_or_default().to_owned();
                     if let Some(i) = layout.functions.iter().position(|k| k.0 == package && k.1 == name) {
                         functions[i] = Some(f);
+                        reads.functions[i].clone_from(&checked.reads);
                     }
                 }
-                Some(Lowered::Check(c)) => checks.push(*c),
-                Some(Lowered::Edge(e)) => edges.push(e),
+                Some(Lowered::Check(mut c)) => {
+                    c.reads = checked.reads.iter().cloned().collect();
+                    checks.push(*c);
+                }
+                Some(Lowered::Edge(e)) => {
+                    reads.edges.insert(e.name.clone(), checked.reads.clone());
+                    edges.push(e);
+                }
                 Some(Lowered::Framework(f)) => frameworks.push(f),
                 None => {}
             }
@@ -173,7 +191,7 @@ pub fn compiled_plan(db: &dyn Db, workspace: Workspace) -> Option<Arc<plan::Plan
     checks.sort_by(|a, b| a.id.cmp(&b.id));
     edges.sort_by(|a, b| a.name.cmp(&b.name));
     frameworks.sort_by(|a, b| a.name.cmp(&b.name));
-    Some(Arc::new(plan::Plan {
+    let mut plan = plan::Plan {
         format: plan::PLAN_FORMAT.to_owned(),
         compiler_version: env!("CARGO_PKG_VERSION").to_owned(),
         types: layout.plan_types(env),
@@ -183,7 +201,9 @@ pub fn compiled_plan(db: &dyn Db, workspace: Workspace) -> Option<Arc<plan::Plan
         checks,
         edges,
         frameworks,
-    }))
+    };
+    semantic::reads::close(&mut plan, &reads);
+    Some(Arc::new(plan))
 }
 
 #[salsa::tracked(returns(ref))]

@@ -11,7 +11,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{Check, Expr, Plan, TemplatePart, TypeIdx};
+use crate::plan::{Check, Plan, TypeIdx};
+use crate::uses::Uses;
 
 /// One line of a snapshot's `coverage` section.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,93 +78,7 @@ pub fn check_gap(plan: &Plan, coverage: &[CoverageEntry], check: &Check) -> Opti
 
 /// The types whose data a check reads, in type order.
 pub fn data_types(plan: &Plan, check: &Check) -> BTreeSet<TypeIdx> {
-    let mut walk =
-        Walk { plan, types: BTreeSet::from([check.subject_type]), functions: BTreeSet::new(), edges: BTreeSet::new() };
-    let message = check.message.iter().flatten().filter_map(|part| match part {
-        TemplatePart::Hole(expr) => Some(expr),
-        TemplatePart::Text(_) => None,
-    });
-    let grouping = check.group.iter().map(|group| &group.key);
-    for expr in check
-        .filter
-        .iter()
-        .chain(&check.lets)
-        .chain(&check.when)
-        .chain(check.evidence.iter().map(|(_, e)| e))
-        .chain(message)
-        .chain(grouping)
-    {
-        walk.expr(expr);
-    }
-    walk.types
-}
-
-struct Walk<'p> {
-    plan: &'p Plan,
-    types: BTreeSet<TypeIdx>,
-    functions: BTreeSet<u32>,
-    edges: BTreeSet<usize>,
-}
-
-impl Walk<'_> {
-    fn expr(&mut self, expr: &Expr) {
-        match expr {
-            Expr::Literal(_) | Expr::Local(_) | Expr::Now => {}
-            Expr::Const(index) => {
-                if let Some(constant) = self.plan.consts.get(*index as usize) {
-                    self.expr(&constant.value);
-                }
-            }
-            Expr::List(items) => items.iter().for_each(|item| self.expr(item)),
-            Expr::Record(entries) => entries.iter().for_each(|(_, item)| self.expr(item)),
-            Expr::Field { base, .. } => self.expr(base),
-            Expr::Index { base, index } => {
-                self.expr(base);
-                self.expr(index);
-            }
-            Expr::Call { function, args } => {
-                args.iter().for_each(|arg| self.expr(arg));
-                if self.functions.insert(*function)
-                    && let Some(body) = self.plan.functions.get(*function as usize).map(|f| &f.body)
-                {
-                    self.expr(body);
-                }
-            }
-            Expr::Native { args, .. } => args.iter().for_each(|arg| self.expr(arg)),
-            Expr::Method { receiver, args, .. } => {
-                self.expr(receiver);
-                args.iter().for_each(|arg| self.expr(arg));
-            }
-            Expr::Deref { reference, types } => {
-                self.expr(reference);
-                self.types.extend(types);
-            }
-            Expr::Path { from, to, via, .. } => {
-                from.iter().for_each(|from| self.expr(from));
-                self.expr(to);
-                for (index, edge) in self.plan.edges.iter().enumerate() {
-                    if (via.is_empty() || via.contains(&edge.name)) && self.edges.insert(index) {
-                        self.types.extend(edge.from);
-                        self.types.insert(edge.to);
-                        if let Some(condition) = &edge.condition {
-                            self.expr(condition);
-                        }
-                    }
-                }
-            }
-            Expr::Lambda { body, .. } => self.expr(body),
-            Expr::Unary { operand, .. } => self.expr(operand),
-            Expr::Binary { lhs, rhs, .. } => {
-                self.expr(lhs);
-                self.expr(rhs);
-            }
-            Expr::If { cond, then, otherwise } => {
-                self.expr(cond);
-                self.expr(then);
-                self.expr(otherwise);
-            }
-        }
-    }
+    Uses::of_check(plan, check).types
 }
 
 #[cfg(test)]

@@ -17,5 +17,6 @@ pub mod report;
 pub mod snapshot;
 #[doc(hidden)]
 pub mod synth;
+pub mod uses;
 pub mod value;
 pub mod views;

@@ -205,6 +205,13 @@ pub struct Check {
     /// Local slots the check's expressions need.
     #[serde(deserialize_with = "local_slots")]
     pub locals: u32,
+    /// The snapshot fields the check depends on, as sorted, distinct `Type.field` names
+    /// (`SecurityGroup.ingress`, `SgRule.cidr`): those its own expressions read and those of
+    /// the functions, natives and edges it uses. `id` and `type`, which every asset has, are
+    /// left out. Users and auditors see what data a check needs; a test proves the importers
+    /// fill each one. Empty in plans written before it.
+    #[serde(default)]
+    pub reads: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -51,6 +51,7 @@ fn check(id: &str, pack: &str) -> Check {
         evidence: vec![],
         group: None,
         locals: 0,
+        reads: vec![],
     }
 }
 

@@ -30,6 +30,7 @@ fn check(id: &str, kind: CheckKind, pack: &str, severity: Severity, title: &str,
         evidence: vec![],
         group: None,
         locals: 0,
+        reads: vec![],
     }
 }
 

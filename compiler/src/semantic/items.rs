@@ -45,12 +45,15 @@ pub fn check_item(db: &dyn Db, workspace: Workspace, file: SourceFile, index: u3
         ItemKind::Test(test) => cx.check_test(test),
         ItemKind::Error => {}
     }
-    let lowered =
-        if cx.exprs.diagnostics.iter().any(Diagnostic::is_error) { None } else { cx.lower(item, file.pack(db)) };
+    let (lowered, reads) = if cx.exprs.diagnostics.iter().any(Diagnostic::is_error) {
+        (None, BTreeSet::new())
+    } else {
+        cx.lower(item, file.pack(db))
+    };
     let mut diagnostics = cx.exprs.diagnostics;
     crate::diagnostics::sort(&mut diagnostics);
     let facts = ItemFacts { types: cx.exprs.types, refs: cx.exprs.refs };
-    CheckedItem { diagnostics, used_imports: cx.exprs.used_imports.into_iter().collect(), lowered, facts }
+    CheckedItem { diagnostics, used_imports: cx.exprs.used_imports.into_iter().collect(), lowered, reads, facts }
 }
 
 struct ItemChecker<'a> {
@@ -774,10 +777,17 @@ impl ItemChecker<'_> {
 }
 
 impl ItemChecker<'_> {
-    /// The item in plan form (only called when it checked without errors).
-    fn lower(&self, item: &Item, pack: &str) -> Option<Lowered> {
+    /// The item in plan form and the fields its expressions read (only called when it checked
+    /// without errors).
+    fn lower(&self, item: &Item, pack: &str) -> (Option<Lowered>, BTreeSet<String>) {
         let layout = db::plan_layout(self.db, self.workspace);
         let lw = Lowerer::new(self.env, layout, &self.exprs);
+        let lowered = self.lower_with(item, pack, &lw);
+        (lowered, lw.into_reads())
+    }
+
+    fn lower_with(&self, item: &Item, pack: &str, lw: &Lowerer<'_>) -> Option<Lowered> {
+        let layout = lw.layout;
         let qualified = |name: &Name| format!("{}.{}", self.ctx.package, name.text);
         let locals = self.exprs.max_slots;
         let type_of_binding = |name: &str| {
@@ -817,7 +827,7 @@ impl ItemChecker<'_> {
                     })
                     .collect(),
             }),
-            ItemKind::Check(check) => Lowered::Check(Box::new(self.lower_check(check, item, pack, &lw)?)),
+            ItemKind::Check(check) => Lowered::Check(Box::new(self.lower_check(check, item, pack, lw)?)),
             _ => return None,
         })
     }
@@ -844,6 +854,8 @@ impl ItemChecker<'_> {
             evidence: Vec::new(),
             group: None,
             locals: self.exprs.max_slots,
+            // Completed once the plan is whole (`reads::close`).
+            reads: Vec::new(),
         };
         let mut threshold = plan::Threshold { measure: plan::Measure::Count, at_least: 1 };
         let mut grouping: Option<(plan::Expr, Option<i64>)> = None;

@@ -5,7 +5,8 @@
 //! span — so names are resolved in exactly one place. Indices of types, constants and
 //! functions come from [`PlanLayout`], which depends only on signatures.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rulec_runtime::plan;
 
@@ -108,6 +109,8 @@ pub struct Lowerer<'a> {
     pub layout: &'a PlanLayout,
     resolutions: &'a HashMap<Span, Resolution>,
     types: HashMap<Span, &'a Ty>,
+    /// The fields the lowered expressions read, as `Type.field` (see [`super::reads`]).
+    reads: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -117,7 +120,13 @@ impl<'a> Lowerer<'a> {
             layout,
             resolutions: &checker.resolutions,
             types: checker.types.iter().map(|(s, t)| (*s, t)).collect(),
+            reads: RefCell::default(),
         }
+    }
+
+    /// The fields read by everything lowered so far.
+    pub fn into_reads(self) -> BTreeSet<String> {
+        self.reads.into_inner()
     }
 
     fn resolution(&self, span: Span) -> Option<&Resolution> {
@@ -164,6 +173,7 @@ impl<'a> Lowerer<'a> {
                 if let Some(Resolution::Const { .. }) = self.resolution(expr.span) {
                     return self.name_ref(expr.span);
                 }
+                self.note_read(base.span, &name.text);
                 let index = self.field_index(base.span, &name.text);
                 P::Field { base: Box::new(self.expr(base)), name: name.text.clone(), index, optional: *optional }
             }
@@ -272,6 +282,14 @@ impl<'a> Lowerer<'a> {
             }
             _ => plan::Expr::Literal(plan::Literal::None),
         }
+    }
+
+    /// Notes a read of `field` on the expression at `base`, for each type it may own it.
+    fn note_read(&self, base: Span, field: &str) {
+        let Some(ty) = self.types.get(&base) else { return };
+        let owners = super::reads::field_owners(self.env, ty, field);
+        let mut reads = self.reads.borrow_mut();
+        reads.extend(owners.into_iter().map(|id| format!("{}.{field}", super::ty::short_name(id))));
     }
 
     /// The field's position when the base has one known record type.

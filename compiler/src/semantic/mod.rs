@@ -9,6 +9,7 @@ mod items;
 pub mod literals;
 pub mod lower;
 pub mod methods;
+pub mod reads;
 pub mod signature;
 pub mod ty;
 

@@ -10,6 +10,7 @@ mod exec;
 mod explain;
 mod interp;
 mod lookups;
+mod native_reads;
 mod natives;
 mod paths;
 mod shortcut;
@@ -26,6 +27,7 @@ pub use budget::{Budget, CANCELLED, Cancel, exceeded_budget};
 pub use exec::PrepareError;
 pub use explain::{ExplainError, Explanation, Outcome as TraceOutcome, Trace, Verdict};
 pub use interp::EvalError;
+pub use native_reads::native_reads;
 pub use stream::{AlarmStream, Emitted, StreamFinding, StreamOptions, StreamStats};
 pub use survey::Survey;
 
