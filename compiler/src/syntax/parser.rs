@@ -1121,30 +1121,67 @@ fn binary_op(rule: Rule) -> BinaryOp {
 
 /// `text` without trailing whitespace and `//` comments.
 fn trim_trivia_end(text: &str) -> &str {
+    let comments = comment_ranges(text);
     let mut text = text.trim_end();
-    loop {
-        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-        match comment_start(&text[line_start..]) {
-            Some(at) => text = text[..line_start + at].trim_end(),
-            None => return text,
-        }
+    while let Some(&(start, _)) = comments.iter().rev().find(|(start, end)| *start < text.len() && *end >= text.len()) {
+        text = text[..start].trim_end();
     }
+    text
 }
 
-/// Where a `//` comment starts in a line, outside string literals.
-fn comment_start(line: &str) -> Option<usize> {
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '/' if !in_string && line[i..].starts_with("//") => return Some(i),
-            _ => {}
+/// Where each `//` comment of `text` starts and ends (at its line break), outside string
+/// literals. A message template may span lines when a hole holds a comment
+/// (`"see cos://{// note` ⏎ `b.id}//"`), so strings and holes are followed from the start of
+/// the text, not line by line: the `//` after such a hole is template text, not a comment.
+fn comment_ranges(text: &str) -> Vec<(usize, usize)> {
+    enum Mode {
+        /// Code, inside `depth` template holes (0: not in a template).
+        Code { hole_braces: usize },
+        /// A string or template's text.
+        Text,
+    }
+    let bytes = text.as_bytes();
+    let mut modes = vec![Mode::Code { hole_braces: 0 }];
+    let mut comments = Vec::new();
+    let mut i = 0;
+    // Every byte compared below is ASCII, so `i` only stops on char boundaries.
+    while i < bytes.len() {
+        match (modes.last_mut(), bytes[i]) {
+            (Some(Mode::Text), b'\\') => i += 2,
+            (Some(Mode::Text), b'"' | b'\n') => {
+                modes.pop();
+                i += 1;
+            }
+            (Some(Mode::Text), b'{') => {
+                modes.push(Mode::Code { hole_braces: 0 });
+                i += 1;
+            }
+            (Some(Mode::Code { .. }), b'"') => {
+                modes.push(Mode::Text);
+                i += 1;
+            }
+            (Some(Mode::Code { .. }), b'/') if bytes.get(i + 1) == Some(&b'/') => {
+                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                comments.push((i, end));
+                i = end;
+            }
+            (Some(Mode::Code { hole_braces }), b'{') => {
+                *hole_braces += 1;
+                i += 1;
+            }
+            (Some(Mode::Code { hole_braces }), b'}') => {
+                if *hole_braces == 0 && modes.len() > 1 {
+                    modes.pop();
+                } else if let Some(Mode::Code { hole_braces }) = modes.last_mut() {
+                    *hole_braces = hole_braces.saturating_sub(1);
+                }
+                i += 1;
+            }
+            (None, _) => break,
+            _ => i += 1,
         }
     }
-    None
+    comments
 }
 
 fn doc_line(raw: &str) -> String {
@@ -1162,4 +1199,22 @@ fn decode_escape(escape: &str) -> Option<String> {
         }
         _ => escape[1..].to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_comments_and_whitespace_are_trimmed() {
+        assert_eq!(trim_trivia_end("a + b // why\n  // and more\n"), "a + b");
+        assert_eq!(trim_trivia_end("f(\"// not a comment\")  "), "f(\"// not a comment\")");
+    }
+
+    #[test]
+    fn slashes_after_a_hole_that_holds_a_comment_are_template_text() {
+        let template = "\"see cos://{// the bucket\nb.id}//x\"";
+        assert_eq!(trim_trivia_end(template), template);
+        assert_eq!(trim_trivia_end(&format!("{template} // after")), template);
+    }
 }
