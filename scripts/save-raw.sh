@@ -37,6 +37,7 @@ set -euo pipefail
 CALLS_TABLE=$(
 	cat <<'END_CALLS_TABLE'
 tencent global sts GetCallerIdentity none - - - - - -
+tencent global cam GetPasswordRules none - - - - - -
 tencent global cam DescribeSafeAuthFlag none - - - - - -
 tencent global cam ListUsers none - - - - - -
 tencent global cam ListCollaborators offset:Offset:Limit:20 Data - - - - -
@@ -87,6 +88,8 @@ tencent regional kms ListAlgorithms none - - - - - -
 tencent global cloudaudit DescribeAuditTracks page:PageNumber:PageSize:20 Tracks - - - - -
 tencent regional cls DescribeTopics offset:Offset:Limit:100 Topics - - - - -
 alibaba global sts GetCallerIdentity none - - - - - -
+alibaba global ram GetPasswordPolicy none - - - - - -
+alibaba global ram GetSecurityPreference none - - - - - -
 alibaba global ims GetAccountMFAInfo none - - - - - -
 alibaba global ram ListUsers token:Marker:Marker Users.User - - - - -
 alibaba global ram GetUser none - ram.ListUsers Users.User[] UserName=UserName - -

@@ -19,6 +19,7 @@ pub mod node;
 pub(crate) mod policy;
 pub mod raw;
 pub mod report;
+mod settings;
 mod shape;
 pub mod sign;
 pub mod snapshot;

@@ -25,14 +25,13 @@ pub(crate) fn setting_asset(
     let Some(answer) = lookup.first() else { return };
     let mut asset = Asset::new(kind, place.account, place.provider, place.account, None);
     let mut masked = Vec::new();
-    match read(&answer, &mut asset, &mut masked) {
+    match read(answer, &mut asset, &mut masked) {
         Ok(()) => {
             for text in masked {
-                out.issue(IssueKind::Masked, &answer, format!("the address `{text}` is masked: left out"));
+                out.issue(IssueKind::Masked, answer, format!("the address `{text}` is masked: left out"));
             }
-            out.add_asset(asset, &answer);
+            out.add_asset(asset, answer);
         }
         Err(err) => out.not_normalized(err),
     }
 }
-

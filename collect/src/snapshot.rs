@@ -18,6 +18,8 @@ pub mod kind {
     pub const ROLE: &str = "Role";
     pub const POLICY: &str = "Policy";
     pub const ACCESS_KEY: &str = "AccessKey";
+    /// An account's CAM / RAM password policy (pack `iam`).
+    pub const PASSWORD_POLICY: &str = "IamPasswordPolicy";
 }
 
 /// The format string of the snapshots written.

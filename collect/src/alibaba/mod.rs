@@ -13,6 +13,7 @@ pub(crate) mod events;
 mod kms;
 mod oss;
 mod ram;
+mod ram_settings;
 mod rds;
 mod security_group;
 mod slb;
@@ -64,6 +65,28 @@ pub(crate) static CALLS: &[Call] = &[
         "AccountId, UserId, Arn, IdentityType (the owner of the keys ram.ListAccessKeys lists without UserName)",
         Paging::None,
         &["AccountId", "IdentityType"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ram",
+        "GetPasswordPolicy",
+        Scope::Global,
+        None,
+        &["IamPasswordPolicy"],
+        "PasswordPolicy: MinimumPasswordLength, Require*, PasswordReusePrevention, MaxPasswordAge, MaxLoginAttemps",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ram",
+        "GetSecurityPreference",
+        Scope::Global,
+        None,
+        &["IamLoginSettings"],
+        "LoginProfilePreference (LoginNetworkMasks, LoginSessionDuration, EnableSaveMFATicket), AllowUserToManageAccessKeys, AllowUserToManageMFADevices",
+        Paging::None,
+        &[],
     ),
     Call::row(
         Provider::Alibaba,
@@ -614,6 +637,7 @@ pub(crate) static CALLS: &[Call] = &[
 pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     let global = Place { provider: Provider::Alibaba, account, region: GLOBAL };
     ram::build(answers, out, &global);
+    ram_settings::build(answers, out, &global);
     oss::build(answers, out, &global);
     actiontrail::build(answers, out, &global);
     for region in answers.regions(Provider::Alibaba, account) {

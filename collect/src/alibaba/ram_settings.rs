@@ -67,11 +67,8 @@ mod tests {
 
     use super::*;
 
-    fn read(
-        f: crate::settings::ReadSetting,
-        value: &serde_json::Value,
-    ) -> Result<(Asset, Vec<String>), String> {
-        let mut asset = Asset::new(LOGIN_SETTINGS, "1", "alibaba", "1", None);
+    fn read(f: crate::settings::ReadSetting, value: &serde_json::Value) -> Result<(Asset, Vec<String>), String> {
+        let mut asset = Asset::new(LOGIN_SETTINGS, "1", crate::raw::Provider::Alibaba, "1", None);
         let mut masked = Vec::new();
         f(&Node::root(value, Path::new("a.json")), &mut asset, &mut masked).map_err(|e| e.to_string())?;
         Ok((asset, masked))

@@ -6,6 +6,7 @@
 //! form of the CAM "Resource Description Method" page (598/10606).
 
 mod cam;
+mod cam_settings;
 mod cdb;
 mod clb;
 mod cloudaudit;
@@ -55,6 +56,17 @@ pub(crate) static CALLS: &[Call] = &[
         "AccountId, UserId, Type (the owner of the keys cam.ListAccessKeys lists without TargetUin)",
         Paging::None,
         &["AccountId", "Arn", "Type"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cam",
+        "GetPasswordRules",
+        Scope::Global,
+        None,
+        &["IamPasswordPolicy"],
+        "Rules: MinimumLength, ReusePasswordLimit, RetryPasswordLimit",
+        Paging::None,
+        &[],
     ),
     Call::row(
         Provider::Tencent,
@@ -604,6 +616,7 @@ pub(crate) static CALLS: &[Call] = &[
 pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     let global = Place { provider: Provider::Tencent, account, region: GLOBAL };
     cam::build(answers, out, &global);
+    cam_settings::build(answers, out, &global);
     cos::build(answers, out, &global);
     cloudaudit::build(answers, out, &global);
     for region in answers.regions(Provider::Tencent, account) {
