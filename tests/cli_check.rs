@@ -377,3 +377,45 @@ fn a_fix_names_the_findings_own_ids() {
         "tccli vpc DescribeSecurityGroupPolicies --region {sg.region ?? \"ap-guangzhou\"} --SecurityGroupId {sg.id} --Set '{}'"
     );
 }
+
+/// The placeholders that stand for a finding's own subject, by subject type: a built-in fix
+/// fills them from the finding instead (issue 16: "the exact command with the finding's own
+/// ids filled in").
+const OWN_ID_PLACEHOLDERS: &[(&str, &[&str])] = &[
+    ("SecurityGroup", &["<sg-id>", "<region>"]),
+    ("Instance", &["<instance-id>", "<region>"]),
+    ("Database", &["<instance-id>", "<region>"]),
+    ("Bucket", &["<bucket>"]),
+    ("AccessKey", &["<key-id>", "<uin>", "<user>"]),
+    ("KmsKey", &["<region>"]),
+    ("User", &["<user>", "<uin>"]),
+    ("Role", &["<role>"]),
+    ("Policy", &["<policy-id>", "<name>"]),
+    ("Host", &["<host>"]),
+    ("AuditTrail", &["<name>"]),
+    ("LogStore", &["<logstore>", "<project>"]),
+    ("LoadBalancer", &["<lb-id>", "<region>"]),
+];
+
+#[test]
+fn builtin_fixes_on_the_example_estate_name_their_own_subjects() {
+    let out = rulec()
+        .args(["check", "--format", "json", "--fail-on", "none", "--no-timing"])
+        .arg(repo().join("examples/snapshot.json"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut placeholders = Vec::new();
+    for finding in report["findings"].as_array().expect("findings") {
+        let ty = finding["subject"]["type"].as_str().unwrap_or_default();
+        let fix = finding["fix"].as_str().unwrap_or_default();
+        let own = OWN_ID_PLACEHOLDERS.iter().find(|(t, _)| *t == ty).map_or(&[][..], |(_, p)| *p);
+        for placeholder in own.iter().filter(|p| fix.contains(**p)) {
+            placeholders.push(format!("{} on {ty} {}: {placeholder}", finding["rule"], finding["subject"]["id"]));
+        }
+    }
+    placeholders.sort();
+    placeholders.dedup();
+    assert!(placeholders.is_empty(), "fixes with placeholders for their own subject:\n{}", placeholders.join("\n"));
+}
