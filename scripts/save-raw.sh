@@ -58,6 +58,7 @@ tencent global cam GetPolicy none - cam.ListPolicies List[] PolicyId=PolicyId - 
 tencent global cam ListAccessKeys none - cam.ListUsers Data[] TargetUin=Uin - bare
 tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] SecretIdList=AccessKeyId - batch:10
 tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
+tencent regional cbs DescribeDisks offset:Offset:Limit:100 DiskSet - - - - -
 tencent regional vpc DescribeSecurityGroups offset:Offset:Limit:100 SecurityGroupSet - - - - -
 tencent regional vpc DescribeSecurityGroupPolicies none - vpc.DescribeSecurityGroups SecurityGroupSet[] SecurityGroupId=SecurityGroupId - -
 tencent regional vpc DescribeAddressTemplates offset:Offset:Limit:100 AddressTemplateSet - - - - -
@@ -110,6 +111,7 @@ alibaba global ram GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.Acc
 alibaba global ims GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -
 alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - -
 alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 InstanceRamRoleSets.InstanceRamRoleSet - - - - -
+alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - -
 alibaba regional ecs DescribeSecurityGroups token:NextToken:NextToken SecurityGroups.SecurityGroup - - - - -
 alibaba regional ecs DescribeSecurityGroupAttribute token:NextToken:NextToken Permissions.Permission ecs.DescribeSecurityGroups SecurityGroups.SecurityGroup[] SecurityGroupId=SecurityGroupId - -
 alibaba regional ecs DescribePrefixListAttributes none - ecs.DescribeSecurityGroupAttribute Permissions.Permission[] PrefixListId=SourcePrefixListId|DestPrefixListId - -

@@ -8,6 +8,7 @@
 //! ARN form `acs:<service>:<region>:<account>:<relative id>` of the RAM authorization tables.
 
 mod actiontrail;
+mod disks;
 mod ecs;
 pub(crate) mod events;
 mod kms;
@@ -307,6 +308,17 @@ pub(crate) static CALLS: &[Call] = &[
         "InstanceRamRoleSets.InstanceRamRoleSet[]: InstanceId, RamRoleName (asked with the region's InstanceIds, at most 100 a call; further calls saved as further pages)",
         PAGE_50,
         &["InstanceRamRoleSets"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ecs",
+        "DescribeDisks",
+        Scope::Regional,
+        None,
+        &["Disk"],
+        "Disks.Disk[]: DiskId, DiskName, Type, Size, Status, Encrypted, KMSKeyId, InstanceId, MountInstances.MountInstance[].InstanceId, Tags.Tag[]",
+        PAGE_100,
+        &["Disks"],
     ),
     Call::row(
         Provider::Alibaba,
@@ -643,6 +655,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     for region in answers.regions(Provider::Alibaba, account) {
         let place = Place { provider: Provider::Alibaba, account, region: &region };
         ecs::build(answers, out, &place);
+        disks::build(answers, out, &place);
         security_group::build(answers, out, &place);
         slb::build(answers, out, &place);
         rds::build(answers, out, &place);

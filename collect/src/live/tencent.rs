@@ -14,7 +14,7 @@ use crate::sign::{Key, Signed, cos, tc3};
 pub(crate) fn version(service: &str) -> Option<&'static str> {
     Some(match service {
         "cam" => "2019-01-16",
-        "cvm" | "vpc" => "2017-03-12",
+        "cvm" | "vpc" | "cbs" => "2017-03-12",
         "cdb" => "2017-03-20",
         "clb" => "2018-03-17",
         "kms" => "2019-01-18",

@@ -7,6 +7,7 @@
 
 mod cam;
 mod cam_settings;
+mod cbs;
 mod cdb;
 mod clb;
 mod cloudaudit;
@@ -290,6 +291,17 @@ pub(crate) static CALLS: &[Call] = &[
         "InstanceSet[]: InstanceId, InstanceName, InstanceState, PublicIpAddresses, PrivateIpAddresses, SecurityGroupIds, CamRoleName, ImageId, OsName, Tags",
         OFFSET_100,
         &["InstanceSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cbs",
+        "DescribeDisks",
+        Scope::Regional,
+        None,
+        &["Disk"],
+        "DiskSet[]: DiskId, DiskName, DiskUsage, DiskSize, DiskState, Encrypt, KmsKeyId, Attached, InstanceId, InstanceIdList, Tags",
+        OFFSET_100,
+        &["DiskSet"],
     ),
     Call::row(
         Provider::Tencent,
@@ -622,6 +634,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     for region in answers.regions(Provider::Tencent, account) {
         let place = Place { provider: Provider::Tencent, account, region: &region };
         cvm::build(answers, out, &place);
+        cbs::build(answers, out, &place);
         vpc::build(answers, out, &place);
         clb::build(answers, out, &place);
         cdb::build(answers, out, &place);
