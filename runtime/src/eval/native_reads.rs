@@ -65,6 +65,7 @@ impl Native {
             Native::UnusedActions => &[KEY_OWNER, POLICY_IDS, DOCUMENTS, CALLS],
             Native::IsInternal | Native::InstancesWithIp | Native::NetworksContaining => &[ADDRESSES],
             Native::CallsOf => &[&["ApiCall.access_key_id"]],
+            Native::IsCallTo => &[&["ApiCall.action", "ApiCall.service"]],
             Native::LeakReportsOf => &[&["LeakReport.access_key_id"]],
             Native::KeysOf => &[KEY_OWNER],
             Native::TrailsOf => &[&["AuditTrail.account"]],

@@ -260,6 +260,15 @@ impl<'a> Natives<'a> {
             Native::CallsOf => {
                 Ok(arg(0).as_str().map_or_else(|| Value::list(Vec::new()), |k| self.lookups.calls_of(k)))
             }
+            Native::IsCallTo => {
+                let Value::Record(call) = arg(0) else { return Ok(Value::Bool(false)) };
+                let (service, action) = (self.get(call, "service"), self.get(call, "action"));
+                let (Some(service), Some(action), Value::List(apis)) = (service.as_str(), action.as_str(), arg(1))
+                else {
+                    return Ok(Value::Bool(false));
+                };
+                Ok(Value::Bool(apis.iter().any(|api| api.as_str().is_some_and(|api| is_api(api, service, action)))))
+            }
             Native::LeakReportsOf => {
                 Ok(arg(0).as_str().map_or_else(|| Value::list(Vec::new()), |k| self.lookups.leak_reports_of(k)))
             }
@@ -494,4 +503,22 @@ fn list(value: &Value) -> &[Value] {
 
 fn missing(ty: &str) -> EvalError {
     EvalError(format!("the plan's schema has no `{ty}` type, which this builtin needs"))
+}
+
+/// Whether `api`, written `service:action`, names this call, ignoring ASCII case.
+fn is_api(api: &str, service: &str, action: &str) -> bool {
+    api.split_once(':').is_some_and(|(s, a)| s.eq_ignore_ascii_case(service) && a.eq_ignore_ascii_case(action))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_api;
+
+    #[test]
+    fn an_api_matches_service_and_action_ignoring_ascii_case() {
+        assert!(is_api("kms:DisableKey", "KMS", "disablekey"));
+        assert!(!is_api("kms:DisableKey", "kms", "EnableKey"));
+        assert!(!is_api("kms:DisableKey", "ram", "DisableKey"));
+        assert!(!is_api("DisableKey", "kms", "DisableKey"), "an entry without a service names nothing");
+    }
 }
