@@ -224,12 +224,14 @@ impl<'a> ExprChecker<'a> {
 
     /// Infers `expr` and requires it to fit `expected`.
     pub fn check_against(&mut self, expr: &Expr, expected: &Ty, what: &str) -> Ty {
-        if let (ExprKind::Str(value), Some(allowed)) = (&expr.kind, enum_values(expected)) {
+        // A literal where an enum (or an optional one: the default of `??`) is expected is a
+        // member, never none.
+        if let (ExprKind::Str(value), Some(allowed)) = (&expr.kind, enum_values(expected.strip_optional())) {
             self.record(expr.span, Ty::String);
             if !allowed.contains(value) {
                 self.not_in_enum(expr.span, value, allowed);
             }
-            return expected.clone();
+            return expected.strip_optional().clone();
         }
         let ty = self.infer(expr);
         self.require_fit(expr.span, &ty, expected, what);
