@@ -6,6 +6,7 @@
 pub mod answers;
 pub mod calls;
 pub mod coverage;
+mod disk;
 pub mod docs;
 pub mod estate;
 mod events;

@@ -3,9 +3,9 @@
 //! `MountInstances.MountInstance[]` instead.
 
 use crate::answers::{Answers, Place};
+use crate::disk::{DiskKeys, set_fields};
 use crate::estate::Estate;
 use crate::node::{FieldError, Node};
-use crate::report::IssueKind;
 use crate::snapshot::Asset;
 
 use super::{listed, masked, resource_name, tags};
@@ -21,33 +21,24 @@ pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     }
 }
 
+/// Alibaba Cloud's names for the `Disk` fields.
+const KEYS: DiskKeys = DiskKeys {
+    kind: "Type",
+    system: "system",
+    data: "data",
+    encrypted: "Encrypted",
+    kms_key: "KMSKeyId",
+    size_gb: "Size",
+    state: "Status",
+};
+
 fn disk_asset(out: &mut Estate, place: &Place<'_>, disk: &Node<'_>) -> Result<(), FieldError> {
     let id = disk.str("DiskId")?;
-    let kind = match disk.str("Type")? {
-        "system" => "system",
-        "data" => "data",
-        _ => return Err(disk.need("Type")?.expected("system or data")),
-    };
     let mut asset = Asset::new(KIND, id, place.provider, place.account, place.asset_region());
     asset.name = disk.opt_str("DiskName")?.map(str::to_owned);
     asset.tags = tags(out, disk)?;
     asset.resource_name = Some(resource_name("ecs", place, &format!("disk/{id}")));
-    asset.set("encrypted", disk.flag("Encrypted")?);
-    if let Some(key) = disk.opt_str("KMSKeyId")? {
-        if masked(key) {
-            out.issue(
-                IssueKind::Masked,
-                &disk.need("KMSKeyId")?,
-                format!("the KMS key id `{key}` is masked: left out"),
-            );
-        } else {
-            asset.set("kms_key_id", key);
-        }
-    }
-    asset.set_some("instance_id", instance(disk)?);
-    asset.set("kind", kind);
-    asset.set("size_gb", disk.int("Size")?);
-    asset.set("state", disk.str("Status")?);
+    set_fields(out, &mut asset, disk, &KEYS, instance(disk)?, masked)?;
     out.add_asset(asset, disk);
     Ok(())
 }

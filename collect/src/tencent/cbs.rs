@@ -3,9 +3,9 @@
 //! (the published example leaves `InstanceId` empty and lists one there).
 
 use crate::answers::{Answers, Place};
+use crate::disk::{DiskKeys, set_fields};
 use crate::estate::Estate;
 use crate::node::{FieldError, Node};
-use crate::report::IssueKind;
 use crate::snapshot::Asset;
 
 use super::{masked, resource_name, tags};
@@ -23,34 +23,25 @@ pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     }
 }
 
+/// Tencent Cloud's names for the `Disk` fields.
+const KEYS: DiskKeys = DiskKeys {
+    kind: "DiskUsage",
+    system: "SYSTEM_DISK",
+    data: "DATA_DISK",
+    encrypted: "Encrypt",
+    kms_key: "KmsKeyId",
+    size_gb: "DiskSize",
+    state: "DiskState",
+};
+
 fn disk_asset(out: &mut Estate, place: &Place<'_>, disk: &Node<'_>) -> Result<(), FieldError> {
     let id = disk.str("DiskId")?;
-    let kind = match disk.str("DiskUsage")? {
-        "SYSTEM_DISK" => "system",
-        "DATA_DISK" => "data",
-        _ => return Err(disk.need("DiskUsage")?.expected("SYSTEM_DISK or DATA_DISK")),
-    };
     let mut asset = Asset::new(KIND, id, place.provider, place.account, place.asset_region());
     asset.name = disk.opt_str("DiskName")?.map(str::to_owned);
     asset.tags = tags(out, disk, "Tags")?;
     // CBS disks are CVM resources in CAM: `qcs::cvm:<region>:uin/<account>:volume/<disk id>`.
     asset.resource_name = Some(resource_name(place, "cvm", &format!("volume/{id}")));
-    asset.set("encrypted", disk.flag("Encrypt")?);
-    if let Some(key) = disk.opt_str("KmsKeyId")? {
-        if masked(key) {
-            out.issue(
-                IssueKind::Masked,
-                &disk.need("KmsKeyId")?,
-                format!("the KMS key id `{key}` is masked: left out"),
-            );
-        } else {
-            asset.set("kms_key_id", key);
-        }
-    }
-    asset.set_some("instance_id", instance(disk)?);
-    asset.set("kind", kind);
-    asset.set("size_gb", disk.int("DiskSize")?);
-    asset.set("state", disk.str("DiskState")?);
+    set_fields(out, &mut asset, disk, &KEYS, instance(disk)?, masked)?;
     out.add_asset(asset, disk);
     Ok(())
 }
