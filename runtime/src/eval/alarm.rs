@@ -15,6 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::budget::Scope;
+use super::dispatch::Scratch;
 use super::exec::{PrepareError, Preparer, X};
 use super::window::{Burst, Window};
 use super::{CheckError, Engine, EvalError, Prepared};
@@ -74,27 +75,41 @@ fn text(value: Value) -> Arc<str> {
     }
 }
 
-/// Runs alarms that share an event type in one pass over the events: each event is read once
-/// and judged by every alarm, then each alarm groups its own hits. The answer per alarm is
-/// the one a pass of its own would give (hits keep event order).
-pub(super) fn run_all(engine: &Engine<'_>, alarms: &[(&Check, &Prepared)]) -> Vec<(Vec<Finding>, Vec<CheckError>)> {
-    let Some((first, _)) = alarms.first() else { return Vec::new() };
-    let ty = first.subject_type;
-    debug_assert!(alarms.iter().all(|(c, _)| c.subject_type == ty), "one event type per pass");
+/// Runs alarms that share an event type (`unit`: check indices, ascending) in one pass over
+/// the events: each event is read once and judged by every alarm of `unit` that can fire on it
+/// (`dispatch`), then each alarm groups its own hits. The answer per alarm is the one a pass of
+/// its own would give (hits keep event order).
+pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>, Vec<CheckError>)> {
+    let Some(&first) = unit.first() else { return Vec::new() };
+    let ty = engine.plan.checks[first].subject_type;
+    debug_assert!(unit.iter().all(|&i| engine.plan.checks[i].subject_type == ty), "one event type per pass");
+    let Some(dispatch) = engine.dispatch.get(&ty) else { return Vec::new() };
+    // Check index → position in `unit`, for the alarms this pass runs.
+    let mut position = vec![None; engine.plan.checks.len()];
+    for (k, &i) in unit.iter().enumerate() {
+        position[i] = Some(k);
+    }
     let rows = engine.store.rows(ty);
     let time_index = engine.natives.field_index(ty, "time");
     let empty = || PassHits {
-        hits: alarms.iter().map(|_| Vec::new()).collect(),
-        errors: alarms.iter().map(|_| Vec::new()).collect(),
+        hits: unit.iter().map(|_| Vec::new()).collect(),
+        errors: unit.iter().map(|_| Vec::new()).collect(),
     };
     let passed = rows
         .par_iter()
         .fold(
-            || (alarms.iter().map(|(c, _)| vec![Value::None; c.locals.max(1) as usize]).collect::<Vec<_>>(), empty()),
-            |(mut frames, mut acc), row| {
-                for (k, (check, prepared)) in alarms.iter().enumerate() {
+            || {
+                let frames = unit
+                    .iter()
+                    .map(|&i| vec![Value::None; engine.plan.checks[i].locals.max(1) as usize])
+                    .collect::<Vec<_>>();
+                (frames, Scratch::default(), empty())
+            },
+            |(mut frames, mut scratch, mut acc), row| {
+                for k in dispatch.candidates(row, &mut scratch).iter().filter_map(|&i| position[i]) {
+                    let check = &engine.plan.checks[unit[k]];
                     let _budget = Scope::enter(&engine.budget);
-                    match hit(engine, prepared, row, time_index, &mut frames[k]) {
+                    match hit(engine, &engine.checks[unit[k]], row, time_index, &mut frames[k]) {
                         Ok(Some(h)) => acc.hits[k].push(h),
                         Ok(None) => {}
                         Err(e) => acc.errors[k].push(CheckError {
@@ -104,15 +119,14 @@ pub(super) fn run_all(engine: &Engine<'_>, alarms: &[(&Check, &Prepared)]) -> Ve
                         }),
                     }
                 }
-                (frames, acc)
+                (frames, scratch, acc)
             },
         )
-        .map(|(_, acc)| acc)
+        .map(|(_, _, acc)| acc)
         .reduce(empty, PassHits::append);
-    alarms
-        .iter()
+    unit.iter()
         .zip(passed.hits.into_iter().zip(passed.errors))
-        .map(|((check, prepared), (hits, errors))| findings(engine, check, prepared, hits, errors))
+        .map(|(&i, (hits, errors))| findings(engine, &engine.plan.checks[i], &engine.checks[i], hits, errors))
         .collect()
 }
 

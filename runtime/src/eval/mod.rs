@@ -6,6 +6,7 @@
 
 mod alarm;
 mod budget;
+mod dispatch;
 mod exec;
 mod explain;
 mod interp;
@@ -94,6 +95,8 @@ pub struct Engine<'a> {
     functions: Vec<Function>,
     consts: Vec<Value>,
     checks: Vec<Prepared>,
+    /// Per event type, which alarms each event can interest.
+    dispatch: BTreeMap<TypeIdx, dispatch::Dispatch>,
     budget: Budget,
 }
 
@@ -139,9 +142,11 @@ impl<'a> Engine<'a> {
             functions,
             consts: Vec::new(),
             checks,
+            dispatch: BTreeMap::new(),
             budget,
         };
         engine.consts = engine.evaluate_consts(&mut preparer)?;
+        engine.dispatch = dispatch::Dispatch::for_plan(&engine);
         Ok(engine)
     }
 
@@ -176,6 +181,17 @@ impl<'a> Engine<'a> {
             now: self.store.taken_at(),
             budget: &self.budget,
         }
+    }
+
+    /// The alarms that are shown only some events, by rule id, with the lower-cased
+    /// `service:action`s their `where` clauses require (docs/performance.md); the other alarms
+    /// judge every event of their type.
+    pub fn gated_alarms(&self) -> BTreeMap<&str, Vec<&str>> {
+        self.dispatch
+            .values()
+            .flat_map(|d| d.gated())
+            .map(|(i, apis)| (self.plan.checks[i].id.as_str(), apis.into_iter().collect()))
+            .collect()
     }
 
     /// The resource graph of the plan's edges (built on first use) and the edge names by kind.
@@ -242,11 +258,7 @@ impl<'a> Engine<'a> {
             .flat_map_iter(|unit| {
                 let done: Vec<(Vec<Finding>, Vec<CheckError>)> = match self.plan.checks[unit[0]].kind {
                     CheckKind::Rule => vec![self.run_rule(&self.plan.checks[unit[0]], &self.checks[unit[0]])],
-                    CheckKind::Alarm => {
-                        let alarms: Vec<(&Check, &Prepared)> =
-                            unit.iter().map(|&i| (&self.plan.checks[i], &self.checks[i])).collect();
-                        alarm::run_all(self, &alarms)
-                    }
+                    CheckKind::Alarm => alarm::run_all(self, unit),
                 };
                 unit.iter().copied().zip(done).map(|(i, (findings, errors))| (i, findings, errors))
             })

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use super::alarm::{self, Hit};
 use super::budget::Scope;
+use super::dispatch::Scratch;
 use super::window::{Burst, Window};
 use super::{CheckError, Engine};
 use crate::plan::{Check, CheckKind, Plan};
@@ -87,8 +88,10 @@ type GroupKey = (usize, Arc<str>);
 /// The incremental evaluator. It holds no engine: each call is given the engine of the
 /// current context snapshot, which may be replaced between calls (same plan).
 pub struct AlarmStream {
-    /// The selected alarms, as indexes of the plan's checks.
+    /// The selected alarms, as indexes of the plan's checks, ascending.
     alarms: Vec<usize>,
+    /// Memory for picking the alarms an event can interest.
+    scratch: Scratch,
     options: StreamOptions,
     /// Grouped hits by (event time, arrival), waiting for the watermark.
     buffer: BTreeMap<(Micros, u64), Vec<(usize, Hit)>>,
@@ -119,6 +122,7 @@ impl AlarmStream {
             .collect();
         AlarmStream {
             alarms,
+            scratch: Scratch::default(),
             options,
             buffer: BTreeMap::new(),
             arrivals: 0,
@@ -148,11 +152,12 @@ impl AlarmStream {
             self.stats.late += 1;
         }
         let mut held = Vec::new();
-        for &i in &self.alarms {
+        let candidates = match engine.dispatch.get(&event.ty) {
+            Some(dispatch) => dispatch.candidates(&event, &mut self.scratch),
+            None => &[],
+        };
+        for &i in candidates.iter().filter(|i| self.alarms.binary_search(i).is_ok()) {
             let check = &engine.plan.checks[i];
-            if check.subject_type != event.ty {
-                continue;
-            }
             let prepared = &engine.checks[i];
             let mut frame = vec![Value::None; check.locals.max(1) as usize];
             let judged = {
