@@ -66,6 +66,9 @@ pub(crate) struct Env<'a> {
     pub budget: &'a Budget,
 }
 
+/// A native call's arguments.
+type NativeArgs = smallvec::SmallVec<[Value; 5]>;
+
 impl Env<'_> {
     /// Evaluates `x` within the budget of the evaluation in progress on this thread, or within
     /// a fresh one when none is (an edge-pair test, a constant, an explanation).
@@ -148,7 +151,8 @@ impl Env<'_> {
                 result
             }
             X::Native { native, args } => {
-                let values = args.iter().map(|a| self.expr(a, frame)).collect::<Result<Vec<_>, _>>()?;
+                // Natives take one to five arguments: kept on the stack, not allocated per call.
+                let values = args.iter().map(|a| self.expr(a, frame)).collect::<Result<NativeArgs, _>>()?;
                 self.natives.call(*native, &values)
             }
             X::Method { method, receiver, args } => {
