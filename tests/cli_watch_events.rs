@@ -13,17 +13,10 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::watch_events::{CONTEXT, EXTERNAL_CALL};
 use support::{repo, rulec_process, run_in, text};
 
 const PATIENCE: Duration = Duration::from_secs(30);
-
-/// A context with one active key and nothing else.
-const CONTEXT: &str = r#"{"format":"rulec.snapshot/v1","taken_at":"2026-11-20T08:00:00Z","assets":[
-  {"type":"AccessKey","id":"ak-live","provider":"tencent","account":"100000000001","tags":{},"owner_id":"u-a",
-   "owner_kind":"user","kind":"permanent","status":"active","created_at":"2026-10-01T00:00:00Z"}],"events":[]}"#;
-
-/// A sensitive call signed with `ak-live` from an address outside the estate.
-const EXTERNAL_CALL: &str = r#"{"type":"ApiCall","time":"2026-11-20T09:00:00Z","access_key_id":"ak-live","source_ip":"45.2.2.2","user_agent":"tccli/3.0","service":"cam","action":"CreateAccessKey","success":true}"#;
 
 /// A raw CloudAudit record (as delivered to CKafka / CLS) of the same kind of call, at 10:30 UTC
 /// (CloudAudit writes Beijing time).

@@ -163,17 +163,21 @@ enum Command {
     /// Read the findings history store: trends per day
     #[command(subcommand)]
     History(history::HistoryCommand),
-    /// Evaluate the alarm rules on a live stream of events, printing each alarm as it fires
+    /// Evaluate the alarm rules on a live stream of events, printing (or posting) each alarm as it fires
     #[command(
         after_help = "Examples:\n  tail -F audit.jsonl | rulec watch-events --source - --context snapshot.json\n  \
-                            rulec watch-events --source events.jsonl --context snapshot.json --lateness 120\n\n\
+                            rulec watch-events --source events.jsonl --context snapshot.json --lateness 120\n  \
+                            rulec watch-events --source - --sink https://hooks.example.com/rulec \
+                            --sink-header 'Authorization: Bearer TOKEN'\n\n\
                             Lines are snapshot events (ApiCall, ConsoleLogin, LeakReport) or raw CloudAudit / \
                             ActionTrail records. Each alarm is one JSON line on standard output, as `rulec check \
                             --format jsonl` prints it, with an `id`; a burst is printed when it reaches its \
-                            threshold and again, with the same id, when it closes if it grew. Bad lines are \
-                            reported on standard error and skipped. See docs/streaming.md.\n\n\
+                            threshold and again, with the same id, when it closes if it grew. With --sink URL each \
+                            line is POSTed to a webhook instead, in order, retried on 5xx / 408 / 429 / no answer. \
+                            Bad lines are reported on standard error and skipped. See docs/streaming.md.\n\n\
                             Exit codes: 0 the input ended or SIGINT / SIGTERM, 2 bad input (a compile error, an \
-                            invalid context snapshot or configuration, an unreadable source)."
+                            invalid context snapshot or configuration, an unreadable source, a bad --sink) or a \
+                            finding the webhook did not take."
     )]
     WatchEvents(watch_events::WatchEventsArgs),
 }

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod watch_events;
+
 /// The built `rulec`, without colour, at a fixed width, with the default thread count.
 pub fn rulec() -> Command {
     Command::from(rulec_process())

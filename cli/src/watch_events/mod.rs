@@ -7,6 +7,7 @@
 //! A changed context is loaded again and the stream goes on with its windows intact.
 
 mod follow;
+mod sink;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,8 +23,9 @@ use serde::Serialize;
 
 use super::check::{Session, print_warning};
 use super::watch::{Target, Wake, Watcher};
-use super::{EXIT_BAD_INPUT, EXIT_OK, PackArgs, compile, fail, output};
+use super::{EXIT_BAD_INPUT, EXIT_OK, PackArgs, compile, fail};
 use follow::{Input, Source};
+use sink::{Alarm, Sink, SinkArgs};
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct WatchEventsArgs {
@@ -56,6 +58,8 @@ pub(crate) struct WatchEventsArgs {
     /// The account a raw audit record belongs to when it does not say
     #[arg(long, value_name = "ID", default_value = "")]
     pub account: String,
+    #[command(flatten)]
+    pub sink: SinkArgs,
 }
 
 /// What the main loop waits on.
@@ -68,6 +72,10 @@ enum Message {
 }
 
 pub(crate) fn run(args: &WatchEventsArgs) -> u8 {
+    let sink = match Sink::open(&args.sink) {
+        Ok(sink) => sink,
+        Err(message) => return fail(&message, None),
+    };
     let Some(compilation) = compile::compile(&args.packs) else { return EXIT_BAD_INPUT };
     let Some(plan) = compilation.plan() else { return EXIT_BAD_INPUT };
     let mut session = match open(args, &plan) {
@@ -99,7 +107,7 @@ pub(crate) fn run(args: &WatchEventsArgs) -> u8 {
             }
         }
     });
-    let mut run = Run { stats_every: Duration::from_secs(args.stats_every), ..Run::new() };
+    let mut run = Run::new(Duration::from_secs(args.stats_every), sink);
     loop {
         let engine = match Engine::new(&plan, &session.loaded.store) {
             Ok(engine) => engine,
@@ -183,17 +191,19 @@ struct Run {
     stats_every: Duration,
     last_stats: Instant,
     events_at_last_stats: u64,
+    sink: Sink,
 }
 
 impl Run {
-    fn new() -> Run {
+    fn new(stats_every: Duration, sink: Sink) -> Run {
         Run {
             last_input: None,
             bad_lines: 0,
             suppressed: 0,
-            stats_every: Duration::ZERO,
+            stats_every,
             last_stats: Instant::now(),
             events_at_last_stats: 0,
+            sink,
         }
     }
 
@@ -224,7 +234,7 @@ impl Run {
                     if self.last_input.is_some_and(|at| at.elapsed() >= QUIET) {
                         self.last_input = None;
                         let emitted = stream.idle(engine);
-                        if let Err(code) = self.print(session, emitted) {
+                        if let Err(code) = self.deliver(session, emitted) {
                             return Served::Done(code);
                         }
                     }
@@ -257,7 +267,7 @@ impl Run {
                                     "[watch-events] line {number}: the event is older than --lateness allows; it joins no window (counted as late)"
                                 );
                             }
-                            if let Err(code) = self.print(session, emitted) {
+                            if let Err(code) = self.deliver(session, emitted) {
                                 return Served::Done(code);
                             }
                         }
@@ -272,7 +282,7 @@ impl Run {
                 Message::Input(Input::Failed(message)) => return Served::Done(fail(&message, None)),
                 Message::Input(Input::End) => {
                     let emitted = stream.flush(engine);
-                    if let Err(code) = self.print(session, emitted) {
+                    if let Err(code) = self.deliver(session, emitted) {
                         return Served::Done(code);
                     }
                     self.print_stats(stream.stats());
@@ -282,14 +292,15 @@ impl Run {
         }
     }
 
-    /// Prints findings (after the configuration's allowlists and IP hiding) and errors; the
-    /// exit code when standard output cannot take them (closed: 0).
-    fn print(&mut self, session: &Session, emitted: Emitted) -> Result<(), u8> {
+    /// Sends findings (after the configuration's allowlists and IP hiding) to the sink and
+    /// prints errors; the exit code when the sink cannot take them (standard output closed: 0;
+    /// a finding the webhook did not take: 2).
+    fn deliver(&mut self, session: &Session, emitted: Emitted) -> Result<(), u8> {
         for error in &emitted.errors {
             eprintln!("[watch-events] {error}");
         }
         let store = &session.loaded.store;
-        let mut lines = String::new();
+        let mut alarms = Vec::new();
         for StreamFinding { id, finding } in emitted.findings {
             let (mut reported, mut suppressed) = match &session.config {
                 Some(config) => {
@@ -302,20 +313,15 @@ impl Run {
             describe_subjects(&session.plan, store, reported.iter_mut().map(|f| &mut f.subject));
             describe_subjects(&session.plan, store, suppressed.iter_mut().map(|s| &mut s.finding.subject));
             self.suppressed += suppressed.len() as u64;
-            for finding in &reported {
-                push_line(&mut lines, &Line { id: &id, finding });
-            }
-            for entry in &suppressed {
-                push_line(&mut lines, &SuppressedLine { id: &id, entry, suppressed: true });
-            }
+            alarms.extend(reported.iter().filter_map(|finding| alarm(&id, &Line { id: &id, finding })));
+            alarms.extend(
+                suppressed.iter().filter_map(|entry| alarm(&id, &SuppressedLine { id: &id, entry, suppressed: true })),
+            );
         }
-        match lines.is_empty() {
-            true => Ok(()),
-            false => match output::print_streaming(&lines) {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(EXIT_OK),
-                Err(message) => Err(fail(&message, None)),
-            },
+        match self.sink.send(&alarms) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(EXIT_OK),
+            Err(message) => Err(fail(&message, None)),
         }
     }
 
@@ -323,8 +329,15 @@ impl Run {
         let seconds = self.last_stats.elapsed().as_secs_f64().max(1e-3);
         let rate = (stats.events - self.events_at_last_stats) as f64 / seconds;
         eprintln!(
-            "[watch-events] {rate:.0} events/s, {} events, {} groups held, {} alarms emitted, {} suppressed, {} late, {} evicted, {} bad lines",
-            stats.events, stats.groups, stats.emitted, self.suppressed, stats.late, stats.evicted, self.bad_lines
+            "[watch-events] {rate:.0} events/s, {} events, {} groups held, {} alarms emitted, {} suppressed, {} late, {} evicted, {} bad lines{}",
+            stats.events,
+            stats.groups,
+            stats.emitted,
+            self.suppressed,
+            stats.late,
+            stats.evicted,
+            self.bad_lines,
+            self.sink.stats()
         );
         self.last_stats = Instant::now();
         self.events_at_last_stats = stats.events;
@@ -348,12 +361,10 @@ struct SuppressedLine<'a> {
     suppressed: bool,
 }
 
-fn push_line(out: &mut String, line: &impl Serialize) {
+/// A line as the sink takes it, with its id.
+fn alarm(id: &str, line: &impl Serialize) -> Option<Alarm> {
     // A finding is plain data: serialising it cannot fail.
-    if let Ok(text) = serde_json::to_string(line) {
-        out.push_str(&text);
-        out.push('\n');
-    }
+    serde_json::to_string(line).ok().map(|json| Alarm { id: id.to_owned(), json })
 }
 
 /// One line as an event of the plan: a snapshot event (`"type"` names an event type) read by

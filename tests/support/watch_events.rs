@@ -1,0 +1,9 @@
+//! Fixtures of the `rulec watch-events` tests: a context and an event that raises an alarm.
+
+/// A context with one active key and nothing else.
+pub const CONTEXT: &str = r#"{"format":"rulec.snapshot/v1","taken_at":"2026-11-20T08:00:00Z","assets":[
+  {"type":"AccessKey","id":"ak-live","provider":"tencent","account":"100000000001","tags":{},"owner_id":"u-a",
+   "owner_kind":"user","kind":"permanent","status":"active","created_at":"2026-10-01T00:00:00Z"}],"events":[]}"#;
+
+/// A sensitive call signed with `ak-live` from an address outside the estate.
+pub const EXTERNAL_CALL: &str = r#"{"type":"ApiCall","time":"2026-11-20T09:00:00Z","access_key_id":"ak-live","source_ip":"45.2.2.2","user_agent":"tccli/3.0","service":"cam","action":"CreateAccessKey","success":true}"#;
