@@ -419,3 +419,56 @@ fn builtin_fixes_on_the_example_estate_name_their_own_subjects() {
     placeholders.dedup();
     assert!(placeholders.is_empty(), "fixes with placeholders for their own subject:\n{}", placeholders.join("\n"));
 }
+
+/// `--profile` lists every check that ran with its steps on standard error and leaves the
+/// report alone; steps are the same whatever the thread count.
+#[test]
+fn profile_lists_each_check_with_steps_that_do_not_depend_on_threads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = repo().join("examples/snapshot.json");
+    let snapshot = snapshot.to_str().expect("utf-8 path");
+    let plain = run_in(dir.path(), &["check", "--no-timing", "--format", "json", snapshot]);
+    let profiled = |threads: &str| {
+        support::rulec_process()
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--no-timing", "--format", "json", "--profile", "--profile-limit", "0", snapshot])
+            .output()
+            .expect("rulec runs")
+    };
+    let (one, two) = (profiled("1"), profiled("2"));
+    assert_eq!(one.status.code(), plain.status.code());
+    assert_eq!(one.stdout, plain.stdout, "--profile changes nothing on standard output");
+    let report: serde_json::Value = serde_json::from_slice(&plain.stdout).expect("json");
+    let checks = report["summary"]["rules_evaluated"].as_u64().expect("summary.rules_evaluated") as usize;
+    // Row: time, unit, share, steps, kind, subjects, findings, id.
+    let rows = |out: &std::process::Output| -> Vec<(String, String, String, String)> {
+        text(&out.stderr)
+            .lines()
+            .skip(2)
+            .map(|line| {
+                let cells: Vec<&str> = line.split_whitespace().collect();
+                assert_eq!(cells.len(), 8, "{line}");
+                (cells[7].to_owned(), cells[3].to_owned(), cells[5].to_owned(), cells[6].to_owned())
+            })
+            .collect()
+    };
+    let (mut rows_one, mut rows_two) = (rows(&one), rows(&two));
+    assert_eq!(rows_one.len(), checks, "{}", text(&one.stderr));
+    rows_one.sort();
+    rows_two.sort();
+    assert_eq!(rows_one, rows_two, "steps, subjects and findings per check do not depend on threads");
+    let hacker = rows_one.iter().find(|r| r.0 == "AK_ALARM_HACKER_TOOL").expect("an alarm row");
+    assert!(hacker.1.parse::<u64>().expect("steps") > 0, "an alarm's judging is counted: {hacker:?}");
+    let findings = report["findings"].as_array().expect("findings");
+    let hacker_findings = findings.iter().filter(|f| f["rule"] == "AK_ALARM_HACKER_TOOL").count();
+    assert_eq!(hacker.3, hacker_findings.to_string());
+}
+
+#[test]
+fn profile_limit_needs_profile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(dir.path(), &["check", "--profile-limit", "3", fixture().to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--profile"), "{}", text(&out.stderr));
+}

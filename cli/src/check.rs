@@ -80,6 +80,8 @@ pub(crate) struct CheckArgs {
     pub store: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub profile: super::profile::ProfileArgs,
 }
 
 /// The runtime's format names, offered as the flag's possible values.
@@ -255,10 +257,14 @@ pub(crate) fn evaluate(
     let cancel = budget.cancel.clone();
     // Started before the engine: constants are evaluated as it starts.
     let watchdog = Watchdog::start(timeout, &cancel);
-    let engine = match Engine::with_budget(plan, store, budget) {
+    let evaluation_started = Instant::now();
+    let mut engine = match Engine::with_budget(plan, store, budget) {
         Ok(engine) => engine,
         Err(e) => return Err(fail(&e.to_string(), None)),
     };
+    if args.profile.profile {
+        engine.profile();
+    }
     progress.step(&format!("evaluating {} checks", plan.checks.len()));
     let selected = |c: &rulec_runtime::plan::Check| {
         (args.input.only_packs.is_empty() || args.input.only_packs.contains(&c.pack))
@@ -267,6 +273,16 @@ pub(crate) fn evaluate(
     let outcome = engine.run(selected);
     drop(watchdog);
     drop(progress);
+    if let Some(profile) = &outcome.profile {
+        let phases = super::profile::Phases {
+            before: evaluation_started.duration_since(started),
+            evaluation: evaluation_started.elapsed(),
+        };
+        eprint!(
+            "{}",
+            super::profile::render(profile, &phases, &outcome.subjects, &outcome.findings, args.profile.profile_limit)
+        );
+    }
     for warning in &loaded.warnings {
         warn(warning.to_string());
     }

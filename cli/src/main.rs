@@ -16,6 +16,7 @@ mod import;
 mod input;
 mod limits;
 mod output;
+mod profile;
 mod progress;
 mod report;
 mod rules;

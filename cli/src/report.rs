@@ -86,6 +86,7 @@ pub(crate) fn run(args: &ReportArgs) -> u8 {
         watch: false,
         store: None,
         limits: args.limits.clone(),
+        profile: Default::default(),
     };
     let mut report = match evaluate(&check, &session, started, &mut print_warning) {
         Ok(report) => report,

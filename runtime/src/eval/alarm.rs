@@ -108,8 +108,11 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
             |(mut frames, mut scratch, mut acc), row| {
                 for k in dispatch.candidates(row, &mut scratch).iter().filter_map(|&i| position[i]) {
                     let check = &engine.plan.checks[unit[k]];
-                    let _budget = Scope::enter(&engine.budget);
-                    match hit(engine, &engine.checks[unit[k]], row, time_index, &mut frames[k]) {
+                    let started = engine.profiler.start();
+                    let budget = Scope::enter(&engine.budget);
+                    let judged = hit(engine, &engine.checks[unit[k]], row, time_index, &mut frames[k]);
+                    engine.profiler.record(unit[k], started, &budget);
+                    match judged {
                         Ok(Some(h)) => acc.hits[k].push(h),
                         Ok(None) => {}
                         Err(e) => acc.errors[k].push(CheckError {
@@ -126,7 +129,7 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
         .reduce(empty, PassHits::append);
     unit.iter()
         .zip(passed.hits.into_iter().zip(passed.errors))
-        .map(|(&i, (hits, errors))| findings(engine, &engine.plan.checks[i], &engine.checks[i], hits, errors))
+        .map(|(&i, (hits, errors))| findings(engine, i, hits, errors))
         .collect()
 }
 
@@ -153,16 +156,16 @@ impl PassHits {
 /// each group.
 fn findings(
     engine: &Engine<'_>,
-    check: &Check,
-    prepared: &Prepared,
+    index: usize,
     hits: Vec<Hit>,
     mut errors: Vec<CheckError>,
 ) -> (Vec<Finding>, Vec<CheckError>) {
+    let prepared = &engine.checks[index];
     let mut findings = Vec::new();
     match &prepared.group {
         None => {
             for h in hits {
-                match finding(engine, check, prepared, &Burst::single(h)) {
+                match finding(engine, index, &Burst::single(h)) {
                     Ok(f) => findings.push(f),
                     Err(e) => errors.push(e),
                 }
@@ -175,7 +178,7 @@ fn findings(
             }
             for (_, members) in groups {
                 for burst in Window::bursts(members, grouping) {
-                    match finding(engine, check, prepared, &burst) {
+                    match finding(engine, index, &burst) {
                         Ok(f) => findings.push(f),
                         Err(e) => errors.push(e),
                     }
@@ -233,7 +236,16 @@ pub(super) fn event_subject(engine: &Engine<'_>, event: &Record) -> Subject {
 
 /// One finding for a burst: message and evidence from its first event, plus the events. The
 /// subject is the group (its key), or the event itself for an alarm without grouping.
-pub(super) fn finding(
+pub(super) fn finding(engine: &Engine<'_>, index: usize, burst: &Burst) -> Result<Finding, CheckError> {
+    let started = engine.profiler.start();
+    let budget = Scope::enter(&engine.budget);
+    let made = burst_finding(engine, &engine.plan.checks[index], &engine.checks[index], burst);
+    engine.profiler.record(index, started, &budget);
+    made
+}
+
+/// [`finding`] within the budget scope it opened.
+fn burst_finding(
     engine: &Engine<'_>,
     check: &Check,
     prepared: &Prepared,
@@ -251,7 +263,6 @@ pub(super) fn finding(
         None => event_subject(engine, &first.event),
     };
     let error = |e: EvalError| CheckError { rule: check.id.clone(), subject: subject.clone(), message: e.0 };
-    let _budget = Scope::enter(&engine.budget);
     let mut frame = vec![Value::None; check.locals.max(1) as usize];
     frame[0] = Value::Record(first.event.clone());
     let env = engine.env();

@@ -84,6 +84,7 @@ thread_local! {
 /// (rayon may run another subject on this thread while one waits).
 pub(crate) struct Scope {
     saved: (u64, u64, u64, bool),
+    granted: u64,
 }
 
 impl Scope {
@@ -108,8 +109,14 @@ impl Scope {
             m.reserve.set(steps - fuel);
             m.max_bytes.set(max_bytes);
             m.active.set(active);
-            Scope { saved }
+            Scope { saved, granted: steps }
         })
+    }
+
+    /// The steps spent in this scope so far (`rulec check --profile`).
+    pub(crate) fn spent(&self) -> u64 {
+        let left = METER.with(|m| m.fuel.get().saturating_add(m.reserve.get()));
+        self.granted.saturating_sub(left)
     }
 }
 

@@ -14,6 +14,7 @@ mod lookups;
 mod native_reads;
 mod natives;
 mod paths;
+mod profile;
 mod shortcut;
 mod stream;
 mod survey;
@@ -29,6 +30,7 @@ pub use exec::PrepareError;
 pub use explain::{ExplainError, Explanation, Outcome as TraceOutcome, Trace, Verdict};
 pub use interp::EvalError;
 pub use native_reads::native_reads;
+pub use profile::{CheckCost, Profile};
 pub use stream::{AlarmStream, Emitted, StreamFinding, StreamOptions, StreamStats};
 pub use survey::Survey;
 
@@ -82,6 +84,8 @@ pub struct Outcome {
     /// `for` type, the events of an alarm's `on` type. A compliance control passes only on
     /// judged subjects.
     pub subjects: BTreeMap<String, usize>,
+    /// What each check cost, when [`Engine::profile`] asked for it.
+    pub profile: Option<Profile>,
 }
 
 pub struct Engine<'a> {
@@ -98,6 +102,7 @@ pub struct Engine<'a> {
     /// Per event type, which alarms each event can interest.
     dispatch: BTreeMap<TypeIdx, dispatch::Dispatch>,
     budget: Budget,
+    profiler: profile::Profiler,
 }
 
 impl std::fmt::Debug for Engine<'_> {
@@ -144,6 +149,7 @@ impl<'a> Engine<'a> {
             checks,
             dispatch: BTreeMap::new(),
             budget,
+            profiler: profile::Profiler::default(),
         };
         engine.consts = engine.evaluate_consts(&mut preparer)?;
         engine.dispatch = dispatch::Dispatch::for_plan(&engine);
@@ -222,12 +228,21 @@ impl<'a> Engine<'a> {
         self.natives.call(native, args)
     }
 
+    /// Counts from now on what each check costs (steps and time), for [`Outcome::profile`]; the
+    /// clock read around every evaluation makes the run slightly slower.
+    pub fn profile(&mut self) {
+        self.profiler = profile::Profiler::on(self.plan.checks.len());
+    }
+
     /// Runs every check `select` keeps.
     pub fn run(&self, select: impl Fn(&Check) -> bool + Sync) -> Outcome {
         // Build the graph before checks run in parallel: a check waiting on it inside rayon
         // could otherwise be asked to help build it.
         let needs_graph = self.plan.checks.iter().zip(&self.uses_paths).any(|(c, uses)| *uses && select(c));
-        if needs_graph && let Err(e) = self.paths.graph(&self.env(), self.store) {
+        let started = self.profiler.start();
+        let graph = if needs_graph { self.paths.graph(&self.env(), self.store).map(|_| ()) } else { Ok(()) };
+        self.profiler.record_graph(started);
+        if let Err(e) = graph {
             return Outcome {
                 errors: vec![CheckError {
                     rule: "edge".to_owned(),
@@ -257,14 +272,19 @@ impl<'a> Engine<'a> {
             .par_iter()
             .flat_map_iter(|unit| {
                 let done: Vec<(Vec<Finding>, Vec<CheckError>)> = match self.plan.checks[unit[0]].kind {
-                    CheckKind::Rule => vec![self.run_rule(&self.plan.checks[unit[0]], &self.checks[unit[0]])],
+                    CheckKind::Rule => vec![self.run_rule(unit[0])],
                     CheckKind::Alarm => alarm::run_all(self, unit),
                 };
                 unit.iter().copied().zip(done).map(|(i, (findings, errors))| (i, findings, errors))
             })
             .collect();
         results.sort_by_key(|(i, _, _)| *i);
-        let mut outcome = Outcome::default();
+        let mut outcome = Outcome {
+            profile: self.profiler.report(
+                results.iter().map(|(i, _, _)| (*i, self.plan.checks[*i].id.as_str(), self.plan.checks[*i].kind)),
+            ),
+            ..Outcome::default()
+        };
         for (i, findings, errors) in results {
             let check = &self.plan.checks[i];
             outcome.subjects.insert(check.id.clone(), self.store.rows(check.subject_type).len());
@@ -274,19 +294,23 @@ impl<'a> Engine<'a> {
         outcome
     }
 
-    fn run_rule(&self, check: &Check, prepared: &Prepared) -> (Vec<Finding>, Vec<CheckError>) {
+    fn run_rule(&self, index: usize) -> (Vec<Finding>, Vec<CheckError>) {
+        let (check, prepared) = (&self.plan.checks[index], &self.checks[index]);
         let rows = self.store.rows(check.subject_type);
         let results: Vec<Result<Option<Finding>, CheckError>> = rows
             .par_iter()
             .map_init(
                 || vec![Value::None; check.locals.max(1) as usize],
                 |frame, row| {
-                    let _budget = Scope::enter(&self.budget);
-                    self.evaluate_subject(check, prepared, row, frame).map_err(|e| CheckError {
+                    let started = self.profiler.start();
+                    let budget = Scope::enter(&self.budget);
+                    let judged = self.evaluate_subject(check, prepared, row, frame).map_err(|e| CheckError {
                         rule: check.id.clone(),
                         subject: self.subject_of(row),
                         message: e.0,
-                    })
+                    });
+                    self.profiler.record(index, started, &budget);
+                    judged
                 },
             )
             .collect();

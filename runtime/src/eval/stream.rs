@@ -313,7 +313,7 @@ fn report(engine: &Engine<'_>, i: usize, id: String, burst: &mut Burst, out: &mu
         return;
     }
     burst.reported = Some(burst.count);
-    match alarm::finding(engine, &engine.plan.checks[i], &engine.checks[i], burst) {
+    match alarm::finding(engine, i, burst) {
         Ok(finding) => out.findings.push(StreamFinding { id, finding }),
         Err(e) => out.errors.push(e),
     }
