@@ -194,6 +194,37 @@ pub fn exposed_ports(rules: &[SgRule]) -> Vec<i64> {
     ports
 }
 
+/// net.rule's `exposed_port_count`: how many ports of [`exposed_ports`] lie within one of
+/// `spans` (inclusive `(from, to)` pairs, overlapping or not), counted over ranges rather than
+/// by listing up to 65,535 ports.
+pub fn exposed_port_count(rules: &[SgRule], spans: &[(i64, i64)]) -> i64 {
+    let open = union(exposed_port_ranges(rules).into_iter().map(|r| (r.from, r.to)).collect());
+    let wanted = union(spans.to_vec());
+    let (mut count, mut i, mut j) = (0, 0, 0);
+    while let (Some(&(a_from, a_to)), Some(&(b_from, b_to))) = (open.get(i), wanted.get(j)) {
+        let (from, to) = (a_from.max(b_from), a_to.min(b_to));
+        if from <= to {
+            count += to - from + 1;
+        }
+        if a_to < b_to { i += 1 } else { j += 1 }
+    }
+    count
+}
+
+/// Inclusive ranges sorted and merged where they overlap or touch; empty ranges dropped.
+fn union(mut ranges: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    ranges.retain(|(from, to)| from <= to);
+    ranges.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::with_capacity(ranges.len());
+    for (from, to) in ranges {
+        match merged.last_mut() {
+            Some(last) if from <= last.1.saturating_add(1) => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    merged
+}
+
 /// net.rule's `is_world_open_all`: every TCP and every UDP port is open from the whole of one
 /// family. The families are not mixed, so IPv4 TCP plus IPv6 UDP is not "all open".
 pub fn all_ports_open(rules: &[SgRule]) -> bool {
@@ -496,6 +527,29 @@ mod tests {
         let brute: Vec<i64> =
             (PORT_MIN..=PORT_MAX).filter(|&p| world_tcp(&rules, p) || sg_allows(&rules, &WORLDS, Udp, p)).collect();
         assert_eq!(exposed_ports(&rules), brute);
+    }
+
+    #[test]
+    fn exposed_port_count_agrees_with_counting_the_listed_ports() {
+        let rules = [
+            drop(1, Tcp, (22, 22), V4),
+            accept(2, All, (20, 30), V4),
+            accept(3, Udp, (35, 65535), V6),
+            accept(4, Tcp, (1000, 2000), V4),
+            drop(5, All, (0, 100), V4),
+        ];
+        let listed = exposed_ports(&rules);
+        let spans_cases: [&[(i64, i64)]; 5] = [
+            &[(0, 65535)],
+            &[(10, 25), (24, 40), (1500, 1499)],
+            &[(1, 21), (23, 23), (36, 36), (2000, 3000)],
+            &[],
+            &[(65535, 65535), (-5, 0)],
+        ];
+        for spans in spans_cases {
+            let brute = listed.iter().filter(|p| spans.iter().any(|(from, to)| (from..=to).contains(p))).count();
+            assert_eq!(exposed_port_count(&rules, spans), brute as i64, "{spans:?}");
+        }
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl Native {
         let parts: &[&[&str]] = match self {
             Native::IsPrivate | Native::AccessKey => &[],
             Native::SgAllows => &[&["SecurityGroup.egress", "SecurityGroup.ingress"], SG_RULE],
-            Native::ExposedPorts => &[&["SecurityGroup.ingress"], SG_RULE],
+            Native::ExposedPorts | Native::ExposedPortCount => &[&["SecurityGroup.ingress"], SG_RULE],
             Native::ReachableFromInternet => {
                 &[&["Instance.public_ips", "Instance.security_group_ids", "SecurityGroup.ingress"], SG_RULE]
             }

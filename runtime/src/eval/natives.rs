@@ -180,6 +180,18 @@ impl<'a> Natives<'a> {
                 let rules = self.sg_rules(sg, "ingress")?;
                 Ok(Value::list(net::exposed_ports(&rules).into_iter().map(Value::Int).collect()))
             }
+            Native::ExposedPortCount => {
+                let Value::Record(sg) = arg(0) else { return Ok(Value::None) };
+                let rules = self.sg_rules(sg, "ingress")?;
+                let spans: Vec<(i64, i64)> = list(arg(1))
+                    .iter()
+                    .filter_map(|span| match list(span) {
+                        [Value::Int(from), Value::Int(to)] => Some((*from, *to)),
+                        _ => None,
+                    })
+                    .collect();
+                Ok(Value::Int(net::exposed_port_count(&rules, &spans)))
+            }
             Native::ReachableFromInternet => {
                 let Value::Record(instance) = arg(0) else { return Ok(Value::None) };
                 let public_ips: Vec<IpAddr> = list(&self.get(instance, "public_ips"))
