@@ -25,6 +25,7 @@ mod shape;
 pub mod sign;
 pub mod snapshot;
 pub mod time;
+mod vpc;
 
 pub use events::{Normalized, normalize_record};
 

@@ -19,6 +19,7 @@ mod rds;
 mod security_group;
 mod slb;
 mod sls;
+mod vpcs;
 
 use std::collections::BTreeMap;
 
@@ -293,8 +294,8 @@ pub(crate) static CALLS: &[Call] = &[
         "DescribeInstances",
         Scope::Regional,
         None,
-        &["Instance"],
-        "Instances.Instance[]: InstanceId, InstanceName, Status, PublicIpAddress.IpAddress[], EipAddress.IpAddress, VpcAttributes.PrivateIpAddress.IpAddress[], InnerIpAddress.IpAddress[], SecurityGroupIds.SecurityGroupId[], ImageId, OSName, Tags.Tag[]",
+        &["Instance", "Vpc"],
+        "Instances.Instance[]: InstanceId, InstanceName, Status, PublicIpAddress.IpAddress[], EipAddress.IpAddress, VpcAttributes.PrivateIpAddress.IpAddress[], InnerIpAddress.IpAddress[], SecurityGroupIds.SecurityGroupId[], ImageId, OSName, Tags.Tag[], VpcAttributes.VpcId",
         NEXT_TOKEN,
         &["Instances"],
     ),
@@ -319,6 +320,28 @@ pub(crate) static CALLS: &[Call] = &[
         "Disks.Disk[]: DiskId, DiskName, Type, Size, Status, Encrypted, KMSKeyId, InstanceId, MountInstances.MountInstance[].InstanceId, Tags.Tag[]",
         PAGE_100,
         &["Disks"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "vpc",
+        "DescribeVpcs",
+        Scope::Regional,
+        None,
+        &["Vpc"],
+        "Vpcs.Vpc[]: VpcId, VpcName, CidrBlock, IsDefault, Tags.Tag[]",
+        PAGE_50,
+        &["Vpcs"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "vpc",
+        "DescribeFlowLogs",
+        Scope::Regional,
+        None,
+        &["Vpc"],
+        "FlowLogs.FlowLog[]: FlowLogId, VpcId, ResourceType, ResourceId, Status (Active/Activating/Inactive)",
+        PAGE_50,
+        &["FlowLogs"],
     ),
     Call::row(
         Provider::Alibaba,
@@ -657,6 +680,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         ecs::build(answers, out, &place);
         disks::build(answers, out, &place);
         security_group::build(answers, out, &place);
+        vpcs::build(answers, out, &place);
         slb::build(answers, out, &place);
         rds::build(answers, out, &place);
         kms::build(answers, out, &place);
@@ -676,13 +700,16 @@ fn per(call: &str, param: &str, value: &str) -> String {
     format!("{call}@{param}={value}")
 }
 
-/// Tags as Alibaba Cloud nests them: `Tags.Tag[]` of `{TagKey, TagValue}`. A key given twice
-/// keeps its last value; the other is reported.
+/// Tags as Alibaba Cloud nests them: `Tags.Tag[]` of `{TagKey, TagValue}` (VPC's answers say
+/// `{Key, Value}`). A key given twice keeps its last value; the other is reported.
 fn tags(out: &mut Estate, node: &Node<'_>) -> Result<BTreeMap<String, String>, FieldError> {
     let mut tags = BTreeMap::new();
     for tag in node.list(&["Tags", "Tag"]) {
-        let name = tag.str("TagKey")?;
-        let value = tag.opt_str("TagValue")?.unwrap_or_default();
+        let name = match tag.opt_str("TagKey")? {
+            Some(name) => name,
+            None => tag.str("Key")?,
+        };
+        let value = tag.opt_str("TagValue")?.or(tag.opt_str("Value")?).unwrap_or_default();
         if let Some(earlier) = tags.insert(name.to_owned(), value.to_owned()) {
             let message = format!("the tag `{name}` is given twice: `{value}` kept, `{earlier}` left out");
             out.issue(IssueKind::NotNormalized, &tag, message);

@@ -91,7 +91,7 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     let version =
         version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
     let host = format!("{}.tencentcloudapi.com", page.service);
-    let payload = Value::Object(payload(page.service, page.params)).to_string();
+    let payload = Value::Object(payload(page.service, page.action, page.params)).to_string();
     Ok(tc3::sign(
         key,
         &tc3::Tc3Request {
@@ -107,14 +107,15 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
 }
 
 /// The JSON body: each parameter with the type `api.json` gives it.
-fn payload(service: &str, params: &[(String, String)]) -> Map<String, Value> {
+fn payload(service: &str, action: &str, params: &[(String, String)]) -> Map<String, Value> {
     let mut body = Map::new();
     for (name, value) in params {
         let typed = match name.as_str() {
             "FilterSubAccountUin" => json!([value.parse::<u64>().map_or_else(|_| json!(value), |n| json!(n))]),
             "SecretIdList" => json!(value.split(',').collect::<Vec<_>>()),
-            // VPC's template and group lists take their offsets as strings.
-            "Offset" | "Limit" if service == "vpc" => json!(value),
+            // VPC's VPC, template and group lists take their offsets as strings; its flow log
+            // list takes integers.
+            "Offset" | "Limit" if service == "vpc" && action != "DescribeFlowLogs" => json!(value),
             "Offset" | "Limit" | "Page" | "Rp" | "PageNumber" | "PageSize" | "MaxResults" | "StartTime" | "EndTime"
             | "TargetUin" | "SubUin" | "Uid" | "TargetGroupId" | "GroupId" | "PolicyId" | "AttachType" | "TrackId"
             | "DurationSeconds" => value.parse::<i64>().map_or_else(|_| json!(value), |n| json!(n)),
@@ -153,11 +154,13 @@ mod tests {
         let params = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
             pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
         };
-        let body = payload("cam", &params(&[("TargetUin", "100001"), ("Rp", "200"), ("Name", "007")]));
+        let body = payload("cam", "ListUsers", &params(&[("TargetUin", "100001"), ("Rp", "200"), ("Name", "007")]));
         assert_eq!(Value::Object(body), json!({"TargetUin": 100001, "Rp": 200, "Name": "007"}));
-        let body = payload("vpc", &params(&[("Offset", "100"), ("Limit", "100")]));
+        let body = payload("vpc", "DescribeVpcs", &params(&[("Offset", "100"), ("Limit", "100")]));
         assert_eq!(Value::Object(body), json!({"Offset": "100", "Limit": "100"}));
-        let body = payload("cam", &params(&[("FilterSubAccountUin", "100028732368")]));
+        let body = payload("vpc", "DescribeFlowLogs", &params(&[("Offset", "100"), ("Limit", "100")]));
+        assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
+        let body = payload("cam", "DescribeSubAccounts", &params(&[("FilterSubAccountUin", "100028732368")]));
         assert_eq!(Value::Object(body), json!({"FilterSubAccountUin": [100028732368u64]}));
     }
 

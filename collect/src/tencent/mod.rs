@@ -17,6 +17,7 @@ mod cvm;
 pub(crate) mod events;
 mod kms;
 mod vpc;
+mod vpcs;
 
 use std::collections::BTreeMap;
 
@@ -287,8 +288,8 @@ pub(crate) static CALLS: &[Call] = &[
         "DescribeInstances",
         Scope::Regional,
         None,
-        &["Instance"],
-        "InstanceSet[]: InstanceId, InstanceName, InstanceState, PublicIpAddresses, PrivateIpAddresses, SecurityGroupIds, CamRoleName, ImageId, OsName, Tags",
+        &["Instance", "Vpc"],
+        "InstanceSet[]: InstanceId, InstanceName, InstanceState, PublicIpAddresses, PrivateIpAddresses, SecurityGroupIds, CamRoleName, ImageId, OsName, Tags, VirtualPrivateCloud.VpcId",
         OFFSET_100,
         &["InstanceSet"],
     ),
@@ -302,6 +303,28 @@ pub(crate) static CALLS: &[Call] = &[
         "DiskSet[]: DiskId, DiskName, DiskUsage, DiskSize, DiskState, Encrypt, KmsKeyId, Attached, InstanceId, InstanceIdList, Tags",
         OFFSET_100,
         &["DiskSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "vpc",
+        "DescribeVpcs",
+        Scope::Regional,
+        None,
+        &["Vpc"],
+        "VpcSet[]: VpcId, VpcName, CidrBlock, IsDefault, TagSet",
+        OFFSET_100,
+        &["VpcSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "vpc",
+        "DescribeFlowLogs",
+        Scope::Regional,
+        None,
+        &["Vpc"],
+        "FlowLog[]: FlowLogId, VpcId, ResourceType, ResourceId, Enable, CloudLogState",
+        OFFSET_100,
+        &["FlowLog"],
     ),
     Call::row(
         Provider::Tencent,
@@ -636,6 +659,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         cvm::build(answers, out, &place);
         cbs::build(answers, out, &place);
         vpc::build(answers, out, &place);
+        vpcs::build(answers, out, &place);
         clb::build(answers, out, &place);
         cdb::build(answers, out, &place);
         kms::build(answers, out, &place);
