@@ -7,6 +7,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod support;
+
 use proptest::prelude::*;
 use rulec_compiler::compilation::Compilation;
 use rulec_compiler::packs;
@@ -75,17 +77,7 @@ alarm U_OTHER {
 "#;
 
 fn plan() -> Arc<Plan> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let pack = dir.path().join("dispatchtest");
-    std::fs::create_dir_all(&pack).expect("pack dir");
-    std::fs::write(pack.join("pack.yaml"), "name: dispatchtest\nversion: 0.1.0\ndescription: dispatch tests\n")
-        .expect("pack.yaml");
-    std::fs::write(pack.join("alarms.rule"), PACK).expect("rule file");
-    let packs = packs::assemble(&[pack]).expect("packs");
-    let compilation = Compilation::new(&packs);
-    let errors: Vec<_> = compilation.diagnostics().into_iter().filter(|d| d.is_error()).collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    compilation.plan().expect("a plan")
+    support::plan_with_pack("dispatchtest", PACK)
 }
 
 fn log(calls: &[(usize, i64, usize, bool)]) -> String {

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod support;
+
 use proptest::prelude::*;
-use rulec_compiler::compilation::Compilation;
-use rulec_compiler::packs;
 use rulec_runtime::eval::{AlarmStream, Engine, StreamOptions};
 use rulec_runtime::plan::{CheckKind, Plan, TypeKind};
 use rulec_runtime::snapshot::{self, Format, Store};
@@ -53,17 +53,7 @@ alarm ST_SINGLE {
 
 /// The built-in packs plus the test pack above.
 fn plan() -> Arc<Plan> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let pack = dir.path().join("streamtest");
-    std::fs::create_dir_all(&pack).expect("pack dir");
-    std::fs::write(pack.join("pack.yaml"), "name: streamtest\nversion: 0.1.0\ndescription: stream tests\n")
-        .expect("pack.yaml");
-    std::fs::write(pack.join("alarms.rule"), TEST_PACK).expect("rule file");
-    let packs = packs::assemble(&[pack]).expect("packs");
-    let compilation = Compilation::new(&packs);
-    let errors: Vec<_> = compilation.diagnostics().into_iter().filter(|d| d.is_error()).collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    compilation.plan().expect("a plan")
+    support::plan_with_pack("streamtest", TEST_PACK)
 }
 
 /// The batch answer: every alarm finding as JSON, sorted. Two identical events raise two
