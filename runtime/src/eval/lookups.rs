@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 use crate::builtins::addresses::AddressBook;
 use crate::plan::{Plan, TypeIdx};
 use crate::snapshot::Store;
-use crate::value::{Record, Value};
+use crate::value::{Micros, Record, Value};
 
 /// A type's index in the plan and the positions of the fields the lookups read.
 #[derive(Debug, Default, Clone, Copy)]
@@ -33,6 +33,10 @@ pub(crate) struct Lookups<'a> {
     instance_ips: [Option<usize>; 2],
     network_cidrs: Option<usize>,
     calls_by_key: OnceLock<HashMap<Arc<str>, Value>>,
+    /// `ApiCall.source_ip` and `ApiCall.time`, for [`Lookups::first_seen_from`].
+    call_address: Option<usize>,
+    call_time: Option<usize>,
+    first_by_key_address: OnceLock<HashMap<Arc<str>, HashMap<IpAddr, Micros>>>,
     leaks_by_key: OnceLock<HashMap<Arc<str>, Value>>,
     keys_by_owner: OnceLock<HashMap<Arc<str>, Value>>,
     trails_by_account: OnceLock<HashMap<Arc<str>, Value>>,
@@ -49,6 +53,7 @@ impl<'a> Lookups<'a> {
             Table { ty, key: field(ty, key) }
         };
         let (instance, network) = (ty("Instance"), ty("Network"));
+        let api_call = ty("ApiCall");
         Lookups {
             store,
             api_call: table("ApiCall", "access_key_id"),
@@ -60,6 +65,9 @@ impl<'a> Lookups<'a> {
             instance_ips: [field(instance, "public_ips"), field(instance, "private_ips")],
             network_cidrs: field(network, "cidrs"),
             calls_by_key: OnceLock::new(),
+            call_address: field(api_call, "source_ip"),
+            call_time: field(api_call, "time"),
+            first_by_key_address: OnceLock::new(),
             leaks_by_key: OnceLock::new(),
             keys_by_owner: OnceLock::new(),
             trails_by_account: OnceLock::new(),
@@ -70,6 +78,32 @@ impl<'a> Lookups<'a> {
     /// The `ApiCall`s signed with this key, in time order.
     pub(crate) fn calls_of(&self, key_id: &str) -> Value {
         lookup(self.calls_by_key.get_or_init(|| self.group_by(self.api_call)), key_id)
+    }
+
+    /// When this key was first used from this address: the time of its earliest `ApiCall`
+    /// from it, if any.
+    pub(crate) fn first_seen_from(&self, key_id: &str, address: IpAddr) -> Option<Micros> {
+        let index = self.first_by_key_address.get_or_init(|| self.first_calls_by_address());
+        index.get(key_id)?.get(&address).copied()
+    }
+
+    /// The earliest call time per (key, address), from one pass over the calls.
+    fn first_calls_by_address(&self) -> HashMap<Arc<str>, HashMap<IpAddr, Micros>> {
+        let (Some(ty), Some(key), Some(address), Some(time)) =
+            (self.api_call.ty, self.api_call.key, self.call_address, self.call_time)
+        else {
+            return HashMap::new();
+        };
+        let mut first: HashMap<Arc<str>, HashMap<IpAddr, Micros>> = HashMap::new();
+        for record in self.store.rows(ty) {
+            if let (Some(Value::Str(key)), Some(Value::Ip(address)), Some(Value::Time(time))) =
+                (record.fields.get(key), record.fields.get(address), record.fields.get(time))
+            {
+                let seen = first.entry(key.clone()).or_default().entry(*address).or_insert(*time);
+                *seen = (*seen).min(*time);
+            }
+        }
+        first
     }
 
     /// The `LeakReport`s naming this key, in time order.

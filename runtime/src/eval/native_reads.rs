@@ -66,6 +66,7 @@ impl Native {
             Native::IsInternal | Native::InstancesWithIp | Native::NetworksContaining => &[ADDRESSES],
             Native::CallsOf => &[&["ApiCall.access_key_id"]],
             Native::IsCallTo => &[&["ApiCall.action", "ApiCall.service"]],
+            Native::FirstSeenFrom => &[&["ApiCall.access_key_id", "ApiCall.source_ip", "ApiCall.time"]],
             Native::LeakReportsOf => &[&["LeakReport.access_key_id"]],
             Native::KeysOf => &[KEY_OWNER],
             Native::TrailsOf => &[&["AuditTrail.account"]],

@@ -281,6 +281,12 @@ impl<'a> Natives<'a> {
                 };
                 Ok(Value::Bool(apis.iter().any(|api| api.as_str().is_some_and(|api| is_api(api, service, action)))))
             }
+            Native::FirstSeenFrom => match (arg(0).as_str(), arg(1)) {
+                (Some(key_id), Value::Ip(address)) => {
+                    Ok(self.lookups.first_seen_from(key_id, *address).map_or(Value::None, Value::Time))
+                }
+                _ => Ok(Value::None),
+            },
             Native::LeakReportsOf => {
                 Ok(arg(0).as_str().map_or_else(|| Value::list(Vec::new()), |k| self.lookups.leak_reports_of(k)))
             }
