@@ -57,6 +57,7 @@ tencent global cam ListPolicies page:Page:Rp:200 List - - - - -
 tencent global cam GetPolicy none - cam.ListPolicies List[] PolicyId=PolicyId - -
 tencent global cam ListAccessKeys none - cam.ListUsers Data[] TargetUin=Uin - bare
 tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] SecretIdList=AccessKeyId - batch:10
+tencent global ssl DescribeCertificates offset:Offset:Limit:100 Certificates - - - - -
 tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
 tencent regional cbs DescribeDisks offset:Offset:Limit:100 DiskSet - - - - -
 tencent regional vpc DescribeVpcs offset:Offset:Limit:100 VpcSet - - - - -
@@ -111,6 +112,7 @@ alibaba global ram GetPolicyVersion none - ram.ListPolicies Policies.Policy[] Po
 alibaba global ram ListAccessKeys none - ram.ListUsers Users.User[] UserName=UserName - bare
 alibaba global ram GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -
 alibaba global ims GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -
+alibaba global cas DescribeUserCertificateList page:CurrentPage:ShowSize:50 CertificateList - - - - -
 alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - -
 alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 InstanceRamRoleSets.InstanceRamRoleSet - - - - -
 alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - -
@@ -233,6 +235,9 @@ invoke() {
 	tencent.*) tccli "$service" "$action" --cli-unfold-argument ${region:+--region "$region"} ${profile:+--profile "$profile"} "$@" ;;
 	# RPC products take the region as `RegionId` too; the ROA ones (sls, cs) only as --region.
 	alibaba.sls | alibaba.cs) aliyun "$service" "$action" ${region:+--region "$region"} ${profile:+--profile "$profile"} "$@" ;;
+	# Certificates: the certificate list of the 2018-07-13 API, which the CLI's metadata may not
+	# hold (its default cas version is newer), account-wide at cas.aliyuncs.com.
+	alibaba.cas) aliyun "$service" "$action" --version 2018-07-13 --force ${profile:+--profile "$profile"} "$@" ;;
 	alibaba.*) aliyun "$service" "$action" ${region:+--region "$region" --RegionId "$region"} ${profile:+--profile "$profile"} "$@" ;;
 	esac
 }

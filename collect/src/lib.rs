@@ -5,6 +5,7 @@
 
 pub mod answers;
 pub mod calls;
+mod certificate;
 pub mod coverage;
 mod disk;
 pub mod docs;

@@ -1,7 +1,7 @@
 //! Timestamps as the clouds write them, each read in the zone its vendor documents, and written
 //! as RFC 3339 UTC. A zone is never assumed: every reader names it.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 
 /// China Standard Time, the zone of Tencent Cloud's zone-less `2006-01-02 15:04:05` times.
 pub const BEIJING: i32 = 8 * 3600;
@@ -28,6 +28,14 @@ pub fn local(text: &str, offset_seconds: i32) -> Option<DateTime<Utc>> {
         .ok()?;
     let zone = FixedOffset::east_opt(offset_seconds)?;
     zone.from_local_datetime(&naive).single().map(|time| time.with_timezone(&Utc))
+}
+
+/// A date `YYYY-MM-DD` in UTC, as its first second or, with `last_second`, its last
+/// (`2027-10-14` → `2027-10-14T23:59:59Z`): a day that ends a validity period is valid to its end.
+pub fn utc_day(text: &str, last_second: bool) -> Option<DateTime<Utc>> {
+    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
+    let time = if last_second { day.and_hms_opt(23, 59, 59)? } else { day.and_hms_opt(0, 0, 0)? };
+    Some(Utc.from_utc_datetime(&time))
 }
 
 /// Seconds since the Unix epoch (UTC by definition).
@@ -57,6 +65,9 @@ mod tests {
         assert_eq!(format(unix_seconds(1553068587).unwrap()), "2019-03-20T07:56:27Z");
         assert_eq!(format(unix_millis(1_600_000_000_123).unwrap()), "2020-09-13T12:26:40.123Z");
         assert!(local("yesterday", BEIJING).is_none());
+        assert_eq!(format(utc_day("2027-10-14", true).unwrap()), "2027-10-14T23:59:59Z");
+        assert_eq!(format(utc_day("2017-10-16", false).unwrap()), "2017-10-16T00:00:00Z");
+        assert!(utc_day("2017-10-16 08:00:00", false).is_none());
         assert!(sort_key("2020-01-01T00:00:00Z") < sort_key("2020-01-01T00:00:00.5Z"));
     }
 }

@@ -8,6 +8,7 @@
 //! ARN form `acs:<service>:<region>:<account>:<relative id>` of the RAM authorization tables.
 
 mod actiontrail;
+mod cas;
 mod disks;
 mod ecs;
 pub(crate) mod events;
@@ -37,6 +38,8 @@ const MARKER: Paging = Paging::Token { request: "Marker", response: "Marker" };
 const NEXT_TOKEN: Paging = Paging::Token { request: "NextToken", response: "NextToken" };
 const PAGE_100: Paging = Paging::PageNumber { number: "PageNumber", size: "PageSize", max: 100 };
 const PAGE_50: Paging = Paging::PageNumber { number: "PageNumber", size: "PageSize", max: 50 };
+/// Certificate Management Service's `CurrentPage`/`ShowSize` (default and documented size 50).
+const SHOW_50: Paging = Paging::PageNumber { number: "CurrentPage", size: "ShowSize", max: 50 };
 /// SLS's `offset`/`size` listing (at most 500 per page).
 const SLS_OFFSET: Paging = Paging::Offset { offset: "offset", limit: "size", max: 500 };
 
@@ -287,6 +290,17 @@ pub(crate) static CALLS: &[Call] = &[
         "AccessKeyLastUsed.LastUsedDate (the IMS form of ram.GetAccessKeyLastUsed)",
         Paging::None,
         &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "cas",
+        "DescribeUserCertificateList",
+        Scope::Global,
+        None,
+        &["Certificate"],
+        "CertificateList[]: id, name, common, sans, startDate, endDate (UTC dates), expired, issuer",
+        SHOW_50,
+        &["CertificateList"],
     ),
     Call::row(
         Provider::Alibaba,
@@ -675,6 +689,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     ram_settings::build(answers, out, &global);
     oss::build(answers, out, &global);
     actiontrail::build(answers, out, &global);
+    cas::build(answers, out, &global);
     for region in answers.regions(Provider::Alibaba, account) {
         let place = Place { provider: Provider::Alibaba, account, region: &region };
         ecs::build(answers, out, &place);

@@ -23,6 +23,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "actiontrail" => "2020-07-06",
         "slb" => "2014-05-15",
         "vpc" => "2016-04-28",
+        "cas" => "2018-07-13",
         "oss" => "xml",
         "sls" => "0.6.0",
         _ => return None,
@@ -84,11 +85,11 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     }
     let version =
         version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
-    // Account-wide products, and RDS, SLB and VPC (whose API references call the central
-    // endpoint with a RegionId), go to `<product>.aliyuncs.com`; ECS, KMS and ActionTrail to the
-    // region's.
+    // Account-wide products (certificates: `cas.aliyuncs.com`), and RDS, SLB and VPC (whose API
+    // references call the central endpoint with a RegionId), go to `<product>.aliyuncs.com`; ECS,
+    // KMS and ActionTrail to the region's.
     let host = match (page.service, page.region) {
-        ("ram" | "ims" | "sts" | "rds" | "slb" | "vpc", _) => format!("{}.aliyuncs.com", page.service),
+        ("ram" | "ims" | "sts" | "rds" | "slb" | "vpc" | "cas", _) => format!("{}.aliyuncs.com", page.service),
         (service, Some(region)) => format!("{service}.{region}.aliyuncs.com"),
         (service, None) => format!("{service}.{HOME_REGION}.aliyuncs.com"),
     };

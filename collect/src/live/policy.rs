@@ -1,7 +1,8 @@
 //! The least-privilege policy for rulec itself: read-only, and exactly the actions of the calls
 //! the collector makes (its own call table), so a user grants what is needed and nothing more.
 //! Tencent CAM policies name actions `<service>:<Action>` (COS: `name/cos:<Action>`); Alibaba
-//! RAM policies name them `<product>:<Action>`, with IMS authorised as `ram:` and SLS as `log:`.
+//! RAM policies name them `<product>:<Action>`, with IMS authorised as `ram:`, SLS as `log:` and
+//! certificates (`cas`) as `yundun-cert:`.
 
 use serde_json::{Value, json};
 
@@ -40,6 +41,9 @@ pub fn action_name(provider: Provider, service: &str, action: &str) -> String {
         (Provider::Tencent, "cos") => format!("name/cos:{}", action.replace("Acl", "ACL")),
         (Provider::Alibaba, "ims") => format!("ram:{action}"),
         (Provider::Alibaba, "sls") => format!("log:{action}"),
+        // Certificate Management Service authorises as `yundun-cert:` (its API pages'
+        // "Authorization information").
+        (Provider::Alibaba, "cas") => format!("yundun-cert:{action}"),
         (_, service) => format!("{service}:{action}"),
     }
 }

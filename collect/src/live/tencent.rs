@@ -21,6 +21,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "cloudaudit" => "2019-03-19",
         "cls" => "2020-10-16",
         "sts" => "2018-08-13",
+        "ssl" => "2019-12-05",
         "cos" => "xml",
         _ => return None,
     })

@@ -16,6 +16,7 @@ mod cos;
 mod cvm;
 pub(crate) mod events;
 mod kms;
+mod ssl;
 mod vpc;
 mod vpcs;
 
@@ -281,6 +282,17 @@ pub(crate) static CALLS: &[Call] = &[
         "SecretIdLastUsedRows[]: SecretId, LastSecretUsedDate (epoch ms), LastUsedDate (a date)",
         Paging::None,
         &["SecretIdLastUsedRows"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "ssl",
+        "DescribeCertificates",
+        Scope::Global,
+        None,
+        &["Certificate"],
+        "Certificates[]: CertificateId, Alias, Domain, SubjectAltName, CertBeginTime, CertEndTime (Beijing time), Status (0-15), ProductZhName, BoundResource, Tags",
+        OFFSET_100,
+        &["Certificates"],
     ),
     Call::row(
         Provider::Tencent,
@@ -654,6 +666,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     cam_settings::build(answers, out, &global);
     cos::build(answers, out, &global);
     cloudaudit::build(answers, out, &global);
+    ssl::build(answers, out, &global);
     for region in answers.regions(Provider::Tencent, account) {
         let place = Place { provider: Provider::Tencent, account, region: &region };
         cvm::build(answers, out, &place);
