@@ -7,12 +7,15 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::builtins::addresses::AddressBook;
 use crate::plan::{Plan, TypeIdx};
 use crate::snapshot::Store;
 use crate::value::{Micros, Record, Value};
+
+/// One key's first call time per address.
+type FirstSeen = HashMap<IpAddr, Micros>;
 
 /// A type's index in the plan and the positions of the fields the lookups read.
 #[derive(Debug, Default, Clone, Copy)]
@@ -36,7 +39,10 @@ pub(crate) struct Lookups<'a> {
     /// `ApiCall.source_ip` and `ApiCall.time`, for [`Lookups::first_seen_from`].
     call_address: Option<usize>,
     call_time: Option<usize>,
-    first_by_key_address: OnceLock<HashMap<Arc<str>, HashMap<IpAddr, Micros>>>,
+    /// Per key asked about, its first call time per address: built from the key's own calls the
+    /// first time the key is asked about, so the cost is the calls of the keys asked about, and
+    /// no thread waits while another indexes every call.
+    first_by_key_address: Mutex<HashMap<Arc<str>, Arc<FirstSeen>>>,
     leaks_by_key: OnceLock<HashMap<Arc<str>, Value>>,
     keys_by_owner: OnceLock<HashMap<Arc<str>, Value>>,
     trails_by_account: OnceLock<HashMap<Arc<str>, Value>>,
@@ -67,7 +73,7 @@ impl<'a> Lookups<'a> {
             calls_by_key: OnceLock::new(),
             call_address: field(api_call, "source_ip"),
             call_time: field(api_call, "time"),
-            first_by_key_address: OnceLock::new(),
+            first_by_key_address: Mutex::default(),
             leaks_by_key: OnceLock::new(),
             keys_by_owner: OnceLock::new(),
             trails_by_account: OnceLock::new(),
@@ -83,23 +89,32 @@ impl<'a> Lookups<'a> {
     /// When this key was first used from this address: the time of its earliest `ApiCall`
     /// from it, if any.
     pub(crate) fn first_seen_from(&self, key_id: &str, address: IpAddr) -> Option<Micros> {
-        let index = self.first_by_key_address.get_or_init(|| self.first_calls_by_address());
-        index.get(key_id)?.get(&address).copied()
+        let firsts = {
+            // A poisoned lock only means another evaluation panicked; the cache is still whole.
+            let mut cache = self.first_by_key_address.lock().unwrap_or_else(|e| e.into_inner());
+            match cache.get(key_id) {
+                Some(firsts) => firsts.clone(),
+                None => {
+                    let firsts = Arc::new(self.first_calls_by_address(key_id));
+                    cache.insert(Arc::from(key_id), firsts.clone());
+                    firsts
+                }
+            }
+        };
+        firsts.get(&address).copied()
     }
 
-    /// The earliest call time per (key, address), from one pass over the calls.
-    fn first_calls_by_address(&self) -> HashMap<Arc<str>, HashMap<IpAddr, Micros>> {
-        let (Some(ty), Some(key), Some(address), Some(time)) =
-            (self.api_call.ty, self.api_call.key, self.call_address, self.call_time)
-        else {
-            return HashMap::new();
-        };
-        let mut first: HashMap<Arc<str>, HashMap<IpAddr, Micros>> = HashMap::new();
-        for record in self.store.rows(ty) {
-            if let (Some(Value::Str(key)), Some(Value::Ip(address)), Some(Value::Time(time))) =
-                (record.fields.get(key), record.fields.get(address), record.fields.get(time))
+    /// The earliest call time per address among the key's calls.
+    fn first_calls_by_address(&self, key_id: &str) -> FirstSeen {
+        let mut first = FirstSeen::new();
+        let (Some(address), Some(time)) = (self.call_address, self.call_time) else { return first };
+        let Value::List(calls) = self.calls_of(key_id) else { return first };
+        for call in calls.iter() {
+            if let Value::Record(call) = call
+                && let (Some(Value::Ip(address)), Some(Value::Time(time))) =
+                    (call.fields.get(address), call.fields.get(time))
             {
-                let seen = first.entry(key.clone()).or_default().entry(*address).or_insert(*time);
+                let seen = first.entry(*address).or_insert(*time);
                 *seen = (*seen).min(*time);
             }
         }
