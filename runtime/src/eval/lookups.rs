@@ -11,11 +11,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::builtins::addresses::AddressBook;
 use crate::plan::{Plan, TypeIdx};
-use crate::snapshot::Store;
+use crate::snapshot::{Seeded, Store};
 use crate::value::{Micros, Record, Value};
 
 /// One key's first call time per address.
-type FirstSeen = HashMap<IpAddr, Micros>;
+type FirstSeen = HashMap<IpAddr, Micros, Seeded>;
 
 /// A type's index in the plan and the positions of the fields the lookups read.
 #[derive(Debug, Default, Clone, Copy)]
@@ -35,17 +35,17 @@ pub(crate) struct Lookups<'a> {
     network: Option<TypeIdx>,
     instance_ips: [Option<usize>; 2],
     network_cidrs: Option<usize>,
-    calls_by_key: OnceLock<HashMap<Arc<str>, Value>>,
+    calls_by_key: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
     /// `ApiCall.source_ip` and `ApiCall.time`, for [`Lookups::first_seen_from`].
     call_address: Option<usize>,
     call_time: Option<usize>,
     /// Per key asked about, its first call time per address: built from the key's own calls the
     /// first time the key is asked about, so the cost is the calls of the keys asked about, and
     /// no thread waits while another indexes every call.
-    first_by_key_address: Mutex<HashMap<Arc<str>, Arc<FirstSeen>>>,
-    leaks_by_key: OnceLock<HashMap<Arc<str>, Value>>,
-    keys_by_owner: OnceLock<HashMap<Arc<str>, Value>>,
-    trails_by_account: OnceLock<HashMap<Arc<str>, Value>>,
+    first_by_key_address: Mutex<HashMap<Arc<str>, Arc<FirstSeen>, Seeded>>,
+    leaks_by_key: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
+    keys_by_owner: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
+    trails_by_account: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
     /// Instance addresses tag `(instance type, row)`, network ranges `(network type, row)`.
     addresses: OnceLock<AddressBook<(TypeIdx, u32)>>,
 }
@@ -106,7 +106,7 @@ impl<'a> Lookups<'a> {
 
     /// The earliest call time per address among the key's calls.
     fn first_calls_by_address(&self, key_id: &str) -> FirstSeen {
-        let mut first = FirstSeen::new();
+        let mut first = FirstSeen::default();
         let (Some(address), Some(time)) = (self.call_address, self.call_time) else { return first };
         let Value::List(calls) = self.calls_of(key_id) else { return first };
         for call in calls.iter() {
@@ -193,9 +193,9 @@ impl<'a> Lookups<'a> {
 
     /// The rows of `table` grouped by their key field, each group in row order (time order
     /// for events).
-    fn group_by(&self, table: Table) -> HashMap<Arc<str>, Value> {
-        let (Some(ty), Some(at)) = (table.ty, table.key) else { return HashMap::new() };
-        let mut groups: HashMap<Arc<str>, Vec<Value>> = HashMap::new();
+    fn group_by(&self, table: Table) -> HashMap<Arc<str>, Value, Seeded> {
+        let (Some(ty), Some(at)) = (table.ty, table.key) else { return HashMap::default() };
+        let mut groups: HashMap<Arc<str>, Vec<Value>, Seeded> = HashMap::default();
         for record in self.store.rows(ty) {
             if let Some(Value::Str(key)) = record.fields.get(at) {
                 groups.entry(key.clone()).or_default().push(Value::Record(record.clone()));
@@ -205,7 +205,7 @@ impl<'a> Lookups<'a> {
     }
 }
 
-fn lookup(index: &HashMap<Arc<str>, Value>, key: &str) -> Value {
+fn lookup(index: &HashMap<Arc<str>, Value, Seeded>, key: &str) -> Value {
     index.get(key).cloned().unwrap_or_else(|| Value::list(Vec::new()))
 }
 

@@ -101,8 +101,9 @@ impl InternerPool {
     }
 }
 
-/// A fast string hash (FxHash's step, a murmur finaliser) keyed per process, for the
-/// interner: SipHash showed in profiles, and a random key keeps collisions unpredictable.
+/// A fast hash (FxHash's step, a murmur finaliser) keyed per process, for the interner, the
+/// store's ids and the evaluator's lookups: SipHash showed in profiles, and a random key keeps
+/// collisions unpredictable.
 #[derive(Clone, Copy)]
 pub(crate) struct Seeded(u64);
 

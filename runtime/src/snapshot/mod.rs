@@ -77,6 +77,7 @@
 mod cache;
 mod error;
 mod intern;
+pub(crate) use intern::Seeded;
 mod read;
 mod schema;
 mod seed;
