@@ -176,11 +176,15 @@ fn a_refused_connection_is_retried_then_reported() {
 #[test]
 fn a_bad_sink_stops_the_command_before_any_event_is_read() {
     let cases = [
-        ("ftp://x", "--sink expects `-` (standard output) or an http:// or https:// URL; found a `ftp://` URL"),
-        ("kafka://b/t", "kafka sinks are not supported yet"),
+        (
+            "ftp://x",
+            "--sink expects `-` (standard output), an http:// or https:// URL, or kafka://BROKERS/TOPIC; found a `ftp://` URL",
+        ),
+        ("kafka://b/t", "broker `b` is not HOST:PORT"),
+        ("kafka://b:9092/t?group=g", "`group=` belongs to a --source"),
         (
             "not a url",
-            "--sink expects `-` (standard output) or an http:// or https:// URL; what was given is not a URL",
+            "--sink expects `-` (standard output), an http:// or https:// URL, or kafka://BROKERS/TOPIC; what was given is not a URL",
         ),
         ("localhost:8080", "found no scheme"),
     ];

@@ -16,14 +16,36 @@ const POLL: Duration = Duration::from_millis(100);
 /// What the reader thread sends.
 #[derive(Debug)]
 pub(super) enum Input {
-    /// A complete line and its number (from 1; counting restarts when the file is replaced).
-    Line(u64, String),
+    /// A complete line (a Kafka record's value) and where it was read.
+    Line(At, String),
+    /// These Kafka partitions were taken from this process (a rebalance): their windows go.
+    Revoked(Vec<i32>),
     /// Standard input ended.
     End,
     /// The source cannot be read (the message says why); reading stops.
     Failed(String),
-    /// A followed file was truncated or replaced, said on standard error.
+    /// A followed file was truncated or replaced, a Kafka partition assigned or rebuilt: said
+    /// on standard error.
     Note(String),
+}
+
+/// Where a line was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum At {
+    /// Its number in the file or standard input (from 1; restarts when the file is replaced).
+    Line(u64),
+    /// A Kafka record; `replay` when it is read back, below the group's committed offset, only
+    /// to rebuild window state after an assignment (its alarms were delivered before).
+    Record { partition: i32, offset: i64, replay: bool },
+}
+
+impl std::fmt::Display for At {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::Line(number) => write!(f, "line {number}"),
+            At::Record { partition, offset, .. } => write!(f, "partition {partition} offset {offset}"),
+        }
+    }
 }
 
 /// Reads standard input line by line into `to`.
@@ -32,7 +54,7 @@ pub(super) fn stdin(to: &Sender<Input>) {
     for line in std::io::stdin().lock().lines() {
         number += 1;
         let sent = match line {
-            Ok(line) => to.send(Input::Line(number, line)),
+            Ok(line) => to.send(Input::Line(At::Line(number), line)),
             Err(e) => {
                 let _ = to.send(Input::Failed(format!("cannot read standard input (line {number}): {e}")));
                 return;
@@ -125,7 +147,7 @@ impl Open {
             self.number += 1;
             let text = String::from_utf8_lossy(&line[..line.len() - 1]).trim_end_matches('\r').to_owned();
             // A closed receiver means the command is ending; nothing is lost by reading on.
-            let _ = to.send(Input::Line(self.number, text));
+            let _ = to.send(Input::Line(At::Line(self.number), text));
         }
         Ok(true)
     }

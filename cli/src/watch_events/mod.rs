@@ -1,14 +1,21 @@
 //! `rulec watch-events`: the alarm rules on a live event stream (docs/streaming.md).
 //!
-//! One thread reads the source (`follow`), one watches the context snapshot and the
-//! configuration, and this loop owns the [`AlarmStream`]: each line becomes one event (a
-//! snapshot event as is, a raw CloudAudit / ActionTrail record through the import crate's
-//! normalizer), is pushed, and what it raises is printed at once as one JSON line with its id.
-//! A changed context is loaded again and the stream goes on with its windows intact.
+//! One thread reads the source (`follow`, or a Kafka consumer group member in `kafka`), one
+//! watches the context snapshot and the configuration, and this loop owns the
+//! [`AlarmStream`]s: each line becomes one event (a snapshot event as is, a raw CloudAudit /
+//! ActionTrail record through the import crate's normalizer), is pushed, and what it raises is
+//! sent at once to the sink as one JSON line with its id. A changed context is loaded again and
+//! the streams go on with their windows intact.
+//!
+//! A file or standard input is one lane (one stream); each Kafka partition is a lane of its
+//! own, with its own watermark, so a partition read back after an assignment rebuilds only its
+//! windows, and a partition revoked drops only its own.
 
 mod follow;
+mod kafka;
 mod sink;
 
+use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -18,20 +25,27 @@ use rulec_runtime::eval::{AlarmStream, Emitted, Engine, StreamFinding, StreamOpt
 use rulec_runtime::plan::{Plan, TypeKind};
 use rulec_runtime::report::{Finding, Suppressed, describe_subjects};
 use rulec_runtime::snapshot::{self, Format, TextLoader};
-use rulec_runtime::value::{MICROS_PER_SECOND, Record};
+use rulec_runtime::value::{MICROS_PER_SECOND, Micros, Record};
 use serde::Serialize;
 
 use super::check::{Session, print_warning};
 use super::watch::{Target, Wake, Watcher};
 use super::{EXIT_BAD_INPUT, EXIT_OK, PackArgs, compile, fail};
-use follow::{Input, Source};
+use follow::{At, Input, Source};
+use kafka::KafkaUrl;
+use kafka::source::{KafkaHandle, KafkaSource};
 use sink::{Alarm, Sink, SinkArgs};
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct WatchEventsArgs {
-    /// Where events come from: `-` for standard input, or a JSONL file followed as it grows
+    /// Where events come from: `-` for standard input, a JSONL file followed as it grows, or
+    /// kafka://BROKERS/TOPIC?group=G (a consumer group member; docs/streaming.md, Kafka)
     #[arg(long, value_name = "SRC")]
     pub source: String,
+    /// A librdkafka setting for the Kafka source and sink, as KEY=VALUE (repeatable), e.g.
+    /// `session.timeout.ms=10000`
+    #[arg(long = "kafka-option", value_name = "KEY=VALUE")]
+    pub kafka_options: Vec<String>,
     /// A snapshot the alarms look things up in: keys and their owners, instances, known
     /// networks (reloaded when it changes)
     #[arg(long, value_name = "SNAPSHOT")]
@@ -72,7 +86,7 @@ enum Message {
 }
 
 pub(crate) fn run(args: &WatchEventsArgs) -> u8 {
-    let sink = match Sink::open(&args.sink) {
+    let sink = match Sink::open(&args.sink, &args.kafka_options) {
         Ok(sink) => sink,
         Err(message) => return fail(&message, None),
     };
@@ -85,10 +99,6 @@ pub(crate) fn run(args: &WatchEventsArgs) -> u8 {
     if let Some(unknown) = args.only_packs.iter().find(|p| !plan.checks.iter().any(|c| &c.pack == *p)) {
         return fail(&format!("no pack named `{unknown}` has checks"), None);
     }
-    let (to, messages) = mpsc::channel();
-    if let Err(message) = watch_context(args, to.clone()) {
-        return fail(&message, None);
-    }
     let config = session.config.clone();
     let selected = |c: &rulec_runtime::plan::Check| {
         (args.only_packs.is_empty() || args.only_packs.contains(&c.pack))
@@ -96,10 +106,26 @@ pub(crate) fn run(args: &WatchEventsArgs) -> u8 {
     };
     let options =
         StreamOptions { lateness: i64::from(args.lateness) * MICROS_PER_SECOND, max_groups: args.max_groups.max(1) };
-    let mut stream = AlarmStream::new(&plan, selected, options);
+    let source = match source_of(args, &plan, &selected) {
+        Ok(source) => source,
+        Err(message) => return fail(&message, None),
+    };
+    let (to, messages) = mpsc::channel();
+    if let Err(message) = watch_context(args, to.clone()) {
+        return fail(&message, None);
+    }
     let forward = to.clone();
     let (inputs, from_source) = mpsc::channel();
-    Source::parse(&args.source).spawn(inputs);
+    let kafka = match source {
+        Opened::Lines(source) => {
+            source.spawn(inputs);
+            None
+        }
+        Opened::Kafka(source) => match source.spawn(inputs) {
+            Ok(handle) => Some(handle),
+            Err(message) => return fail(&message, None),
+        },
+    };
     std::thread::spawn(move || {
         for input in from_source {
             if forward.send(Message::Input(input)).is_err() {
@@ -107,15 +133,16 @@ pub(crate) fn run(args: &WatchEventsArgs) -> u8 {
             }
         }
     });
-    let mut run = Run::new(Duration::from_secs(args.stats_every), sink);
+    let mut lanes = Lanes::new(&plan, &selected, options);
+    let mut run = Run::new(Duration::from_secs(args.stats_every), sink, kafka);
     loop {
         let engine = match Engine::new(&plan, &session.loaded.store) {
             Ok(engine) => engine,
-            Err(e) => return fail(&e.to_string(), None),
+            Err(e) => return run.finish(fail(&e.to_string(), None)),
         };
-        match run.serve(args, &plan, &session, &engine, &mut stream, &messages) {
+        match run.serve(args, &plan, &session, &engine, &mut lanes, &messages) {
             Served::Reload => {}
-            Served::Done(code) => return code,
+            Served::Done(code) => return run.finish(code),
         }
         drop(engine);
         match open(args, &plan) {
@@ -178,32 +205,145 @@ enum Served {
     Done(u8),
 }
 
+/// The source as opened at start: lines (standard input or a followed file), or a Kafka
+/// consumer group member, checked before anything is read.
+enum Opened {
+    Lines(Source),
+    Kafka(KafkaSource),
+}
+
+fn source_of(
+    args: &WatchEventsArgs,
+    plan: &Plan,
+    selected: &dyn Fn(&rulec_runtime::plan::Check) -> bool,
+) -> Result<Opened, String> {
+    if !KafkaUrl::is_kafka(&args.source) {
+        if !args.kafka_options.is_empty() && !KafkaUrl::is_kafka(&args.sink.sink) {
+            return Err("--kafka-option applies to a kafka:// source or sink".to_owned());
+        }
+        return Ok(Opened::Lines(Source::parse(&args.source)));
+    }
+    let url = KafkaUrl::parse(&args.source)?;
+    // What a partition's new owner reads back: the longest window of the alarms it evaluates,
+    // the lateness, and a minute for producers' clocks.
+    let longest = plan
+        .checks
+        .iter()
+        .filter(|c| selected(c))
+        .filter_map(|c| c.group.as_ref().and_then(|g| g.window_seconds))
+        .max()
+        .unwrap_or(0);
+    let seconds = u64::try_from(longest).unwrap_or(0) + u64::from(args.lateness) + 60;
+    KafkaSource::new(url, args.kafka_options.clone(), Duration::from_secs(seconds)).map(Opened::Kafka)
+}
+
 /// How long the source must be quiet before the stream stops waiting for late events and
 /// releases what it buffered (`AlarmStream::idle`): an alarm never waits for the next event.
 const QUIET: Duration = Duration::from_secs(1);
 
-/// Counters of the run that the stream does not keep.
+/// One stream per lane: `None` for a file or standard input, a partition for Kafka.
+struct Lanes {
+    streams: BTreeMap<Option<i32>, Lane>,
+    plan: Arc<Plan>,
+    /// The alarms evaluated, by id.
+    selected: std::collections::HashSet<String>,
+    options: StreamOptions,
+}
+
+/// A lane's stream, and for a Kafka partition the records not yet done: pushed, but with hits
+/// still waiting for the watermark. The first of them is where a commit must stop.
+struct Lane {
+    stream: AlarmStream,
+    /// Offsets and event times of live records, in offset order, not yet known to be done.
+    pending: VecDeque<(i64, Micros)>,
+    /// The next offset to read (after the last live record).
+    next: Option<i64>,
+    /// The offset last stored for commit.
+    stored: Option<i64>,
+}
+
+impl Lanes {
+    fn new(plan: &Arc<Plan>, selected: &dyn Fn(&rulec_runtime::plan::Check) -> bool, options: StreamOptions) -> Lanes {
+        let selected = plan.checks.iter().filter(|c| selected(c)).map(|c| c.id.clone()).collect();
+        Lanes { streams: BTreeMap::new(), plan: plan.clone(), selected, options }
+    }
+
+    fn lane(&mut self, key: Option<i32>) -> &mut Lane {
+        let Lanes { streams, plan, selected, options } = self;
+        streams.entry(key).or_insert_with(|| Lane {
+            stream: AlarmStream::new(plan, |c| selected.contains(&c.id), *options),
+            pending: VecDeque::new(),
+            next: None,
+            stored: None,
+        })
+    }
+
+    /// The counters of all lanes together.
+    fn stats(&self) -> StreamStats {
+        self.streams.values().map(|lane| lane.stream.stats()).fold(StreamStats::default(), |a, b| StreamStats {
+            events: a.events + b.events,
+            late: a.late + b.late,
+            groups: a.groups + b.groups,
+            buffered: a.buffered + b.buffered,
+            evicted: a.evicted + b.evicted,
+            emitted: a.emitted + b.emitted,
+        })
+    }
+}
+
+impl Lane {
+    /// The offset a commit may reach now: the first pending record whose hits the watermark
+    /// has not released, or the next to read when all are done.
+    fn committable(&mut self) -> Option<i64> {
+        commit_point(&mut self.pending, self.stream.watermark(), self.next)
+    }
+}
+
+/// Where a partition's commit may reach: drops the pending records the watermark has passed
+/// from the front, then the first one left, else `next`. A record behind one still waiting
+/// waits too (offsets are committed as a prefix).
+fn commit_point(pending: &mut VecDeque<(i64, Micros)>, watermark: Micros, next: Option<i64>) -> Option<i64> {
+    while pending.front().is_some_and(|&(_, time)| time <= watermark) {
+        pending.pop_front();
+    }
+    pending.front().map(|&(offset, _)| offset).or(next)
+}
+
+/// Counters of the run that the streams do not keep.
 struct Run {
-    /// When the last line arrived, until the stream was told the source is quiet.
+    /// When the last line arrived, until the streams were told the source is quiet.
     last_input: Option<Instant>,
     bad_lines: u64,
     suppressed: u64,
+    /// Records read back to rebuild windows after a Kafka assignment.
+    replayed: u64,
     stats_every: Duration,
     last_stats: Instant,
     events_at_last_stats: u64,
     sink: Sink,
+    kafka: Option<Arc<KafkaHandle>>,
 }
 
 impl Run {
-    fn new(stats_every: Duration, sink: Sink) -> Run {
+    fn new(stats_every: Duration, sink: Sink, kafka: Option<Arc<KafkaHandle>>) -> Run {
         Run {
             last_input: None,
             bad_lines: 0,
             suppressed: 0,
+            replayed: 0,
             stats_every,
             last_stats: Instant::now(),
             events_at_last_stats: 0,
             sink,
+            kafka,
+        }
+    }
+
+    /// Ends the run: a Kafka member commits what was delivered and leaves its group.
+    fn finish(&mut self, code: u8) -> u8 {
+        match self.kafka.take().map(|kafka| kafka.close()) {
+            Some(Err(message)) => fail(&message, None).max(code),
+            _ => code,
         }
     }
 
@@ -214,7 +354,7 @@ impl Run {
         plan: &Plan,
         session: &Session,
         engine: &Engine<'_>,
-        stream: &mut AlarmStream,
+        lanes: &mut Lanes,
         messages: &Receiver<Message>,
     ) -> Served {
         let loader = TextLoader::new(plan);
@@ -233,68 +373,141 @@ impl Run {
                 Err(RecvTimeoutError::Timeout) => {
                     if self.last_input.is_some_and(|at| at.elapsed() >= QUIET) {
                         self.last_input = None;
-                        let emitted = stream.idle(engine);
-                        if let Err(code) = self.deliver(session, emitted) {
-                            return Served::Done(code);
+                        let keys: Vec<Option<i32>> = lanes.streams.keys().copied().collect();
+                        for key in keys {
+                            let emitted = lanes.lane(key).stream.idle(engine);
+                            if let Err(code) = self.deliver(session, emitted) {
+                                return Served::Done(code);
+                            }
+                            self.store(key, lanes.lane(key));
                         }
                     }
                     if !self.stats_every.is_zero() && self.last_stats.elapsed() >= self.stats_every {
-                        self.print_stats(stream.stats());
+                        self.print_stats(lanes);
                     }
                     continue;
                 }
                 Err(RecvTimeoutError::Disconnected) => return Served::Done(EXIT_OK),
             };
+            // A source that never pauses must not starve the stats line.
+            if !self.stats_every.is_zero() && self.last_stats.elapsed() >= self.stats_every {
+                self.print_stats(lanes);
+            }
             match message {
                 Message::Reload => return Served::Reload,
                 Message::Stop => {
-                    let stats = stream.stats();
+                    let stats = lanes.stats();
                     eprintln!(
                         "[watch-events] stopped with {} groups open (each open burst was reported when it opened; \
-                         what joined it since is not) and {} events waiting for the watermark",
-                        stats.groups, stats.buffered
+                         what joined it since is not) and {} events waiting for the watermark{}",
+                        stats.groups,
+                        stats.buffered,
+                        if self.kafka.is_some() {
+                            " (not committed: the partitions' next owner reads them)"
+                        } else {
+                            ""
+                        }
                     );
-                    self.print_stats(stats);
+                    self.print_stats(lanes);
                     return Served::Done(EXIT_OK);
                 }
-                Message::Input(Input::Line(number, line)) => {
+                Message::Input(Input::Line(at, line)) => {
                     self.last_input = Some(Instant::now());
-                    match event_of(&loader, plan, &line, &args.account) {
-                        Ok(Some(event)) => {
-                            let emitted = stream.push(engine, event);
-                            if emitted.late {
-                                eprintln!(
-                                    "[watch-events] line {number}: the event is older than --lateness allows; it joins no window (counted as late)"
-                                );
-                            }
-                            if let Err(code) = self.deliver(session, emitted) {
-                                return Served::Done(code);
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(message) => {
-                            self.bad_lines += 1;
-                            eprintln!("[watch-events] line {number}: {message}; skipped");
-                        }
+                    if let Err(code) = self.line(args, plan, session, engine, lanes, &loader, at, &line) {
+                        return Served::Done(code);
+                    }
+                }
+                Message::Input(Input::Revoked(partitions)) => {
+                    for partition in partitions {
+                        lanes.streams.remove(&Some(partition));
                     }
                 }
                 Message::Input(Input::Note(note)) => eprintln!("[watch-events] {note}"),
                 Message::Input(Input::Failed(message)) => return Served::Done(fail(&message, None)),
                 Message::Input(Input::End) => {
-                    let emitted = stream.flush(engine);
-                    if let Err(code) = self.deliver(session, emitted) {
-                        return Served::Done(code);
+                    let keys: Vec<Option<i32>> = lanes.streams.keys().copied().collect();
+                    for key in keys {
+                        let emitted = lanes.lane(key).stream.flush(engine);
+                        if let Err(code) = self.deliver(session, emitted) {
+                            return Served::Done(code);
+                        }
                     }
-                    self.print_stats(stream.stats());
+                    self.print_stats(lanes);
                     return Served::Done(EXIT_OK);
                 }
             }
         }
     }
 
+    /// One line into its lane: judged, its findings delivered (not those of a record read back
+    /// to rebuild windows: they were delivered before), and the lane's commit point moved.
+    #[expect(clippy::too_many_arguments, reason = "the loop's state, passed down rather than bundled once more")]
+    fn line(
+        &mut self,
+        args: &WatchEventsArgs,
+        plan: &Plan,
+        session: &Session,
+        engine: &Engine<'_>,
+        lanes: &mut Lanes,
+        loader: &TextLoader<'_>,
+        at: At,
+        line: &str,
+    ) -> Result<(), u8> {
+        let (key, record) = match at {
+            At::Line(_) => (None, None),
+            At::Record { partition, offset, replay } => (Some(partition), Some((offset, replay))),
+        };
+        let replay = record.is_some_and(|(_, replay)| replay);
+        if replay {
+            self.replayed += 1;
+        }
+        let lane = lanes.lane(key);
+        match event_of(loader, plan, line, &args.account) {
+            Ok(Some(event)) => {
+                let time = AlarmStream::time_of(engine, &event);
+                let emitted = lane.stream.push(engine, event);
+                if emitted.late && !replay {
+                    eprintln!(
+                        "[watch-events] {at}: the event is older than --lateness allows; it joins no window (counted as late)"
+                    );
+                }
+                if replay {
+                    emitted.errors.iter().for_each(|error| eprintln!("[watch-events] {error}"));
+                } else {
+                    if let Some((offset, _)) = record {
+                        lane.pending.push_back((offset, time));
+                    }
+                    self.deliver(session, emitted)?;
+                }
+            }
+            Ok(None) => {}
+            Err(message) => {
+                self.bad_lines += 1;
+                eprintln!("[watch-events] {at}: {message}; skipped");
+            }
+        }
+        if let Some((offset, false)) = record {
+            let lane = lanes.lane(key);
+            lane.next = Some(offset + 1);
+            self.store(key, lane);
+        }
+        Ok(())
+    }
+
+    /// Stores a Kafka lane's commit point when it moved: everything before it was delivered.
+    fn store(&self, key: Option<i32>, lane: &mut Lane) {
+        let (Some(kafka), Some(partition)) = (&self.kafka, key) else { return };
+        if let Some(next) = lane.committable()
+            && lane.stored != Some(next)
+        {
+            kafka.store(partition, next);
+            lane.stored = Some(next);
+        }
+    }
+
     /// Sends findings (after the configuration's allowlists and IP hiding) to the sink and
     /// prints errors; the exit code when the sink cannot take them (standard output closed: 0;
-    /// a finding the webhook did not take: 2).
+    /// a finding the webhook or topic did not take: 2).
     fn deliver(&mut self, session: &Session, emitted: Emitted) -> Result<(), u8> {
         for error in &emitted.errors {
             eprintln!("[watch-events] {error}");
@@ -325,11 +538,20 @@ impl Run {
         }
     }
 
-    fn print_stats(&mut self, stats: StreamStats) {
+    fn print_stats(&mut self, lanes: &Lanes) {
+        let stats = lanes.stats();
         let seconds = self.last_stats.elapsed().as_secs_f64().max(1e-3);
-        let rate = (stats.events - self.events_at_last_stats) as f64 / seconds;
+        let rate = stats.events.saturating_sub(self.events_at_last_stats) as f64 / seconds;
+        let kafka = match &self.kafka {
+            Some(kafka) => {
+                let next = |partition: i32| lanes.streams.get(&Some(partition)).and_then(|lane| lane.next);
+                let lag = kafka.lag(&next).map_or_else(|| "unknown".to_owned(), |lag| lag.to_string());
+                format!(", {} partitions, lag {lag}, {} records read back", lanes.streams.len(), self.replayed)
+            }
+            None => String::new(),
+        };
         eprintln!(
-            "[watch-events] {rate:.0} events/s, {} events, {} groups held, {} alarms emitted, {} suppressed, {} late, {} evicted, {} bad lines{}",
+            "[watch-events] {rate:.0} events/s, {} events, {} groups held, {} alarms emitted, {} suppressed, {} late, {} evicted, {} bad lines{}{kafka}",
             stats.events,
             stats.groups,
             stats.emitted,
@@ -401,4 +623,25 @@ fn event_of(loader: &TextLoader<'_>, plan: &Plan, line: &str, account: &str) -> 
         .find_map(|i| store.rows(i as u32).first().cloned())
         .map(Some)
         .ok_or_else(|| "no event in the line".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_stops_at_the_first_record_still_waiting_for_the_watermark() {
+        // Offsets 7, 8, 9 at times 30, 10, 20; the next to read is 10.
+        let mut pending: VecDeque<(i64, Micros)> = [(7, 30), (8, 10), (9, 20)].into();
+        // Nothing released yet: not even 7 is done.
+        assert_eq!(commit_point(&mut pending, 5, Some(10)), Some(7));
+        // 8 and 9 are released, 7 is not: the commit still stops at 7.
+        assert_eq!(commit_point(&mut pending, 25, Some(10)), Some(7));
+        assert_eq!(pending.len(), 3);
+        // All released: everything read is done.
+        assert_eq!(commit_point(&mut pending, 30, Some(10)), Some(10));
+        assert!(pending.is_empty());
+        // Nothing read: nothing to commit.
+        assert_eq!(commit_point(&mut VecDeque::new(), 0, None), None);
+    }
 }

@@ -1,6 +1,6 @@
 //! Where `watch-events` sends its alarm lines (docs/streaming.md, Sinks): standard output, or a
-//! webhook that receives each line as one HTTP POST. An enum rather than a trait object: the
-//! set is small and closed, and a Kafka topic sink will be one more variant.
+//! webhook that receives each line as one HTTP POST, or a Kafka topic (`kafka::sink`). An enum
+//! rather than a trait object: the set is small and closed.
 //!
 //! Delivery is synchronous and in emission order: the loop waits while a finding is retried,
 //! so a slow receiver slows the reading of events instead of growing a queue (back-pressure).
@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use ureq::http::{HeaderName, HeaderValue, Uri};
 
+use super::kafka::KafkaUrl;
+use super::kafka::sink::KafkaSink;
 use crate::output;
 
 /// The connect timeout, and the limit on a whole request (connect, send, answer): a receiver
@@ -20,8 +22,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct SinkArgs {
-    /// Where alarm lines go: `-` for standard output, or an http:// or https:// URL that
-    /// receives each one as a JSON POST, retried when it fails (docs/streaming.md, Sinks)
+    /// Where alarm lines go: `-` for standard output, an http:// or https:// URL that
+    /// receives each one as a JSON POST, retried when it fails, or kafka://BROKERS/TOPIC
+    /// (docs/streaming.md, Sinks)
     #[arg(long, value_name = "SINK", default_value = "-")]
     pub sink: String,
     /// A header sent with every webhook request, as `Name: value` (repeatable), e.g. an
@@ -46,12 +49,20 @@ pub(super) struct Alarm {
 pub(super) enum Sink {
     Stdout,
     Webhook(Box<Webhook>),
+    Kafka(Box<KafkaSink>),
 }
 
 impl Sink {
     /// The sink the options name, checked before any event is read: a mistyped URL or header
     /// must stop the command at once, not at the first alarm.
-    pub(super) fn open(args: &SinkArgs) -> Result<Sink, String> {
+    pub(super) fn open(args: &SinkArgs, kafka_options: &[String]) -> Result<Sink, String> {
+        if KafkaUrl::is_kafka(&args.sink) {
+            if !args.headers.is_empty() {
+                return Err("--sink-header applies to a webhook sink, not to a Kafka topic".to_owned());
+            }
+            let url = KafkaUrl::parse(&args.sink)?;
+            return KafkaSink::new(url, kafka_options).map(|kafka| Sink::Kafka(Box::new(kafka)));
+        }
         if args.sink != "-" {
             return Webhook::new(args).map(|webhook| Sink::Webhook(Box::new(webhook)));
         }
@@ -73,6 +84,7 @@ impl Sink {
                 output::print_streaming(&text)
             }
             Sink::Webhook(webhook) => alarms.iter().try_for_each(|alarm| webhook.deliver(alarm)).map(|()| true),
+            Sink::Kafka(kafka) => kafka.deliver(alarms).map(|()| true),
         }
     }
 
@@ -82,6 +94,7 @@ impl Sink {
         match self {
             Sink::Stdout => String::new(),
             Sink::Webhook(webhook) => format!(", {} delivered, {} retries", webhook.delivered, webhook.retried),
+            Sink::Kafka(kafka) => format!(", {} delivered", kafka.delivered),
         }
     }
 }
@@ -190,14 +203,11 @@ fn judge(status: u16) -> Attempt {
 /// `--sink` as a webhook URL: http or https, with a host. The text itself is never repeated,
 /// since a webhook URL often carries its secret.
 fn webhook_url(text: &str) -> Result<Uri, String> {
-    let expected = "--sink expects `-` (standard output) or an http:// or https:// URL";
+    let expected = "--sink expects `-` (standard output), an http:// or https:// URL, or kafka://BROKERS/TOPIC";
     let uri: Uri = text.parse().map_err(|_| format!("{expected}; what was given is not a URL"))?;
     match uri.scheme_str() {
         Some("http" | "https") if uri.host().is_some_and(|host| !host.is_empty()) => Ok(uri),
         Some("http" | "https") => Err(format!("{expected}; the URL given has no host")),
-        Some("kafka") => Err("kafka sinks are not supported yet (docs/streaming.md, Not built yet); pipe the \
-                              standard output into a producer instead (`--sink - | kcat -P -b BROKER -t TOPIC`)"
-            .to_owned()),
         Some(scheme) => Err(format!("{expected}; found a `{scheme}://` URL")),
         None => Err(format!("{expected}; found no scheme (`http://` or `https://`)")),
     }

@@ -134,6 +134,21 @@ impl AlarmStream {
         }
     }
 
+    /// An event's time as the stream orders it (0 when it has none).
+    pub fn time_of(engine: &Engine<'_>, event: &Record) -> Micros {
+        match engine.natives.field_index(event.ty, "time").and_then(|i| event.fields.get(i)) {
+            Some(Value::Time(t)) => *t,
+            _ => 0,
+        }
+    }
+
+    /// The event time every hit at or before which has been released into its window: an
+    /// event no later than this has raised all it will on arrival, so a source may consider it
+    /// done (a Kafka source commits up to it).
+    pub fn watermark(&self) -> Micros {
+        self.watermark
+    }
+
     /// The counters now.
     pub fn stats(&self) -> StreamStats {
         StreamStats { groups: self.groups.len(), buffered: self.buffer.values().map(Vec::len).sum(), ..self.stats }
@@ -143,10 +158,7 @@ impl AlarmStream {
     pub fn push(&mut self, engine: &Engine<'_>, event: Arc<Record>) -> Emitted {
         self.stats.events += 1;
         let time_index = engine.natives.field_index(event.ty, "time");
-        let time = match time_index.and_then(|i| event.fields.get(i)) {
-            Some(Value::Time(t)) => *t,
-            _ => 0,
-        };
+        let time = AlarmStream::time_of(engine, &event);
         let mut out = Emitted { late: time < self.watermark, ..Emitted::default() };
         if out.late {
             self.stats.late += 1;
