@@ -62,6 +62,7 @@ tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - -
 tencent regional cbs DescribeDisks offset:Offset:Limit:100 DiskSet - - - - -
 tencent regional vpc DescribeVpcs offset:Offset:Limit:100 VpcSet - - - - -
 tencent regional vpc DescribeFlowLogs offset:Offset:Limit:100 FlowLog - - - - -
+tencent regional vpc DescribeNetworkAcls offset:Offset:Limit:100 NetworkAclSet - - - - -
 tencent regional vpc DescribeSecurityGroups offset:Offset:Limit:100 SecurityGroupSet - - - - -
 tencent regional vpc DescribeSecurityGroupPolicies none - vpc.DescribeSecurityGroups SecurityGroupSet[] SecurityGroupId=SecurityGroupId - -
 tencent regional vpc DescribeAddressTemplates offset:Offset:Limit:100 AddressTemplateSet - - - - -
@@ -118,6 +119,7 @@ alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 Instanc
 alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - -
 alibaba regional vpc DescribeVpcs page:PageNumber:PageSize:50 Vpcs.Vpc - - - - -
 alibaba regional vpc DescribeFlowLogs page:PageNumber:PageSize:50 FlowLogs.FlowLog - - - - -
+alibaba regional vpc DescribeNetworkAcls page:PageNumber:PageSize:50 NetworkAcls.NetworkAcl - - - - -
 alibaba regional ecs DescribeSecurityGroups token:NextToken:NextToken SecurityGroups.SecurityGroup - - - - -
 alibaba regional ecs DescribeSecurityGroupAttribute token:NextToken:NextToken Permissions.Permission ecs.DescribeSecurityGroups SecurityGroups.SecurityGroup[] SecurityGroupId=SecurityGroupId - -
 alibaba regional ecs DescribePrefixListAttributes none - ecs.DescribeSecurityGroupAttribute Permissions.Permission[] PrefixListId=SourcePrefixListId|DestPrefixListId - -

@@ -17,6 +17,7 @@ mod keys;
 mod leaks;
 pub mod live;
 pub mod net;
+mod network_acl;
 pub mod node;
 pub(crate) mod policy;
 pub mod raw;

@@ -7,6 +7,7 @@
 //! "Time fields"); a time without a zone is refused, never guessed. Resource names follow the
 //! ARN form `acs:<service>:<region>:<account>:<relative id>` of the RAM authorization tables.
 
+mod acls;
 mod actiontrail;
 mod cas;
 mod disks;
@@ -359,6 +360,17 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Alibaba,
+        "vpc",
+        "DescribeNetworkAcls",
+        Scope::Regional,
+        None,
+        &["NetworkAcl"],
+        "NetworkAcls.NetworkAcl[]: NetworkAclId, NetworkAclName, VpcId, Resources.Resource[] (ResourceId, ResourceType, Status), IngressAclEntries.IngressAclEntry[] (Protocol, Port, SourceCidrIp, Policy, Description), EgressAclEntries.EgressAclEntry[] (Protocol, Port, DestinationCidrIp, Policy, Description), Tags.Tag[]",
+        PAGE_50,
+        &["NetworkAcls"],
+    ),
+    Call::row(
+        Provider::Alibaba,
         "ecs",
         "DescribeSecurityGroups",
         Scope::Regional,
@@ -696,6 +708,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         disks::build(answers, out, &place);
         security_group::build(answers, out, &place);
         vpcs::build(answers, out, &place);
+        acls::build(answers, out, &place);
         slb::build(answers, out, &place);
         rds::build(answers, out, &place);
         kms::build(answers, out, &place);

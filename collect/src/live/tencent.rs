@@ -115,8 +115,10 @@ fn payload(service: &str, action: &str, params: &[(String, String)]) -> Map<Stri
             "FilterSubAccountUin" => json!([value.parse::<u64>().map_or_else(|_| json!(value), |n| json!(n))]),
             "SecretIdList" => json!(value.split(',').collect::<Vec<_>>()),
             // VPC's VPC, template and group lists take their offsets as strings; its flow log
-            // list takes integers.
-            "Offset" | "Limit" if service == "vpc" && action != "DescribeFlowLogs" => json!(value),
+            // and network ACL lists take integers.
+            "Offset" | "Limit" if service == "vpc" && !matches!(action, "DescribeFlowLogs" | "DescribeNetworkAcls") => {
+                json!(value)
+            }
             "Offset" | "Limit" | "Page" | "Rp" | "PageNumber" | "PageSize" | "MaxResults" | "StartTime" | "EndTime"
             | "TargetUin" | "SubUin" | "Uid" | "TargetGroupId" | "GroupId" | "PolicyId" | "AttachType" | "TrackId"
             | "DurationSeconds" => value.parse::<i64>().map_or_else(|_| json!(value), |n| json!(n)),
@@ -160,6 +162,8 @@ mod tests {
         let body = payload("vpc", "DescribeVpcs", &params(&[("Offset", "100"), ("Limit", "100")]));
         assert_eq!(Value::Object(body), json!({"Offset": "100", "Limit": "100"}));
         let body = payload("vpc", "DescribeFlowLogs", &params(&[("Offset", "100"), ("Limit", "100")]));
+        assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
+        let body = payload("vpc", "DescribeNetworkAcls", &params(&[("Offset", "100"), ("Limit", "100")]));
         assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
         let body = payload("cam", "DescribeSubAccounts", &params(&[("FilterSubAccountUin", "100028732368")]));
         assert_eq!(Value::Object(body), json!({"FilterSubAccountUin": [100028732368u64]}));

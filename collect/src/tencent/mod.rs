@@ -5,6 +5,7 @@
 //! (tests/raw/tencent/README.md, "Time fields"); CAM resource names follow the six-segment
 //! form of the CAM "Resource Description Method" page (598/10606).
 
+mod acls;
 mod cam;
 mod cam_settings;
 mod cbs;
@@ -341,6 +342,17 @@ pub(crate) static CALLS: &[Call] = &[
     Call::row(
         Provider::Tencent,
         "vpc",
+        "DescribeNetworkAcls",
+        Scope::Regional,
+        None,
+        &["NetworkAcl"],
+        "NetworkAclSet[]: NetworkAclId, NetworkAclName, VpcId, NetworkAclType, SubnetSet[].SubnetId, IngressEntries[] / EgressEntries[] (Protocol, Port, CidrBlock, Ipv6CidrBlock, Action, Priority, Description), TagSet",
+        OFFSET_100,
+        &["NetworkAclSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "vpc",
         "DescribeSecurityGroups",
         Scope::Regional,
         None,
@@ -673,6 +685,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         cbs::build(answers, out, &place);
         vpc::build(answers, out, &place);
         vpcs::build(answers, out, &place);
+        acls::build(answers, out, &place);
         clb::build(answers, out, &place);
         cdb::build(answers, out, &place);
         kms::build(answers, out, &place);
