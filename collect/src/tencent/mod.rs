@@ -16,6 +16,8 @@ mod cos;
 mod cvm;
 pub(crate) mod events;
 mod kms;
+mod mongodb;
+mod redis;
 mod ssl;
 mod vpc;
 mod vpcs;
@@ -516,6 +518,28 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Tencent,
+        "redis",
+        "DescribeInstances",
+        Scope::Regional,
+        None,
+        &["KeyValueStore"],
+        "InstanceSet[]: InstanceId, InstanceName, Type (major version), WanAddress (public endpoint), NoAuth (password-free), InstanceTags",
+        OFFSET_100,
+        &[],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "mongodb",
+        "DescribeDBInstances",
+        Scope::Regional,
+        None,
+        &["KeyValueStore"],
+        "InstanceDetails[]: InstanceId, InstanceName, MongoVersion, Tags",
+        OFFSET_100,
+        &["InstanceDetails"],
+    ),
+    Call::row(
+        Provider::Tencent,
         "cdb",
         "DescribeDBInstances",
         Scope::Regional,
@@ -675,6 +699,8 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         vpcs::build(answers, out, &place);
         clb::build(answers, out, &place);
         cdb::build(answers, out, &place);
+        redis::build(answers, out, &place);
+        mongodb::build(answers, out, &place);
         kms::build(answers, out, &place);
         cls::build(answers, out, &place);
     }
