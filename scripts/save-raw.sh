@@ -79,6 +79,8 @@ tencent regional cos GetBucketEncryption none - cos.GetService ListAllMyBucketsR
 tencent regional cos GetBucketVersioning none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
 tencent regional cos GetBucketLogging none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
 tencent regional cos GetBucketReplication none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
+tencent regional redis DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
+tencent regional mongodb DescribeDBInstances offset:Offset:Limit:100 InstanceDetails - - - - -
 tencent regional cdb DescribeDBInstances offset:Offset:Limit:2000 Items - - - - -
 tencent regional cdb DescribeDBSecurityGroups none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
 tencent regional cdb DescribeBackupConfig none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
@@ -134,6 +136,11 @@ alibaba regional rds DescribeDBInstanceTDE none - rds.DescribeDBInstances Items.
 alibaba regional rds DescribeDBInstanceSSL none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
 alibaba regional rds DescribeSQLCollectorPolicy none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
 alibaba regional rds DescribeBackupPolicy none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
+alibaba regional r-kvstore DescribeInstances page:PageNumber:PageSize:50 Instances.KVStoreInstance - - - - -
+alibaba regional r-kvstore DescribeSecurityIps none - r-kvstore.DescribeInstances Instances.KVStoreInstance[] InstanceId=InstanceId - -
+alibaba regional r-kvstore DescribeDBInstanceNetInfo none - r-kvstore.DescribeInstances Instances.KVStoreInstance[] InstanceId=InstanceId - -
+alibaba regional dds DescribeDBInstances page:PageNumber:PageSize:100 DBInstances.DBInstance - - - - -
+alibaba regional dds DescribeSecurityIps none - dds.DescribeDBInstances DBInstances.DBInstance[] DBInstanceId=DBInstanceId - -
 alibaba regional kms ListKeys page:PageNumber:PageSize:100 Keys.Key - - - - -
 alibaba regional kms DescribeKey none - kms.ListKeys Keys.Key[] KeyId=KeyId - -
 alibaba global oss ListBuckets token:marker:NextMarker ListAllMyBucketsResult.Buckets.Bucket - - - - -

@@ -10,10 +10,12 @@
 mod acls;
 mod actiontrail;
 mod cas;
+mod dds;
 mod disks;
 mod ecs;
 pub(crate) mod events;
 mod kms;
+mod kvstore;
 mod oss;
 mod ram;
 mod ram_settings;
@@ -54,6 +56,14 @@ const DB_INSTANCE: Option<Per> =
     Some(Per::each("DBInstanceId", "rds.DescribeDBInstances", &["Items", "DBInstance"], &["DBInstanceId"]));
 
 /// A policy of `ram.ListPolicies`, by name.
+/// A Redis instance of `r-kvstore.DescribeInstances`, by id.
+const KVSTORE_INSTANCE: Option<Per> =
+    Some(Per::each("InstanceId", "r-kvstore.DescribeInstances", &["Instances", "KVStoreInstance"], &["InstanceId"]));
+
+/// A MongoDB instance of `dds.DescribeDBInstances`, by id.
+const DDS_INSTANCE: Option<Per> =
+    Some(Per::each("DBInstanceId", "dds.DescribeDBInstances", &["DBInstances", "DBInstance"], &["DBInstanceId"]));
+
 const POLICY: Per = Per::each("PolicyName", "ram.ListPolicies", &["Policies", "Policy"], &["PolicyName"]);
 
 // Per-resource answers do not name their resource, so their `shape` is empty: a file saved
@@ -540,6 +550,61 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Alibaba,
+        "r-kvstore",
+        "DescribeInstances",
+        Scope::Regional,
+        None,
+        &["KeyValueStore"],
+        "Instances.KVStoreInstance[]: InstanceId, InstanceName, InstanceType (Redis/Memcache), EngineVersion, Tags.Tag[]",
+        PAGE_50,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "r-kvstore",
+        "DescribeSecurityIps",
+        Scope::Regional,
+        KVSTORE_INSTANCE,
+        &["KeyValueStore"],
+        "SecurityIpGroups.SecurityIpGroup[].SecurityIpList (comma-separated; hidden groups included)",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "r-kvstore",
+        "DescribeDBInstanceNetInfo",
+        Scope::Regional,
+        KVSTORE_INSTANCE,
+        &["KeyValueStore"],
+        "NetInfoItems.InstanceNetInfo[].IPType (Public = a public endpoint)",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "dds",
+        "DescribeDBInstances",
+        Scope::Regional,
+        None,
+        &["KeyValueStore"],
+        "DBInstances.DBInstance[]: DBInstanceId, DBInstanceDescription, EngineVersion, VpcAuthMode (Open = password-free), Tags.Tag[]",
+        PAGE_100,
+        &["DBInstances"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "dds",
+        "DescribeSecurityIps",
+        Scope::Regional,
+        DDS_INSTANCE,
+        &["KeyValueStore"],
+        "SecurityIpGroups.SecurityIpGroup[].SecurityIpList (comma-separated; hidden groups included)",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
         "kms",
         "ListKeys",
         Scope::Regional,
@@ -711,6 +776,8 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         acls::build(answers, out, &place);
         slb::build(answers, out, &place);
         rds::build(answers, out, &place);
+        kvstore::build(answers, out, &place);
+        dds::build(answers, out, &place);
         kms::build(answers, out, &place);
         sls::build(answers, out, &place);
     }

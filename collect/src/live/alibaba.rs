@@ -24,6 +24,8 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "slb" => "2014-05-15",
         "vpc" => "2016-04-28",
         "cas" => "2018-07-13",
+        "r-kvstore" => "2015-01-01",
+        "dds" => "2015-12-01",
         "oss" => "xml",
         "sls" => "0.6.0",
         _ => return None,
@@ -88,8 +90,13 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     // Account-wide products (certificates: `cas.aliyuncs.com`), and RDS, SLB and VPC (whose API
     // references call the central endpoint with a RegionId), go to `<product>.aliyuncs.com`; ECS,
     // KMS and ActionTrail to the region's.
+    // Redis and MongoDB too: `r-kvstore.aliyuncs.com`, and `mongodb.aliyuncs.com` for dds (the
+    // hosts of their API pages' request examples).
     let host = match (page.service, page.region) {
-        ("ram" | "ims" | "sts" | "rds" | "slb" | "vpc" | "cas", _) => format!("{}.aliyuncs.com", page.service),
+        ("ram" | "ims" | "sts" | "rds" | "slb" | "vpc" | "cas" | "r-kvstore", _) => {
+            format!("{}.aliyuncs.com", page.service)
+        }
+        ("dds", _) => "mongodb.aliyuncs.com".to_owned(),
         (service, Some(region)) => format!("{service}.{region}.aliyuncs.com"),
         (service, None) => format!("{service}.{HOME_REGION}.aliyuncs.com"),
     };

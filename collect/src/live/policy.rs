@@ -44,6 +44,8 @@ pub fn action_name(provider: Provider, service: &str, action: &str) -> String {
         // Certificate Management Service authorises as `yundun-cert:` (its API pages'
         // "Authorization information").
         (Provider::Alibaba, "cas") => format!("yundun-cert:{action}"),
+        // Redis (`r-kvstore`) authorises as `kvstore:`.
+        (Provider::Alibaba, "r-kvstore") => format!("kvstore:{action}"),
         (_, service) => format!("{service}:{action}"),
     }
 }

@@ -22,6 +22,8 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "cls" => "2020-10-16",
         "sts" => "2018-08-13",
         "ssl" => "2019-12-05",
+        "redis" => "2018-04-12",
+        "mongodb" => "2019-07-25",
         "cos" => "xml",
         _ => return None,
     })

@@ -17,6 +17,8 @@ mod cos;
 mod cvm;
 pub(crate) mod events;
 mod kms;
+mod mongodb;
+mod redis;
 mod ssl;
 mod vpc;
 mod vpcs;
@@ -528,6 +530,28 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Tencent,
+        "redis",
+        "DescribeInstances",
+        Scope::Regional,
+        None,
+        &["KeyValueStore"],
+        "InstanceSet[]: InstanceId, InstanceName, Type (major version), WanAddress (public endpoint), NoAuth (password-free), InstanceTags",
+        OFFSET_100,
+        &[],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "mongodb",
+        "DescribeDBInstances",
+        Scope::Regional,
+        None,
+        &["KeyValueStore"],
+        "InstanceDetails[]: InstanceId, InstanceName, MongoVersion, Tags",
+        OFFSET_100,
+        &["InstanceDetails"],
+    ),
+    Call::row(
+        Provider::Tencent,
         "cdb",
         "DescribeDBInstances",
         Scope::Regional,
@@ -688,6 +712,8 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         acls::build(answers, out, &place);
         clb::build(answers, out, &place);
         cdb::build(answers, out, &place);
+        redis::build(answers, out, &place);
+        mongodb::build(answers, out, &place);
         kms::build(answers, out, &place);
         cls::build(answers, out, &place);
     }

@@ -308,7 +308,11 @@ impl Cloud {
                     };
                     return Some(Request::new("sls", action, Some(region), params));
                 }
-                let service = rest.split('.').next()?.to_owned();
+                // ApsaraDB for MongoDB (`dds`) answers at `mongodb.aliyuncs.com`.
+                let service = match rest.split('.').next()? {
+                    "mongodb" => "dds".to_owned(),
+                    service => service.to_owned(),
+                };
                 Some(Request::new(&service, &q("Action")?, q("RegionId"), query))
             }
         }
