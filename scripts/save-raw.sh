@@ -60,6 +60,7 @@ tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] Se
 tencent global ssl DescribeCertificates offset:Offset:Limit:100 Certificates - - - - -
 tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
 tencent regional cbs DescribeDisks offset:Offset:Limit:100 DiskSet - - - - -
+tencent regional cbs DescribeSnapshots offset:Offset:Limit:100 SnapshotSet - - - - -
 tencent regional vpc DescribeVpcs offset:Offset:Limit:100 VpcSet - - - - -
 tencent regional vpc DescribeFlowLogs offset:Offset:Limit:100 FlowLog - - - - -
 tencent regional vpc DescribeSecurityGroups offset:Offset:Limit:100 SecurityGroupSet - - - - -
@@ -116,6 +117,7 @@ alibaba global cas DescribeUserCertificateList page:CurrentPage:ShowSize:50 Cert
 alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - -
 alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 InstanceRamRoleSets.InstanceRamRoleSet - - - - -
 alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - -
+alibaba regional ecs DescribeSnapshots page:PageNumber:PageSize:100 Snapshots.Snapshot - - - - -
 alibaba regional vpc DescribeVpcs page:PageNumber:PageSize:50 Vpcs.Vpc - - - - -
 alibaba regional vpc DescribeFlowLogs page:PageNumber:PageSize:50 FlowLogs.FlowLog - - - - -
 alibaba regional ecs DescribeSecurityGroups token:NextToken:NextToken SecurityGroups.SecurityGroup - - - - -

@@ -8,6 +8,7 @@ pub mod calls;
 mod certificate;
 pub mod coverage;
 mod disk;
+mod disk_snapshot;
 pub mod docs;
 pub mod estate;
 mod events;

@@ -20,6 +20,7 @@ mod rds;
 mod security_group;
 mod slb;
 mod sls;
+mod snapshots;
 mod vpcs;
 
 use std::collections::BTreeMap;
@@ -334,6 +335,17 @@ pub(crate) static CALLS: &[Call] = &[
         "Disks.Disk[]: DiskId, DiskName, Type, Size, Status, Encrypted, KMSKeyId, InstanceId, MountInstances.MountInstance[].InstanceId, Tags.Tag[]",
         PAGE_100,
         &["Disks"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ecs",
+        "DescribeSnapshots",
+        Scope::Regional,
+        None,
+        &["DiskSnapshot"],
+        "Snapshots.Snapshot[]: SnapshotId, SnapshotName, SourceDiskId, SourceDiskType, SourceDiskSize, Encrypted, KMSKeyId, Status, Tags.Tag[]",
+        PAGE_100,
+        &["Snapshots"],
     ),
     Call::row(
         Provider::Alibaba,
@@ -694,6 +706,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         let place = Place { provider: Provider::Alibaba, account, region: &region };
         ecs::build(answers, out, &place);
         disks::build(answers, out, &place);
+        snapshots::build(answers, out, &place);
         security_group::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         slb::build(answers, out, &place);

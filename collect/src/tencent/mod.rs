@@ -8,6 +8,7 @@
 mod cam;
 mod cam_settings;
 mod cbs;
+mod cbs_snapshots;
 mod cdb;
 mod clb;
 mod cloudaudit;
@@ -315,6 +316,17 @@ pub(crate) static CALLS: &[Call] = &[
         "DiskSet[]: DiskId, DiskName, DiskUsage, DiskSize, DiskState, Encrypt, KmsKeyId, Attached, InstanceId, InstanceIdList, Tags",
         OFFSET_100,
         &["DiskSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cbs",
+        "DescribeSnapshots",
+        Scope::Regional,
+        None,
+        &["DiskSnapshot"],
+        "SnapshotSet[]: SnapshotId, SnapshotName, DiskId, DiskUsage, DiskSize, Encrypt, SnapshotState, Tags",
+        OFFSET_100,
+        &["SnapshotSet"],
     ),
     Call::row(
         Provider::Tencent,
@@ -671,6 +683,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         let place = Place { provider: Provider::Tencent, account, region: &region };
         cvm::build(answers, out, &place);
         cbs::build(answers, out, &place);
+        cbs_snapshots::build(answers, out, &place);
         vpc::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         clb::build(answers, out, &place);
