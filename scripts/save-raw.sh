@@ -61,6 +61,8 @@ tencent global ssl DescribeCertificates offset:Offset:Limit:100 Certificates - -
 tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
 tencent regional cbs DescribeDisks offset:Offset:Limit:100 DiskSet - - - - -
 tencent regional cbs DescribeSnapshots offset:Offset:Limit:100 SnapshotSet - - - - -
+tencent regional cvm DescribeImages offset:Offset:Limit:100 ImageSet - - - - -
+tencent regional cvm DescribeImageSharePermission none - cvm.DescribeImages ImageSet[] ImageId=ImageId - -
 tencent regional vpc DescribeVpcs offset:Offset:Limit:100 VpcSet - - - - -
 tencent regional vpc DescribeFlowLogs offset:Offset:Limit:100 FlowLog - - - - -
 tencent regional vpc DescribeSecurityGroups offset:Offset:Limit:100 SecurityGroupSet - - - - -
@@ -118,6 +120,8 @@ alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Insta
 alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 InstanceRamRoleSets.InstanceRamRoleSet - - - - -
 alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - -
 alibaba regional ecs DescribeSnapshots page:PageNumber:PageSize:100 Snapshots.Snapshot - - - - -
+alibaba regional ecs DescribeImages page:PageNumber:PageSize:100 Images.Image - - - - -
+alibaba regional ecs DescribeImageSharePermission page:PageNumber:PageSize:100 Accounts.Account ecs.DescribeImages Images.Image[] ImageId=ImageId - -
 alibaba regional vpc DescribeVpcs page:PageNumber:PageSize:50 Vpcs.Vpc - - - - -
 alibaba regional vpc DescribeFlowLogs page:PageNumber:PageSize:50 FlowLogs.FlowLog - - - - -
 alibaba regional ecs DescribeSecurityGroups token:NextToken:NextToken SecurityGroups.SecurityGroup - - - - -

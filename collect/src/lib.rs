@@ -7,6 +7,7 @@ pub mod answers;
 pub mod calls;
 mod certificate;
 pub mod coverage;
+mod custom_image;
 mod disk;
 mod disk_snapshot;
 pub mod docs;

@@ -12,6 +12,7 @@ mod cas;
 mod disks;
 mod ecs;
 pub(crate) mod events;
+mod images;
 mod kms;
 mod oss;
 mod ram;
@@ -346,6 +347,28 @@ pub(crate) static CALLS: &[Call] = &[
         "Snapshots.Snapshot[]: SnapshotId, SnapshotName, SourceDiskId, SourceDiskType, SourceDiskSize, Encrypted, KMSKeyId, Status, Tags.Tag[]",
         PAGE_100,
         &["Snapshots"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ecs",
+        "DescribeImages",
+        Scope::Regional,
+        None,
+        &["CustomImage"],
+        "Images.Image[]: ImageId, ImageName, ImageOwnerAlias (self read; the collector asks for those only), Status, Size, OSName, DiskDeviceMappings.DiskDeviceMapping[].SnapshotId, Tags.Tag[]",
+        PAGE_100,
+        &["Images"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ecs",
+        "DescribeImageSharePermission",
+        Scope::Regional,
+        Some(Per::each("ImageId", "ecs.DescribeImages", &["Images", "Image"], &["ImageId"])),
+        &["CustomImage"],
+        "Accounts.Account[]: AliyunId; ShareGroups.ShareGroup[].Group (all: public)",
+        PAGE_100,
+        &[],
     ),
     Call::row(
         Provider::Alibaba,
@@ -707,6 +730,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         ecs::build(answers, out, &place);
         disks::build(answers, out, &place);
         snapshots::build(answers, out, &place);
+        images::build(answers, out, &place);
         security_group::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         slb::build(answers, out, &place);

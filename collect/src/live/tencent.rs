@@ -71,6 +71,8 @@ pub(crate) fn fixed(service: &str, action: &str) -> &'static [(&'static str, &'s
     match (service, action) {
         // 0: policies attached directly and through groups.
         ("cam", "ListAttachedUserAllPolicies") => &[("AttachType", "0")],
+        // The account's own custom images only: their sharing is what the checks read.
+        ("cvm", "DescribeImages") => &[("Filters", r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#)],
         _ => &[],
     }
 }
@@ -114,6 +116,8 @@ fn payload(service: &str, action: &str, params: &[(String, String)]) -> Map<Stri
         let typed = match name.as_str() {
             "FilterSubAccountUin" => json!([value.parse::<u64>().map_or_else(|_| json!(value), |n| json!(n))]),
             "SecretIdList" => json!(value.split(',').collect::<Vec<_>>()),
+            // Filters are objects; the fixed ones are written as JSON.
+            "Filters" => serde_json::from_str(value).unwrap_or_else(|_| json!(value)),
             // VPC's VPC, template and group lists take their offsets as strings; its flow log
             // list takes integers.
             "Offset" | "Limit" if service == "vpc" && action != "DescribeFlowLogs" => json!(value),
@@ -161,6 +165,9 @@ mod tests {
         assert_eq!(Value::Object(body), json!({"Offset": "100", "Limit": "100"}));
         let body = payload("vpc", "DescribeFlowLogs", &params(&[("Offset", "100"), ("Limit", "100")]));
         assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
+        let filters = r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#;
+        let body = payload("cvm", "DescribeImages", &params(&[("Filters", filters)]));
+        assert_eq!(Value::Object(body), json!({"Filters": [{"Name": "image-type", "Values": ["PRIVATE_IMAGE"]}]}));
         let body = payload("cam", "DescribeSubAccounts", &params(&[("FilterSubAccountUin", "100028732368")]));
         assert_eq!(Value::Object(body), json!({"FilterSubAccountUin": [100028732368u64]}));
     }

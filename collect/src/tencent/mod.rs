@@ -16,6 +16,7 @@ mod cls;
 mod cos;
 mod cvm;
 pub(crate) mod events;
+mod images;
 mod kms;
 mod ssl;
 mod vpc;
@@ -327,6 +328,28 @@ pub(crate) static CALLS: &[Call] = &[
         "SnapshotSet[]: SnapshotId, SnapshotName, DiskId, DiskUsage, DiskSize, Encrypt, SnapshotState, Tags",
         OFFSET_100,
         &["SnapshotSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cvm",
+        "DescribeImages",
+        Scope::Regional,
+        None,
+        &["CustomImage"],
+        "ImageSet[]: ImageId, ImageName, ImageType (PRIVATE_IMAGE read; the collector asks for those only), ImageState, ImageSize, OsName, SnapshotSet[].SnapshotId, Tags",
+        OFFSET_100,
+        &["ImageSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cvm",
+        "DescribeImageSharePermission",
+        Scope::Regional,
+        Some(Per::each("ImageId", "cvm.DescribeImages", &["ImageSet"], &["ImageId"])),
+        &["CustomImage"],
+        "SharePermissionSet[]: AccountId",
+        Paging::None,
+        &[],
     ),
     Call::row(
         Provider::Tencent,
@@ -684,6 +707,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         cvm::build(answers, out, &place);
         cbs::build(answers, out, &place);
         cbs_snapshots::build(answers, out, &place);
+        images::build(answers, out, &place);
         vpc::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         clb::build(answers, out, &place);
