@@ -28,6 +28,7 @@ mod shape;
 pub mod sign;
 pub mod snapshot;
 pub mod time;
+mod user_data;
 mod vpc;
 
 pub use events::{Normalized, normalize_record};

@@ -22,6 +22,7 @@ mod security_group;
 mod slb;
 mod sls;
 mod snapshots;
+mod user_data;
 mod vpcs;
 
 use std::collections::BTreeMap;
@@ -314,6 +315,17 @@ pub(crate) static CALLS: &[Call] = &[
         "Instances.Instance[]: InstanceId, InstanceName, Status, PublicIpAddress.IpAddress[], EipAddress.IpAddress, VpcAttributes.PrivateIpAddress.IpAddress[], InnerIpAddress.IpAddress[], SecurityGroupIds.SecurityGroupId[], ImageId, OSName, Tags.Tag[], VpcAttributes.VpcId",
         NEXT_TOKEN,
         &["Instances"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ecs",
+        "DescribeUserData",
+        Scope::Regional,
+        Some(Per::each("InstanceId", "ecs.DescribeInstances", &["Instances", "Instance"], &["InstanceId"])),
+        &["InstanceUserData"],
+        "UserData (base64, \"\" when none; only masked findings are kept)",
+        Paging::None,
+        &[],
     ),
     Call::row(
         Provider::Alibaba,
@@ -731,6 +743,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         disks::build(answers, out, &place);
         snapshots::build(answers, out, &place);
         images::build(answers, out, &place);
+        user_data::build(answers, out, &place);
         security_group::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         slb::build(answers, out, &place);

@@ -19,6 +19,7 @@ pub(crate) mod events;
 mod images;
 mod kms;
 mod ssl;
+mod user_data;
 mod vpc;
 mod vpcs;
 
@@ -306,6 +307,17 @@ pub(crate) static CALLS: &[Call] = &[
         "InstanceSet[]: InstanceId, InstanceName, InstanceState, PublicIpAddresses, PrivateIpAddresses, SecurityGroupIds, CamRoleName, ImageId, OsName, Tags, VirtualPrivateCloud.VpcId",
         OFFSET_100,
         &["InstanceSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cvm",
+        "DescribeInstancesAttributes",
+        Scope::Regional,
+        Some(Per::each("InstanceIds", "cvm.DescribeInstances", &["InstanceSet"], &["InstanceId"])),
+        &["InstanceUserData"],
+        "InstanceSet[]: InstanceId, Attributes.UserData (base64; asked with Attributes [\"UserData\"], one instance a call; only masked findings are kept)",
+        Paging::None,
+        &[],
     ),
     Call::row(
         Provider::Tencent,
@@ -708,6 +720,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         cbs::build(answers, out, &place);
         cbs_snapshots::build(answers, out, &place);
         images::build(answers, out, &place);
+        user_data::build(answers, out, &place);
         vpc::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         clb::build(answers, out, &place);
