@@ -50,7 +50,8 @@ pub(crate) fn decode(encoded: &str) -> Option<String> {
 
 /// The secrets in decoded user data: access key ids (Tencent `AKID…`, Alibaba `LTAI…`) and
 /// values assigned to a password or secret-key name (`password=…`, `DB_PASSWORD: …`). A value
-/// taken from elsewhere (`$VAR`, `${VAR}`, `{{ var }}`) is not a secret in the text.
+/// taken from elsewhere (`$VAR`, `${VAR}`, `{{ var }}`) is not a secret in the text, nor is a
+/// path (`OLDPWD=/tmp`).
 pub(crate) fn scan(text: &str) -> Vec<Secret> {
     let mut found = Vec::new();
     for (number, line) in text.lines().enumerate() {
@@ -100,7 +101,7 @@ fn assigned_secret(line: &str) -> Option<String> {
     }
     let value = right.trim().trim_matches(['"', '\'']).trim();
     let literal = !value.is_empty()
-        && !value.starts_with(['$', '{', '<', '%'])
+        && !value.starts_with(['$', '{', '<', '%', '/'])
         && !NOT_SECRETS.contains(&value.to_ascii_lowercase().as_str());
     literal.then_some(name)
 }
@@ -182,7 +183,7 @@ mod tests {
     fn keys_and_passwords_are_found_and_masked() {
         let text = "#!/bin/bash\nexport TENCENTCLOUD_SECRET_ID=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE\n\
             DB_PASSWORD='S3cr3t!'\nlock_passwd: false\npassword: ${DB_PASS}\nkey=LTAI5tExampleKey0001 ok\n\
-            id=XAKIDnotakey00000000000000000000 echo AKIDshort\n";
+            id=XAKIDnotakey00000000000000000000 echo AKIDshort\nOLDPWD=/root\n";
         let found = scan(text);
         assert_eq!(
             found,
