@@ -59,7 +59,11 @@ tencent global cam ListAccessKeys none - cam.ListUsers Data[] TargetUin=Uin - ba
 tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] SecretIdList=AccessKeyId - batch:10
 tencent global ssl DescribeCertificates offset:Offset:Limit:100 Certificates - - - - -
 tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
+tencent regional cvm DescribeInstancesAttributes none - cvm.DescribeInstances InstanceSet[] InstanceIds=InstanceId - -
 tencent regional cbs DescribeDisks offset:Offset:Limit:100 DiskSet - - - - -
+tencent regional cbs DescribeSnapshots offset:Offset:Limit:100 SnapshotSet - - - - -
+tencent regional cvm DescribeImages offset:Offset:Limit:100 ImageSet - - - - -
+tencent regional cvm DescribeImageSharePermission none - cvm.DescribeImages ImageSet[] ImageId=ImageId - -
 tencent regional vpc DescribeVpcs offset:Offset:Limit:100 VpcSet - - - - -
 tencent regional vpc DescribeFlowLogs offset:Offset:Limit:100 FlowLog - - - - -
 tencent regional vpc DescribeNetworkAcls offset:Offset:Limit:100 NetworkAclSet - - - - -
@@ -117,8 +121,12 @@ alibaba global ram GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.Acc
 alibaba global ims GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -
 alibaba global cas DescribeUserCertificateList page:CurrentPage:ShowSize:50 CertificateList - - - - -
 alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - -
+alibaba regional ecs DescribeUserData none - ecs.DescribeInstances Instances.Instance[] InstanceId=InstanceId - -
 alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 InstanceRamRoleSets.InstanceRamRoleSet - - - - -
 alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - -
+alibaba regional ecs DescribeSnapshots page:PageNumber:PageSize:100 Snapshots.Snapshot - - - - -
+alibaba regional ecs DescribeImages page:PageNumber:PageSize:100 Images.Image - - - - -
+alibaba regional ecs DescribeImageSharePermission page:PageNumber:PageSize:100 Accounts.Account ecs.DescribeImages Images.Image[] ImageId=ImageId - -
 alibaba regional vpc DescribeVpcs page:PageNumber:PageSize:50 Vpcs.Vpc - - - - -
 alibaba regional vpc DescribeFlowLogs page:PageNumber:PageSize:50 FlowLogs.FlowLog - - - - -
 alibaba regional vpc DescribeNetworkAcls page:PageNumber:PageSize:50 NetworkAcls.NetworkAcl - - - - -

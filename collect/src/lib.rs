@@ -8,7 +8,9 @@ mod cache;
 pub mod calls;
 mod certificate;
 pub mod coverage;
+mod custom_image;
 mod disk;
+mod disk_snapshot;
 pub mod docs;
 pub mod estate;
 mod events;
@@ -28,6 +30,7 @@ mod shape;
 pub mod sign;
 pub mod snapshot;
 pub mod time;
+mod user_data;
 mod vpc;
 
 pub use events::{Normalized, normalize_record};

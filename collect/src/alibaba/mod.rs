@@ -14,6 +14,7 @@ mod dds;
 mod disks;
 mod ecs;
 pub(crate) mod events;
+mod images;
 mod kms;
 mod kvstore;
 mod oss;
@@ -23,6 +24,8 @@ mod rds;
 mod security_group;
 mod slb;
 mod sls;
+mod snapshots;
+mod user_data;
 mod vpcs;
 
 use std::collections::BTreeMap;
@@ -327,6 +330,17 @@ pub(crate) static CALLS: &[Call] = &[
     Call::row(
         Provider::Alibaba,
         "ecs",
+        "DescribeUserData",
+        Scope::Regional,
+        Some(Per::each("InstanceId", "ecs.DescribeInstances", &["Instances", "Instance"], &["InstanceId"])),
+        &["InstanceUserData"],
+        "UserData (base64, \"\" when none; only masked findings are kept)",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ecs",
         "DescribeInstanceRamRole",
         Scope::Regional,
         None,
@@ -345,6 +359,39 @@ pub(crate) static CALLS: &[Call] = &[
         "Disks.Disk[]: DiskId, DiskName, Type, Size, Status, Encrypted, KMSKeyId, InstanceId, MountInstances.MountInstance[].InstanceId, Tags.Tag[]",
         PAGE_100,
         &["Disks"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ecs",
+        "DescribeSnapshots",
+        Scope::Regional,
+        None,
+        &["DiskSnapshot"],
+        "Snapshots.Snapshot[]: SnapshotId, SnapshotName, SourceDiskId, SourceDiskType, SourceDiskSize, Encrypted, KMSKeyId, Status, Tags.Tag[]",
+        PAGE_100,
+        &["Snapshots"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ecs",
+        "DescribeImages",
+        Scope::Regional,
+        None,
+        &["CustomImage"],
+        "Images.Image[]: ImageId, ImageName, ImageOwnerAlias (self read; the collector asks for those only), Status, Size, OSName, DiskDeviceMappings.DiskDeviceMapping[].SnapshotId, Tags.Tag[]",
+        PAGE_100,
+        &["Images"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "ecs",
+        "DescribeImageSharePermission",
+        Scope::Regional,
+        Some(Per::each("ImageId", "ecs.DescribeImages", &["Images", "Image"], &["ImageId"])),
+        &["CustomImage"],
+        "Accounts.Account[]: AliyunId; ShareGroups.ShareGroup[].Group (all: public)",
+        PAGE_100,
+        &[],
     ),
     Call::row(
         Provider::Alibaba,
@@ -771,6 +818,9 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         let place = Place { provider: Provider::Alibaba, account, region: &region };
         ecs::build(answers, out, &place);
         disks::build(answers, out, &place);
+        snapshots::build(answers, out, &place);
+        images::build(answers, out, &place);
+        user_data::build(answers, out, &place);
         security_group::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         acls::build(answers, out, &place);

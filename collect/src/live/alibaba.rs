@@ -64,8 +64,12 @@ pub(crate) fn event_params(start: &str, end: &str) -> Vec<(String, String)> {
 }
 
 /// Parameters a call always needs beyond its resource and page.
-pub(crate) fn fixed(_service: &str, _action: &str) -> &'static [(&'static str, &'static str)] {
-    &[]
+pub(crate) fn fixed(service: &str, action: &str) -> &'static [(&'static str, &'static str)] {
+    match (service, action) {
+        // The account's own custom images only: their sharing is what the checks read.
+        ("ecs", "DescribeImages") => &[("ImageOwnerAlias", "self")],
+        _ => &[],
+    }
 }
 
 /// Whether `service` answers in XML.

@@ -73,6 +73,9 @@ pub(crate) fn fixed(service: &str, action: &str) -> &'static [(&'static str, &'s
     match (service, action) {
         // 0: policies attached directly and through groups.
         ("cam", "ListAttachedUserAllPolicies") => &[("AttachType", "0")],
+        // The account's own custom images only: their sharing is what the checks read.
+        ("cvm", "DescribeInstancesAttributes") => &[("Attributes", "UserData")],
+        ("cvm", "DescribeImages") => &[("Filters", r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#)],
         _ => &[],
     }
 }
@@ -116,6 +119,10 @@ fn payload(service: &str, action: &str, params: &[(String, String)]) -> Map<Stri
         let typed = match name.as_str() {
             "FilterSubAccountUin" => json!([value.parse::<u64>().map_or_else(|_| json!(value), |n| json!(n))]),
             "SecretIdList" => json!(value.split(',').collect::<Vec<_>>()),
+            // DescribeInstancesAttributes takes lists, one value each here.
+            "InstanceIds" | "Attributes" if action == "DescribeInstancesAttributes" => json!([value]),
+            // Filters are objects; the fixed ones are written as JSON.
+            "Filters" => serde_json::from_str(value).unwrap_or_else(|_| json!(value)),
             // VPC's VPC, template and group lists take their offsets as strings; its flow log
             // and network ACL lists take integers.
             "Offset" | "Limit" if service == "vpc" && !matches!(action, "DescribeFlowLogs" | "DescribeNetworkAcls") => {
@@ -167,6 +174,15 @@ mod tests {
         assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
         let body = payload("vpc", "DescribeNetworkAcls", &params(&[("Offset", "100"), ("Limit", "100")]));
         assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
+        let filters = r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#;
+        let body = payload("cvm", "DescribeImages", &params(&[("Filters", filters)]));
+        assert_eq!(Value::Object(body), json!({"Filters": [{"Name": "image-type", "Values": ["PRIVATE_IMAGE"]}]}));
+        let body = payload(
+            "cvm",
+            "DescribeInstancesAttributes",
+            &params(&[("InstanceIds", "ins-pgklxcq0"), ("Attributes", "UserData")]),
+        );
+        assert_eq!(Value::Object(body), json!({"InstanceIds": ["ins-pgklxcq0"], "Attributes": ["UserData"]}));
         let body = payload("cam", "DescribeSubAccounts", &params(&[("FilterSubAccountUin", "100028732368")]));
         assert_eq!(Value::Object(body), json!({"FilterSubAccountUin": [100028732368u64]}));
     }

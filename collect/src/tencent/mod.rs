@@ -9,6 +9,7 @@ mod acls;
 mod cam;
 mod cam_settings;
 mod cbs;
+mod cbs_snapshots;
 mod cdb;
 mod clb;
 mod cloudaudit;
@@ -16,10 +17,12 @@ mod cls;
 mod cos;
 mod cvm;
 pub(crate) mod events;
+mod images;
 mod kms;
 mod mongodb;
 mod redis;
 mod ssl;
+mod user_data;
 mod vpc;
 mod vpcs;
 
@@ -310,6 +313,17 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Tencent,
+        "cvm",
+        "DescribeInstancesAttributes",
+        Scope::Regional,
+        Some(Per::each("InstanceIds", "cvm.DescribeInstances", &["InstanceSet"], &["InstanceId"])),
+        &["InstanceUserData"],
+        "InstanceSet[]: InstanceId, Attributes.UserData (base64; asked with Attributes [\"UserData\"], one instance a call; only masked findings are kept)",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Tencent,
         "cbs",
         "DescribeDisks",
         Scope::Regional,
@@ -318,6 +332,39 @@ pub(crate) static CALLS: &[Call] = &[
         "DiskSet[]: DiskId, DiskName, DiskUsage, DiskSize, DiskState, Encrypt, KmsKeyId, Attached, InstanceId, InstanceIdList, Tags",
         OFFSET_100,
         &["DiskSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cbs",
+        "DescribeSnapshots",
+        Scope::Regional,
+        None,
+        &["DiskSnapshot"],
+        "SnapshotSet[]: SnapshotId, SnapshotName, DiskId, DiskUsage, DiskSize, Encrypt, SnapshotState, Tags",
+        OFFSET_100,
+        &["SnapshotSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cvm",
+        "DescribeImages",
+        Scope::Regional,
+        None,
+        &["CustomImage"],
+        "ImageSet[]: ImageId, ImageName, ImageType (PRIVATE_IMAGE read; the collector asks for those only), ImageState, ImageSize, OsName, SnapshotSet[].SnapshotId, Tags",
+        OFFSET_100,
+        &["ImageSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cvm",
+        "DescribeImageSharePermission",
+        Scope::Regional,
+        Some(Per::each("ImageId", "cvm.DescribeImages", &["ImageSet"], &["ImageId"])),
+        &["CustomImage"],
+        "SharePermissionSet[]: AccountId",
+        Paging::None,
+        &[],
     ),
     Call::row(
         Provider::Tencent,
@@ -707,6 +754,9 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         let place = Place { provider: Provider::Tencent, account, region: &region };
         cvm::build(answers, out, &place);
         cbs::build(answers, out, &place);
+        cbs_snapshots::build(answers, out, &place);
+        images::build(answers, out, &place);
+        user_data::build(answers, out, &place);
         vpc::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         acls::build(answers, out, &place);
