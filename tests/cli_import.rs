@@ -181,7 +181,7 @@ fn error_answers_are_not_collected_and_controls_over_them_are_not_evaluated() {
 fn unknown_calls_are_skipped_and_unreadable_answers_not_collected() {
     let raw = tree(&[
         ("tencent/100/ap-guangzhou/cvm.DescribeInstances.json", INSTANCES),
-        ("tencent/100/ap-guangzhou/cvm.DescribeImages.json", r#"{"Response": {"ImageSet": []}}"#),
+        ("tencent/100/ap-guangzhou/cvm.DescribeKeyPairs.json", r#"{"Response": {"KeyPairSet": []}}"#),
         ("tencent/100/ap-guangzhou/vpc.DescribeSecurityGroups.json", "{\"Response\": {\"SecurityGroupSet\": [}"),
         ("tencent/100/ap-guangzhou/notes.txt", "hello"),
     ]);
@@ -200,7 +200,7 @@ fn unknown_calls_are_skipped_and_unreadable_answers_not_collected() {
         })
         .collect();
     insta::assert_snapshot!(skipped.join("\n"), @r"
-    cvm.DescribeImages.json — cvm.DescribeImages is not a call rulec imports (docs/import.md lists the calls it reads)
+    cvm.DescribeKeyPairs.json — cvm.DescribeKeyPairs is not a call rulec imports (docs/import.md lists the calls it reads)
     notes.txt — not a .json or .xml answer
     ");
     // A call rulec reads whose answer cannot be parsed was not collected: its type fails.
