@@ -13,7 +13,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::watch_events::{CONTEXT, EXTERNAL_CALL};
+use support::watch_events::{CONTEXT, EXTERNAL_CALL, checked_alarms};
 use support::{repo, rulec_process, run_in, text};
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -189,27 +189,11 @@ fn a_bad_context_exits_2() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
 
-/// The alarm findings of `rulec check --format json` on the example snapshot, each as JSON.
-fn checked(dir: &Path, snapshot: &Path) -> Vec<String> {
-    let out = run_in(dir, &["check", "--format", "json", "--fail-on", "none", snapshot.to_str().expect("utf-8 path")]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let report: Value = serde_json::from_slice(&out.stdout).expect("json report");
-    let mut alarms: Vec<String> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["kind"] == "alarm")
-        .map(Value::to_string)
-        .collect();
-    alarms.sort();
-    alarms
-}
-
 #[test]
 fn streamed_alarms_are_the_alarms_check_finds() {
     let dir = tempfile::tempdir().expect("temp dir");
     let snapshot = repo().join("examples/snapshot.json");
-    let expected = checked(dir.path(), &snapshot);
+    let expected = checked_alarms(dir.path(), &snapshot);
     assert!(!expected.is_empty(), "the example raises alarms");
     let document: Value =
         serde_json::from_str(&std::fs::read_to_string(&snapshot).expect("example")).expect("json example");

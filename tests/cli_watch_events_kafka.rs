@@ -24,7 +24,7 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, DefaultProducerContext, Producer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde_json::Value;
-use support::watch_events::{CONTEXT, EXTERNAL_CALL};
+use support::watch_events::{CONTEXT, EXTERNAL_CALL, checked_alarms};
 use support::{repo, rulec_process, run_in, text};
 
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -232,22 +232,6 @@ fn bad_kafka_addresses_stop_before_reading() {
     }
 }
 
-/// The alarm findings of `rulec check` on the example snapshot, each as JSON, sorted.
-fn checked(dir: &Path, snapshot: &Path) -> Vec<String> {
-    let out = run_in(dir, &["check", "--format", "json", "--fail-on", "none", snapshot.to_str().expect("utf-8 path")]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let report: Value = serde_json::from_slice(&out.stdout).expect("json report");
-    let mut alarms: Vec<String> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["kind"] == "alarm")
-        .map(Value::to_string)
-        .collect();
-    alarms.sort();
-    alarms
-}
-
 /// A finding as the burst it reports: rule, subject and first event. A live stream has no end,
 /// so a burst without a window (`group by` without `within`) stays open: its last report is the
 /// one made when it opened, with the events seen by then, where `rulec check` lists them all
@@ -274,7 +258,7 @@ fn killing_a_member_mid_stream_loses_no_alarm() {
     let topic = broker.topic("estate-events", 2);
     let dir = tempfile::tempdir().expect("temp dir");
     let snapshot = repo().join("examples/snapshot.json");
-    let expected = checked(dir.path(), &snapshot);
+    let expected = checked_alarms(dir.path(), &snapshot);
     let document: Value =
         serde_json::from_str(&std::fs::read_to_string(&snapshot).expect("example")).expect("json example");
     let events: Vec<String> = document["events"].as_array().expect("events").iter().map(Value::to_string).collect();

@@ -4,9 +4,11 @@
 //! found, masked: the snapshot never holds the user data or a secret from it.
 
 use std::io::Read;
+use std::sync::LazyLock;
 
 use base64::Engine;
 use flate2::read::GzDecoder;
+use regex::Regex;
 
 use serde_json::{Value, json};
 
@@ -17,10 +19,21 @@ use crate::snapshot::Asset;
 
 pub(crate) const KIND: &str = "InstanceUserData";
 
-/// Names whose assigned value is a secret (compared without case, as the end of a longer name:
-/// `DB_PASSWORD`, `mysql_root_password`, `TENCENTCLOUD_SECRET_KEY`).
-const SECRET_NAMES: &[&str] =
-    &["password", "passwd", "pwd", "secret_key", "secretkey", "access_key_secret", "accesskeysecret"];
+/// Access key ids: Tencent `AKID` + at least 16, Alibaba `LTAI` + at least 12 letters and
+/// digits, not inside a longer word.
+static KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^A-Za-z0-9])((AKID)[A-Za-z0-9]{16,}|(LTAI)[A-Za-z0-9]{12,})").expect("a valid pattern")
+});
+
+/// A value assigned to a name ending in a password or secret-key word (without case:
+/// `DB_PASSWORD`, `mysql_root_password`, `TENCENTCLOUD_SECRET_KEY`), as `name = value`,
+/// `name: value` or `export NAME="value"`.
+static ASSIGNED_SECRET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret_key|secretkey|access_key_secret|accesskeysecret))["']?\s*[=:]\s*["']?([^"'\s]*)"#,
+    )
+    .expect("a valid pattern")
+});
 
 /// Values that are no secret: flags and empty placeholders (`lock_passwd: false`).
 const NOT_SECRETS: &[&str] = &["true", "false", "yes", "no", "null", "none", "~"];
@@ -55,21 +68,18 @@ pub(crate) fn decode(encoded: &str) -> Option<String> {
 pub(crate) fn scan(text: &str) -> Vec<Secret> {
     let mut found = Vec::new();
     for (number, line) in text.lines().enumerate() {
-        let line_no = number + 1;
-        for (prefix, kind, min) in [("AKID", "tencent_secret_id", 16), ("LTAI", "alibaba_access_key_id", 12)] {
-            let mut from = 0;
-            while let Some(at) = line[from..].find(prefix).map(|i| i + from) {
-                let before = line[..at].chars().next_back();
-                let run: String = line[at..].chars().take_while(char::is_ascii_alphanumeric).collect();
-                from = at + run.len().max(prefix.len());
-                if before.is_some_and(|c| c.is_ascii_alphanumeric()) || run.len() < prefix.len() + min {
-                    continue;
-                }
-                found.push(Secret { kind, hint: mask_id(&run), line: line_no });
-            }
+        for key in KEY_ID.captures_iter(line) {
+            let kind = if key.get(2).is_some() { "tencent_secret_id" } else { "alibaba_access_key_id" };
+            found.push(Secret { kind, hint: mask_id(&key[1]), line: number + 1 });
         }
-        if let Some(name) = assigned_secret(line) {
-            found.push(Secret { kind: "password", hint: format!("{name}=****"), line: line_no });
+        if let Some(assigned) = ASSIGNED_SECRET.captures(line) {
+            let value = &assigned[2];
+            let literal = !value.is_empty()
+                && !value.starts_with(['$', '{', '<', '%', '/'])
+                && !NOT_SECRETS.contains(&value.to_ascii_lowercase().as_str());
+            if literal {
+                found.push(Secret { kind: "password", hint: format!("{}=****", &assigned[1]), line: number + 1 });
+            }
         }
     }
     found
@@ -77,33 +87,7 @@ pub(crate) fn scan(text: &str) -> Vec<Secret> {
 
 /// `AKID****Xq9Z`: the id's prefix and last four characters.
 fn mask_id(id: &str) -> String {
-    let tail: String = id.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    format!("{}****{tail}", &id[..4])
-}
-
-/// The name of a secret assigned a literal value on this line (`name = value`, `name: value`,
-/// `export NAME="value"`), if any.
-fn assigned_secret(line: &str) -> Option<String> {
-    let (left, right) = line.split_once(['=', ':'])?;
-    let name: String = left
-        .trim_end()
-        .trim_end_matches(['"', '\''])
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let lower = name.to_ascii_lowercase();
-    if !SECRET_NAMES.iter().any(|secret| lower.ends_with(secret)) {
-        return None;
-    }
-    let value = right.trim().trim_matches(['"', '\'']).trim();
-    let literal = !value.is_empty()
-        && !value.starts_with(['$', '{', '<', '%', '/'])
-        && !NOT_SECRETS.contains(&value.to_ascii_lowercase().as_str());
-    literal.then_some(name)
+    format!("{}****{}", &id[..4], &id[id.len() - 4..])
 }
 
 /// Where a cloud keeps the instances of a region and their user data answers.
