@@ -10,8 +10,8 @@
 //! ```
 //!
 //! Arguments: events (default 2000) and events per second (default 200). The broker is
-//! librdkafka's mock cluster in this process, or the one `RULEC_TEST_KAFKA_BROKERS` names
-//! (its topics must exist or be created on first use). `--lateness 0`: a grouped alarm is
+//! librdkafka's mock cluster in this process, or the one `RULEC_TEST_KAFKA_BROKERS` names (the
+//! run's two topics are created there). `--lateness 0`: a grouped alarm is
 //! released as soon as its event is read (with lateness L it would wait up to L).
 #![expect(clippy::print_stdout, reason = "a benchmark reports on the terminal")]
 
@@ -22,6 +22,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rdkafka::ClientConfig;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::mocking::MockCluster;
@@ -36,7 +38,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (format!("events-{}", std::process::id()), format!("alarms-{}", std::process::id()));
     let mock;
     let servers = match std::env::var("RULEC_TEST_KAFKA_BROKERS") {
-        Ok(servers) => servers,
+        Ok(servers) => {
+            let admin: AdminClient<DefaultClientContext> =
+                ClientConfig::new().set("bootstrap.servers", &servers).create()?;
+            let topics = [
+                NewTopic::new(&events_topic, 4, TopicReplication::Fixed(1)),
+                NewTopic::new(&alarms_topic, 1, TopicReplication::Fixed(1)),
+            ];
+            for created in futures_executor::block_on(admin.create_topics(&topics, &AdminOptions::new()))? {
+                created.map_err(|(topic, error)| format!("cannot create {topic}: {error}"))?;
+            }
+            servers
+        }
         Err(_) => {
             mock = MockCluster::new(1)?;
             mock.create_topic(&events_topic, 4, 1)?;
