@@ -7,7 +7,7 @@
 
 use crate::answers::{Lookup, Place};
 use crate::estate::Estate;
-use crate::net::AddressProblem;
+use crate::net::{AddressProblem, add_allowlist};
 use crate::node::{FieldError, Node};
 use crate::report::IssueKind;
 use crate::snapshot::Asset;
@@ -88,27 +88,7 @@ pub(crate) fn allowlist(
 ) -> Result<Vec<String>, FieldError> {
     let mut cidrs: Vec<String> = Vec::new();
     for group in answer.collection(&["SecurityIpGroups", "SecurityIpGroup"])? {
-        let list = group.need("SecurityIpList")?;
-        for entry in list.as_str()?.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {
-            let block = match entry {
-                "0.0.0.0" => "0.0.0.0/0".to_owned(),
-                _ => match cidr(entry) {
-                    Ok(block) => block,
-                    Err(AddressProblem::Masked) => {
-                        out.issue(
-                            IssueKind::Masked,
-                            &list,
-                            format!("the allowlist entry `{entry}` is masked: left out"),
-                        );
-                        continue;
-                    }
-                    Err(AddressProblem::Invalid) => return Err(list.expected("comma-separated addresses and CIDRs")),
-                },
-            };
-            if !cidrs.contains(&block) {
-                cidrs.push(block);
-            }
-        }
+        add_allowlist(out, &group.need("SecurityIpList")?, &["0.0.0.0"], cidr, &mut cidrs)?;
     }
     Ok(cidrs)
 }

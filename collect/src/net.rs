@@ -151,6 +151,36 @@ pub fn action(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Adds the entries of a comma-separated allowlist (Alibaba RDS `SecurityIPList`, Redis and
+/// MongoDB `SecurityIpList`) to `cidrs`, each once: an entry in `any` is any address
+/// (`0.0.0.0/0`), a masked entry is reported and left out.
+pub(crate) fn add_allowlist(
+    out: &mut Estate,
+    list: &Node<'_>,
+    any: &[&str],
+    cidr: fn(&str) -> Result<String, AddressProblem>,
+    cidrs: &mut Vec<String>,
+) -> Result<(), FieldError> {
+    for entry in list.as_str()?.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {
+        let block = if any.contains(&entry) {
+            "0.0.0.0/0".to_owned()
+        } else {
+            match cidr(entry) {
+                Ok(block) => block,
+                Err(AddressProblem::Masked) => {
+                    out.issue(IssueKind::Masked, list, format!("the allowlist entry `{entry}` is masked: left out"));
+                    continue;
+                }
+                Err(AddressProblem::Invalid) => return Err(list.expected("comma-separated addresses and CIDRs")),
+            }
+        };
+        if !cidrs.contains(&block) {
+            cidrs.push(block);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,8 @@
 
 use crate::answers::{Answers, Place};
 use crate::estate::Estate;
-use crate::net::AddressProblem;
+use crate::net::add_allowlist;
 use crate::node::{FieldError, Node};
-use crate::report::IssueKind;
 use crate::snapshot::Asset;
 
 use super::{cidr, listed, need_switch, per, resource_name, setting};
@@ -89,27 +88,7 @@ fn public_endpoint(answers: &Answers, place: &Place<'_>, instance: &Node<'_>, id
 fn allowed(out: &mut Estate, answer: &Node<'_>) -> Result<Vec<String>, FieldError> {
     let mut cidrs: Vec<String> = Vec::new();
     for group in answer.list(&["Items", "DBInstanceIPArray"]) {
-        let list = group.need("SecurityIPList")?;
-        for entry in list.as_str()?.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {
-            let cidr = match entry {
-                "0.0.0.0" | "%" => "0.0.0.0/0".to_owned(),
-                _ => match cidr(entry) {
-                    Ok(cidr) => cidr,
-                    Err(AddressProblem::Masked) => {
-                        out.issue(
-                            IssueKind::Masked,
-                            &list,
-                            format!("the allowlist entry `{entry}` is masked: left out"),
-                        );
-                        continue;
-                    }
-                    Err(AddressProblem::Invalid) => return Err(list.expected("comma-separated addresses and CIDRs")),
-                },
-            };
-            if !cidrs.contains(&cidr) {
-                cidrs.push(cidr);
-            }
-        }
+        add_allowlist(out, &group.need("SecurityIPList")?, &["0.0.0.0", "%"], cidr, &mut cidrs)?;
     }
     Ok(cidrs)
 }
@@ -128,6 +107,8 @@ fn high_availability(instance: &Node<'_>) -> Result<bool, FieldError> {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    use crate::report::IssueKind;
 
     use serde_json::{Value, json};
 
