@@ -6,6 +6,8 @@
 //! real Kafka; docs/streaming.md says how). Lines are waited for with a deadline, so a
 //! regression fails instead of hanging; nothing asserts timing.
 
+#[path = "support/kafka_front.rs"]
+mod kafka_front;
 #[path = "support/mod.rs"]
 mod support;
 
@@ -16,12 +18,14 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use kafka_front::Front;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, DefaultProducerContext, Producer};
+use rdkafka::types::RDKafkaApiKey;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde_json::Value;
 use support::watch_events::{CONTEXT, EXTERNAL_CALL, checked_alarms};
@@ -29,21 +33,65 @@ use support::{repo, rulec_process, run_in, text};
 
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// The broker of one test: a mock cluster of its own, or the external one (topics named per
-/// test, so tests sharing it do not meet).
+/// The broker of one test: a mock cluster of its own (behind a TLS/SASL front when secured),
+/// or the external one (topics named per test, so tests sharing it do not meet).
 struct Broker {
     mock: Option<MockCluster<'static, DefaultProducerContext>>,
     servers: String,
+    /// The client settings the secured front requires, and the file of its certificate.
+    security: Vec<(&'static str, String)>,
+    front: Option<Front>,
+    files: tempfile::TempDir,
 }
+
+/// The user the secured front admits; the password is given to rulec in its environment.
+const USER: &str = "logset-3f2a";
+const PASSWORD: &str = "correct horse battery staple";
 
 impl Broker {
     fn start() -> Broker {
+        let files = tempfile::tempdir().expect("temp dir");
         if let Ok(servers) = std::env::var("RULEC_TEST_KAFKA_BROKERS") {
-            return Broker { mock: None, servers };
+            return Broker { mock: None, servers, security: Vec::new(), front: None, files };
         }
         let mock = MockCluster::new(1).expect("start librdkafka's mock cluster");
         let servers = mock.bootstrap_servers();
-        Broker { mock: Some(mock), servers }
+        Broker { mock: Some(mock), servers, security: Vec::new(), front: None, files }
+    }
+
+    /// A mock cluster that takes only SASL/PLAIN over TLS from `USER`, with the front's
+    /// certificate in `ca.pem` (always the mock: an external broker's listeners are its own).
+    fn secured() -> Broker {
+        let files = tempfile::tempdir().expect("temp dir");
+        let mock = MockCluster::new(1).expect("start librdkafka's mock cluster");
+        // The front rewrites where these answers say the broker is; it reads their
+        // non-flexible versions.
+        mock.apiversion(RDKafkaApiKey::Metadata, Some(0), Some(kafka_front::METADATA_MAX)).expect("cap Metadata");
+        mock.apiversion(RDKafkaApiKey::FindCoordinator, Some(0), Some(kafka_front::FIND_COORDINATOR_MAX))
+            .expect("cap FindCoordinator");
+        let upstream = mock.bootstrap_servers().parse().expect("the mock's address");
+        let front = Front::start(upstream, USER, PASSWORD);
+        let ca = files.path().join("ca.pem");
+        std::fs::write(&ca, &front.certificate_pem).expect("write the front's certificate");
+        let security = vec![
+            ("security.protocol", "sasl_ssl".to_owned()),
+            ("sasl.mechanism", "PLAIN".to_owned()),
+            ("sasl.username", USER.to_owned()),
+            ("sasl.password", PASSWORD.to_owned()),
+            ("ssl.ca.location", ca.display().to_string()),
+        ];
+        let servers = front.address.to_string();
+        Broker { mock: Some(mock), servers, security, front: Some(front), files }
+    }
+
+    /// Settings for the test's own clients.
+    fn config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config.set("bootstrap.servers", &self.servers);
+        for (key, value) in &self.security {
+            config.set(*key, value);
+        }
+        config
     }
 
     /// A fresh topic with `partitions` partitions; its name is unique to the run (the mock
@@ -54,8 +102,7 @@ impl Broker {
             mock.create_topic(&unique, partitions, 1).expect("create a topic on the mock cluster");
             return unique;
         }
-        let admin: AdminClient<DefaultClientContext> =
-            ClientConfig::new().set("bootstrap.servers", &self.servers).create().expect("admin client");
+        let admin: AdminClient<DefaultClientContext> = self.config().create().expect("admin client");
         let topic = NewTopic::new(&unique, partitions, TopicReplication::Fixed(1));
         let created =
             futures_executor::block_on(admin.create_topics([&topic], &AdminOptions::new())).expect("create topics");
@@ -67,8 +114,7 @@ impl Broker {
 
     /// Writes events, keyed as docs/streaming.md asks: the access key, else the user.
     fn produce(&self, topic: &str, events: &[String]) {
-        let producer: BaseProducer =
-            ClientConfig::new().set("bootstrap.servers", &self.servers).create().expect("producer");
+        let producer: BaseProducer = self.config().create().expect("producer");
         for event in events {
             let value: Value = serde_json::from_str(event).expect("a JSON event");
             let key = value["access_key_id"].as_str().or(value["user_id"].as_str()).unwrap_or("").to_owned();
@@ -81,10 +127,15 @@ impl Broker {
         format!("kafka://{}/{topic}{query}", self.servers)
     }
 
+    /// The address options rulec needs for the secured front, after `?`.
+    fn secured_query(&self) -> String {
+        format!("security=sasl_ssl&user={USER}&ca={}", self.files.path().join("ca.pem").display())
+    }
+
     /// The records of a topic read so far, as text, waiting until `until` holds of them.
     fn read(&self, topic: &str, until: impl Fn(&[String]) -> bool) -> Vec<String> {
-        let consumer: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &self.servers)
+        let consumer: BaseConsumer = self
+            .config()
             .set("group.id", format!("{topic}-reader"))
             .set("auto.offset.reset", "earliest")
             .create()
@@ -105,11 +156,7 @@ impl Broker {
 
     /// The group's committed offset per partition of a topic.
     fn committed(&self, topic: &str, group: &str, partitions: i32) -> Vec<i64> {
-        let consumer: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", &self.servers)
-            .set("group.id", group)
-            .create()
-            .expect("consumer");
+        let consumer: BaseConsumer = self.config().set("group.id", group).create().expect("consumer");
         let mut list = TopicPartitionList::new();
         for partition in 0..partitions {
             list.add_partition(topic, partition);
@@ -148,7 +195,16 @@ fn lines_of(pipe: impl std::io::Read + Send + 'static) -> Receiver<String> {
 
 impl Member {
     fn start(dir: &Path, source: &str, extra: &[&str]) -> Member {
-        let mut child = rulec_process()
+        Member::start_with(dir, source, extra, None)
+    }
+
+    /// A member given the SASL password in its environment.
+    fn start_with(dir: &Path, source: &str, extra: &[&str], password: Option<&str>) -> Member {
+        let mut command = rulec_process();
+        if let Some(password) = password {
+            command.env("RULEC_KAFKA_PASSWORD", password);
+        }
+        let mut child = command
             .current_dir(dir)
             .args(["watch-events", "--source", source, "--stats-every", "0"])
             .args(extra)
@@ -173,6 +229,19 @@ impl Member {
             }
         }
         panic!("no note with `{text}` within {PATIENCE:?}")
+    }
+
+    /// The exit code, once it ends by itself, and what it said on standard error.
+    fn exit(mut self) -> (Option<i32>, String) {
+        let began = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                let said: Vec<String> = self.stderr.iter().collect();
+                return (status.code(), said.join("\n"));
+            }
+            assert!(began.elapsed() < PATIENCE, "rulec did not stop within {PATIENCE:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// SIGTERM, then the exit code.
@@ -374,4 +443,79 @@ fn killing_a_member_mid_stream_loses_no_alarm() {
     // Reported twice is fine; reported under two ids is not.
     let last = by_id(&lines);
     assert_eq!(last.len(), expected.len(), "one id per alarm: {last:#?}");
+}
+
+#[test]
+fn sasl_plain_over_tls_reads_and_writes_with_the_password_from_the_environment() {
+    let broker = Broker::secured();
+    let events = broker.topic("secured-events", 1);
+    let alarms = broker.topic("secured-alarms", 1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("context.json"), CONTEXT).expect("context");
+    let query = broker.secured_query();
+    let member = Member::start_with(
+        dir.path(),
+        &broker.url(&events, &format!("?group=alarmers&{query}")),
+        &["--context", "context.json", "--sink", &broker.url(&alarms, &format!("?{query}"))],
+        Some(PASSWORD),
+    );
+    broker.produce(&events, &[EXTERNAL_CALL.to_owned()]);
+    // The front passes nothing before TLS and SASL: the alarm in the sink topic means the
+    // member's consumer and producer both got through.
+    let records = broker.read(&alarms, |records| !records.is_empty());
+    let (_, value) = records[0].split_once('\t').expect("key and value");
+    let finding: Value = serde_json::from_str(value).expect("a JSON finding");
+    assert_eq!(finding["subject"]["id"], "ak-live", "{finding}");
+    assert_eq!(member.terminate(), Some(0));
+    let front = broker.front.as_ref().expect("the secured front");
+    assert_eq!(front.refused.load(std::sync::atomic::Ordering::Relaxed), 0);
+    assert!(front.admitted.load(std::sync::atomic::Ordering::Relaxed) >= 2);
+}
+
+#[test]
+fn refused_credentials_or_an_untrusted_certificate_stop_with_exit_2() {
+    let broker = Broker::secured();
+    let events = broker.topic("refused-events", 1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("context.json"), CONTEXT).expect("context");
+    let stranger = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("another certificate");
+    std::fs::write(dir.path().join("stranger.pem"), stranger.cert.pem()).expect("write it");
+    let query = broker.secured_query();
+    let wrong = "not the password";
+
+    // A wrong password, on the source: the brokers' refusal ends it, naming what to check.
+    let member = Member::start_with(dir.path(), &broker.url(&events, &format!("?group=g&{query}")), &[], Some(wrong));
+    let (code, said) = member.exit();
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("refused the credentials") && said.contains("RULEC_KAFKA_PASSWORD"), "{said}");
+    assert!(!said.contains(wrong), "the password is not echoed: {said}");
+
+    // A certificate signed by an authority the operator did not give.
+    let untrusted = format!("?group=g&security=sasl_ssl&user={USER}&ca=stranger.pem");
+    let member = Member::start_with(dir.path(), &broker.url(&events, &untrusted), &[], Some(PASSWORD));
+    let (code, said) = member.exit();
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("TLS with the brokers failed") && said.contains("ca="), "{said}");
+
+    // A wrong password on the sink: the alarm is not taken, and the command says why.
+    let mut child = support::rulec_process()
+        .current_dir(dir.path())
+        .env("RULEC_KAFKA_PASSWORD", wrong)
+        .args(["watch-events", "--stats-every", "0", "--source", "-", "--context", "context.json", "--sink"])
+        .arg(broker.url("alarms", &format!("?{query}")))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start rulec");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        writeln!(stdin, "{EXTERNAL_CALL}").expect("write an event");
+    }
+    let stdout = lines_of(child.stdout.take().expect("piped stdout"));
+    let stderr = lines_of(child.stderr.take().expect("piped stderr"));
+    let (code, said) = Member { child, stdout, stderr }.exit();
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("refused the credentials"), "{said}");
 }

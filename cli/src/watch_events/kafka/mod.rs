@@ -9,6 +9,7 @@ pub(super) mod sink;
 pub(super) mod source;
 
 use rdkafka::ClientConfig;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 
 /// The environment variable the SASL password is read from.
 pub(super) const PASSWORD_ENV: &str = "RULEC_KAFKA_PASSWORD";
@@ -169,6 +170,23 @@ impl KafkaUrl {
     }
 }
 
+/// The client errors retrying cannot mend: the brokers refused the credentials, or TLS with
+/// them failed (an untrusted certificate, a name it does not cover, a broker without TLS).
+/// Retrying those forever would look like a quiet stream; they end the command (exit 2) with
+/// what to check instead. `reason` is librdkafka's text, which never holds the password.
+pub(super) fn refusal(error: &KafkaError, reason: &str) -> Option<String> {
+    match error.rdkafka_error_code()? {
+        RDKafkaErrorCode::Authentication => Some(format!(
+            "kafka: the brokers refused the credentials: {reason} (check `user=` in the address and {PASSWORD_ENV})"
+        )),
+        RDKafkaErrorCode::SSL => Some(format!(
+            "kafka: TLS with the brokers failed: {reason} (check `security=`, that `ca=` holds the authority \
+             that signed the brokers' certificates, and that they name the address used)"
+        )),
+        _ => None,
+    }
+}
+
 fn valid_topic_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
 }
@@ -227,6 +245,19 @@ mod tests {
     fn an_error_does_not_echo_the_query() {
         let error = KafkaUrl::parse("kafka://k:9092/t?user=secret-user&bogus=1").unwrap_err();
         assert!(!error.contains("secret-user"), "{error}");
+    }
+
+    #[test]
+    fn only_refused_credentials_and_failed_tls_end_the_command() {
+        let refused = |code| refusal(&KafkaError::Global(code), "why");
+        assert!(refused(RDKafkaErrorCode::Authentication).is_some_and(|m| m.contains(PASSWORD_ENV)));
+        assert!(refused(RDKafkaErrorCode::SSL).is_some_and(|m| m.contains("`ca=`")));
+        // Unreachable or restarting brokers are retried.
+        for code in
+            [RDKafkaErrorCode::BrokerTransportFailure, RDKafkaErrorCode::AllBrokersDown, RDKafkaErrorCode::Resolve]
+        {
+            assert_eq!(refused(code), None, "{code:?}");
+        }
     }
 
     #[test]

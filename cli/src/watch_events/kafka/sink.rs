@@ -10,18 +10,26 @@ use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, Prod
 use rdkafka::{ClientContext, Message};
 
 use super::super::sink::Alarm;
-use super::KafkaUrl;
+use super::{KafkaUrl, refusal};
 
 /// How long a batch may wait for the brokers' acknowledgements (librdkafka retries within it).
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Collects what the brokers refused, by finding id.
+/// Collects what the brokers refused, by finding id, and a refusal of the connection itself
+/// (credentials, TLS), which no wait would mend.
 #[derive(Default)]
 struct Deliveries {
     failed: Mutex<Vec<String>>,
+    refused: Mutex<Option<String>>,
 }
 
-impl ClientContext for Deliveries {}
+impl ClientContext for Deliveries {
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        if let Some(refused) = refusal(&error, reason) {
+            self.refused.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(refused);
+        }
+    }
+}
 
 impl ProducerContext for Deliveries {
     type DeliveryOpaque = ();
@@ -95,6 +103,9 @@ impl KafkaSink {
         let deadline = Instant::now() + DELIVERY_TIMEOUT;
         while self.producer.in_flight_count() > 0 && Instant::now() < deadline {
             self.producer.poll(Duration::from_millis(1));
+            if let Some(refused) = self.producer.context().refused.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                return Err(refused);
+            }
         }
         let failed = std::mem::take(&mut *self.producer.context().failed.lock().unwrap_or_else(|e| e.into_inner()));
         if let Some(first) = failed.first() {

@@ -25,7 +25,7 @@ use rdkafka::message::Message;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::super::follow::{At, Input};
-use super::{KafkaUrl, REQUEST_TIMEOUT};
+use super::{KafkaUrl, REQUEST_TIMEOUT, refusal};
 
 /// How long a poll waits for a record before the loop looks at its stop flag.
 const POLL: Duration = Duration::from_millis(100);
@@ -64,6 +64,10 @@ const REPEAT_NOTE: Duration = Duration::from_secs(30);
 
 impl ClientContext for GroupContext {
     fn error(&self, error: KafkaError, reason: &str) {
+        if let Some(refused) = refusal(&error, reason) {
+            self.send(Input::Failed(refused));
+            return;
+        }
         let kind = error.rdkafka_error_code().map_or_else(|| error.to_string(), |code| format!("{code:?}"));
         let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
