@@ -79,7 +79,7 @@ fn the_page_is_valid_self_contained_html_with_every_view_filled() {
     assert_eq!(count(&html, "#ip-table tbody tr"), 14);
     assert_eq!(count(&html, "#account-table tbody tr"), 2);
     assert_eq!(count(&html, "#alarm-table tbody tr"), 14);
-    assert_eq!(count(&html, "#risk-table tbody tr"), 136);
+    assert_eq!(count(&html, "#risk-table tbody tr"), 143);
     assert!(count(&html, "#compliance-table tbody tr") > 10);
     // Three attack paths, each drawn with its hops and the target highlighted.
     assert_eq!(count(&html, "figure.attack-path svg"), 4);

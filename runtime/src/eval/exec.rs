@@ -95,6 +95,7 @@ pub(crate) enum Native {
     CanWriteBucket,
     MayWriteStorage,
     AllowsAnyPrincipal,
+    RefusesPlainHttp,
     TrailsOf,
     RecommendedPolicy,
 }
@@ -125,6 +126,7 @@ impl Native {
             "std.iam.can_write_bucket" => Native::CanWriteBucket,
             "std.iam.may_write_storage" => Native::MayWriteStorage,
             "std.iam.allows_any_principal" => Native::AllowsAnyPrincipal,
+            "std.iam.refuses_plain_http" => Native::RefusesPlainHttp,
             "std.logging.trails_of" => Native::TrailsOf,
             "std.iam.recommended_policy" => Native::RecommendedPolicy,
             _ => return None,

@@ -73,6 +73,17 @@ impl Native {
             Native::AllowsAnyPrincipal => {
                 &[&["PolicyDocument.statement", "Statement.condition", "Statement.effect", "Statement.principal"]]
             }
+            Native::RefusesPlainHttp => &[&[
+                "Bucket.policy",
+                "Bucket.provider",
+                "Bucket.resource_name",
+                "PolicyDocument.statement",
+                "Statement.action",
+                "Statement.condition",
+                "Statement.effect",
+                "Statement.principal",
+                "Statement.resource",
+            ]],
             Native::RecommendedPolicy => &[&["AccessKey.provider"], CALLS],
         };
         parts.concat()

@@ -333,6 +333,18 @@ impl<'a> Natives<'a> {
             Native::AllowsAnyPrincipal => {
                 Ok(self.document(arg(0)).map_or(Value::Bool(false), |doc| Value::Bool(doc.allows_any_principal())))
             }
+            Native::RefusesPlainHttp => {
+                let Value::Record(bucket) = arg(0) else { return Ok(Value::None) };
+                let refuses = match (
+                    self.get(bucket, "provider").as_str().and_then(dialect),
+                    self.get(bucket, "resource_name").as_str(),
+                    self.document(&self.get(bucket, "policy")),
+                ) {
+                    (Some(dialect), Some(name), Some(policy)) => policy.refuses_plain_http(dialect, name),
+                    _ => false,
+                };
+                Ok(Value::Bool(refuses))
+            }
             Native::RecommendedPolicy => {
                 let Some(key) = arg(0).as_str().and_then(|id| self.lookups.access_key(id)) else {
                     return Ok(Value::None);

@@ -56,6 +56,25 @@ impl Dialect {
             Dialect::Ram => &RAM,
         }
     }
+
+    /// The request condition key saying whether a request came over TLS: COS's
+    /// `cos:secure-transport`, OSS's `acs:SecureTransport` (the providers' condition-key
+    /// references).
+    fn secure_transport_key(self) -> &'static str {
+        match self {
+            Dialect::Cam => "cos:secure-transport",
+            Dialect::Ram => "acs:SecureTransport",
+        }
+    }
+
+    /// An object read and an object write of the dialect's object storage: what an
+    /// HTTPS-only bucket policy must refuse over plain HTTP.
+    fn object_reads_and_writes(self) -> [&'static str; 2] {
+        match self {
+            Dialect::Cam => ["cos:GetObject", "cos:PutObject"],
+            Dialect::Ram => ["oss:GetObject", "oss:PutObject"],
+        }
+    }
 }
 
 /// A statement's effect, read case-insensitively (`allow`, `Allow`, `ALLOW`).
@@ -142,6 +161,30 @@ impl PolicyDocument {
             .map(|(i, s)| parse_statement(s).map_err(|e| format!("statement {i}: {e}")))
             .collect::<Result<_, _>>()?;
         Ok(PolicyDocument { version, statements })
+    }
+
+    /// Whether statements naming anyone explicitly deny reading and writing the objects of the
+    /// bucket `bucket` (its resource name) to a request made without TLS — the HTTPS-only
+    /// policy CIS Alibaba 5.4 and Alibaba Cloud Config's `oss-bucket-only-https-enabled` ask
+    /// for. An allow "only if secure" does not count: another allow (or the ACL) still lets
+    /// plain HTTP in.
+    pub fn refuses_plain_http(&self, dialect: Dialect, bucket: &str) -> bool {
+        let anyone = PolicyDocument {
+            version: self.version.clone(),
+            statements: self
+                .statements
+                .iter()
+                .filter(|s| s.principal.as_ref().is_some_and(names_anyone))
+                .cloned()
+                .collect(),
+        };
+        let evaluation = Evaluation::new([&anyone]);
+        let object = format!("{bucket}/object");
+        let plain =
+            std::collections::BTreeMap::from([(dialect.secure_transport_key().to_owned(), vec!["false".to_owned()])]);
+        dialect.object_reads_and_writes().iter().all(|action| {
+            evaluation.decide(action, &object, &plain, ContextKind::Complete).decision == Decision::ExplicitDeny
+        })
     }
 
     /// Whether some unconditional allow statement names any principal: `*`, a list or map
@@ -272,6 +315,38 @@ mod tests {
             let listed = format!("\"{provider}\":[\"{put}\",\"{delete}\"]");
             assert!(line.contains(&listed), "{line} should list {listed}");
         }
+    }
+
+    #[test]
+    fn an_https_only_policy_denies_plain_http_to_anyone_for_reads_and_writes() {
+        let oss = "acs:oss:*:1234:logs";
+        let deny = |principal: Value, action: Value, condition: Value| {
+            parse(json!({"Version": "1", "Statement": [{"Effect": "Deny", "Principal": principal, "Action": action,
+                "Resource": ["acs:oss:*:*:logs", "acs:oss:*:*:logs/*"], "Condition": condition}]}))
+        };
+        let insecure = json!({"Bool": {"acs:SecureTransport": ["false"]}});
+        assert!(deny(json!(["*"]), json!("oss:*"), insecure.clone()).refuses_plain_http(Dialect::Ram, oss));
+        // Trap: a deny for one user only leaves everyone else on HTTP.
+        assert!(
+            !deny(json!(["20214760404935xxxx"]), json!("oss:*"), insecure.clone())
+                .refuses_plain_http(Dialect::Ram, oss)
+        );
+        // Reads refused, writes not.
+        assert!(!deny(json!("*"), json!("oss:GetObject"), insecure).refuses_plain_http(Dialect::Ram, oss));
+        // Trap: denying when the request *is* secure is the opposite policy.
+        let backwards = deny(json!("*"), json!("oss:*"), json!({"Bool": {"acs:SecureTransport": "true"}}));
+        assert!(!backwards.refuses_plain_http(Dialect::Ram, oss));
+        // An allow that needs TLS refuses nothing: another grant still admits HTTP.
+        let allow_secure = parse(json!({"Version": "1", "Statement": [{"Effect": "Allow", "Principal": ["*"],
+            "Action": ["oss:GetObject"], "Resource": ["acs:oss:*:*:logs/*"],
+            "Condition": {"Bool": {"acs:SecureTransport": ["true"]}}}]}));
+        assert!(!allow_secure.refuses_plain_http(Dialect::Ram, oss));
+        // COS: its own key and operator, `name/` actions.
+        let cos = parse(json!({"version": "2.0", "statement": [{"effect": "deny", "principal": {"qcs": ["*"]},
+            "action": ["name/cos:*"], "resource": ["qcs::cos:ap-guangzhou:uid/1250000000:logs-1250000000/*"],
+            "condition": {"bool_equal": {"cos:secure-transport": "false"}}}]}));
+        assert!(cos.refuses_plain_http(Dialect::Cam, "qcs::cos:ap-guangzhou:uid/1250000000:logs-1250000000"));
+        assert!(!cos.refuses_plain_http(Dialect::Cam, "qcs::cos:ap-guangzhou:uid/1250000000:other-1250000000"));
     }
 
     #[test]
