@@ -144,6 +144,8 @@ alibaba regional rds DescribeDBInstanceTDE none - rds.DescribeDBInstances Items.
 alibaba regional rds DescribeDBInstanceSSL none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
 alibaba regional rds DescribeSQLCollectorPolicy none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
 alibaba regional rds DescribeBackupPolicy none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
+alibaba regional rds DescribeSQLCollectorRetention none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
+alibaba regional rds DescribeParameters none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
 alibaba regional r-kvstore DescribeInstances page:PageNumber:PageSize:50 Instances.KVStoreInstance - - - - -
 alibaba regional r-kvstore DescribeSecurityIps none - r-kvstore.DescribeInstances Instances.KVStoreInstance[] InstanceId=InstanceId - -
 alibaba regional r-kvstore DescribeDBInstanceNetInfo none - r-kvstore.DescribeInstances Instances.KVStoreInstance[] InstanceId=InstanceId - -

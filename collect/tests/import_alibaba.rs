@@ -142,6 +142,34 @@ fn a_missing_per_resource_answer_leaves_the_asset_out_and_the_type_partial() {
 }
 
 #[test]
+fn a_missing_optional_database_answer_keeps_the_database_and_leaves_its_field_out() {
+    let linked = run(Path::new(LINKED));
+    let database = asset(&linked, "Database", "rm-uf6wjk5000001");
+    assert_eq!(database.fields["audit_retention_days"], json!(30));
+    assert_eq!(database.fields["tde_customer_key"], json!(false), "TDEMode Aliyun_Generate_Key");
+    assert_eq!(database.fields["parameters"], json!({"fill factor": "0"}), "the running value, not the pending 50");
+
+    let raw = copy_of("alibaba", LINKED);
+    let root = raw.path().join("alibaba/5000000000000002");
+    for call in ["DescribeSQLCollectorRetention", "DescribeParameters"] {
+        std::fs::remove_file(root.join(format!("cn-hangzhou/rds.{call}@DBInstanceId=rm-uf6wjk5000001.json")))
+            .expect("remove");
+    }
+    let imported = run(&root);
+    let database = asset(&imported, "Database", "rm-uf6wjk5000001");
+    assert!(!database.fields.contains_key("audit_retention_days"), "not saved is not \"no retention\"");
+    assert!(!database.fields.contains_key("parameters"));
+    assert_eq!(database.fields["audit_enabled"], json!(true));
+    let reasons = &coverage(&imported, Some("cn-hangzhou"), "Database").reasons;
+    for why in [
+        "rds.DescribeSQLCollectorRetention@DBInstanceId=rm-uf6wjk5000001 was not saved: audit_retention_days is left out",
+        "rds.DescribeParameters@DBInstanceId=rm-uf6wjk5000001 was not saved: parameters is left out",
+    ] {
+        assert!(reasons.contains(&why.to_owned()), "{reasons:?}");
+    }
+}
+
+#[test]
 fn masked_values_are_reported_and_identify_nothing() {
     let imported = run(Path::new(VERBATIM));
     let masked = issues(&imported, IssueKind::Masked);
@@ -406,7 +434,15 @@ fn keys_databases_and_log_stores_from_their_detail_answers() {
             "cn-hangzhou/rds.DescribeDBInstanceIPArrayList@DBInstanceId=rm-1.json",
             r#"{"Items": {"DBInstanceIPArray": [{"SecurityIPList": "127.0.0.1"}]}}"#,
         ),
-        ("cn-hangzhou/rds.DescribeDBInstanceTDE@DBInstanceId=rm-1.json", r#"{"TDEStatus": "Disabled"}"#),
+        (
+            "cn-hangzhou/rds.DescribeDBInstanceTDE@DBInstanceId=rm-1.json",
+            r#"{"TDEStatus": "Disabled", "TDEMode": "Aliyun_Generate_Key"}"#,
+        ),
+        ("cn-hangzhou/rds.DescribeSQLCollectorRetention@DBInstanceId=rm-1.json", r#"{"ConfigValue": "30"}"#),
+        (
+            "cn-hangzhou/rds.DescribeParameters@DBInstanceId=rm-1.json",
+            r#"{"Engine": "PostgreSQL", "RunningParameters": {"DBInstanceParameter": [{"ParameterName": "log_connections", "ParameterValue": "off"}, {"ParameterName": "log_duration", "ParameterValue": "on"}]}}"#,
+        ),
         ("cn-hangzhou/rds.DescribeDBInstanceSSL@DBInstanceId=rm-1.json", r#"{"SSLEnabled": "on"}"#),
         ("cn-hangzhou/rds.DescribeSQLCollectorPolicy@DBInstanceId=rm-1.json", r#"{"SQLCollectorStatus": "Disabled"}"#),
         (
@@ -426,6 +462,10 @@ fn keys_databases_and_log_stores_from_their_detail_answers() {
     assert_eq!((&database.fields["engine"], &database.fields["ha"]), (&json!("postgresql"), &json!(true)));
     assert_eq!((&database.fields["ssl_enabled"], &database.fields["tde_enabled"]), (&json!(true), &json!(false)));
     assert_eq!(database.fields["allowlist"], json!(["127.0.0.1/32"]));
+    // TDE off: whose key is moot; SQL audit off: its retention is moot.
+    assert!(!database.fields.contains_key("tde_customer_key"));
+    assert!(!database.fields.contains_key("audit_retention_days"));
+    assert_eq!(database.fields["parameters"], json!({"log_connections": "off", "log_duration": "on"}));
     assert!(imported.report.issues.is_empty(), "{:?}", imported.report.issues);
 }
 

@@ -135,3 +135,46 @@ fn address_and_service_templates_resolve_when_saved_and_stay_unresolved_when_not
     assert_eq!(coverage(&imported, Some("ap-guangzhou"), "SecurityGroup").status, Status::Partial);
     assert!(issues(&imported, IssueKind::Unresolved).iter().any(|message| message.contains("ipmg-2uw6ujo6")));
 }
+
+#[test]
+fn sql_audit_retention_is_read_in_days_and_zero_is_left_out() {
+    let audit = std::fs::read_to_string(
+        Path::new(VERBATIM).join("ap-guangzhou/cdb.DescribeAuditConfig@InstanceId=cdbro-6zpy4ei1.json"),
+    )
+    .expect("read");
+    let instances = r#"{"Response": {"TotalCount": 2, "Items": [
+        {"InstanceId": "cdb-1", "WanStatus": 0, "InstanceNodes": 2},
+        {"InstanceId": "cdb-2", "WanStatus": 0, "InstanceNodes": 2}], "RequestId": "r"}}"#;
+    let mut files = vec![("ap-guangzhou/cdb.DescribeDBInstances.json".to_owned(), instances.to_owned())];
+    for id in ["cdb-1", "cdb-2"] {
+        let answers = [
+            ("DescribeDBSecurityGroups", r#"{"Response": {"Groups": [], "RequestId": "r"}}"#.to_owned()),
+            ("DescribeBackupConfig", r#"{"Response": {"BackupExpireDays": 7, "RequestId": "r"}}"#.to_owned()),
+            ("DescribeDBInstanceInfo", r#"{"Response": {"Encryption": "YES", "RequestId": "r"}}"#.to_owned()),
+            ("DescribeSSLStatus", r#"{"Response": {"Status": "ON", "RequestId": "r"}}"#.to_owned()),
+            // The tccli example (LogExpireDay 90) for cdb-1; the same with the undocumented 0 for cdb-2.
+            (
+                "DescribeAuditConfig",
+                if id == "cdb-1" {
+                    audit.clone()
+                } else {
+                    audit.replace(r#""LogExpireDay": 90"#, r#""LogExpireDay": 0"#)
+                },
+            ),
+        ];
+        for (action, body) in answers {
+            files.push((format!("ap-guangzhou/cdb.{action}@InstanceId={id}.json"), body));
+        }
+    }
+    let files: Vec<(String, String)> =
+        files.into_iter().map(|(path, body)| (format!("tencent/100000000009/{path}"), body)).collect();
+    let raw = support::tree(&files);
+    let imported = run(raw.path());
+    let first = asset(&imported, "Database", "cdb-1");
+    assert_eq!(first.fields["audit_retention_days"], serde_json::json!(90));
+    assert_eq!(first.fields["audit_enabled"], serde_json::json!(true));
+    let second = asset(&imported, "Database", "cdb-2");
+    assert!(!second.fields.contains_key("audit_retention_days"), "0 is unknown, not no days");
+    assert_eq!(second.fields["audit_enabled"], serde_json::json!(true), "CreateTime says audit was opened");
+    assert!(!first.fields.contains_key("tde_customer_key"), "Tencent's answer does not say whose key");
+}

@@ -65,6 +65,8 @@ fn database_asset(
     let backup_days = backup.int("BackupExpireDays")?;
     asset.set("backup_enabled", backup_days > 0);
     asset.set_some("backup_retention_days", (backup_days > 0).then_some(backup_days));
+    // api.json lists `LogExpireDay` values 0, 7, 30, 180, 365, 1095, 1825 without saying what 0
+    // means: it is left out (unknown), never read as "kept no days".
     let audit_days = audit.opt_int("LogExpireDay")?.filter(|days| *days > 0);
     asset.set("audit_enabled", audit_days.is_some() || audit.opt_str("CreateTime")?.is_some());
     asset.set_some("audit_retention_days", audit_days);
