@@ -98,7 +98,7 @@ fn cluster_asset(
     match &lookup {
         Lookup::Found(pages) => {
             if let Some(answer) = pages.first() {
-                asset.set("public_endpoint", public_endpoint(answer)?);
+                asset.set_some("public_endpoint", public_endpoint(answer)?);
                 asset.set_some("public_acl", public_acl(out, answer)?);
             }
         }
@@ -122,15 +122,19 @@ fn cluster_asset(
     Ok(())
 }
 
-/// Whether `ClusterExternalEndpoint` names an address (`""` when internet access is off).
-fn public_endpoint(answer: &Node<'_>) -> Result<bool, FieldError> {
-    Ok(!answer.str("ClusterExternalEndpoint")?.trim().is_empty())
+/// Whether `ClusterExternalEndpoint` names an address (`""` when internet access is off);
+/// `None` when the answer lacks the field or gives null.
+fn public_endpoint(answer: &Node<'_>) -> Result<Option<bool>, FieldError> {
+    match answer.get("ClusterExternalEndpoint") {
+        Some(address) => Ok(Some(!address.as_str()?.trim().is_empty())),
+        _ => Ok(None),
+    }
 }
 
 /// The ranges `ClusterExternalACL` admits; `None` when it is null or absent ("取不到有效值"). A
 /// masked entry is reported and left out.
 fn public_acl(out: &mut Estate, answer: &Node<'_>) -> Result<Option<Vec<String>>, FieldError> {
-    let Some(list) = answer.get("ClusterExternalACL").filter(|node| !node.value.is_null()) else { return Ok(None) };
+    let Some(list) = answer.get("ClusterExternalACL") else { return Ok(None) };
     let mut cidrs: Vec<String> = Vec::new();
     for entry in list.items() {
         let text = entry.as_str()?;
@@ -162,12 +166,14 @@ mod tests {
         let mut out = Estate::default();
         let open = json!({"ClusterExternalEndpoint": "12.34.56.78", "ClusterExternalACL": ["10.0.0.0/24", "0.0.0.0/0", "1.2.**.**"]});
         let node = Node::root(&open, Path::new("tke.DescribeClusterEndpoints.json"));
-        assert!(public_endpoint(&node).unwrap());
+        assert_eq!(public_endpoint(&node).unwrap(), Some(true));
         assert_eq!(public_acl(&mut out, &node).unwrap(), Some(vec!["10.0.0.0/24".to_owned(), "0.0.0.0/0".to_owned()]));
         assert_eq!(out.report.count(IssueKind::Masked), 1);
         let private = json!({"ClusterExternalEndpoint": "", "ClusterExternalACL": null});
         let node = Node::root(&private, Path::new("a.json"));
-        assert!(!public_endpoint(&node).unwrap());
+        assert_eq!(public_endpoint(&node).unwrap(), Some(false));
+        let bare = json!({"RequestId": "x"});
+        assert_eq!(public_endpoint(&Node::root(&bare, Path::new("a.json"))).unwrap(), None);
         assert_eq!(public_acl(&mut out, &node).unwrap(), None);
         let bad = json!({"ClusterExternalEndpoint": "1.2.3.4", "ClusterExternalACL": ["anywhere"]});
         assert!(public_acl(&mut out, &Node::root(&bad, Path::new("a.json"))).is_err());
