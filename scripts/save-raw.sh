@@ -85,6 +85,9 @@ tencent regional cos GetBucketLogging none - cos.GetService ListAllMyBucketsResu
 tencent regional cos GetBucketReplication none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
 tencent regional redis DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
 tencent regional mongodb DescribeDBInstances offset:Offset:Limit:100 InstanceDetails - - - - -
+tencent regional tke DescribeClusters offset:Offset:Limit:100 Clusters - - - - -
+tencent regional tke DescribeClusterEndpoints none - tke.DescribeClusters Clusters[] ClusterId=ClusterId - -
+tencent regional tke DescribeLogSwitches none - tke.DescribeClusters Clusters[] ClusterIds=ClusterId - batch:10
 tencent regional cdb DescribeDBInstances offset:Offset:Limit:2000 Items - - - - -
 tencent regional cdb DescribeDBSecurityGroups none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
 tencent regional cdb DescribeBackupConfig none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -

@@ -361,7 +361,14 @@ impl Run<'_> {
                 jobs.insert(job(GLOBAL, Vec::new(), Vec::new()));
             }
             if per.batch > 0 {
-                jobs.extend(batches(&answers, call, per, job(GLOBAL, Vec::new(), Vec::new())));
+                // A regional call takes the values its region's list gave (TKE's log switches).
+                let folders: Vec<&str> = match call.scope {
+                    Scope::Global => vec![GLOBAL],
+                    Scope::Regional => regions.iter().map(String::as_str).collect(),
+                };
+                for folder in folders {
+                    jobs.extend(batches(&answers, per, job(folder, Vec::new(), Vec::new())));
+                }
                 continue;
             }
             for ((_, folder), saved) in answers.iter().filter(|((from, _), _)| from == per.from) {
@@ -511,15 +518,12 @@ impl Run<'_> {
     }
 }
 
-/// The requests of a call that takes its resources as one list: every value its list call gave,
-/// `per.batch` at a time, each request a page of the same file.
-fn batches(answers: &BTreeMap<(String, String), Vec<Saved>>, call: &Call, per: &Per, base: Job) -> Vec<Job> {
+/// The requests of a call that takes its resources as one list: every value its list call gave
+/// in the job's folder, `per.batch` at a time, each request a page of the same file.
+fn batches(answers: &BTreeMap<(String, String), Vec<Saved>>, per: &Per, base: Job) -> Vec<Job> {
     let mut values = BTreeSet::new();
     for ((_, folder), saved) in answers.iter().filter(|((from, _), _)| from == per.from) {
-        let wanted = match call.scope {
-            Scope::Global => folder == GLOBAL,
-            Scope::Regional => true,
-        };
+        let wanted = *folder == base.folder;
         for (_, pages) in saved.iter().filter(|_| wanted) {
             for item in pages.iter().flat_map(|page| pages::items(page, per.list)) {
                 values.extend(per.fields.iter().filter_map(|field| text(item.get(*field))).filter(|v| !v.is_empty()));

@@ -24,6 +24,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "ssl" => "2019-12-05",
         "redis" => "2018-04-12",
         "mongodb" => "2019-07-25",
+        "tke" => "2018-05-25",
         "cos" => "xml",
         _ => return None,
     })
@@ -75,6 +76,8 @@ pub(crate) fn fixed(service: &str, action: &str) -> &'static [(&'static str, &'s
         ("cam", "ListAttachedUserAllPolicies") => &[("AttachType", "0")],
         // The account's own custom images only: their sharing is what the checks read.
         ("cvm", "DescribeInstancesAttributes") => &[("Attributes", "UserData")],
+        // Log switches of TKE clusters, not of serverless (eks) ones.
+        ("tke", "DescribeLogSwitches") => &[("ClusterType", "tke")],
         ("cvm", "DescribeImages") => &[("Filters", r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#)],
         _ => &[],
     }
@@ -118,7 +121,7 @@ fn payload(service: &str, action: &str, params: &[(String, String)]) -> Map<Stri
     for (name, value) in params {
         let typed = match name.as_str() {
             "FilterSubAccountUin" => json!([value.parse::<u64>().map_or_else(|_| json!(value), |n| json!(n))]),
-            "SecretIdList" => json!(value.split(',').collect::<Vec<_>>()),
+            "SecretIdList" | "ClusterIds" => json!(value.split(',').collect::<Vec<_>>()),
             // DescribeInstancesAttributes takes lists, one value each here.
             "InstanceIds" | "Attributes" if action == "DescribeInstancesAttributes" => json!([value]),
             // Filters are objects; the fixed ones are written as JSON.

@@ -22,6 +22,7 @@ mod kms;
 mod mongodb;
 mod redis;
 mod ssl;
+mod tke;
 mod user_data;
 mod vpc;
 mod vpcs;
@@ -599,6 +600,39 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Tencent,
+        "tke",
+        "DescribeClusters",
+        Scope::Regional,
+        None,
+        &["KubernetesCluster"],
+        "Clusters[]: ClusterId, ClusterName, ClusterVersion, ClusterNetworkSettings.VpcId, TagSpecification[].Tags",
+        OFFSET_100,
+        &["Clusters"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "tke",
+        "DescribeClusterEndpoints",
+        Scope::Regional,
+        Some(Per::each("ClusterId", "tke.DescribeClusters", &["Clusters"], &["ClusterId"])),
+        &["KubernetesCluster"],
+        "ClusterExternalEndpoint (the API server's internet address, \"\" when off), ClusterExternalACL (null = unknown)",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "tke",
+        "DescribeLogSwitches",
+        Scope::Regional,
+        Some(Per::each("ClusterIds", "tke.DescribeClusters", &["Clusters"], &["ClusterId"]).batch(10)),
+        &["KubernetesCluster"],
+        "SwitchSet[]: ClusterId, Audit.Enable (asked with ClusterType tke)",
+        Paging::None,
+        &["SwitchSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
         "cdb",
         "DescribeDBInstances",
         Scope::Regional,
@@ -764,6 +798,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         cdb::build(answers, out, &place);
         redis::build(answers, out, &place);
         mongodb::build(answers, out, &place);
+        tke::build(answers, out, &place);
         kms::build(answers, out, &place);
         cls::build(answers, out, &place);
     }
