@@ -60,6 +60,7 @@ tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] Se
 tencent global ssl DescribeCertificates offset:Offset:Limit:100 Certificates - - - - -
 tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
 tencent regional cvm DescribeInstancesAttributes none - cvm.DescribeInstances InstanceSet[] InstanceIds=InstanceId - -
+tencent regional cwp DescribeMachines offset:Offset:Limit:100 Machines - - - - -
 tencent regional cbs DescribeDisks offset:Offset:Limit:100 DiskSet - - - - -
 tencent regional cbs DescribeSnapshots offset:Offset:Limit:100 SnapshotSet - - - - -
 tencent regional cvm DescribeImages offset:Offset:Limit:100 ImageSet - - - - -
@@ -125,6 +126,7 @@ alibaba global ims GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.Acc
 alibaba global cas DescribeUserCertificateList page:CurrentPage:ShowSize:50 CertificateList - - - - -
 alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - -
 alibaba regional ecs DescribeUserData none - ecs.DescribeInstances Instances.Instance[] InstanceId=InstanceId - -
+alibaba global sas DescribeCloudCenterInstances page:CurrentPage:PageSize:100 Instances - - - - -
 alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 InstanceRamRoleSets.InstanceRamRoleSet - - - - -
 alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - -
 alibaba regional ecs DescribeSnapshots page:PageNumber:PageSize:100 Snapshots.Snapshot - - - - -

@@ -15,6 +15,7 @@ pub mod docs;
 pub mod estate;
 mod events;
 pub mod host;
+mod host_agent;
 mod hosts;
 mod keys;
 mod leaks;

@@ -21,6 +21,7 @@ mod oss;
 mod ram;
 mod ram_settings;
 mod rds;
+mod sas;
 mod security_group;
 mod slb;
 mod sls;
@@ -322,7 +323,7 @@ pub(crate) static CALLS: &[Call] = &[
         "DescribeInstances",
         Scope::Regional,
         None,
-        &["Instance", "Vpc"],
+        &["Instance", "Vpc", "HostAgent"],
         "Instances.Instance[]: InstanceId, InstanceName, Status, PublicIpAddress.IpAddress[], EipAddress.IpAddress, VpcAttributes.PrivateIpAddress.IpAddress[], InnerIpAddress.IpAddress[], SecurityGroupIds.SecurityGroupId[], ImageId, OSName, Tags.Tag[], VpcAttributes.VpcId",
         NEXT_TOKEN,
         &["Instances"],
@@ -336,6 +337,17 @@ pub(crate) static CALLS: &[Call] = &[
         &["InstanceUserData"],
         "UserData (base64, \"\" when none; only masked findings are kept)",
         Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "sas",
+        "DescribeCloudCenterInstances",
+        Scope::Global,
+        None,
+        &["HostAgent"],
+        "Instances[]: InstanceId, Vendor (0 only), ClientStatus (online/offline/pause), ClientSubStatus (uninstalled/stopped), AuthVersion, Uuid; PageInfo.TotalCount (asked with MachineTypes ecs)",
+        Paging::PageNumber { number: "CurrentPage", size: "PageSize", max: 100 },
         &[],
     ),
     Call::row(
@@ -843,6 +855,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         snapshots::build(answers, out, &place);
         images::build(answers, out, &place);
         user_data::build(answers, out, &place);
+        sas::build(answers, out, &place);
         security_group::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         acls::build(answers, out, &place);

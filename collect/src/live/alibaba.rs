@@ -26,6 +26,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "cas" => "2018-07-13",
         "r-kvstore" => "2015-01-01",
         "dds" => "2015-12-01",
+        "sas" => "2018-12-03",
         "oss" => "xml",
         "sls" => "0.6.0",
         _ => return None,
@@ -68,6 +69,8 @@ pub(crate) fn fixed(service: &str, action: &str) -> &'static [(&'static str, &'s
     match (service, action) {
         // The account's own custom images only: their sharing is what the checks read.
         ("ecs", "DescribeImages") => &[("ImageOwnerAlias", "self")],
+        // Servers only, not the cloud products Security Center also lists.
+        ("sas", "DescribeCloudCenterInstances") => &[("MachineTypes", "ecs")],
         _ => &[],
     }
 }
@@ -101,6 +104,9 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
             format!("{}.aliyuncs.com", page.service)
         }
         ("dds", _) => "mongodb.aliyuncs.com".to_owned(),
+        // Security Center (sas) answers at `tds.aliyuncs.com` (its SDK's endpoint for the
+        // Chinese mainland; one account-wide list).
+        ("sas", _) => "tds.aliyuncs.com".to_owned(),
         (service, Some(region)) => format!("{service}.{region}.aliyuncs.com"),
         (service, None) => format!("{service}.{HOME_REGION}.aliyuncs.com"),
     };

@@ -2,7 +2,7 @@
 //! the collector makes (its own call table), so a user grants what is needed and nothing more.
 //! Tencent CAM policies name actions `<service>:<Action>` (COS: `name/cos:<Action>`); Alibaba
 //! RAM policies name them `<product>:<Action>`, with IMS authorised as `ram:`, SLS as `log:` and
-//! certificates (`cas`) as `yundun-cert:`.
+//! certificates (`cas`) as `yundun-cert:` and Security Center (`sas`) as `yundun-sas:`.
 
 use serde_json::{Value, json};
 
@@ -46,6 +46,9 @@ pub fn action_name(provider: Provider, service: &str, action: &str) -> String {
         (Provider::Alibaba, "cas") => format!("yundun-cert:{action}"),
         // Redis (`r-kvstore`) authorises as `kvstore:`.
         (Provider::Alibaba, "r-kvstore") => format!("kvstore:{action}"),
+        // Security Center authorises as `yundun-sas:` (its API pages' "Authorization
+        // information").
+        (Provider::Alibaba, "sas") => format!("yundun-sas:{action}"),
         (_, service) => format!("{service}:{action}"),
     }
 }

@@ -25,6 +25,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "redis" => "2018-04-12",
         "mongodb" => "2019-07-25",
         "tke" => "2018-05-25",
+        "cwp" => "2018-02-28",
         "cos" => "xml",
         _ => return None,
     })
@@ -79,6 +80,9 @@ pub(crate) fn fixed(service: &str, action: &str) -> &'static [(&'static str, &'s
         // Log switches of TKE clusters, not of serverless (eks) ones.
         ("tke", "DescribeLogSwitches") => &[("ClusterType", "tke")],
         ("cvm", "DescribeImages") => &[("Filters", r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#)],
+        // Cloud instances only (not bare metal, edge, lightweight or hybrid-cloud machines); the
+        // region goes in `MachineRegion`, added with the region itself (`request`).
+        ("cwp", "DescribeMachines") => &[("MachineType", "CVM")],
         _ => &[],
     }
 }
@@ -100,7 +104,12 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     let version =
         version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
     let host = format!("{}.tencentcloudapi.com", page.service);
-    let payload = Value::Object(payload(page.service, page.action, page.params)).to_string();
+    let mut body = payload(page.service, page.action, page.params);
+    // DescribeMachines must name the region it lists (api.json: MachineRegion, required).
+    if let (("cwp", "DescribeMachines"), Some(region)) = ((page.service, page.action), page.region) {
+        body.insert("MachineRegion".to_owned(), json!(region));
+    }
+    let payload = Value::Object(body).to_string();
     Ok(tc3::sign(
         key,
         &tc3::Tc3Request {

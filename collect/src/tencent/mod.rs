@@ -16,6 +16,7 @@ mod cloudaudit;
 mod cls;
 mod cos;
 mod cvm;
+mod cwp;
 pub(crate) mod events;
 mod images;
 mod kms;
@@ -307,7 +308,7 @@ pub(crate) static CALLS: &[Call] = &[
         "DescribeInstances",
         Scope::Regional,
         None,
-        &["Instance", "Vpc"],
+        &["Instance", "Vpc", "HostAgent"],
         "InstanceSet[]: InstanceId, InstanceName, InstanceState, PublicIpAddresses, PrivateIpAddresses, SecurityGroupIds, CamRoleName, ImageId, OsName, Tags, VirtualPrivateCloud.VpcId",
         OFFSET_100,
         &["InstanceSet"],
@@ -322,6 +323,17 @@ pub(crate) static CALLS: &[Call] = &[
         "InstanceSet[]: InstanceId, Attributes.UserData (base64; asked with Attributes [\"UserData\"], one instance a call; only masked findings are kept)",
         Paging::None,
         &[],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cwp",
+        "DescribeMachines",
+        Scope::Regional,
+        None,
+        &["HostAgent"],
+        "Machines[]: InstanceId, MachineType (CVM only), AgentStatus, else MachineStatus (ONLINE/OFFLINE/SHUTDOWN/UNINSTALLED), ProtectType, Quuid (asked with MachineType CVM and MachineRegion the region)",
+        OFFSET_100,
+        &["Machines"],
     ),
     Call::row(
         Provider::Tencent,
@@ -791,6 +803,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         cbs_snapshots::build(answers, out, &place);
         images::build(answers, out, &place);
         user_data::build(answers, out, &place);
+        cwp::build(answers, out, &place);
         vpc::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         acls::build(answers, out, &place);

@@ -308,9 +308,11 @@ impl Cloud {
                     };
                     return Some(Request::new("sls", action, Some(region), params));
                 }
-                // ApsaraDB for MongoDB (`dds`) answers at `mongodb.aliyuncs.com`.
+                // ApsaraDB for MongoDB (`dds`) answers at `mongodb.aliyuncs.com`, Security Center
+                // (`sas`) at `tds.aliyuncs.com`.
                 let service = match rest.split('.').next()? {
                     "mongodb" => "dds".to_owned(),
+                    "tds" => "sas".to_owned(),
                     service => service.to_owned(),
                 };
                 Some(Request::new(&service, &q("Action")?, q("RegionId"), query))
