@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use crate::builtins::addresses::AddressBook;
 use crate::plan::{Plan, TypeIdx};
@@ -39,10 +39,11 @@ pub(crate) struct Lookups<'a> {
     /// `ApiCall.source_ip` and `ApiCall.time`, for [`Lookups::first_seen_from`].
     call_address: Option<usize>,
     call_time: Option<usize>,
-    /// Per key asked about, its first call time per address: built from the key's own calls the
-    /// first time the key is asked about, so the cost is the calls of the keys asked about, and
-    /// no thread waits while another indexes every call.
-    first_by_key_address: Mutex<HashMap<Arc<str>, Arc<FirstSeen>, Seeded>>,
+    /// Per key with calls, its first call time per address: each key's table is built from its
+    /// own calls the first time the key is asked about, so the cost is the calls of the keys
+    /// asked about, no thread waits while another indexes every call, and asking again takes
+    /// no lock (one was taken per event before, and the threads queued on it).
+    first_by_key_address: OnceLock<HashMap<Arc<str>, OnceLock<FirstSeen>, Seeded>>,
     leaks_by_key: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
     keys_by_owner: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
     trails_by_account: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
@@ -73,7 +74,7 @@ impl<'a> Lookups<'a> {
             calls_by_key: OnceLock::new(),
             call_address: field(api_call, "source_ip"),
             call_time: field(api_call, "time"),
-            first_by_key_address: Mutex::default(),
+            first_by_key_address: OnceLock::new(),
             leaks_by_key: OnceLock::new(),
             keys_by_owner: OnceLock::new(),
             trails_by_account: OnceLock::new(),
@@ -89,18 +90,12 @@ impl<'a> Lookups<'a> {
     /// When this key was first used from this address: the time of its earliest `ApiCall`
     /// from it, if any.
     pub(crate) fn first_seen_from(&self, key_id: &str, address: IpAddr) -> Option<Micros> {
-        let firsts = {
-            // A poisoned lock only means another evaluation panicked; the cache is still whole.
-            let mut cache = self.first_by_key_address.lock().unwrap_or_else(|e| e.into_inner());
-            match cache.get(key_id) {
-                Some(firsts) => firsts.clone(),
-                None => {
-                    let firsts = Arc::new(self.first_calls_by_address(key_id));
-                    cache.insert(Arc::from(key_id), firsts.clone());
-                    firsts
-                }
-            }
-        };
+        let keys = self.first_by_key_address.get_or_init(|| {
+            let calls = self.calls_by_key.get_or_init(|| self.group_by(self.api_call));
+            calls.keys().map(|key| (key.clone(), OnceLock::new())).collect()
+        });
+        // A key without calls was never used from anywhere.
+        let firsts = keys.get(key_id)?.get_or_init(|| self.first_calls_by_address(key_id));
         firsts.get(&address).copied()
     }
 
