@@ -39,6 +39,12 @@ const NOT_IMPORTED: &[(&str, &str)] = &[
          published trail answers deliver to a project or bucket no published store answer describes",
     ),
     (
+        "ConsoleLogin.country",
+        "read from the `Location` of a listed CloudAudit event (api.json: \"IP 归属地\"; the published \
+         DescribeEvents answer has one, on a CreateAuditTrack call); no published answer lists a \
+         ConsoleLogin event, so no fixture's login has a location (unit test in tencent/events.rs)",
+    ),
+    (
         "Network.cidrs",
         "`Network` is what the owner knows (office and data-centre ranges), from rulec.yaml's \
          `networks` or the snapshot's author; no cloud answer holds it",

@@ -153,6 +153,8 @@ pub struct ConsoleLogin {
     pub source_ip: String,
     pub success: bool,
     pub mfa_used: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 /// A key seen in a public place.

@@ -50,7 +50,14 @@ pub(crate) fn record(out: &mut Estate, node: &Node<'_>, account: &str) -> Result
             return Ok(None);
         }
         let mfa_used = mfa(node, &identity)?;
-        return Ok(Some(Event::ConsoleLogin(ConsoleLogin { time, user_id, source_ip, success, mfa_used })));
+        return Ok(Some(Event::ConsoleLogin(ConsoleLogin {
+            time,
+            user_id,
+            source_ip,
+            success,
+            mfa_used,
+            country: None,
+        })));
     }
     let service = node.str("serviceName")?.to_ascii_lowercase();
     let key = identity.opt_str("accessKeyId")?;

@@ -24,6 +24,9 @@ use super::masked;
 /// audited account actions).
 const CONSOLE_LOGIN: &str = "ConsoleLogin";
 
+/// CloudAudit's `Location` for an address it cannot place.
+const UNKNOWN_LOCATION: &str = "未知";
+
 /// Region names of the legacy API (`gz`), from the CAM resource description page.
 const LEGACY_REGIONS: [(&str, &str); 8] = [
     ("gz", "ap-guangzhou"),
@@ -72,6 +75,7 @@ pub(crate) fn record(out: &mut Estate, node: &Node<'_>, account: &str) -> Result
             source_ip,
             success,
             mfa_used: fields.mfa(),
+            country: fields.country(),
         })));
     }
     let service = fields.service().ok_or_else(|| node.error("expected `eventSource` or `resourceType`"))?;
@@ -209,6 +213,13 @@ impl<'a> Fields<'a> {
             Value::Number(number) => Some(number.to_string()),
             _ => None,
         })
+    }
+
+    /// The country of the source address: the first word of the outer `Location` ("IP 归属地",
+    /// `中国 广东省 深圳市 中国电信`); none when CloudAudit does not know it (`未知`).
+    fn country(&self) -> Option<String> {
+        let location = self.outer.as_ref()?.at(&["Location"])?.value.as_str()?;
+        location.split_whitespace().next().filter(|country| *country != UNKNOWN_LOCATION).map(str::to_owned)
     }
 
     /// When the event happened: Unix seconds, or a Beijing `YYYY-MM-DD HH:MM:SS`.
@@ -396,6 +407,22 @@ mod tests {
             "sourceIPAddress": "cvm.tencentcloudapi.com", "eventSource": "sts.tencentcloudapi.com", "errorCode": 0});
         let Some(Event::ServiceCall(service)) = event(service).0 else { panic!("not a ServiceCall") };
         assert_eq!((service.invoked_by.as_str(), service.service.as_str()), ("cvm.tencentcloudapi.com", "sts"));
+    }
+
+    #[test]
+    fn a_listed_login_takes_its_country_from_the_location() {
+        let listed = |location: &str| {
+            let inner = json!({"userIdentity": {"type": "Root", "principalId": "100000000002", "accountId": "100000000002"},
+                "eventTime": 1680513809, "eventName": "ConsoleLogin", "sourceIPAddress": "198.51.100.7",
+                "eventSource": "account.api.tencentyun.com", "errorCode": 0});
+            let item = json!({"EventName": "ConsoleLogin", "EventTime": "1680513809", "Location": location,
+                "CloudAuditEvent": inner.to_string()});
+            let Some(Event::ConsoleLogin(login)) = event(item).0 else { panic!("not a ConsoleLogin") };
+            login.country
+        };
+        assert_eq!(listed("美国 加利福尼亚州 圣何塞").as_deref(), Some("美国"));
+        assert_eq!(listed("未知"), None);
+        assert_eq!(listed(""), None);
     }
 
     #[test]

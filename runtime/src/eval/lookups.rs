@@ -6,6 +6,7 @@
 //! share their storage (`Arc`), so asking twice costs a hash lookup and a reference count.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
@@ -14,8 +15,28 @@ use crate::plan::{Plan, TypeIdx};
 use crate::snapshot::{Seeded, Store};
 use crate::value::{Micros, Record, Value};
 
-/// One key's first call time per address.
-type FirstSeen = HashMap<IpAddr, Micros, Seeded>;
+/// The earliest time per attribute (an address, a country) among one key's events.
+type FirstTimes<A> = HashMap<A, Micros, Seeded>;
+
+/// Per key, a table built from that key's events the first time the key is asked about: the
+/// cost is the events of the keys asked about, no thread waits while another indexes every
+/// event, and asking again takes no lock.
+struct PerKey<T> {
+    cells: OnceLock<HashMap<Arc<str>, OnceLock<T>, Seeded>>,
+}
+
+impl<T> PerKey<T> {
+    fn new() -> Self {
+        PerKey { cells: OnceLock::new() }
+    }
+
+    /// The key's table, built by `build` on first use; `None` for a key `groups` lacks.
+    fn get(&self, groups: &HashMap<Arc<str>, Value, Seeded>, key: &str, build: impl FnOnce(&Value) -> T) -> Option<&T> {
+        let cells = self.cells.get_or_init(|| groups.keys().map(|key| (key.clone(), OnceLock::new())).collect());
+        let rows = groups.get(key)?;
+        Some(cells.get(key)?.get_or_init(|| build(rows)))
+    }
+}
 
 /// A type's index in the plan and the positions of the fields the lookups read.
 #[derive(Debug, Default, Clone, Copy)]
@@ -39,11 +60,16 @@ pub(crate) struct Lookups<'a> {
     /// `ApiCall.source_ip` and `ApiCall.time`, for [`Lookups::first_seen_from`].
     call_address: Option<usize>,
     call_time: Option<usize>,
-    /// Per key with calls, its first call time per address: each key's table is built from its
-    /// own calls the first time the key is asked about, so the cost is the calls of the keys
-    /// asked about, no thread waits while another indexes every call, and asking again takes
-    /// no lock (one was taken per event before, and the threads queued on it).
-    first_by_key_address: OnceLock<HashMap<Arc<str>, OnceLock<FirstSeen>, Seeded>>,
+    /// Per key with calls, its first call time per address.
+    first_by_key_address: PerKey<FirstTimes<IpAddr>>,
+    console_login: Table,
+    logins_by_user: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
+    /// `ConsoleLogin.country`, `.success` and `.time`, for [`Lookups::first_login_from`].
+    login_country: Option<usize>,
+    login_success: Option<usize>,
+    login_time: Option<usize>,
+    /// Per identity with logins, its first successful login time per country.
+    first_by_user_country: PerKey<FirstTimes<Arc<str>>>,
     leaks_by_key: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
     keys_by_owner: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
     trails_by_account: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
@@ -60,7 +86,7 @@ impl<'a> Lookups<'a> {
             Table { ty, key: field(ty, key) }
         };
         let (instance, network) = (ty("Instance"), ty("Network"));
-        let api_call = ty("ApiCall");
+        let (api_call, console_login) = (ty("ApiCall"), ty("ConsoleLogin"));
         Lookups {
             store,
             api_call: table("ApiCall", "access_key_id"),
@@ -74,7 +100,13 @@ impl<'a> Lookups<'a> {
             calls_by_key: OnceLock::new(),
             call_address: field(api_call, "source_ip"),
             call_time: field(api_call, "time"),
-            first_by_key_address: OnceLock::new(),
+            first_by_key_address: PerKey::new(),
+            console_login: table("ConsoleLogin", "user_id"),
+            logins_by_user: OnceLock::new(),
+            login_country: field(console_login, "country"),
+            login_success: field(console_login, "success"),
+            login_time: field(console_login, "time"),
+            first_by_user_country: PerKey::new(),
             leaks_by_key: OnceLock::new(),
             keys_by_owner: OnceLock::new(),
             trails_by_account: OnceLock::new(),
@@ -90,30 +122,35 @@ impl<'a> Lookups<'a> {
     /// When this key was first used from this address: the time of its earliest `ApiCall`
     /// from it, if any.
     pub(crate) fn first_seen_from(&self, key_id: &str, address: IpAddr) -> Option<Micros> {
-        let keys = self.first_by_key_address.get_or_init(|| {
-            let calls = self.calls_by_key.get_or_init(|| self.group_by(self.api_call));
-            calls.keys().map(|key| (key.clone(), OnceLock::new())).collect()
-        });
+        let calls = self.calls_by_key.get_or_init(|| self.group_by(self.api_call));
         // A key without calls was never used from anywhere.
-        let firsts = keys.get(key_id)?.get_or_init(|| self.first_calls_by_address(key_id));
+        let firsts = self.first_by_key_address.get(calls, key_id, |calls| {
+            first_times(calls, self.call_time, |call| match call.fields.get(self.call_address?) {
+                Some(Value::Ip(address)) => Some(*address),
+                _ => None,
+            })
+        })?;
         firsts.get(&address).copied()
     }
 
-    /// The earliest call time per address among the key's calls.
-    fn first_calls_by_address(&self, key_id: &str) -> FirstSeen {
-        let mut first = FirstSeen::default();
-        let (Some(address), Some(time)) = (self.call_address, self.call_time) else { return first };
-        let Value::List(calls) = self.calls_of(key_id) else { return first };
-        for call in calls.iter() {
-            if let Value::Record(call) = call
-                && let (Some(Value::Ip(address)), Some(Value::Time(time))) =
-                    (call.fields.get(address), call.fields.get(time))
-            {
-                let seen = first.entry(*address).or_insert(*time);
-                *seen = (*seen).min(*time);
-            }
-        }
-        first
+    /// The `ConsoleLogin`s of this identity, in time order.
+    pub(crate) fn logins_of(&self, user_id: &str) -> Value {
+        lookup(self.logins_by_user.get_or_init(|| self.group_by(self.console_login)), user_id)
+    }
+
+    /// When this identity first logged in successfully from this country, if it has.
+    pub(crate) fn first_login_from(&self, user_id: &str, country: &str) -> Option<Micros> {
+        let logins = self.logins_by_user.get_or_init(|| self.group_by(self.console_login));
+        let firsts = self.first_by_user_country.get(logins, user_id, |logins| {
+            first_times(logins, self.login_time, |login| {
+                let succeeded = matches!(login.fields.get(self.login_success?), Some(Value::Bool(true)));
+                match login.fields.get(self.login_country?) {
+                    Some(Value::Str(country)) if succeeded => Some(country.clone()),
+                    _ => None,
+                }
+            })
+        })?;
+        firsts.get(country).copied()
     }
 
     /// The `LeakReport`s naming this key, in time order.
@@ -198,6 +235,27 @@ impl<'a> Lookups<'a> {
         }
         groups.into_iter().map(|(k, v)| (k, Value::list(v))).collect()
     }
+}
+
+/// The earliest `time` per attribute among `rows` (a list of records); rows without the
+/// attribute or a time are skipped.
+fn first_times<A: Eq + Hash>(
+    rows: &Value,
+    time: Option<usize>,
+    attribute: impl Fn(&Record) -> Option<A>,
+) -> FirstTimes<A> {
+    let mut first = FirstTimes::default();
+    let (Value::List(rows), Some(time)) = (rows, time) else { return first };
+    for row in rows.iter() {
+        if let Value::Record(row) = row
+            && let Some(Value::Time(at)) = row.fields.get(time)
+            && let Some(attribute) = attribute(row)
+        {
+            let seen = first.entry(attribute).or_insert(*at);
+            *seen = (*seen).min(*at);
+        }
+    }
+    first
 }
 
 fn lookup(index: &HashMap<Arc<str>, Value, Seeded>, key: &str) -> Value {

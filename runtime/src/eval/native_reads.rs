@@ -67,6 +67,10 @@ impl Native {
             Native::CallsOf => &[&["ApiCall.access_key_id"]],
             Native::IsCallTo => &[&["ApiCall.action", "ApiCall.service"]],
             Native::FirstSeenFrom => &[&["ApiCall.access_key_id", "ApiCall.source_ip", "ApiCall.time"]],
+            Native::LoginsOf => &[&["ConsoleLogin.user_id"]],
+            Native::FirstLoginFrom => {
+                &[&["ConsoleLogin.country", "ConsoleLogin.success", "ConsoleLogin.time", "ConsoleLogin.user_id"]]
+            }
             Native::LeakReportsOf => &[&["LeakReport.access_key_id"]],
             Native::KeysOf => &[KEY_OWNER],
             Native::TrailsOf => &[&["AuditTrail.account"]],

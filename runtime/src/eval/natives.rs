@@ -287,6 +287,15 @@ impl<'a> Natives<'a> {
                 }
                 _ => Ok(Value::None),
             },
+            Native::LoginsOf => {
+                Ok(arg(0).as_str().map_or_else(|| Value::list(Vec::new()), |u| self.lookups.logins_of(u)))
+            }
+            Native::FirstLoginFrom => match (arg(0).as_str(), arg(1).as_str()) {
+                (Some(user_id), Some(country)) => {
+                    Ok(self.lookups.first_login_from(user_id, country).map_or(Value::None, Value::Time))
+                }
+                _ => Ok(Value::None),
+            },
             Native::LeakReportsOf => {
                 Ok(arg(0).as_str().map_or_else(|| Value::list(Vec::new()), |k| self.lookups.leak_reports_of(k)))
             }
