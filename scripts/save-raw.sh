@@ -86,6 +86,7 @@ tencent regional cos GetBucketLogging none - cos.GetService ListAllMyBucketsResu
 tencent regional cos GetBucketReplication none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
 tencent regional redis DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
 tencent regional mongodb DescribeDBInstances offset:Offset:Limit:100 InstanceDetails - - - - -
+tencent regional es DescribeInstances offset:Offset:Limit:100 InstanceList - - - - -
 tencent regional tke DescribeClusters offset:Offset:Limit:100 Clusters - - - - -
 tencent regional tke DescribeClusterEndpoints none - tke.DescribeClusters Clusters[] ClusterId=ClusterId - -
 tencent regional tke DescribeLogSwitches none - tke.DescribeClusters Clusters[] ClusterIds=ClusterId - batch:10

@@ -23,6 +23,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "sts" => "2018-08-13",
         "ssl" => "2019-12-05",
         "redis" => "2018-04-12",
+        "es" => "2018-04-16",
         "mongodb" => "2019-07-25",
         "tke" => "2018-05-25",
         "cwp" => "2018-02-28",

@@ -17,6 +17,7 @@ mod cls;
 mod cos;
 mod cvm;
 mod cwp;
+mod es;
 pub(crate) mod events;
 mod images;
 mod kms;
@@ -612,6 +613,17 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Tencent,
+        "es",
+        "DescribeInstances",
+        Scope::Regional,
+        None,
+        &["SearchCluster"],
+        "InstanceList[]: InstanceId, InstanceName, EsVersion, PublicAccess, EsPublicAcl.WhiteIpList, KibanaPublicAccess, EsAcl.WhiteIpList, SecurityType, TagList",
+        OFFSET_100,
+        &[],
+    ),
+    Call::row(
+        Provider::Tencent,
         "tke",
         "DescribeClusters",
         Scope::Regional,
@@ -811,6 +823,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         cdb::build(answers, out, &place);
         redis::build(answers, out, &place);
         mongodb::build(answers, out, &place);
+        es::build(answers, out, &place);
         tke::build(answers, out, &place);
         kms::build(answers, out, &place);
         cls::build(answers, out, &place);
