@@ -169,6 +169,8 @@ alibaba regional oss GetBucketReplication none - oss.ListBuckets ListAllMyBucket
 alibaba global actiontrail DescribeTrails none - - - - - -
 alibaba global actiontrail GetTrailStatus none - actiontrail.DescribeTrails TrailList[] Name=Name - -
 alibaba regional sls ListProject offset:offset:size:500 projects - - - - -
+alibaba global cloudsso ListDirectories none - - - - - -
+alibaba global cloudsso GetMFAAuthenticationSettings none - cloudsso.ListDirectories Directories[] DirectoryId=DirectoryId - -
 alibaba regional sls ListLogStores offset:offset:size:500 logstores sls.ListProject projects[] project=projectName - -
 alibaba regional sls GetLogStore none - sls.ListLogStores logstores[] project=@project,logstore=. - -
 END_CALLS_TABLE

@@ -10,6 +10,7 @@
 mod acls;
 mod actiontrail;
 mod cas;
+mod cloudsso;
 mod dds;
 mod disks;
 mod ecs;
@@ -818,6 +819,28 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Alibaba,
+        "cloudsso",
+        "ListDirectories",
+        Scope::Global,
+        None,
+        &["SsoDirectory"],
+        "Directories[]: DirectoryId, DirectoryName, Region (collected from cloudsso.cn-shanghai.aliyuncs.com, the default directory region)",
+        Paging::None,
+        &["Directories", "TotalCounts"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "cloudsso",
+        "GetMFAAuthenticationSettings",
+        Scope::Global,
+        Some(Per::each("DirectoryId", "cloudsso.ListDirectories", &["Directories"], &["DirectoryId"])),
+        &["SsoDirectory"],
+        "MFAAuthenticationAdvanceSettings (Enabled, Byuser, OnlyRiskyLogin, Disabled)",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
         "sls",
         "ListLogStores",
         Scope::Regional,
@@ -848,6 +871,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     oss::build(answers, out, &global);
     actiontrail::build(answers, out, &global);
     cas::build(answers, out, &global);
+    cloudsso::build(answers, out, &global);
     for region in answers.regions(Provider::Alibaba, account) {
         let place = Place { provider: Provider::Alibaba, account, region: &region };
         ecs::build(answers, out, &place);

@@ -27,6 +27,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "r-kvstore" => "2015-01-01",
         "dds" => "2015-12-01",
         "sas" => "2018-12-03",
+        "cloudsso" => "2021-05-15",
         "oss" => "xml",
         "sls" => "0.6.0",
         _ => return None,
@@ -107,6 +108,9 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
         // Security Center (sas) answers at `tds.aliyuncs.com` (its SDK's endpoint for the
         // Chinese mainland; one account-wide list).
         ("sas", _) => "tds.aliyuncs.com".to_owned(),
+        // CloudSSO answers per region (its SDK's endpoint table); a directory lives in one of
+        // them, China (Shanghai) unless chosen otherwise when it was created.
+        ("cloudsso", _) => "cloudsso.cn-shanghai.aliyuncs.com".to_owned(),
         (service, Some(region)) => format!("{service}.{region}.aliyuncs.com"),
         (service, None) => format!("{service}.{HOME_REGION}.aliyuncs.com"),
     };
