@@ -106,8 +106,9 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
         }
         ("dds", _) => "mongodb.aliyuncs.com".to_owned(),
         // Cloud Firewall is one central service: `cloudfw.aliyuncs.com` for the Chinese
-        // mainland (its SDK's endpoint; `cloudfw.ap-southeast-1.aliyuncs.com` serves the
-        // international site), no RegionId.
+        // mainland (its SDK's endpoint map gives it for every mainland region but cn-hangzhou,
+        // which also has `cloudfw.cn-hangzhou.aliyuncs.com`; `cloudfw.ap-southeast-1.aliyuncs.com`
+        // serves the international site), no RegionId.
         ("cloudfw", _) => "cloudfw.aliyuncs.com".to_owned(),
         // Security Center (sas) answers at `tds.aliyuncs.com` (its SDK's endpoint for the
         // Chinese mainland; one account-wide list).
