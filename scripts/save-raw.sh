@@ -57,6 +57,7 @@ tencent global cam ListPolicies page:Page:Rp:200 List - - - - -
 tencent global cam GetPolicy none - cam.ListPolicies List[] PolicyId=PolicyId - -
 tencent global cam ListAccessKeys none - cam.ListUsers Data[] TargetUin=Uin - bare
 tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] SecretIdList=AccessKeyId - batch:10
+tencent global cfw DescribeFwEdgeIps offset:Offset:Limit:100 Data - - - - -
 tencent global ssl DescribeCertificates offset:Offset:Limit:100 Certificates - - - - -
 tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
 tencent regional cvm DescribeInstancesAttributes none - cvm.DescribeInstances InstanceSet[] InstanceIds=InstanceId - -
@@ -124,6 +125,7 @@ alibaba global ram GetPolicyVersion none - ram.ListPolicies Policies.Policy[] Po
 alibaba global ram ListAccessKeys none - ram.ListUsers Users.User[] UserName=UserName - bare
 alibaba global ram GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -
 alibaba global ims GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -
+alibaba global cloudfw DescribeAssetList page:CurrentPage:PageSize:50 Assets - - - - -
 alibaba global cas DescribeUserCertificateList page:CurrentPage:ShowSize:50 CertificateList - - - - -
 alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - -
 alibaba regional ecs DescribeUserData none - ecs.DescribeInstances Instances.Instance[] InstanceId=InstanceId - -

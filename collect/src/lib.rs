@@ -4,6 +4,7 @@
 //! This crate knows the clouds' APIs and the snapshot format, nothing of rules.
 
 pub mod answers;
+mod border_firewall;
 mod cache;
 pub mod calls;
 mod certificate;

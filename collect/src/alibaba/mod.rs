@@ -10,6 +10,7 @@
 mod acls;
 mod actiontrail;
 mod cas;
+mod cloudfw;
 mod cloudsso;
 mod dds;
 mod disks;
@@ -306,6 +307,17 @@ pub(crate) static CALLS: &[Call] = &[
         "AccessKeyLastUsed.LastUsedDate (the IMS form of ram.GetAccessKeyLastUsed)",
         Paging::None,
         &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "cloudfw",
+        "DescribeAssetList",
+        Scope::Global,
+        None,
+        &["BorderFirewallSwitch"],
+        "Assets[]: InternetAddress, ProtectStatus (open/opening/closed/closing), ResourceType, BindInstanceId else ResourceInstanceId, BindInstanceName else Name, RegionID, RegionStatus, Note, SyncStatus; TotalCount",
+        Paging::PageNumber { number: "CurrentPage", size: "PageSize", max: 50 },
+        &["Assets", "TotalCount"],
     ),
     Call::row(
         Provider::Alibaba,
@@ -872,6 +884,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     actiontrail::build(answers, out, &global);
     cas::build(answers, out, &global);
     cloudsso::build(answers, out, &global);
+    cloudfw::build(answers, out, &global);
     for region in answers.regions(Provider::Alibaba, account) {
         let place = Place { provider: Provider::Alibaba, account, region: &region };
         ecs::build(answers, out, &place);

@@ -28,6 +28,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "dds" => "2015-12-01",
         "sas" => "2018-12-03",
         "cloudsso" => "2021-05-15",
+        "cloudfw" => "2017-12-07",
         "oss" => "xml",
         "sls" => "0.6.0",
         _ => return None,
@@ -105,6 +106,11 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
             format!("{}.aliyuncs.com", page.service)
         }
         ("dds", _) => "mongodb.aliyuncs.com".to_owned(),
+        // Cloud Firewall is one central service: `cloudfw.aliyuncs.com` for the Chinese
+        // mainland (its SDK's endpoint map gives it for every mainland region but cn-hangzhou,
+        // which also has `cloudfw.cn-hangzhou.aliyuncs.com`; `cloudfw.ap-southeast-1.aliyuncs.com`
+        // serves the international site), no RegionId.
+        ("cloudfw", _) => "cloudfw.aliyuncs.com".to_owned(),
         // Security Center (sas) answers at `tds.aliyuncs.com` (its SDK's endpoint for the
         // Chinese mainland; one account-wide list).
         ("sas", _) => "tds.aliyuncs.com".to_owned(),

@@ -27,6 +27,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "mongodb" => "2019-07-25",
         "tke" => "2018-05-25",
         "cwp" => "2018-02-28",
+        "cfw" => "2019-09-04",
         "cos" => "xml",
         _ => return None,
     })

@@ -11,6 +11,7 @@ mod cam_settings;
 mod cbs;
 mod cbs_snapshots;
 mod cdb;
+mod cfw;
 mod clb;
 mod cloudaudit;
 mod cls;
@@ -291,6 +292,17 @@ pub(crate) static CALLS: &[Call] = &[
         "SecretIdLastUsedRows[]: SecretId, LastSecretUsedDate (epoch ms), LastUsedDate (a date)",
         Paging::None,
         &["SecretIdLastUsedRows"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "cfw",
+        "DescribeFwEdgeIps",
+        Scope::Global,
+        None,
+        &["BorderFirewallSwitch"],
+        "Data[]: PublicIp, Status (0 closed, 1 open, 2 opening, 3 closing, 4 abnormal), AssetType, InstanceId, InstanceName, Region, SwitchSupportType; Total",
+        OFFSET_100,
+        &["Data", "RegionLst", "InstanceTypeLst"],
     ),
     Call::row(
         Provider::Tencent,
@@ -808,6 +820,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
     cos::build(answers, out, &global);
     cloudaudit::build(answers, out, &global);
     ssl::build(answers, out, &global);
+    cfw::build(answers, out, &global);
     for region in answers.regions(Provider::Tencent, account) {
         let place = Place { provider: Provider::Tencent, account, region: &region };
         cvm::build(answers, out, &place);
