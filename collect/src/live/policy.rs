@@ -2,7 +2,8 @@
 //! the collector makes (its own call table), so a user grants what is needed and nothing more.
 //! Tencent CAM policies name actions `<service>:<Action>` (COS: `name/cos:<Action>`); Alibaba
 //! RAM policies name them `<product>:<Action>`, with IMS authorised as `ram:`, SLS as `log:` and
-//! certificates (`cas`) as `yundun-cert:` and Security Center (`sas`) as `yundun-sas:`.
+//! certificates (`cas`) as `yundun-cert:`, Security Center (`sas`) as `yundun-sas:` and ACK's
+//! cluster list (`cs.DescribeClustersV1`) as `cs:GetClusters`.
 
 use serde_json::{Value, json};
 
@@ -49,6 +50,9 @@ pub fn action_name(provider: Provider, service: &str, action: &str) -> String {
         // Security Center authorises as `yundun-sas:` (its API pages' "Authorization
         // information").
         (Provider::Alibaba, "sas") => format!("yundun-sas:{action}"),
+        // ACK authorises its cluster list as `cs:GetClusters` (DescribeClustersV1's API page,
+        // "Authorization information"); the detail keeps its own name.
+        (Provider::Alibaba, "cs") if action == "DescribeClustersV1" => "cs:GetClusters".to_owned(),
         (_, service) => format!("{service}:{action}"),
     }
 }

@@ -206,7 +206,10 @@ mod tests {
                  host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version\n{EMPTY}"
             )
         );
-        assert_eq!(sha256_hex(canonical.as_bytes()), "7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259");
+        assert_eq!(
+            sha256_hex(canonical.as_bytes()),
+            "7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259"
+        );
         assert_eq!(signed, "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version");
         assert_eq!(
             signature("YourAccessKeySecret", &canonical),
@@ -261,7 +264,8 @@ mod tests {
     #[test]
     fn a_roa_call_signs_its_path_and_query_and_verifies() {
         let key = test_key("STS.NUexample", "Zq9SecretValueThatMustNotLeak", Some("sts-token/+="));
-        let query = pairs(&[("page_size", "100"), ("page_number", "1"), ("region_id", "cn-hangzhou"), ("name", "a b*")]);
+        let query =
+            pairs(&[("page_size", "100"), ("page_number", "1"), ("region_id", "cn-hangzhou"), ("name", "a b*")]);
         let signed = sign(&key, &detail(&query));
         assert_eq!(signed.method, "GET");
         assert_eq!(
@@ -281,7 +285,9 @@ mod tests {
         // The canonical query is sorted and encoded whatever the order on the wire.
         let (canonical, _) = canonical_request("GET", "/api/v1/clusters", &query, &[]);
         assert!(
-            canonical.starts_with("GET\n/api/v1/clusters\nname=a%20b%2A&page_number=1&page_size=100&region_id=cn-hangzhou\n"),
+            canonical.starts_with(
+                "GET\n/api/v1/clusters\nname=a%20b%2A&page_number=1&page_size=100&region_id=cn-hangzhou\n"
+            ),
             "{canonical}"
         );
         let (path, query) = raw(&signed);
@@ -295,9 +301,15 @@ mod tests {
         assert_eq!(signed.url, "https://cs.cn-hangzhou.aliyuncs.com/clusters/c82e6987e2961451182edacd74faf1234");
         assert_eq!(header(&signed.headers, "x-acs-security-token"), None);
         let secret = key.secret.expose();
-        assert_eq!(verify(secret, "GET", "/clusters/c82e6987e2961451182edacd74faf1234", "", &signed.headers, b""), Ok(()));
+        assert_eq!(
+            verify(secret, "GET", "/clusters/c82e6987e2961451182edacd74faf1234", "", &signed.headers, b""),
+            Ok(())
+        );
         let mismatch = Err("signature does not match".to_owned());
-        assert_eq!(verify(secret, "GET", "/clusters/c82e6987e2961451182edacd74faf9999", "", &signed.headers, b""), mismatch);
+        assert_eq!(
+            verify(secret, "GET", "/clusters/c82e6987e2961451182edacd74faf9999", "", &signed.headers, b""),
+            mismatch
+        );
     }
 
     #[test]
