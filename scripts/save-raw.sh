@@ -439,9 +439,9 @@ count_items() {
 	json_of "$file" | jq -r "$JQ_DEFS [first_of($whole)] as \$a | if (\$a | length) > 0 then \$a else [first_of($short)] end | length"
 }
 
-# The `TotalCount` an answer states, if any.
+# The `TotalCount` an answer states (ACK's: `page_info.total_count`), if any.
 total_of() {
-	is_xml "$1" || json_of "$1" | jq -r '(.Response // .).TotalCount // empty | numbers'
+	is_xml "$1" || json_of "$1" | jq -r '(.Response // .) | (.TotalCount // .page_info.total_count?) // empty | numbers'
 }
 
 # The next page's token, or nothing when the answer says it was the last.
