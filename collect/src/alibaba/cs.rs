@@ -14,8 +14,16 @@
 //! Only the detail answer's strings are read: the list page's example writes them escaped twice
 //! and masks `meta_data` (`***`). A string that is not JSON, or JSON without the key, leaves its
 //! fields out; so does a detail answer that was not saved or failed. `audit_log_enabled` is only
-//! ever `false` here (no log agent among the add-ons: no audit log can be delivered); with the
-//! agent installed the audit switch itself is not in these answers, so the field is left out.
+//! ever `false` here (no log agent installed: no audit log can be delivered); with the agent
+//! installed the audit switch itself is not in these answers, so the field is left out.
+//!
+//! The trap: `Addons[]` is not always the whole set. A newer answer (seen only in a third-party
+//! test, CloudSploit's `plugins/alibaba/ack/networkPolicyEnabled.spec.js`) lists nothing there
+//! but `cloud-controller-manager` and names what is installed as `<add-on>Version` keys
+//! (`logtail-dsVersion`, `terway-eniipVersion`) beside an `AuditProjectName`. Those keys are
+//! never a reason to fire: the agent counts as installed when any of them names it (so the audit
+//! field stays absent), and the network plugin is read from `Addons[]` alone, the published
+//! shape.
 
 use serde_json::Value;
 
@@ -67,11 +75,11 @@ fn cluster_asset(answers: &Answers, out: &mut Estate, place: &Place<'_>, cluster
         Lookup::Found(pages) => {
             if let Some(detail) = pages.first() {
                 asset.set_some("public_endpoint", public_endpoint(out, detail)?);
-                if let Some(addons) = addons(out, detail)? {
-                    if !log_agent(&addons) {
+                if let Some(found) = components(out, detail)? {
+                    if !log_agent(&found.addons) && !found.log_agent_elsewhere {
                         asset.set("audit_log_enabled", false);
                     }
-                    asset.set_some("network_plugin", network_plugin(&addons));
+                    asset.set_some("network_plugin", network_plugin(&found.addons));
                 }
             }
         }
@@ -135,21 +143,32 @@ fn public_endpoint(out: &mut Estate, detail: &Node<'_>) -> Result<Option<bool>, 
     }
 }
 
-/// The names of the add-ons `meta_data` lists as installed (`disabled` not true); `None` when
-/// it lists none at all.
-fn addons(out: &mut Estate, detail: &Node<'_>) -> Result<Option<Vec<String>>, FieldError> {
+/// What `meta_data` says about a cluster's components.
+struct Components {
+    /// The add-ons `Addons[]` lists as installed (`disabled` not true).
+    addons: Vec<String>,
+    /// Whether the metadata names a Log Service agent outside `Addons[]`: a non-empty
+    /// `<agent>Version` or `AuditProjectName` (module doc).
+    log_agent_elsewhere: bool,
+}
+
+/// The components `meta_data` names; `None` when it has no `Addons` list at all.
+fn components(out: &mut Estate, detail: &Node<'_>) -> Result<Option<Components>, FieldError> {
     let Some(meta) = embedded(out, detail, "meta_data")? else { return Ok(None) };
     let field = detail.need("meta_data")?;
     let meta = Node { value: &meta, ..field };
     let Some(list) = meta.get("Addons").filter(|list| list.value.is_array()) else { return Ok(None) };
-    let mut names = Vec::new();
+    let mut addons = Vec::new();
     for addon in list.items() {
         if addon.opt_flag("disabled")? == Some(true) {
             continue;
         }
-        names.push(addon.str("name")?.to_owned());
+        addons.push(addon.str("name")?.to_owned());
     }
-    Ok(Some(names))
+    let named = |key: &str| meta.get(key).and_then(|value| value.value.as_str()).is_some_and(|v| !v.trim().is_empty());
+    let log_agent_elsewhere =
+        named("AuditProjectName") || LOG_AGENTS.iter().any(|agent| named(&format!("{agent}Version")));
+    Ok(Some(Components { addons, log_agent_elsewhere }))
 }
 
 /// Whether a Log Service agent is among the add-ons.
@@ -181,7 +200,9 @@ mod tests {
         let node = Node::root(&answer, Path::new("cs.DescribeClusterDetail.json"));
         let mut out = Estate::default();
         assert_eq!(public_endpoint(&mut out, &node).unwrap(), Some(true));
-        let addons = addons(&mut out, &node).unwrap().unwrap();
+        let found = components(&mut out, &node).unwrap().unwrap();
+        assert!(!found.log_agent_elsewhere);
+        let addons = found.addons;
         assert_eq!(
             addons,
             [
@@ -207,8 +228,9 @@ mod tests {
         });
         let node = Node::root(&private, Path::new("a.json"));
         assert_eq!(public_endpoint(&mut out, &node).unwrap(), Some(false));
-        let names = addons(&mut out, &node).unwrap().unwrap();
-        assert!(!log_agent(&names), "a disabled agent ships nothing");
+        let found = components(&mut out, &node).unwrap().unwrap();
+        let names = found.addons;
+        assert!(!log_agent(&names) && !found.log_agent_elsewhere, "a disabled agent ships nothing");
         assert_eq!(network_plugin(&names).as_deref(), Some("terway-eniip"));
         assert!(out.report.issues.is_empty());
 
@@ -219,15 +241,37 @@ mod tests {
         });
         let node = Node::root(&doc, Path::new("a.json"));
         assert_eq!(public_endpoint(&mut out, &node).unwrap(), None);
-        assert_eq!(addons(&mut out, &node).unwrap(), None);
+        assert!(components(&mut out, &node).unwrap().is_none());
         assert_eq!(out.report.count(IssueKind::NotNormalized), 2);
 
         // Metadata without add-ons, an empty or absent address: nothing is claimed.
         let bare = json!({"master_url": "", "meta_data": "{\"DockerVersion\":\"17.06.2-ce-3\"}"});
         let node = Node::root(&bare, Path::new("a.json"));
         assert_eq!(public_endpoint(&mut out, &node).unwrap(), None);
-        assert_eq!(addons(&mut out, &node).unwrap(), None);
+        assert!(components(&mut out, &node).unwrap().is_none());
         let other = json!({"master_url": "{\"intranet_api_server_endpoint\":\"https://10.0.0.1:6443\"}"});
         assert_eq!(public_endpoint(&mut out, &Node::root(&other, Path::new("a.json"))).unwrap(), None);
+    }
+
+    #[test]
+    fn an_agent_named_outside_the_addons_list_is_not_missing() {
+        // The newer shape (module doc): `Addons[]` holds only cloud-controller-manager, the
+        // installed components are `<add-on>Version` keys, the audit project is named.
+        let mut out = Estate::default();
+        let newer = json!({
+            "meta_data": "{\"Addons\":[{\"name\":\"cloud-controller-manager\",\"version\":\"v2.7.0-mgk\"}],\"AuditProjectName\":\"k8s-log-c7b90baff792e40558a01e6c0a536e1d3\",\"logtail-dsVersion\":\"v1.5.1.0-aliyun\",\"terway-eniipVersion\":\"v1.5.5\"}"
+        });
+        let found = components(&mut out, &Node::root(&newer, Path::new("a.json"))).unwrap().unwrap();
+        assert!(!log_agent(&found.addons));
+        assert!(found.log_agent_elsewhere, "logtail-dsVersion and AuditProjectName name the agent");
+        assert_eq!(network_plugin(&found.addons), None, "the plugin is read from Addons[] alone");
+        // Either key alone is enough; an empty one is not.
+        let project = json!({"meta_data": "{\"Addons\":[],\"AuditProjectName\":\"k8s-log-c1\"}"});
+        assert!(components(&mut out, &Node::root(&project, Path::new("a.json"))).unwrap().unwrap().log_agent_elsewhere);
+        let version = json!({"meta_data": "{\"Addons\":[],\"loongcollectorVersion\":\"v3.0.0\"}"});
+        assert!(components(&mut out, &Node::root(&version, Path::new("a.json"))).unwrap().unwrap().log_agent_elsewhere);
+        let empty = json!({"meta_data": "{\"Addons\":[],\"AuditProjectName\":\"\",\"logtail-dsVersion\":\"\"}"});
+        assert!(!components(&mut out, &Node::root(&empty, Path::new("a.json"))).unwrap().unwrap().log_agent_elsewhere);
+        assert!(out.report.issues.is_empty(), "{:?}", out.report.issues);
     }
 }
