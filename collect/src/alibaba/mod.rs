@@ -706,7 +706,7 @@ pub(crate) static CALLS: &[Call] = &[
         Scope::Regional,
         Some(Per::each("ClusterId", "cs.DescribeClustersV1", &["clusters"], &["cluster_id"])),
         &["KubernetesCluster"],
-        "master_url (JSON text: its api_server_endpoint), meta_data (JSON text: name and disabled of each of its Addons) (GET /clusters/{ClusterId})",
+        "master_url (JSON text: its api_server_endpoint), meta_data (JSON text: name and disabled of each of its Addons; AuditProjectName, logtail-dsVersion, loongcollectorVersion) (GET /clusters/{ClusterId})",
         Paging::None,
         &[],
     ),
