@@ -159,6 +159,8 @@ alibaba regional r-kvstore DescribeSecurityIps none - r-kvstore.DescribeInstance
 alibaba regional r-kvstore DescribeDBInstanceNetInfo none - r-kvstore.DescribeInstances Instances.KVStoreInstance[] InstanceId=InstanceId - -
 alibaba regional dds DescribeDBInstances page:PageNumber:PageSize:100 DBInstances.DBInstance - - - - -
 alibaba regional dds DescribeSecurityIps none - dds.DescribeDBInstances DBInstances.DBInstance[] DBInstanceId=DBInstanceId - -
+alibaba regional cs DescribeClustersV1 page:page_number:page_size:100 clusters - - - - -
+alibaba regional cs DescribeClusterDetail none - cs.DescribeClustersV1 clusters[] ClusterId=cluster_id - -
 alibaba regional kms ListKeys page:PageNumber:PageSize:100 Keys.Key - - - - -
 alibaba regional kms DescribeKey none - kms.ListKeys Keys.Key[] KeyId=KeyId - -
 alibaba global oss ListBuckets token:marker:NextMarker ListAllMyBucketsResult.Buckets.Bucket - - - - -
@@ -263,7 +265,8 @@ invoke() {
 	alibaba.oss) oss "$action" "$region" "$@" ;;
 	tencent.*) tccli "$service" "$action" --cli-unfold-argument ${region:+--region "$region"} ${profile:+--profile "$profile"} "$@" ;;
 	# RPC products take the region as `RegionId` too; the ROA ones (sls, cs) only as --region.
-	alibaba.sls | alibaba.cs) aliyun "$service" "$action" ${region:+--region "$region"} ${profile:+--profile "$profile"} "$@" ;;
+	alibaba.sls) aliyun "$service" "$action" ${region:+--region "$region"} ${profile:+--profile "$profile"} "$@" ;;
+	alibaba.cs) ack "$action" "$region" "$@" ;;
 	# Certificates: the certificate list of the 2018-07-13 API, which the CLI's metadata may not
 	# hold (its default cas version is newer), account-wide at cas.aliyuncs.com.
 	alibaba.cas) aliyun "$service" "$action" --version 2018-07-13 --force ${profile:+--profile "$profile"} "$@" ;;
@@ -293,6 +296,30 @@ cos() {
 	[ -z "${TENCENTCLOUD_SESSION_TOKEN:-}" ] || session=(-H "x-cos-security-token: $TENCENTCLOUD_SESSION_TOKEN")
 	curl -sS --aws-sigv4 "aws:amz:$sign_region:s3" --user "$TENCENTCLOUD_SECRET_ID:$TENCENTCLOUD_SECRET_KEY" \
 		${session[@]+"${session[@]}"} "https://$host/${query:+?$query}"
+}
+
+# A Container Service for Kubernetes call in the CLI's ROA form: DescribeClustersV1 ->
+# `aliyun cs GET /api/v1/clusters --region_id R` (paging flags go to the query),
+# DescribeClusterDetail -> `aliyun cs GET /clusters/<ClusterId>`.
+ack() {
+	local action=$1 region=$2 cluster=""
+	local -a query=()
+	shift 2
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--ClusterId) cluster=$2 ;;
+		*) query+=("$1" "$2") ;;
+		esac
+		shift 2
+	done
+	case "$action" in
+	DescribeClustersV1)
+		aliyun cs GET /api/v1/clusters ${region:+--region "$region" --region_id "$region"} ${profile:+--profile "$profile"} \
+			${query[@]+"${query[@]}"}
+		;;
+	DescribeClusterDetail) aliyun cs GET "/clusters/$cluster" ${region:+--region "$region"} ${profile:+--profile "$profile"} ;;
+	*) die "no ROA path for cs $action" ;;
+	esac
 }
 
 # An OSS call through ossutil 2.0: ListBuckets -> `ossutil api list-buckets`, JSON output.
@@ -417,9 +444,9 @@ count_items() {
 	json_of "$file" | jq -r "$JQ_DEFS [first_of($whole)] as \$a | if (\$a | length) > 0 then \$a else [first_of($short)] end | length"
 }
 
-# The `TotalCount` an answer states, if any.
+# The `TotalCount` an answer states (ACK's: `page_info.total_count`), if any.
 total_of() {
-	is_xml "$1" || json_of "$1" | jq -r '(.Response // .).TotalCount // empty | numbers'
+	is_xml "$1" || json_of "$1" | jq -r '(.Response // .) | (.TotalCount // .page_info.total_count?) // empty | numbers'
 }
 
 # The next page's token, or nothing when the answer says it was the last.

@@ -165,6 +165,7 @@ esac
 const ALIYUN: &str = r#"#!/bin/sh
 echo "aliyun $*" >> "$FAKE_LOG"
 call="$1.$2"; shift 2
+path=${1:-}
 token=
 while [ $# -gt 0 ]; do
   case "$1" in --NextToken) token=$2; shift ;; esac
@@ -177,6 +178,12 @@ case "$call" in
   ram.ListPolicies) echo '{"Policies": {"Policy": [{"PolicyName": "ops", "PolicyType": "Custom", "DefaultVersion": "v3"}]}, "IsTruncated": false, "RequestId": "r"}' ;;
   ecs.DescribeSecurityGroups) echo '{"SecurityGroups": {"SecurityGroup": [{"SecurityGroupId": "sg-1"}]}, "NextToken": "", "RequestId": "r"}' ;;
   ecs.DescribeSecurityGroupAttribute) echo '{"Permissions": {"Permission": [{"SourcePrefixListId": "pl-a", "DestPrefixListId": ""}, {"DestPrefixListId": "pl-b"}]}, "RequestId": "r"}' ;;
+  cs.GET)
+    case "$path" in
+      /api/v1/clusters) echo '{"clusters": [{"cluster_id": "c1", "name": "k8s"}], "page_info": {"page_number": 1, "page_size": 100, "total_count": 1}}' ;;
+      /clusters/c1) echo '{"cluster_id": "c1", "master_url": "{\"api_server_endpoint\":\"\"}", "meta_data": ""}' ;;
+      *) echo '{"code": "ErrorClusterNotFound", "message": "no such cluster", "requestId": "r"}' ;;
+    esac ;;
   sls.ListProject) echo '{"projects": [{"projectName": "audit"}], "count": 1, "total": 1}' ;;
   sls.ListLogStores) echo '{"logstores": ["trail"], "count": 1, "total": 1}' ;;
   actiontrail.LookupEvents)
@@ -314,6 +321,15 @@ fn alibaba_items_give_every_parameter_and_buckets_go_to_their_region() {
     assert!(exists("cn-hangzhou/ecs.DescribeSecurityGroupAttribute@SecurityGroupId=sg-1.json"));
     assert!(exists("cn-hangzhou/ecs.DescribePrefixListAttributes@PrefixListId=pl-a.json"));
     assert!(exists("cn-hangzhou/ecs.DescribePrefixListAttributes@PrefixListId=pl-b.json"));
+    // ACK's ROA calls: a path, the region as a query flag, the cluster id in the path.
+    assert!(
+        run.log.contains("aliyun cs GET /api/v1/clusters --region cn-hangzhou --region_id cn-hangzhou --page_number 1 --page_size 100"),
+        "{}",
+        run.log
+    );
+    assert!(run.log.contains("aliyun cs GET /clusters/c1 --region cn-hangzhou"), "{}", run.log);
+    assert!(exists("cn-hangzhou/cs.DescribeClustersV1.json"));
+    assert!(exists("cn-hangzhou/cs.DescribeClusterDetail@ClusterId=c1.json"));
     // A parameter taken from the source answer's own file name.
     assert!(exists("cn-hangzhou/sls.ListLogStores@project=audit.json"));
     assert!(exists("cn-hangzhou/sls.GetLogStore@project=audit@logstore=trail.json"));

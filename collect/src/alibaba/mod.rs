@@ -12,6 +12,7 @@ mod actiontrail;
 mod cas;
 mod cloudfw;
 mod cloudsso;
+mod cs;
 mod dds;
 mod disks;
 mod ecs;
@@ -74,6 +75,9 @@ const POLICY: Per = Per::each("PolicyName", "ram.ListPolicies", &["Policies", "P
 
 // Per-resource answers do not name their resource, so their `shape` is empty: a file saved
 // outside the layout cannot say which resource it describes.
+
+/// Container Service for Kubernetes' `page_number`/`page_size` (ROA, `GET /api/v1/clusters`).
+const CS_PAGE_100: Paging = Paging::PageNumber { number: "page_number", size: "page_size", max: 100 };
 
 /// The Alibaba Cloud calls the importer reads.
 pub(crate) static CALLS: &[Call] = &[
@@ -699,6 +703,28 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Alibaba,
+        "cs",
+        "DescribeClustersV1",
+        Scope::Regional,
+        None,
+        &["KubernetesCluster"],
+        "clusters[]: cluster_id, name, current_version, vpc_id, tags[] (GET /api/v1/clusters?region_id=)",
+        CS_PAGE_100,
+        &["clusters"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "cs",
+        "DescribeClusterDetail",
+        Scope::Regional,
+        Some(Per::each("ClusterId", "cs.DescribeClustersV1", &["clusters"], &["cluster_id"])),
+        &["KubernetesCluster"],
+        "master_url (JSON text: its api_server_endpoint), meta_data (JSON text: name and disabled of each of its Addons; AuditProjectName, logtail-dsVersion, loongcollectorVersion) (GET /clusters/{ClusterId})",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
         "kms",
         "ListKeys",
         Scope::Regional,
@@ -900,6 +926,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         rds::build(answers, out, &place);
         kvstore::build(answers, out, &place);
         dds::build(answers, out, &place);
+        cs::build(answers, out, &place);
         kms::build(answers, out, &place);
         sls::build(answers, out, &place);
     }

@@ -1,5 +1,6 @@
 //! Alibaba Cloud requests: RPC calls (signature v1, GET with every parameter in the query) to
-//! `<product>.aliyuncs.com` or `<product>.<region>.aliyuncs.com`; OSS's XML API
+//! `<product>.aliyuncs.com` or `<product>.<region>.aliyuncs.com`; Container Service for
+//! Kubernetes' ROA API (`GET` a path at `cs.<region>.aliyuncs.com`, signature V3); OSS's XML API
 //! (`oss-<region>.aliyuncs.com` for the bucket list, `<bucket>.oss-<region>.aliyuncs.com` for
 //! each bucket, signature V4); SLS's REST API (`[<project>.]<region>.log.aliyuncs.com`).
 //! API versions are those of the products' OpenAPI references; rate limits are the products'
@@ -9,7 +10,7 @@ use serde_json::Value;
 
 use super::{Outgoing, Page};
 use crate::raw::Syntax;
-use crate::sign::{Key, Signed, oss, rpc, sls};
+use crate::sign::{Key, Signed, acs3, oss, rpc, sls};
 
 /// The API version of each product the collector calls.
 pub(crate) fn version(service: &str) -> Option<&'static str> {
@@ -29,6 +30,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "sas" => "2018-12-03",
         "cloudsso" => "2021-05-15",
         "cloudfw" => "2017-12-07",
+        "cs" => "2015-12-15",
         "oss" => "xml",
         "sls" => "0.6.0",
         _ => return None,
@@ -93,6 +95,9 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     }
     if page.service == "sls" {
         return sls_request(key, page, out);
+    }
+    if page.service == "cs" {
+        return cs_request(key, page, out);
     }
     let version =
         version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
@@ -185,6 +190,38 @@ fn sls_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, Str
     Ok(sls::sign(key, &request))
 }
 
+/// A Container Service for Kubernetes (ROA) request: the region's clusters (`GET
+/// /api/v1/clusters?region_id=`, paged) or one cluster (`GET /clusters/{ClusterId}`), signed with
+/// V3 at `cs.<region>.aliyuncs.com`.
+fn cs_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, String> {
+    let region = page.region.unwrap_or(HOME_REGION);
+    let version = version(page.service).unwrap_or_default();
+    let cluster = page.params.iter().find(|(name, _)| name == "ClusterId").map(|(_, value)| value.as_str());
+    let (path, query) = match (page.action, cluster) {
+        ("DescribeClustersV1", _) => {
+            let mut query: Vec<(String, String)> =
+                page.params.iter().filter(|(name, _)| name == "page_number" || name == "page_size").cloned().collect();
+            query.push(("region_id".to_owned(), region.to_owned()));
+            ("/api/v1/clusters".to_owned(), query)
+        }
+        ("DescribeClusterDetail", Some(cluster)) => (format!("/clusters/{cluster}"), Vec::new()),
+        (action, _) => return Err(format!("rulec does not make the cs call {action} with these parameters")),
+    };
+    let host = format!("cs.{region}.aliyuncs.com");
+    let date = out.now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let request = acs3::Acs3Request {
+        method: "GET",
+        host: &host,
+        path: &path,
+        query: &query,
+        action: page.action,
+        version,
+        date: &date,
+        nonce: &out.nonce,
+    };
+    Ok(acs3::sign(key, &request))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -195,5 +232,29 @@ mod tests {
     fn regions_from_describe_regions() {
         let answer = json!({"Regions": {"Region": [{"RegionId": "cn-hangzhou"}, {"RegionId": "ap-southeast-1"}]}});
         assert_eq!(regions(&answer), ["cn-hangzhou", "ap-southeast-1"]);
+    }
+
+    #[test]
+    fn ack_calls_are_roa_paths_signed_with_v3() {
+        let key = crate::sign::test_key("LTAIexample", "secret", None);
+        let out =
+            Outgoing { now: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(), nonce: "n".into() };
+        let paging = vec![("page_number".to_owned(), "2".to_owned()), ("page_size".to_owned(), "100".to_owned())];
+        let page = Page { service: "cs", action: "DescribeClustersV1", region: Some("cn-beijing"), params: &paging };
+        let signed = request(&key, &page, &out).unwrap();
+        assert_eq!(
+            signed.url,
+            "https://cs.cn-beijing.aliyuncs.com/api/v1/clusters?page_number=2&page_size=100&region_id=cn-beijing"
+        );
+        assert_eq!(signed.method, "GET");
+        let (path, query) = ("/api/v1/clusters", "page_number=2&page_size=100&region_id=cn-beijing");
+        assert_eq!(acs3::verify("secret", "GET", path, query, &signed.headers, b""), Ok(()));
+        let one = vec![("ClusterId".to_owned(), "c82e6987e2961451182edacd74faf1234".to_owned())];
+        let page = Page { service: "cs", action: "DescribeClusterDetail", region: Some("cn-beijing"), params: &one };
+        let signed = request(&key, &page, &out).unwrap();
+        assert_eq!(signed.url, "https://cs.cn-beijing.aliyuncs.com/clusters/c82e6987e2961451182edacd74faf1234");
+        assert!(crate::sign::header(&signed.headers, "x-acs-action") == Some("DescribeClusterDetail"));
+        let page = Page { service: "cs", action: "DescribeClusterDetail", region: Some("cn-beijing"), params: &[] };
+        assert!(request(&key, &page, &out).is_err());
     }
 }

@@ -119,13 +119,18 @@ fn count(answer: &Value, list: &[&str]) -> usize {
     items(answer, list).len()
 }
 
-/// The total the answer reports, under any of the names the APIs use.
+/// The total the answer reports, under any of the names the APIs use (ACK's ROA answers:
+/// `page_info.total_count`).
 fn total(answer: &Value) -> Option<usize> {
-    ["TotalCount", "TotalNum", "TotalRecordCount", "Total", "total"].iter().find_map(|key| match answer.get(*key)? {
+    let number = |value: &Value| match value {
         Value::Number(number) => number.as_u64().and_then(|n| usize::try_from(n).ok()),
         Value::String(text) => text.parse().ok(),
         _ => None,
-    })
+    };
+    ["TotalCount", "TotalNum", "TotalRecordCount", "Total", "total"]
+        .iter()
+        .find_map(|key| number(answer.get(*key)?))
+        .or_else(|| number(answer.get("page_info")?.get("total_count")?))
 }
 
 /// A field at the top of the answer, or under its XML root element.
@@ -179,6 +184,21 @@ mod tests {
         cursor.advance(&json!({"Data": [1, 2]}));
         assert_eq!(cursor.page(), 2);
         cursor.advance(&json!({"Data": []}));
+        assert!(cursor.next_params().is_none());
+    }
+
+    #[test]
+    fn ack_pages_end_at_page_info_total_count() {
+        let mut cursor =
+            Cursor::new(Paging::PageNumber { number: "page_number", size: "page_size", max: 2 }, vec!["clusters"]);
+        cursor.advance(&json!({"clusters": [1, 2], "page_info": {"page_number": 1, "page_size": 2, "total_count": 3}}));
+        assert_eq!(params(&cursor), [("page_number".into(), "2".into()), ("page_size".into(), "2".into())]);
+        cursor.advance(&json!({"clusters": [3], "page_info": {"page_number": 2, "page_size": 2, "total_count": 3}}));
+        assert!(cursor.next_params().is_none());
+        // A full last page: the total ends it without asking for an empty one.
+        let mut cursor =
+            Cursor::new(Paging::PageNumber { number: "page_number", size: "page_size", max: 2 }, vec!["clusters"]);
+        cursor.advance(&json!({"clusters": [1, 2], "page_info": {"total_count": 2}}));
         assert!(cursor.next_params().is_none());
     }
 

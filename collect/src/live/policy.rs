@@ -2,8 +2,9 @@
 //! the collector makes (its own call table), so a user grants what is needed and nothing more.
 //! Tencent CAM policies name actions `<service>:<Action>` (COS: `name/cos:<Action>`); Alibaba
 //! RAM policies name them `<product>:<Action>`, with IMS authorised as `ram:`, SLS as `log:` and
-//! certificates (`cas`) as `yundun-cert:`, Security Center (`sas`) as `yundun-sas:` and Cloud
-//! Firewall (`cloudfw`) as `yundun-cloudfirewall:`.
+//! certificates (`cas`) as `yundun-cert:`, Security Center (`sas`) as `yundun-sas:`, Cloud
+//! Firewall (`cloudfw`) as `yundun-cloudfirewall:` and ACK's cluster list
+//! (`cs.DescribeClustersV1`) as `cs:GetClusters`.
 
 use serde_json::{Value, json};
 
@@ -52,6 +53,9 @@ pub fn action_name(provider: Provider, service: &str, action: &str) -> String {
         (Provider::Alibaba, "sas") => format!("yundun-sas:{action}"),
         // Cloud Firewall authorises as `yundun-cloudfirewall:`, not `cloudfw:`.
         (Provider::Alibaba, "cloudfw") => format!("yundun-cloudfirewall:{action}"),
+        // ACK authorises its cluster list as `cs:GetClusters` (DescribeClustersV1's API page,
+        // "Authorization information"); the detail keeps its own name.
+        (Provider::Alibaba, "cs") if action == "DescribeClustersV1" => "cs:GetClusters".to_owned(),
         (_, service) => format!("{service}:{action}"),
     }
 }

@@ -1,14 +1,15 @@
 //! Request signing for the live collector: Tencent Cloud API 3.0 (TC3-HMAC-SHA256), Alibaba
-//! Cloud RPC (signature v1, HMAC-SHA1), COS (q-sign-algorithm=sha1), OSS (V4,
-//! OSS4-HMAC-SHA256) and Simple Log Service (`LOG` HMAC-SHA1, API 0.6.0). Each signer is
-//! tested on the vendor's own published example, and each has a verifier that recomputes the
-//! signature from a request as received, so a test server can check what the collector sends
-//! without a cloud account.
+//! Cloud RPC (signature v1, HMAC-SHA1) and V3 (ACS3-HMAC-SHA256, for the ROA-style APIs), COS
+//! (q-sign-algorithm=sha1), OSS (V4, OSS4-HMAC-SHA256) and Simple Log Service (`LOG` HMAC-SHA1,
+//! API 0.6.0). Each signer is tested on the vendor's own published example, and each has a
+//! verifier that recomputes the signature from a request as received, so a test server can check
+//! what the collector sends without a cloud account.
 //!
 //! The object-storage signers are our own code rather than `reqsign`: that crate is async,
 //! brings its own HTTP types and credential loaders, and each algorithm is a few dozen lines on
 //! `hmac`/`sha1`/`sha2`, pinned here to the vendors' vectors.
 
+pub mod acs3;
 pub mod cos;
 pub mod oss;
 pub mod rpc;

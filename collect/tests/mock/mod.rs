@@ -308,6 +308,17 @@ impl Cloud {
                     };
                     return Some(Request::new("sls", action, Some(region), params));
                 }
+                // Container Service for Kubernetes: ROA paths at `cs.<region>.aliyuncs.com`, the
+                // action in `x-acs-action` (signature V3).
+                if let Some(region) = rest.strip_prefix("cs.") {
+                    let action = header("x-acs-action")?;
+                    let params = match path.strip_prefix("/clusters/") {
+                        Some(cluster) => vec![("ClusterId".to_owned(), decode(cluster))],
+                        None if path == "/api/v1/clusters" => query,
+                        None => return None,
+                    };
+                    return Some(Request::new("cs", &action, Some(region.to_owned()), params));
+                }
                 // ApsaraDB for MongoDB (`dds`) answers at `mongodb.aliyuncs.com`, Security Center
                 // (`sas`) at `tds.aliyuncs.com`.
                 let service = match rest.split('.').next()? {
@@ -360,6 +371,7 @@ impl Cloud {
                 sign::oss::verify(secret, method, bucket, path, query, headers)
             }
             (Provider::Alibaba, "sls") => sign::sls::verify(secret, method, path, query, headers),
+            (Provider::Alibaba, "cs") => sign::acs3::verify(secret, method, path, query, headers, body),
             (Provider::Alibaba, _) => sign::rpc::verify(secret, method, query),
         }
     }
