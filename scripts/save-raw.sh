@@ -68,6 +68,7 @@ tencent regional cvm DescribeImages offset:Offset:Limit:100 ImageSet - - - - -
 tencent regional cvm DescribeImageSharePermission none - cvm.DescribeImages ImageSet[] ImageId=ImageId - -
 tencent regional vpc DescribeVpcs offset:Offset:Limit:100 VpcSet - - - - -
 tencent regional vpc DescribeFlowLogs offset:Offset:Limit:100 FlowLog - - - - -
+tencent regional vpc DescribeNatGatewayDestinationIpPortTranslationNatRules offset:Offset:Limit:100 NatGatewayDestinationIpPortTranslationNatRuleSet - - - - -
 tencent regional vpc DescribeNetworkAcls offset:Offset:Limit:100 NetworkAclSet - - - - -
 tencent regional vpc DescribeSecurityGroups offset:Offset:Limit:100 SecurityGroupSet - - - - -
 tencent regional vpc DescribeSecurityGroupPolicies none - vpc.DescribeSecurityGroups SecurityGroupSet[] SecurityGroupId=SecurityGroupId - -
@@ -137,6 +138,8 @@ alibaba regional ecs DescribeImages page:PageNumber:PageSize:100 Images.Image - 
 alibaba regional ecs DescribeImageSharePermission page:PageNumber:PageSize:100 Accounts.Account ecs.DescribeImages Images.Image[] ImageId=ImageId - -
 alibaba regional vpc DescribeVpcs page:PageNumber:PageSize:50 Vpcs.Vpc - - - - -
 alibaba regional vpc DescribeFlowLogs page:PageNumber:PageSize:50 FlowLogs.FlowLog - - - - -
+alibaba regional vpc DescribeNatGateways page:PageNumber:PageSize:50 NatGateways.NatGateway - - - - -
+alibaba regional vpc DescribeForwardTableEntries page:PageNumber:PageSize:50 ForwardTableEntries.ForwardTableEntry vpc.DescribeNatGateways NatGateways.NatGateway[].ForwardTableIds.ForwardTableId[] ForwardTableId=. - -
 alibaba regional vpc DescribeNetworkAcls page:PageNumber:PageSize:50 NetworkAcls.NetworkAcl - - - - -
 alibaba regional ecs DescribeSecurityGroups token:NextToken:NextToken SecurityGroups.SecurityGroup - - - - -
 alibaba regional ecs DescribeSecurityGroupAttribute token:NextToken:NextToken Permissions.Permission ecs.DescribeSecurityGroups SecurityGroups.SecurityGroup[] SecurityGroupId=SecurityGroupId - -

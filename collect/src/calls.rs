@@ -40,7 +40,9 @@ pub struct Per {
     pub param: &'static str,
     /// The list call, `service.Action`.
     pub from: &'static str,
-    /// The keys leading to the list's items in its answer (`["Users", "User"]`).
+    /// The keys leading to the list's items in its answer (`["Users", "User"]`); a key ending
+    /// in `[]` goes through each element of a list on the way, for items nested in each item of
+    /// another list (`["NatGateways", "NatGateway[]", "ForwardTableIds", "ForwardTableId"]`).
     pub list: &'static [&'static str],
     /// The item fields holding the value; empty when the items are the values themselves.
     /// Several fields (a rule's source and destination prefix list) give a value each.

@@ -21,6 +21,7 @@ mod hosts;
 mod keys;
 mod leaks;
 pub mod live;
+mod nat;
 pub mod net;
 mod network_acl;
 pub mod node;

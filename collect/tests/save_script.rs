@@ -160,8 +160,9 @@ esac
 "#;
 
 /// Fake `aliyun`: an account, a user with keys, a policy with a default version, a security
-/// group whose rules name prefix lists, a log project with a store, ActionTrail events in two
-/// pages. Every other call answers nothing in particular.
+/// group whose rules name prefix lists, NAT gateways whose DNAT tables are nested in each
+/// gateway, a log project with a store, ActionTrail events in two pages. Every other call
+/// answers nothing in particular.
 const ALIYUN: &str = r#"#!/bin/sh
 echo "aliyun $*" >> "$FAKE_LOG"
 call="$1.$2"; shift 2
@@ -184,6 +185,7 @@ case "$call" in
       /clusters/c1) echo '{"cluster_id": "c1", "master_url": "{\"api_server_endpoint\":\"\"}", "meta_data": ""}' ;;
       *) echo '{"code": "ErrorClusterNotFound", "message": "no such cluster", "requestId": "r"}' ;;
     esac ;;
+  vpc.DescribeNatGateways) echo '{"NatGateways": {"NatGateway": [{"NatGatewayId": "ngw-1", "ForwardTableIds": {"ForwardTableId": ["ftb-1", "ftb-2"]}}, {"NatGatewayId": "ngw-2", "ForwardTableIds": {"ForwardTableId": []}}]}, "TotalCount": 2, "RequestId": "r"}' ;;
   sls.ListProject) echo '{"projects": [{"projectName": "audit"}], "count": 1, "total": 1}' ;;
   sls.ListLogStores) echo '{"logstores": ["trail"], "count": 1, "total": 1}' ;;
   actiontrail.LookupEvents)
@@ -331,6 +333,9 @@ fn alibaba_items_give_every_parameter_and_buckets_go_to_their_region() {
     assert!(exists("cn-hangzhou/cs.DescribeClustersV1.json"));
     assert!(exists("cn-hangzhou/cs.DescribeClusterDetail@ClusterId=c1.json"));
     // A parameter taken from the source answer's own file name.
+    // A DNAT table id sits in a list inside each gateway: one call per table of every gateway.
+    assert!(exists("cn-hangzhou/vpc.DescribeForwardTableEntries@ForwardTableId=ftb-1.json"));
+    assert!(exists("cn-hangzhou/vpc.DescribeForwardTableEntries@ForwardTableId=ftb-2.json"));
     assert!(exists("cn-hangzhou/sls.ListLogStores@project=audit.json"));
     assert!(exists("cn-hangzhou/sls.GetLogStore@project=audit@logstore=trail.json"));
     // Buckets listed by ossutil go to their region's folder; a region not saved is left alone.

@@ -20,6 +20,7 @@ pub(crate) mod events;
 mod images;
 mod kms;
 mod kvstore;
+mod nat;
 mod oss;
 mod ram;
 mod ram_settings;
@@ -340,7 +341,7 @@ pub(crate) static CALLS: &[Call] = &[
         "DescribeInstances",
         Scope::Regional,
         None,
-        &["Instance", "Vpc", "HostAgent"],
+        &["Instance", "Vpc", "HostAgent", "NatForwardRule"],
         "Instances.Instance[]: InstanceId, InstanceName, Status, PublicIpAddress.IpAddress[], EipAddress.IpAddress, VpcAttributes.PrivateIpAddress.IpAddress[], InnerIpAddress.IpAddress[], SecurityGroupIds.SecurityGroupId[], ImageId, OSName, Tags.Tag[], VpcAttributes.VpcId",
         NEXT_TOKEN,
         &["Instances"],
@@ -443,6 +444,33 @@ pub(crate) static CALLS: &[Call] = &[
         "FlowLogs.FlowLog[]: FlowLogId, VpcId, ResourceType, ResourceId, Status (Active/Activating/Inactive)",
         PAGE_50,
         &["FlowLogs"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "vpc",
+        "DescribeNatGateways",
+        Scope::Regional,
+        None,
+        &["NatForwardRule"],
+        "NatGateways.NatGateway[]: NatGatewayId, VpcId, ForwardTableIds.ForwardTableId[]",
+        PAGE_50,
+        &["NatGateways"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "vpc",
+        "DescribeForwardTableEntries",
+        Scope::Regional,
+        Some(Per::each(
+            "ForwardTableId",
+            "vpc.DescribeNatGateways",
+            &["NatGateways", "NatGateway[]", "ForwardTableIds", "ForwardTableId"],
+            &[],
+        )),
+        &["NatForwardRule"],
+        "ForwardTableEntries.ForwardTableEntry[]: ForwardEntryId, ForwardEntryName, ForwardTableId, IpProtocol (TCP/UDP/Any), ExternalIp, ExternalPort, InternalIp, InternalPort",
+        PAGE_50,
+        &[],
     ),
     Call::row(
         Provider::Alibaba,
@@ -921,6 +949,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         sas::build(answers, out, &place);
         security_group::build(answers, out, &place);
         vpcs::build(answers, out, &place);
+        nat::build(answers, out, &place);
         acls::build(answers, out, &place);
         slb::build(answers, out, &place);
         rds::build(answers, out, &place);

@@ -102,16 +102,31 @@ impl Cursor {
 }
 
 /// The items under `list` in an answer (XML roots included: `ListAllMyBucketsResult.Buckets...`).
+/// A key ending in `[]` goes through every element of that list, so the items may sit in a list
+/// nested in each item of another (`NatGateways.NatGateway[].ForwardTableIds.ForwardTableId`:
+/// every DNAT table of every gateway).
 pub(crate) fn items<'a>(answer: &'a Value, list: &[&str]) -> Vec<&'a Value> {
-    let mut node = Some(answer);
+    let mut nodes = vec![answer];
     for key in list {
-        node = node.and_then(|value| value.get(*key));
+        let (key, each) = match key.strip_suffix("[]") {
+            Some(key) => (key, true),
+            None => (*key, false),
+        };
+        nodes = nodes
+            .into_iter()
+            .filter_map(|value| value.get(key))
+            .flat_map(|value| if each { spread(value) } else { vec![value] })
+            .collect();
     }
-    match node {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(Value::Null) | None => Vec::new(),
-        // XML lists of one item read as the item itself.
-        Some(item) => vec![item],
+    nodes.into_iter().flat_map(spread).collect()
+}
+
+/// The elements of a list; XML lists of one item read as the item itself.
+fn spread(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().collect(),
+        Value::Null => Vec::new(),
+        item => vec![item],
     }
 }
 
@@ -224,6 +239,19 @@ mod tests {
         cursor.advance(&json!({"NextToken": "same"}));
         assert!(cursor.next_params().is_none());
         assert!(cursor.problem().unwrap().contains("twice"));
+    }
+
+    #[test]
+    fn items_in_a_list_nested_in_each_item() {
+        let answer = json!({"NatGateways": {"NatGateway": [
+            {"NatGatewayId": "ngw-1", "ForwardTableIds": {"ForwardTableId": ["ftb-1", "ftb-2"]}},
+            {"NatGatewayId": "ngw-2", "ForwardTableIds": {"ForwardTableId": []}},
+            {"NatGatewayId": "ngw-3"},
+            {"NatGatewayId": "ngw-4", "ForwardTableIds": {"ForwardTableId": "ftb-4"}}
+        ]}});
+        let list = ["NatGateways", "NatGateway[]", "ForwardTableIds", "ForwardTableId"];
+        assert_eq!(items(&answer, &list), [&json!("ftb-1"), &json!("ftb-2"), &json!("ftb-4")]);
+        assert_eq!(items(&answer, &["NatGateways", "NatGateway"]).len(), 4);
     }
 
     #[test]

@@ -137,9 +137,17 @@ fn payload(service: &str, action: &str, params: &[(String, String)]) -> Map<Stri
             "InstanceIds" | "Attributes" if action == "DescribeInstancesAttributes" => json!([value]),
             // Filters are objects; the fixed ones are written as JSON.
             "Filters" => serde_json::from_str(value).unwrap_or_else(|_| json!(value)),
-            // VPC's VPC, template and group lists take their offsets as strings; its flow log
-            // and network ACL lists take integers.
-            "Offset" | "Limit" if service == "vpc" && !matches!(action, "DescribeFlowLogs" | "DescribeNetworkAcls") => {
+            // VPC's VPC, template and group lists take their offsets as strings; its flow log,
+            // network ACL and DNAT rule lists take integers.
+            "Offset" | "Limit"
+                if service == "vpc"
+                    && !matches!(
+                        action,
+                        "DescribeFlowLogs"
+                            | "DescribeNetworkAcls"
+                            | "DescribeNatGatewayDestinationIpPortTranslationNatRules"
+                    ) =>
+            {
                 json!(value)
             }
             "Offset" | "Limit" | "Page" | "Rp" | "PageNumber" | "PageSize" | "MaxResults" | "StartTime" | "EndTime"
@@ -187,6 +195,12 @@ mod tests {
         let body = payload("vpc", "DescribeFlowLogs", &params(&[("Offset", "100"), ("Limit", "100")]));
         assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
         let body = payload("vpc", "DescribeNetworkAcls", &params(&[("Offset", "100"), ("Limit", "100")]));
+        assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
+        let body = payload(
+            "vpc",
+            "DescribeNatGatewayDestinationIpPortTranslationNatRules",
+            &params(&[("Offset", "100"), ("Limit", "100")]),
+        );
         assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
         let filters = r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#;
         let body = payload("cvm", "DescribeImages", &params(&[("Filters", filters)]));

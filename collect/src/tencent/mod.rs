@@ -23,6 +23,7 @@ pub(crate) mod events;
 mod images;
 mod kms;
 mod mongodb;
+mod nat;
 mod redis;
 mod ssl;
 mod tke;
@@ -321,7 +322,7 @@ pub(crate) static CALLS: &[Call] = &[
         "DescribeInstances",
         Scope::Regional,
         None,
-        &["Instance", "Vpc", "HostAgent"],
+        &["Instance", "Vpc", "HostAgent", "NatForwardRule"],
         "InstanceSet[]: InstanceId, InstanceName, InstanceState, PublicIpAddresses, PrivateIpAddresses, SecurityGroupIds, CamRoleName, ImageId, OsName, Tags, VirtualPrivateCloud.VpcId",
         OFFSET_100,
         &["InstanceSet"],
@@ -413,6 +414,17 @@ pub(crate) static CALLS: &[Call] = &[
         "FlowLog[]: FlowLogId, VpcId, ResourceType, ResourceId, Enable, CloudLogState",
         OFFSET_100,
         &["FlowLog"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "vpc",
+        "DescribeNatGatewayDestinationIpPortTranslationNatRules",
+        Scope::Regional,
+        None,
+        &["NatForwardRule"],
+        "NatGatewayDestinationIpPortTranslationNatRuleSet[]: NatGatewayId, VpcId, IpProtocol (TCP/UDP), PublicIpAddress, PublicPort, PrivateIpAddress, PrivatePort, Description",
+        OFFSET_100,
+        &["NatGatewayDestinationIpPortTranslationNatRuleSet"],
     ),
     Call::row(
         Provider::Tencent,
@@ -831,6 +843,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         cwp::build(answers, out, &place);
         vpc::build(answers, out, &place);
         vpcs::build(answers, out, &place);
+        nat::build(answers, out, &place);
         acls::build(answers, out, &place);
         clb::build(answers, out, &place);
         cdb::build(answers, out, &place);
