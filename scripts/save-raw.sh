@@ -23,7 +23,7 @@ set -euo pipefail
 # The calls rulec import reads: rulec_collect::calls::all(), one line each. Generated; do not
 # edit by hand. After the table changes, regenerate it with
 #   UPDATE_SCRIPT=1 cargo test -p rulec-collect --test save_script
-# Columns: provider scope service action paging items source each params region bare
+# Columns: provider scope service action paging items source each params region bare fixed
 #   paging  none | offset:<Offset>:<Limit>:<max> | page:<Number>:<Size>:<max> | token:<request>:<response>
 #   items   the list a page holds (paged calls): a full page asks for the next
 #   source each   a call made once per item of the list <each> in every answer of <source>
@@ -34,152 +34,154 @@ set -euo pipefail
 #   bare    `bare`: the call is also saved once without parameters; `batch:<N>`: the values of
 #           every source answer go N at a time as one list parameter, each answer a page of
 #           one file without parameters
+#   fixed   <Name>=<value>&...: parameters the call is always made with (`{region}`: the
+#           region it is made in), as rulec collect sends them
 CALLS_TABLE=$(
 	cat <<'END_CALLS_TABLE'
-tencent global sts GetCallerIdentity none - - - - - -
-tencent global cam GetPasswordRules none - - - - - -
-tencent global cam DescribeSafeAuthFlag none - - - - - -
-tencent global cam ListUsers none - - - - - -
-tencent global cam ListCollaborators offset:Offset:Limit:20 Data - - - - -
-tencent global cam GetUser none - cam.ListUsers Data[] Name=Name - -
-tencent global cam DescribeSubAccounts none - cam.ListUsers Data[] FilterSubAccountUin=Uin - -
-tencent global cam DescribeSafeAuthFlagColl none - cam.ListUsers Data[] SubUin=Uin - -
-tencent global cam ListGroupsForUser page:Page:Rp:20 GroupInfo cam.ListUsers Data[] SubUin=Uin - -
-tencent global cam ListAttachedUserPolicies page:Page:Rp:20 List cam.ListUsers Data[] TargetUin=Uin - -
-tencent global cam ListAttachedUserAllPolicies page:Page:Rp:200 PolicyList cam.ListUsers Data[] TargetUin=Uin - -
-tencent global cam ListGroups page:Page:Rp:20 GroupInfo - - - - -
-tencent global cam ListUsersForGroup page:Page:Rp:20 UserInfo cam.ListGroups GroupInfo[] GroupId=GroupId - -
-tencent global cam ListAttachedGroupPolicies page:Page:Rp:20 List cam.ListGroups GroupInfo[] TargetGroupId=GroupId - -
-tencent global cam DescribeRoleList page:Page:Rp:200 List - - - - -
-tencent global cam GetRole none - cam.DescribeRoleList List[] RoleId=RoleId - -
-tencent global cam ListAttachedRolePolicies page:Page:Rp:200 List cam.DescribeRoleList List[] RoleId=RoleId - -
-tencent global cam ListPolicies page:Page:Rp:200 List - - - - -
-tencent global cam GetPolicy none - cam.ListPolicies List[] PolicyId=PolicyId - -
-tencent global cam ListAccessKeys none - cam.ListUsers Data[] TargetUin=Uin - bare
-tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] SecretIdList=AccessKeyId - batch:10
-tencent global cfw DescribeFwEdgeIps offset:Offset:Limit:100 Data - - - - -
-tencent global ssl DescribeCertificates offset:Offset:Limit:100 Certificates - - - - -
-tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
-tencent regional cvm DescribeInstancesAttributes none - cvm.DescribeInstances InstanceSet[] InstanceIds=InstanceId - -
-tencent regional cwp DescribeMachines offset:Offset:Limit:100 Machines - - - - -
-tencent regional cbs DescribeDisks offset:Offset:Limit:100 DiskSet - - - - -
-tencent regional cbs DescribeSnapshots offset:Offset:Limit:100 SnapshotSet - - - - -
-tencent regional cvm DescribeImages offset:Offset:Limit:100 ImageSet - - - - -
-tencent regional cvm DescribeImageSharePermission none - cvm.DescribeImages ImageSet[] ImageId=ImageId - -
-tencent regional vpc DescribeVpcs offset:Offset:Limit:100 VpcSet - - - - -
-tencent regional vpc DescribeFlowLogs offset:Offset:Limit:100 FlowLog - - - - -
-tencent regional vpc DescribeNatGatewayDestinationIpPortTranslationNatRules offset:Offset:Limit:100 NatGatewayDestinationIpPortTranslationNatRuleSet - - - - -
-tencent regional vpc DescribeNetworkAcls offset:Offset:Limit:100 NetworkAclSet - - - - -
-tencent regional vpc DescribeSecurityGroups offset:Offset:Limit:100 SecurityGroupSet - - - - -
-tencent regional vpc DescribeSecurityGroupPolicies none - vpc.DescribeSecurityGroups SecurityGroupSet[] SecurityGroupId=SecurityGroupId - -
-tencent regional vpc DescribeAddressTemplates offset:Offset:Limit:100 AddressTemplateSet - - - - -
-tencent regional vpc DescribeAddressTemplateGroups offset:Offset:Limit:100 AddressTemplateGroupSet - - - - -
-tencent regional vpc DescribeServiceTemplates offset:Offset:Limit:100 ServiceTemplateSet - - - - -
-tencent regional vpc DescribeServiceTemplateGroups offset:Offset:Limit:100 ServiceTemplateGroupSet - - - - -
-tencent regional clb DescribeLoadBalancers offset:Offset:Limit:100 LoadBalancerSet - - - - -
-tencent regional clb DescribeListeners none - clb.DescribeLoadBalancers LoadBalancerSet[] LoadBalancerId=LoadBalancerId - -
-tencent regional clb DescribeTargets none - clb.DescribeLoadBalancers LoadBalancerSet[] LoadBalancerId=LoadBalancerId - -
-tencent global cos GetService token:marker:NextMarker ListAllMyBucketsResult.Buckets.Bucket - - - - -
-tencent regional cos GetBucketAcl none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketPolicy none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketEncryption none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketVersioning none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketLogging none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-tencent regional cos GetBucketReplication none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-tencent regional redis DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - -
-tencent regional mongodb DescribeDBInstances offset:Offset:Limit:100 InstanceDetails - - - - -
-tencent regional es DescribeInstances offset:Offset:Limit:100 InstanceList - - - - -
-tencent regional tke DescribeClusters offset:Offset:Limit:100 Clusters - - - - -
-tencent regional tke DescribeClusterEndpoints none - tke.DescribeClusters Clusters[] ClusterId=ClusterId - -
-tencent regional tke DescribeLogSwitches none - tke.DescribeClusters Clusters[] ClusterIds=ClusterId - batch:10
-tencent regional cdb DescribeDBInstances offset:Offset:Limit:2000 Items - - - - -
-tencent regional cdb DescribeDBSecurityGroups none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
-tencent regional cdb DescribeBackupConfig none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
-tencent regional cdb DescribeAuditConfig none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
-tencent regional cdb DescribeDBInstanceInfo none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
-tencent regional cdb DescribeSSLStatus none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - -
-tencent regional kms ListKeyDetail offset:Offset:Limit:200 KeyMetadatas - - - - -
-tencent regional kms ListKeys offset:Offset:Limit:200 Keys - - - - -
-tencent regional kms DescribeKey none - kms.ListKeys Keys[] KeyId=KeyId - -
-tencent regional kms GetKeyRotationStatus none - kms.ListKeyDetail KeyMetadatas[] KeyId=KeyId - -
-tencent regional kms ListAlgorithms none - - - - - -
-tencent global cloudaudit DescribeAuditTracks page:PageNumber:PageSize:20 Tracks - - - - -
-tencent regional cls DescribeTopics offset:Offset:Limit:100 Topics - - - - -
-alibaba global sts GetCallerIdentity none - - - - - -
-alibaba global ram GetPasswordPolicy none - - - - - -
-alibaba global ram GetSecurityPreference none - - - - - -
-alibaba global ims GetAccountMFAInfo none - - - - - -
-alibaba global ram ListUsers token:Marker:Marker Users.User - - - - -
-alibaba global ram GetUser none - ram.ListUsers Users.User[] UserName=UserName - -
-alibaba global ram GetLoginProfile none - ram.ListUsers Users.User[] UserName=UserName - -
-alibaba global ram GetUserMFAInfo none - ram.ListUsers Users.User[] UserName=UserName - -
-alibaba global ram ListGroupsForUser none - ram.ListUsers Users.User[] UserName=UserName - -
-alibaba global ram ListPoliciesForUser none - ram.ListUsers Users.User[] UserName=UserName - -
-alibaba global ram ListGroups token:Marker:Marker Groups.Group - - - - -
-alibaba global ram ListPoliciesForGroup none - ram.ListGroups Groups.Group[] GroupName=GroupName - -
-alibaba global ram ListRoles token:Marker:Marker Roles.Role - - - - -
-alibaba global ram GetRole none - ram.ListRoles Roles.Role[] RoleName=RoleName - -
-alibaba global ram ListPoliciesForRole none - ram.ListRoles Roles.Role[] RoleName=RoleName - -
-alibaba global ram ListPolicies token:Marker:Marker Policies.Policy - - - - -
-alibaba global ram GetPolicy none - ram.ListPolicies Policies.Policy[] PolicyName=PolicyName,+PolicyType=PolicyType - -
-alibaba global ram GetPolicyVersion none - ram.ListPolicies Policies.Policy[] PolicyName=PolicyName,+VersionId=DefaultVersion,+PolicyType=PolicyType - -
-alibaba global ram ListAccessKeys none - ram.ListUsers Users.User[] UserName=UserName - bare
-alibaba global ram GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -
-alibaba global ims GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - -
-alibaba global cloudfw DescribeAssetList page:CurrentPage:PageSize:50 Assets - - - - -
-alibaba global cas DescribeUserCertificateList page:CurrentPage:ShowSize:50 CertificateList - - - - -
-alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - -
-alibaba regional ecs DescribeUserData none - ecs.DescribeInstances Instances.Instance[] InstanceId=InstanceId - -
-alibaba global sas DescribeCloudCenterInstances page:CurrentPage:PageSize:100 Instances - - - - -
-alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 InstanceRamRoleSets.InstanceRamRoleSet - - - - -
-alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - -
-alibaba regional ecs DescribeSnapshots page:PageNumber:PageSize:100 Snapshots.Snapshot - - - - -
-alibaba regional ecs DescribeImages page:PageNumber:PageSize:100 Images.Image - - - - -
-alibaba regional ecs DescribeImageSharePermission page:PageNumber:PageSize:100 Accounts.Account ecs.DescribeImages Images.Image[] ImageId=ImageId - -
-alibaba regional vpc DescribeVpcs page:PageNumber:PageSize:50 Vpcs.Vpc - - - - -
-alibaba regional vpc DescribeFlowLogs page:PageNumber:PageSize:50 FlowLogs.FlowLog - - - - -
-alibaba regional vpc DescribeNatGateways page:PageNumber:PageSize:50 NatGateways.NatGateway - - - - -
-alibaba regional vpc DescribeForwardTableEntries page:PageNumber:PageSize:50 ForwardTableEntries.ForwardTableEntry vpc.DescribeNatGateways NatGateways.NatGateway[].ForwardTableIds.ForwardTableId[] ForwardTableId=. - -
-alibaba regional vpc DescribeNetworkAcls page:PageNumber:PageSize:50 NetworkAcls.NetworkAcl - - - - -
-alibaba regional ecs DescribeSecurityGroups token:NextToken:NextToken SecurityGroups.SecurityGroup - - - - -
-alibaba regional ecs DescribeSecurityGroupAttribute token:NextToken:NextToken Permissions.Permission ecs.DescribeSecurityGroups SecurityGroups.SecurityGroup[] SecurityGroupId=SecurityGroupId - -
-alibaba regional ecs DescribePrefixListAttributes none - ecs.DescribeSecurityGroupAttribute Permissions.Permission[] PrefixListId=SourcePrefixListId|DestPrefixListId - -
-alibaba regional slb DescribeLoadBalancers page:PageNumber:PageSize:100 LoadBalancers.LoadBalancer - - - - -
-alibaba regional slb DescribeLoadBalancerAttribute none - slb.DescribeLoadBalancers LoadBalancers.LoadBalancer[] LoadBalancerId=LoadBalancerId - -
-alibaba regional slb DescribeLoadBalancerListeners token:NextToken:NextToken Listeners - - - - -
-alibaba regional slb DescribeAccessControlListAttribute none - slb.DescribeLoadBalancerListeners Listeners[] AclId=AclId - -
-alibaba regional rds DescribeDBInstances page:PageNumber:PageSize:100 Items.DBInstance - - - - -
-alibaba regional rds DescribeDBInstanceNetInfo none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
-alibaba regional rds DescribeDBInstanceIPArrayList none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
-alibaba regional rds DescribeDBInstanceTDE none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
-alibaba regional rds DescribeDBInstanceSSL none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
-alibaba regional rds DescribeSQLCollectorPolicy none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
-alibaba regional rds DescribeBackupPolicy none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
-alibaba regional rds DescribeSQLCollectorRetention none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
-alibaba regional rds DescribeParameters none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - -
-alibaba regional r-kvstore DescribeInstances page:PageNumber:PageSize:50 Instances.KVStoreInstance - - - - -
-alibaba regional r-kvstore DescribeSecurityIps none - r-kvstore.DescribeInstances Instances.KVStoreInstance[] InstanceId=InstanceId - -
-alibaba regional r-kvstore DescribeDBInstanceNetInfo none - r-kvstore.DescribeInstances Instances.KVStoreInstance[] InstanceId=InstanceId - -
-alibaba regional dds DescribeDBInstances page:PageNumber:PageSize:100 DBInstances.DBInstance - - - - -
-alibaba regional dds DescribeSecurityIps none - dds.DescribeDBInstances DBInstances.DBInstance[] DBInstanceId=DBInstanceId - -
-alibaba regional cs DescribeClustersV1 page:page_number:page_size:100 clusters - - - - -
-alibaba regional cs DescribeClusterDetail none - cs.DescribeClustersV1 clusters[] ClusterId=cluster_id - -
-alibaba regional kms ListKeys page:PageNumber:PageSize:100 Keys.Key - - - - -
-alibaba regional kms DescribeKey none - kms.ListKeys Keys.Key[] KeyId=KeyId - -
-alibaba global oss ListBuckets token:marker:NextMarker ListAllMyBucketsResult.Buckets.Bucket - - - - -
-alibaba regional oss GetBucketAcl none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketPolicy none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketEncryption none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketVersioning none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketLogging none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-alibaba regional oss GetBucketReplication none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location -
-alibaba global actiontrail DescribeTrails none - - - - - -
-alibaba global actiontrail GetTrailStatus none - actiontrail.DescribeTrails TrailList[] Name=Name - -
-alibaba regional sls ListProject offset:offset:size:500 projects - - - - -
-alibaba global cloudsso ListDirectories none - - - - - -
-alibaba global cloudsso GetMFAAuthenticationSettings none - cloudsso.ListDirectories Directories[] DirectoryId=DirectoryId - -
-alibaba regional sls ListLogStores offset:offset:size:500 logstores sls.ListProject projects[] project=projectName - -
-alibaba regional sls GetLogStore none - sls.ListLogStores logstores[] project=@project,logstore=. - -
+tencent global sts GetCallerIdentity none - - - - - - -
+tencent global cam GetPasswordRules none - - - - - - -
+tencent global cam DescribeSafeAuthFlag none - - - - - - -
+tencent global cam ListUsers none - - - - - - -
+tencent global cam ListCollaborators offset:Offset:Limit:20 Data - - - - - -
+tencent global cam GetUser none - cam.ListUsers Data[] Name=Name - - -
+tencent global cam DescribeSubAccounts none - cam.ListUsers Data[] FilterSubAccountUin=Uin - - -
+tencent global cam DescribeSafeAuthFlagColl none - cam.ListUsers Data[] SubUin=Uin - - -
+tencent global cam ListGroupsForUser page:Page:Rp:20 GroupInfo cam.ListUsers Data[] SubUin=Uin - - -
+tencent global cam ListAttachedUserPolicies page:Page:Rp:20 List cam.ListUsers Data[] TargetUin=Uin - - -
+tencent global cam ListAttachedUserAllPolicies page:Page:Rp:200 PolicyList cam.ListUsers Data[] TargetUin=Uin - - AttachType=0
+tencent global cam ListGroups page:Page:Rp:20 GroupInfo - - - - - -
+tencent global cam ListUsersForGroup page:Page:Rp:20 UserInfo cam.ListGroups GroupInfo[] GroupId=GroupId - - -
+tencent global cam ListAttachedGroupPolicies page:Page:Rp:20 List cam.ListGroups GroupInfo[] TargetGroupId=GroupId - - -
+tencent global cam DescribeRoleList page:Page:Rp:200 List - - - - - -
+tencent global cam GetRole none - cam.DescribeRoleList List[] RoleId=RoleId - - -
+tencent global cam ListAttachedRolePolicies page:Page:Rp:200 List cam.DescribeRoleList List[] RoleId=RoleId - - -
+tencent global cam ListPolicies page:Page:Rp:200 List - - - - - -
+tencent global cam GetPolicy none - cam.ListPolicies List[] PolicyId=PolicyId - - -
+tencent global cam ListAccessKeys none - cam.ListUsers Data[] TargetUin=Uin - bare -
+tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] SecretIdList=AccessKeyId - batch:10 -
+tencent global cfw DescribeFwEdgeIps offset:Offset:Limit:100 Data - - - - - -
+tencent global ssl DescribeCertificates offset:Offset:Limit:100 Certificates - - - - - -
+tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - - -
+tencent regional cvm DescribeInstancesAttributes none - cvm.DescribeInstances InstanceSet[] InstanceIds=InstanceId - - Attributes=UserData
+tencent regional cwp DescribeMachines offset:Offset:Limit:100 Machines - - - - - MachineType=CVM&MachineRegion={region}
+tencent regional cbs DescribeDisks offset:Offset:Limit:100 DiskSet - - - - - -
+tencent regional cbs DescribeSnapshots offset:Offset:Limit:100 SnapshotSet - - - - - -
+tencent regional cvm DescribeImages offset:Offset:Limit:100 ImageSet - - - - - Filters=[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]
+tencent regional cvm DescribeImageSharePermission none - cvm.DescribeImages ImageSet[] ImageId=ImageId - - -
+tencent regional vpc DescribeVpcs offset:Offset:Limit:100 VpcSet - - - - - -
+tencent regional vpc DescribeFlowLogs offset:Offset:Limit:100 FlowLog - - - - - -
+tencent regional vpc DescribeNatGatewayDestinationIpPortTranslationNatRules offset:Offset:Limit:100 NatGatewayDestinationIpPortTranslationNatRuleSet - - - - - -
+tencent regional vpc DescribeNetworkAcls offset:Offset:Limit:100 NetworkAclSet - - - - - -
+tencent regional vpc DescribeSecurityGroups offset:Offset:Limit:100 SecurityGroupSet - - - - - -
+tencent regional vpc DescribeSecurityGroupPolicies none - vpc.DescribeSecurityGroups SecurityGroupSet[] SecurityGroupId=SecurityGroupId - - -
+tencent regional vpc DescribeAddressTemplates offset:Offset:Limit:100 AddressTemplateSet - - - - - -
+tencent regional vpc DescribeAddressTemplateGroups offset:Offset:Limit:100 AddressTemplateGroupSet - - - - - -
+tencent regional vpc DescribeServiceTemplates offset:Offset:Limit:100 ServiceTemplateSet - - - - - -
+tencent regional vpc DescribeServiceTemplateGroups offset:Offset:Limit:100 ServiceTemplateGroupSet - - - - - -
+tencent regional clb DescribeLoadBalancers offset:Offset:Limit:100 LoadBalancerSet - - - - - -
+tencent regional clb DescribeListeners none - clb.DescribeLoadBalancers LoadBalancerSet[] LoadBalancerId=LoadBalancerId - - -
+tencent regional clb DescribeTargets none - clb.DescribeLoadBalancers LoadBalancerSet[] LoadBalancerId=LoadBalancerId - - -
+tencent global cos GetService token:marker:NextMarker ListAllMyBucketsResult.Buckets.Bucket - - - - - -
+tencent regional cos GetBucketAcl none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+tencent regional cos GetBucketPolicy none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+tencent regional cos GetBucketEncryption none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+tencent regional cos GetBucketVersioning none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+tencent regional cos GetBucketLogging none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+tencent regional cos GetBucketReplication none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+tencent regional redis DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - - -
+tencent regional mongodb DescribeDBInstances offset:Offset:Limit:100 InstanceDetails - - - - - -
+tencent regional es DescribeInstances offset:Offset:Limit:100 InstanceList - - - - - -
+tencent regional tke DescribeClusters offset:Offset:Limit:100 Clusters - - - - - -
+tencent regional tke DescribeClusterEndpoints none - tke.DescribeClusters Clusters[] ClusterId=ClusterId - - -
+tencent regional tke DescribeLogSwitches none - tke.DescribeClusters Clusters[] ClusterIds=ClusterId - batch:10 ClusterType=tke
+tencent regional cdb DescribeDBInstances offset:Offset:Limit:2000 Items - - - - - -
+tencent regional cdb DescribeDBSecurityGroups none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - - -
+tencent regional cdb DescribeBackupConfig none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - - -
+tencent regional cdb DescribeAuditConfig none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - - -
+tencent regional cdb DescribeDBInstanceInfo none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - - -
+tencent regional cdb DescribeSSLStatus none - cdb.DescribeDBInstances Items[] InstanceId=InstanceId - - -
+tencent regional kms ListKeyDetail offset:Offset:Limit:200 KeyMetadatas - - - - - -
+tencent regional kms ListKeys offset:Offset:Limit:200 Keys - - - - - -
+tencent regional kms DescribeKey none - kms.ListKeys Keys[] KeyId=KeyId - - -
+tencent regional kms GetKeyRotationStatus none - kms.ListKeyDetail KeyMetadatas[] KeyId=KeyId - - -
+tencent regional kms ListAlgorithms none - - - - - - -
+tencent global cloudaudit DescribeAuditTracks page:PageNumber:PageSize:20 Tracks - - - - - -
+tencent regional cls DescribeTopics offset:Offset:Limit:100 Topics - - - - - -
+alibaba global sts GetCallerIdentity none - - - - - - -
+alibaba global ram GetPasswordPolicy none - - - - - - -
+alibaba global ram GetSecurityPreference none - - - - - - -
+alibaba global ims GetAccountMFAInfo none - - - - - - -
+alibaba global ram ListUsers token:Marker:Marker Users.User - - - - - -
+alibaba global ram GetUser none - ram.ListUsers Users.User[] UserName=UserName - - -
+alibaba global ram GetLoginProfile none - ram.ListUsers Users.User[] UserName=UserName - - -
+alibaba global ram GetUserMFAInfo none - ram.ListUsers Users.User[] UserName=UserName - - -
+alibaba global ram ListGroupsForUser none - ram.ListUsers Users.User[] UserName=UserName - - -
+alibaba global ram ListPoliciesForUser none - ram.ListUsers Users.User[] UserName=UserName - - -
+alibaba global ram ListGroups token:Marker:Marker Groups.Group - - - - - -
+alibaba global ram ListPoliciesForGroup none - ram.ListGroups Groups.Group[] GroupName=GroupName - - -
+alibaba global ram ListRoles token:Marker:Marker Roles.Role - - - - - -
+alibaba global ram GetRole none - ram.ListRoles Roles.Role[] RoleName=RoleName - - -
+alibaba global ram ListPoliciesForRole none - ram.ListRoles Roles.Role[] RoleName=RoleName - - -
+alibaba global ram ListPolicies token:Marker:Marker Policies.Policy - - - - - -
+alibaba global ram GetPolicy none - ram.ListPolicies Policies.Policy[] PolicyName=PolicyName,+PolicyType=PolicyType - - -
+alibaba global ram GetPolicyVersion none - ram.ListPolicies Policies.Policy[] PolicyName=PolicyName,+VersionId=DefaultVersion,+PolicyType=PolicyType - - -
+alibaba global ram ListAccessKeys none - ram.ListUsers Users.User[] UserName=UserName - bare -
+alibaba global ram GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - - -
+alibaba global ims GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - - -
+alibaba global cloudfw DescribeAssetList page:CurrentPage:PageSize:50 Assets - - - - - -
+alibaba global cas DescribeUserCertificateList page:CurrentPage:ShowSize:50 CertificateList - - - - - -
+alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - - -
+alibaba regional ecs DescribeUserData none - ecs.DescribeInstances Instances.Instance[] InstanceId=InstanceId - - -
+alibaba global sas DescribeCloudCenterInstances page:CurrentPage:PageSize:100 Instances - - - - - MachineTypes=ecs
+alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 InstanceRamRoleSets.InstanceRamRoleSet - - - - - -
+alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - - -
+alibaba regional ecs DescribeSnapshots page:PageNumber:PageSize:100 Snapshots.Snapshot - - - - - -
+alibaba regional ecs DescribeImages page:PageNumber:PageSize:100 Images.Image - - - - - ImageOwnerAlias=self
+alibaba regional ecs DescribeImageSharePermission page:PageNumber:PageSize:100 Accounts.Account ecs.DescribeImages Images.Image[] ImageId=ImageId - - -
+alibaba regional vpc DescribeVpcs page:PageNumber:PageSize:50 Vpcs.Vpc - - - - - -
+alibaba regional vpc DescribeFlowLogs page:PageNumber:PageSize:50 FlowLogs.FlowLog - - - - - -
+alibaba regional vpc DescribeNatGateways page:PageNumber:PageSize:50 NatGateways.NatGateway - - - - - -
+alibaba regional vpc DescribeForwardTableEntries page:PageNumber:PageSize:50 ForwardTableEntries.ForwardTableEntry vpc.DescribeNatGateways NatGateways.NatGateway[].ForwardTableIds.ForwardTableId[] ForwardTableId=. - - -
+alibaba regional vpc DescribeNetworkAcls page:PageNumber:PageSize:50 NetworkAcls.NetworkAcl - - - - - -
+alibaba regional ecs DescribeSecurityGroups token:NextToken:NextToken SecurityGroups.SecurityGroup - - - - - -
+alibaba regional ecs DescribeSecurityGroupAttribute token:NextToken:NextToken Permissions.Permission ecs.DescribeSecurityGroups SecurityGroups.SecurityGroup[] SecurityGroupId=SecurityGroupId - - -
+alibaba regional ecs DescribePrefixListAttributes none - ecs.DescribeSecurityGroupAttribute Permissions.Permission[] PrefixListId=SourcePrefixListId|DestPrefixListId - - -
+alibaba regional slb DescribeLoadBalancers page:PageNumber:PageSize:100 LoadBalancers.LoadBalancer - - - - - -
+alibaba regional slb DescribeLoadBalancerAttribute none - slb.DescribeLoadBalancers LoadBalancers.LoadBalancer[] LoadBalancerId=LoadBalancerId - - -
+alibaba regional slb DescribeLoadBalancerListeners token:NextToken:NextToken Listeners - - - - - -
+alibaba regional slb DescribeAccessControlListAttribute none - slb.DescribeLoadBalancerListeners Listeners[] AclId=AclId - - -
+alibaba regional rds DescribeDBInstances page:PageNumber:PageSize:100 Items.DBInstance - - - - - -
+alibaba regional rds DescribeDBInstanceNetInfo none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - - -
+alibaba regional rds DescribeDBInstanceIPArrayList none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - - -
+alibaba regional rds DescribeDBInstanceTDE none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - - -
+alibaba regional rds DescribeDBInstanceSSL none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - - -
+alibaba regional rds DescribeSQLCollectorPolicy none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - - -
+alibaba regional rds DescribeBackupPolicy none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - - -
+alibaba regional rds DescribeSQLCollectorRetention none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - - -
+alibaba regional rds DescribeParameters none - rds.DescribeDBInstances Items.DBInstance[] DBInstanceId=DBInstanceId - - -
+alibaba regional r-kvstore DescribeInstances page:PageNumber:PageSize:50 Instances.KVStoreInstance - - - - - -
+alibaba regional r-kvstore DescribeSecurityIps none - r-kvstore.DescribeInstances Instances.KVStoreInstance[] InstanceId=InstanceId - - -
+alibaba regional r-kvstore DescribeDBInstanceNetInfo none - r-kvstore.DescribeInstances Instances.KVStoreInstance[] InstanceId=InstanceId - - -
+alibaba regional dds DescribeDBInstances page:PageNumber:PageSize:100 DBInstances.DBInstance - - - - - -
+alibaba regional dds DescribeSecurityIps none - dds.DescribeDBInstances DBInstances.DBInstance[] DBInstanceId=DBInstanceId - - -
+alibaba regional cs DescribeClustersV1 page:page_number:page_size:100 clusters - - - - - -
+alibaba regional cs DescribeClusterDetail none - cs.DescribeClustersV1 clusters[] ClusterId=cluster_id - - -
+alibaba regional kms ListKeys page:PageNumber:PageSize:100 Keys.Key - - - - - -
+alibaba regional kms DescribeKey none - kms.ListKeys Keys.Key[] KeyId=KeyId - - -
+alibaba global oss ListBuckets token:marker:NextMarker ListAllMyBucketsResult.Buckets.Bucket - - - - - -
+alibaba regional oss GetBucketAcl none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+alibaba regional oss GetBucketPolicy none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+alibaba regional oss GetBucketEncryption none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+alibaba regional oss GetBucketVersioning none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+alibaba regional oss GetBucketLogging none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+alibaba regional oss GetBucketReplication none - oss.ListBuckets ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
+alibaba global actiontrail DescribeTrails none - - - - - - -
+alibaba global actiontrail GetTrailStatus none - actiontrail.DescribeTrails TrailList[] Name=Name - - -
+alibaba regional sls ListProject offset:offset:size:500 projects - - - - - -
+alibaba global cloudsso ListDirectories none - - - - - - -
+alibaba global cloudsso GetMFAAuthenticationSettings none - cloudsso.ListDirectories Directories[] DirectoryId=DirectoryId - - -
+alibaba regional sls ListLogStores offset:offset:size:500 logstores sls.ListProject projects[] project=projectName - - -
+alibaba regional sls GetLogStore none - sls.ListLogStores logstores[] project=@project,logstore=. - - -
 END_CALLS_TABLE
 )
 
@@ -262,20 +264,56 @@ first_region=""
 # tool's complaint on stderr, its exit status. REGION is empty before the regions are known.
 invoke() {
 	local service=$1 action=$2 region=$3
+	local -a fixed
 	shift 3
+	mapfile -t fixed < <(fixed_args "$service" "$action" "$region")
 	case "$provider.$service" in
 	tencent.cos) cos "$action" "$region" "$@" ;;
 	alibaba.oss) oss "$action" "$region" "$@" ;;
-	tencent.*) tccli "$service" "$action" --cli-unfold-argument ${region:+--region "$region"} ${profile:+--profile "$profile"} "$@" ;;
+	tencent.*) tccli "$service" "$action" --cli-unfold-argument ${region:+--region "$region"} ${profile:+--profile "$profile"} \
+		${fixed[@]+"${fixed[@]}"} "$@" ;;
 	# RPC products take the region as `RegionId` too; the ROA ones (sls, cs) only as --region.
 	alibaba.sls) aliyun "$service" "$action" ${region:+--region "$region"} ${profile:+--profile "$profile"} "$@" ;;
 	alibaba.cs) ack "$action" "$region" "$@" ;;
 	# Certificates: the certificate list of the 2018-07-13 API, which the CLI's metadata may not
 	# hold (its default cas version is newer), account-wide at cas.aliyuncs.com.
 	alibaba.cas) aliyun "$service" "$action" --version 2018-07-13 --force ${profile:+--profile "$profile"} "$@" ;;
-	alibaba.*) aliyun "$service" "$action" ${region:+--region "$region" --RegionId "$region"} ${profile:+--profile "$profile"} "$@" ;;
+	# CloudSSO answers in its directory's region, China (Shanghai) by default (as rulec collect).
+	alibaba.cloudsso) aliyun "$service" "$action" --region cn-shanghai ${profile:+--profile "$profile"} "$@" ;;
+	alibaba.*) aliyun "$service" "$action" ${region:+--region "$region" --RegionId "$region"} ${profile:+--profile "$profile"} \
+		${fixed[@]+"${fixed[@]}"} "$@" ;;
 	esac
 }
+
+# The arguments of the parameters a call is always made with (the table's `fixed` column), one
+# per line, `{region}` replaced by REGION; tccli takes a JSON value unfolded
+# (`--Filters.0.Name image-type --Filters.0.Values PRIVATE_IMAGE`). fixed_args SERVICE ACTION REGION
+fixed_args() {
+	local spec pair name value
+	local -a pairs
+	spec=$(awk -v p="$provider" -v s="$1" -v a="$2" '$1 == p && $3 == s && $4 == a { print $12 }' <<<"$CALLS_TABLE")
+	[ -n "$spec" ] && [ "$spec" != - ] || return 0
+	IFS='&' read -r -a pairs <<<"$spec"
+	for pair in "${pairs[@]}"; do
+		name=${pair%%=*}
+		value=${pair#*=}
+		value=${value//\{region\}/$3}
+		case "$provider:$value" in
+		tencent:\[* | tencent:\{*) jq -r --arg name "$name" "$UNFOLD"' unfold($name)' <<<"$value" ;;
+		*) printf -- '--%s\n%s\n' "$name" "$value" ;;
+		esac
+	done
+}
+
+# jq: a JSON value as tccli's unfolded arguments, one per line.
+# shellcheck disable=SC2016 # jq's variables, not the shell's
+UNFOLD='def unfold($key):
+	if type == "object" then to_entries[] | .key as $k | .value | unfold($key + "." + $k)
+	elif type == "array" and any(.[]; type == "object" or type == "array") then
+		to_entries[] | (.key | tostring) as $k | .value | unfold($key + "." + $k)
+	elif type == "array" then "--" + $key, (.[] | tostring)
+	else "--" + $key, tostring end;'
+
 
 # A COS request signed by curl (COS accepts AWS Signature V4): the XML or JSON body as is.
 cos() {
@@ -588,8 +626,8 @@ save_lists() {
 # lists, each in the folder of its item's region.
 save_per_resource() {
 	local scope=$1 region=$2 cross=${3:-} from=$root/${2:-global}
-	local _provider call_scope service action paging items source each params where bare answer
-	while read -r _provider call_scope service action paging items source each params where bare; do
+	local _provider call_scope service action paging items source each params where bare _fixed answer
+	while read -r _provider call_scope service action paging items source each params where bare _fixed; do
 		if [ "$call_scope" != "$scope" ] || [ "$source" = - ]; then continue; fi
 		if [ -n "$cross" ]; then [ "$where" != - ] || continue; else [ "$where" = - ] || continue; fi
 		usable "$service" || continue

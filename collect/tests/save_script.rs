@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rulec_collect::calls::{self, Call, Located, Paging, Scope};
+use rulec_collect::live;
 
 const BEGIN: &str = "\tcat <<'END_CALLS_TABLE'\n";
 const END: &str = "END_CALLS_TABLE\n";
@@ -33,7 +34,24 @@ fn line(call: &Call) -> String {
     };
     let items = if call.paging == Paging::None { "-".to_owned() } else { call.page_list().join(".") };
     let per = per(call).join(" ");
-    format!("{} {scope} {} {} {paging} {items} {per}", call.provider.as_str(), call.service, call.action)
+    let fixed = fixed(call);
+    format!("{} {scope} {} {} {paging} {items} {per} {fixed}", call.provider.as_str(), call.service, call.action)
+}
+
+/// The `fixed` column: `Name=value&...` of the parameters the collector always sends, or `-`.
+fn fixed(call: &Call) -> String {
+    let params = live::fixed_params(call.provider, call.service, call.action);
+    for (name, value) in params {
+        assert!(
+            !value.contains(char::is_whitespace) && !value.contains('&') && !name.contains('='),
+            "{}: the fixed parameter {name}={value} cannot be written in the table",
+            call.name()
+        );
+    }
+    if params.is_empty() {
+        return "-".to_owned();
+    }
+    params.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&")
 }
 
 /// `source each params region bare` of a per-resource call, from the table's `per`.
@@ -267,6 +285,17 @@ fn tencent_every_region_page_and_resource_is_saved_in_the_layout() {
         assert!(run.log.contains(&format!(
             "tccli cvm DescribeInstances --cli-unfold-argument --region {region} --Offset 100 --Limit 100"
         )));
+        // The parameters the collector always sends, a JSON one unfolded for tccli.
+        for expected in [
+            format!(
+                "tccli cwp DescribeMachines --cli-unfold-argument --region {region} --MachineType CVM --MachineRegion {region}"
+            ),
+            format!(
+                "tccli cvm DescribeImages --cli-unfold-argument --region {region} --Filters.0.Name image-type --Filters.0.Values PRIVATE_IMAGE"
+            ),
+        ] {
+            assert!(run.log.contains(&expected), "{expected}\n{}", run.log);
+        }
         for group in 1..=2 {
             let file = format!("{region}/vpc.DescribeSecurityGroupPolicies@SecurityGroupId=sg-{region}-{group}.json");
             assert!(exists(&file), "{file}");
@@ -330,6 +359,15 @@ fn alibaba_items_give_every_parameter_and_buckets_go_to_their_region() {
         run.log
     );
     assert!(run.log.contains("aliyun cs GET /clusters/c1 --region cn-hangzhou"), "{}", run.log);
+    // The parameters the collector always sends: the account's own images only; CloudSSO in
+    // its default region.
+    assert!(
+        run.log
+            .contains("aliyun ecs DescribeImages --region cn-hangzhou --RegionId cn-hangzhou --ImageOwnerAlias self"),
+        "{}",
+        run.log
+    );
+    assert!(run.log.contains("aliyun cloudsso ListDirectories --region cn-shanghai"), "{}", run.log);
     assert!(exists("cn-hangzhou/cs.DescribeClustersV1.json"));
     assert!(exists("cn-hangzhou/cs.DescribeClusterDetail@ClusterId=c1.json"));
     // A parameter taken from the source answer's own file name.

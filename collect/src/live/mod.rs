@@ -332,17 +332,14 @@ impl Run<'_> {
         let mut jobs = BTreeSet::new();
         let answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for call in stage {
-            let fixed: Vec<(String, String)> = fixed(self.settings.provider, call)
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-                .collect();
+            let fixed = fixed_params(self.settings.provider, call.service, call.action);
             let job = |folder: &str, named: Vec<(String, String)>, extra: Vec<(String, String)>| Job {
                 service: call.service,
                 action: call.action,
                 folder: folder.to_owned(),
                 region: (folder != GLOBAL).then(|| folder.to_owned()),
                 named,
-                extra: [fixed.clone(), extra].concat(),
+                extra: [fixed_in(fixed, folder), extra].concat(),
                 first_page: 1,
             };
             let Some(per) = &call.per else {
@@ -609,11 +606,23 @@ fn answer_syntax(provider: Provider, service: &str, action: &str, text: &str) ->
     }
 }
 
-fn fixed(provider: Provider, call: &Call) -> &'static [(&'static str, &'static str)] {
+/// Stands, in a value of [`fixed_params`], for the region the call is made in.
+pub const REGION_PLACEHOLDER: &str = "{region}";
+
+/// The parameters a call is always made with beyond its resource and page (`MachineType=CVM`),
+/// a value [`REGION_PLACEHOLDER`] meaning the call's region. Public so that
+/// scripts/save-raw.sh's table carries them too: an answer saved without them is another answer.
+pub fn fixed_params(provider: Provider, service: &str, action: &str) -> &'static [(&'static str, &'static str)] {
     match provider {
-        Provider::Tencent => tencent::fixed(call.service, call.action),
-        Provider::Alibaba => alibaba::fixed(call.service, call.action),
+        Provider::Tencent => tencent::fixed(service, action),
+        Provider::Alibaba => alibaba::fixed(service, action),
     }
+}
+
+/// `fixed` as sent from `folder`: the region placeholder replaced by the region.
+fn fixed_in(fixed: &[(&str, &str)], folder: &str) -> Vec<(String, String)> {
+    let region = if folder == GLOBAL { "" } else { folder };
+    fixed.iter().map(|(name, value)| ((*name).to_owned(), value.replace(REGION_PLACEHOLDER, region))).collect()
 }
 
 /// The documented requests per second of one API, as the collector holds to it.

@@ -82,9 +82,9 @@ pub(crate) fn fixed(service: &str, action: &str) -> &'static [(&'static str, &'s
         // Log switches of TKE clusters, not of serverless (eks) ones.
         ("tke", "DescribeLogSwitches") => &[("ClusterType", "tke")],
         ("cvm", "DescribeImages") => &[("Filters", r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#)],
-        // Cloud instances only (not bare metal, edge, lightweight or hybrid-cloud machines); the
-        // region goes in `MachineRegion`, added with the region itself (`request`).
-        ("cwp", "DescribeMachines") => &[("MachineType", "CVM")],
+        // Cloud instances only (not bare metal, edge, lightweight or hybrid-cloud machines), of
+        // the region asked (api.json: `MachineRegion` is required).
+        ("cwp", "DescribeMachines") => &[("MachineType", "CVM"), ("MachineRegion", super::REGION_PLACEHOLDER)],
         _ => &[],
     }
 }
@@ -106,12 +106,7 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     let version =
         version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
     let host = format!("{}.tencentcloudapi.com", page.service);
-    let mut body = payload(page.service, page.action, page.params);
-    // DescribeMachines must name the region it lists (api.json: MachineRegion, required).
-    if let (("cwp", "DescribeMachines"), Some(region)) = ((page.service, page.action), page.region) {
-        body.insert("MachineRegion".to_owned(), json!(region));
-    }
-    let payload = Value::Object(body).to_string();
+    let payload = Value::Object(payload(page.service, page.action, page.params)).to_string();
     Ok(tc3::sign(
         key,
         &tc3::Tc3Request {
