@@ -11,7 +11,8 @@
 //! `&`, unlike V2) and written in lowercase hex. Every `x-acs-*` header and `host` are signed.
 
 use super::{
-    Key, Signed, compare, decode, encode, encode_path, header, hmac_sha256, join_query, parse_query, sha256_hex,
+    Key, Signed, authorization_fields, compare, decode, encode, encode_path, header, hmac_sha256, join_query,
+    parse_query, sha256_hex,
 };
 
 const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -123,14 +124,8 @@ pub fn verify(
     headers: &[(String, String)],
     body: &[u8],
 ) -> Result<(), String> {
-    let authorization = header(headers, "Authorization").ok_or("request has no Authorization header")?;
-    let fields = authorization
-        .strip_prefix(ALGORITHM)
-        .and_then(|rest| rest.strip_prefix(' '))
-        .ok_or_else(|| format!("Authorization header is not {ALGORITHM}"))?;
-    let field = |name: &str| {
-        fields.split(',').filter_map(|part| part.trim().split_once('=')).find(|(key, _)| *key == name).map(|(_, v)| v)
-    };
+    let fields = authorization_fields(headers, ALGORITHM)?;
+    let field = |name: &str| fields.iter().find(|(key, _)| *key == name).map(|(_, value)| *value);
     let (Some(_credential), Some(signed), Some(received)) =
         (field("Credential"), field("SignedHeaders"), field("Signature"))
     else {
