@@ -166,6 +166,8 @@ alibaba regional dds DescribeDBInstances page:PageNumber:PageSize:100 DBInstance
 alibaba regional dds DescribeSecurityIps none - dds.DescribeDBInstances DBInstances.DBInstance[] DBInstanceId=DBInstanceId - - -
 alibaba regional cs DescribeClustersV1 page:page_number:page_size:100 clusters - - - - - -
 alibaba regional cs DescribeClusterDetail none - cs.DescribeClustersV1 clusters[] ClusterId=cluster_id - - -
+alibaba regional elasticsearch ListInstance page:page:size:100 Result - - - - - -
+alibaba regional elasticsearch DescribeInstance none - elasticsearch.ListInstance Result[] InstanceId=instanceId - - -
 alibaba regional kms ListKeys page:PageNumber:PageSize:100 Keys.Key - - - - - -
 alibaba regional kms DescribeKey none - kms.ListKeys Keys.Key[] KeyId=KeyId - - -
 alibaba global oss ListBuckets token:marker:NextMarker ListAllMyBucketsResult.Buckets.Bucket - - - - - -
@@ -272,9 +274,10 @@ invoke() {
 	alibaba.oss) oss "$action" "$region" "$@" ;;
 	tencent.*) tccli "$service" "$action" --cli-unfold-argument ${region:+--region "$region"} ${profile:+--profile "$profile"} \
 		${fixed[@]+"${fixed[@]}"} "$@" ;;
-	# RPC products take the region as `RegionId` too; the ROA ones (sls, cs) only as --region.
+	# RPC products take the region as `RegionId` too; the ROA ones (sls, cs, elasticsearch) only as --region.
 	alibaba.sls) aliyun "$service" "$action" ${region:+--region "$region"} ${profile:+--profile "$profile"} "$@" ;;
 	alibaba.cs) ack "$action" "$region" "$@" ;;
+	alibaba.elasticsearch) es "$action" "$region" "$@" ;;
 	# Certificates: the certificate list of the 2018-07-13 API, which the CLI's metadata may not
 	# hold (its default cas version is newer), account-wide at cas.aliyuncs.com.
 	alibaba.cas) aliyun "$service" "$action" --version 2018-07-13 --force ${profile:+--profile "$profile"} "$@" ;;
@@ -360,6 +363,32 @@ ack() {
 		;;
 	DescribeClusterDetail) aliyun cs GET "/clusters/$cluster" ${region:+--region "$region"} ${profile:+--profile "$profile"} ;;
 	*) die "no ROA path for cs $action" ;;
+	esac
+}
+
+# An Elasticsearch call in the CLI's ROA form: ListInstance -> `aliyun elasticsearch GET
+# /openapi/instances` (paging flags `page`/`size` go to the query), DescribeInstance ->
+# `aliyun elasticsearch GET /openapi/instances/<InstanceId>`.
+es() {
+	local action=$1 region=$2 instance=""
+	local -a query=()
+	shift 2
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--InstanceId) instance=$2 ;;
+		*) query+=("$1" "$2") ;;
+		esac
+		shift 2
+	done
+	case "$action" in
+	ListInstance)
+		aliyun elasticsearch GET /openapi/instances ${region:+--region "$region"} ${profile:+--profile "$profile"} \
+			${query[@]+"${query[@]}"}
+		;;
+	DescribeInstance)
+		aliyun elasticsearch GET "/openapi/instances/$instance" ${region:+--region "$region"} ${profile:+--profile "$profile"}
+		;;
+	*) die "no ROA path for elasticsearch $action" ;;
 	esac
 }
 
@@ -485,9 +514,10 @@ count_items() {
 	json_of "$file" | jq -r "$JQ_DEFS [first_of($whole)] as \$a | if (\$a | length) > 0 then \$a else [first_of($short)] end | length"
 }
 
-# The `TotalCount` an answer states (ACK's: `page_info.total_count`), if any.
+# The `TotalCount` an answer states (ACK's: `page_info.total_count`; Elasticsearch's:
+# `Headers."X-Total-Count"`), if any.
 total_of() {
-	is_xml "$1" || json_of "$1" | jq -r '(.Response // .) | (.TotalCount // .page_info.total_count?) // empty | numbers'
+	is_xml "$1" || json_of "$1" | jq -r '(.Response // .) | (.TotalCount // .page_info.total_count? // .Headers."X-Total-Count"?) // empty | numbers'
 }
 
 # The next page's token, or nothing when the answer says it was the last.

@@ -203,6 +203,12 @@ case "$call" in
       /clusters/c1) echo '{"cluster_id": "c1", "master_url": "{\"api_server_endpoint\":\"\"}", "meta_data": ""}' ;;
       *) echo '{"code": "ErrorClusterNotFound", "message": "no such cluster", "requestId": "r"}' ;;
     esac ;;
+  elasticsearch.GET)
+    case "$path" in
+      /openapi/instances) echo '{"Result": [{"instanceId": "es-cn-1", "description": "logs"}], "Headers": {"X-Total-Count": 1}, "RequestId": "r"}' ;;
+      /openapi/instances/es-cn-1) echo '{"Result": {"instanceId": "es-cn-1", "enablePublic": false}, "RequestId": "r"}' ;;
+      *) echo '{"Code": "InstanceNotFound", "Message": "The instanceId provided does not exist.", "RequestId": "r"}' ;;
+    esac ;;
   vpc.DescribeNatGateways) echo '{"NatGateways": {"NatGateway": [{"NatGatewayId": "ngw-1", "ForwardTableIds": {"ForwardTableId": ["ftb-1", "ftb-2"]}}, {"NatGatewayId": "ngw-2", "ForwardTableIds": {"ForwardTableId": []}}]}, "TotalCount": 2, "RequestId": "r"}' ;;
   sls.ListProject) echo '{"projects": [{"projectName": "audit"}], "count": 1, "total": 1}' ;;
   sls.ListLogStores) echo '{"logstores": ["trail"], "count": 1, "total": 1}' ;;
@@ -370,6 +376,19 @@ fn alibaba_items_give_every_parameter_and_buckets_go_to_their_region() {
     assert!(run.log.contains("aliyun cloudsso ListDirectories --region cn-shanghai"), "{}", run.log);
     assert!(exists("cn-hangzhou/cs.DescribeClustersV1.json"));
     assert!(exists("cn-hangzhou/cs.DescribeClusterDetail@ClusterId=c1.json"));
+    // Elasticsearch's ROA calls: a path, the region as a flag, the instance id in the path.
+    assert!(
+        run.log.contains("aliyun elasticsearch GET /openapi/instances --region cn-hangzhou --page 1 --size 100"),
+        "{}",
+        run.log
+    );
+    assert!(
+        run.log.contains("aliyun elasticsearch GET /openapi/instances/es-cn-1 --region cn-hangzhou"),
+        "{}",
+        run.log
+    );
+    assert!(exists("cn-hangzhou/elasticsearch.ListInstance.json"));
+    assert!(exists("cn-hangzhou/elasticsearch.DescribeInstance@InstanceId=es-cn-1.json"));
     // A parameter taken from the source answer's own file name.
     // A DNAT table id sits in a list inside each gateway: one call per table of every gateway.
     assert!(exists("cn-hangzhou/vpc.DescribeForwardTableEntries@ForwardTableId=ftb-1.json"));

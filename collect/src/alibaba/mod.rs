@@ -16,6 +16,7 @@ mod cs;
 mod dds;
 mod disks;
 mod ecs;
+mod elasticsearch;
 pub(crate) mod events;
 mod images;
 mod kms;
@@ -79,6 +80,8 @@ const POLICY: Per = Per::each("PolicyName", "ram.ListPolicies", &["Policies", "P
 
 /// Container Service for Kubernetes' `page_number`/`page_size` (ROA, `GET /api/v1/clusters`).
 const CS_PAGE_100: Paging = Paging::PageNumber { number: "page_number", size: "page_size", max: 100 };
+/// Elasticsearch's `page`/`size` (ROA, `GET /openapi/instances`; at most 100 a page).
+const ES_PAGE_100: Paging = Paging::PageNumber { number: "page", size: "size", max: 100 };
 
 /// The Alibaba Cloud calls the importer reads.
 pub(crate) static CALLS: &[Call] = &[
@@ -753,6 +756,28 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Alibaba,
+        "elasticsearch",
+        "ListInstance",
+        Scope::Regional,
+        None,
+        &["SearchCluster"],
+        "Result[]: instanceId, description, esVersion, tags[] (GET /openapi/instances)",
+        ES_PAGE_100,
+        &["Result"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "elasticsearch",
+        "DescribeInstance",
+        Scope::Regional,
+        Some(Per::each("InstanceId", "elasticsearch.ListInstance", &["Result"], &["instanceId"])),
+        &["SearchCluster"],
+        "Result: enablePublic, publicIpWhitelist, enableKibanaPublicNetwork, kibanaIPWhitelist (GET /openapi/instances/{InstanceId})",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
         "kms",
         "ListKeys",
         Scope::Regional,
@@ -956,6 +981,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         kvstore::build(answers, out, &place);
         dds::build(answers, out, &place);
         cs::build(answers, out, &place);
+        elasticsearch::build(answers, out, &place);
         kms::build(answers, out, &place);
         sls::build(answers, out, &place);
     }

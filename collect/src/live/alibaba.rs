@@ -1,6 +1,7 @@
 //! Alibaba Cloud requests: RPC calls (signature v1, GET with every parameter in the query) to
 //! `<product>.aliyuncs.com` or `<product>.<region>.aliyuncs.com`; Container Service for
-//! Kubernetes' ROA API (`GET` a path at `cs.<region>.aliyuncs.com`, signature V3); OSS's XML API
+//! Kubernetes' and Elasticsearch's ROA APIs (`GET` a path at `cs.<region>.aliyuncs.com` and
+//! `elasticsearch.<region>.aliyuncs.com`, signature V3); OSS's XML API
 //! (`oss-<region>.aliyuncs.com` for the bucket list, `<bucket>.oss-<region>.aliyuncs.com` for
 //! each bucket, signature V4); SLS's REST API (`[<project>.]<region>.log.aliyuncs.com`).
 //! API versions are those of the products' OpenAPI references; rate limits are the products'
@@ -31,6 +32,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "cloudsso" => "2021-05-15",
         "cloudfw" => "2017-12-07",
         "cs" => "2015-12-15",
+        "elasticsearch" => "2017-06-13",
         "oss" => "xml",
         "sls" => "0.6.0",
         _ => return None,
@@ -98,6 +100,9 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     }
     if page.service == "cs" {
         return cs_request(key, page, out);
+    }
+    if page.service == "elasticsearch" {
+        return es_request(key, page, out);
     }
     let version =
         version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
@@ -207,19 +212,52 @@ fn cs_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, Stri
         ("DescribeClusterDetail", Some(cluster)) => (format!("/clusters/{cluster}"), Vec::new()),
         (action, _) => return Err(format!("rulec does not make the cs call {action} with these parameters")),
     };
-    let host = format!("cs.{region}.aliyuncs.com");
+    Ok(roa_get(key, page, out, &format!("cs.{region}.aliyuncs.com"), &path, &query, version))
+}
+
+/// An Elasticsearch (ROA) request: the region's clusters (`GET /openapi/instances`, paged by
+/// `page`/`size`) or one cluster (`GET /openapi/instances/{InstanceId}`), signed with V3 at
+/// `elasticsearch.<region>.aliyuncs.com`.
+fn es_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, String> {
+    let region = page.region.unwrap_or(HOME_REGION);
+    let version = version(page.service).unwrap_or_default();
+    let instance = page.params.iter().find(|(name, _)| name == "InstanceId").map(|(_, value)| value.as_str());
+    let (path, query) = match (page.action, instance) {
+        ("ListInstance", _) => {
+            let query: Vec<(String, String)> =
+                page.params.iter().filter(|(name, _)| name == "page" || name == "size").cloned().collect();
+            ("/openapi/instances".to_owned(), query)
+        }
+        ("DescribeInstance", Some(instance)) => (format!("/openapi/instances/{instance}"), Vec::new()),
+        (action, _) => {
+            return Err(format!("rulec does not make the elasticsearch call {action} with these parameters"));
+        }
+    };
+    Ok(roa_get(key, page, out, &format!("elasticsearch.{region}.aliyuncs.com"), &path, &query, version))
+}
+
+/// A ROA `GET` signed with V3, the action and version in its headers.
+fn roa_get(
+    key: &Key,
+    page: &Page<'_>,
+    out: &Outgoing,
+    host: &str,
+    path: &str,
+    query: &[(String, String)],
+    version: &str,
+) -> Signed {
     let date = out.now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let request = acs3::Acs3Request {
         method: "GET",
-        host: &host,
-        path: &path,
-        query: &query,
+        host,
+        path,
+        query,
         action: page.action,
         version,
         date: &date,
         nonce: &out.nonce,
     };
-    Ok(acs3::sign(key, &request))
+    acs3::sign(key, &request)
 }
 
 #[cfg(test)]
@@ -255,6 +293,35 @@ mod tests {
         assert_eq!(signed.url, "https://cs.cn-beijing.aliyuncs.com/clusters/c82e6987e2961451182edacd74faf1234");
         assert!(crate::sign::header(&signed.headers, "x-acs-action") == Some("DescribeClusterDetail"));
         let page = Page { service: "cs", action: "DescribeClusterDetail", region: Some("cn-beijing"), params: &[] };
+        assert!(request(&key, &page, &out).is_err());
+    }
+
+    #[test]
+    fn elasticsearch_calls_are_roa_paths_signed_with_v3() {
+        let key = crate::sign::test_key("LTAIexample", "secret", None);
+        let out =
+            Outgoing { now: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(), nonce: "n".into() };
+        let paging = vec![("page".to_owned(), "2".to_owned()), ("size".to_owned(), "100".to_owned())];
+        let page =
+            Page { service: "elasticsearch", action: "ListInstance", region: Some("cn-hangzhou"), params: &paging };
+        let signed = request(&key, &page, &out).unwrap();
+        assert_eq!(signed.url, "https://elasticsearch.cn-hangzhou.aliyuncs.com/openapi/instances?page=2&size=100");
+        assert_eq!(
+            acs3::verify("secret", "GET", "/openapi/instances", "page=2&size=100", &signed.headers, b""),
+            Ok(())
+        );
+        assert!(crate::sign::header(&signed.headers, "x-acs-version") == Some("2017-06-13"));
+        let one = vec![("InstanceId".to_owned(), "es-cn-3h4k3axh33th91234".to_owned())];
+        let page =
+            Page { service: "elasticsearch", action: "DescribeInstance", region: Some("cn-hangzhou"), params: &one };
+        let signed = request(&key, &page, &out).unwrap();
+        assert_eq!(
+            signed.url,
+            "https://elasticsearch.cn-hangzhou.aliyuncs.com/openapi/instances/es-cn-3h4k3axh33th91234"
+        );
+        assert!(crate::sign::header(&signed.headers, "x-acs-action") == Some("DescribeInstance"));
+        let page =
+            Page { service: "elasticsearch", action: "DescribeInstance", region: Some("cn-hangzhou"), params: &[] };
         assert!(request(&key, &page, &out).is_err());
     }
 }

@@ -135,7 +135,7 @@ fn count(answer: &Value, list: &[&str]) -> usize {
 }
 
 /// The total the answer reports, under any of the names the APIs use (ACK's ROA answers:
-/// `page_info.total_count`).
+/// `page_info.total_count`; Elasticsearch's: `Headers.X-Total-Count`).
 fn total(answer: &Value) -> Option<usize> {
     let number = |value: &Value| match value {
         Value::Number(number) => number.as_u64().and_then(|n| usize::try_from(n).ok()),
@@ -146,6 +146,7 @@ fn total(answer: &Value) -> Option<usize> {
         .iter()
         .find_map(|key| number(answer.get(*key)?))
         .or_else(|| number(answer.get("page_info")?.get("total_count")?))
+        .or_else(|| number(answer.get("Headers")?.get("X-Total-Count")?))
 }
 
 /// A field at the top of the answer, or under its XML root element.
@@ -214,6 +215,13 @@ mod tests {
         let mut cursor =
             Cursor::new(Paging::PageNumber { number: "page_number", size: "page_size", max: 2 }, vec!["clusters"]);
         cursor.advance(&json!({"clusters": [1, 2], "page_info": {"total_count": 2}}));
+        assert!(cursor.next_params().is_none());
+    }
+
+    #[test]
+    fn elasticsearch_pages_end_at_the_header_total() {
+        let mut cursor = Cursor::new(Paging::PageNumber { number: "page", size: "size", max: 2 }, vec!["Result"]);
+        cursor.advance(&json!({"Result": [1, 2], "Headers": {"X-Total-Count": 2}, "RequestId": "r"}));
         assert!(cursor.next_params().is_none());
     }
 

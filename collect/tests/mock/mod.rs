@@ -319,6 +319,16 @@ impl Cloud {
                     };
                     return Some(Request::new("cs", &action, Some(region.to_owned()), params));
                 }
+                // Elasticsearch: ROA paths at `elasticsearch.<region>.aliyuncs.com`, signature V3.
+                if let Some(region) = rest.strip_prefix("elasticsearch.") {
+                    let action = header("x-acs-action")?;
+                    let params = match path.strip_prefix("/openapi/instances/") {
+                        Some(instance) => vec![("InstanceId".to_owned(), decode(instance))],
+                        None if path == "/openapi/instances" => query,
+                        None => return None,
+                    };
+                    return Some(Request::new("elasticsearch", &action, Some(region.to_owned()), params));
+                }
                 // ApsaraDB for MongoDB (`dds`) answers at `mongodb.aliyuncs.com`, Security Center
                 // (`sas`) at `tds.aliyuncs.com`.
                 let service = match rest.split('.').next()? {
@@ -371,7 +381,9 @@ impl Cloud {
                 sign::oss::verify(secret, method, bucket, path, query, headers)
             }
             (Provider::Alibaba, "sls") => sign::sls::verify(secret, method, path, query, headers),
-            (Provider::Alibaba, "cs") => sign::acs3::verify(secret, method, path, query, headers, body),
+            (Provider::Alibaba, "cs" | "elasticsearch") => {
+                sign::acs3::verify(secret, method, path, query, headers, body)
+            }
             (Provider::Alibaba, _) => sign::rpc::verify(secret, method, query),
         }
     }
