@@ -276,8 +276,7 @@ invoke() {
 		${fixed[@]+"${fixed[@]}"} "$@" ;;
 	# RPC products take the region as `RegionId` too; the ROA ones (sls, cs, elasticsearch) only as --region.
 	alibaba.sls) aliyun "$service" "$action" ${region:+--region "$region"} ${profile:+--profile "$profile"} "$@" ;;
-	alibaba.cs) ack "$action" "$region" "$@" ;;
-	alibaba.elasticsearch) es "$action" "$region" "$@" ;;
+	alibaba.cs | alibaba.elasticsearch) roa "$service" "$action" "$region" "$@" ;;
 	# Certificates: the certificate list of the 2018-07-13 API, which the CLI's metadata may not
 	# hold (its default cas version is newer), account-wide at cas.aliyuncs.com.
 	alibaba.cas) aliyun "$service" "$action" --version 2018-07-13 --force ${profile:+--profile "$profile"} "$@" ;;
@@ -342,54 +341,32 @@ cos() {
 		${session[@]+"${session[@]}"} "https://$host/${query:+?$query}"
 }
 
-# A Container Service for Kubernetes call in the CLI's ROA form: DescribeClustersV1 ->
-# `aliyun cs GET /api/v1/clusters --region_id R` (paging flags go to the query),
-# DescribeClusterDetail -> `aliyun cs GET /clusters/<ClusterId>`.
-ack() {
-	local action=$1 region=$2 cluster=""
+# A ROA call in the CLI's form `aliyun <product> GET <path>`: a list call's paging flags go to
+# the query, a per-resource call's id into the path. ACK: DescribeClustersV1 ->
+# /api/v1/clusters (with `--region_id`), DescribeClusterDetail -> /clusters/<ClusterId>;
+# Elasticsearch: ListInstance -> /openapi/instances, DescribeInstance -> /openapi/instances/<InstanceId>.
+roa() {
+	local service=$1 action=$2 region=$3 id="" path
 	local -a query=()
-	shift 2
+	shift 3
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--ClusterId) cluster=$2 ;;
+		--ClusterId | --InstanceId) id=$2 ;;
 		*) query+=("$1" "$2") ;;
 		esac
 		shift 2
 	done
-	case "$action" in
-	DescribeClustersV1)
-		aliyun cs GET /api/v1/clusters ${region:+--region "$region" --region_id "$region"} ${profile:+--profile "$profile"} \
-			${query[@]+"${query[@]}"}
+	case "$service.$action" in
+	cs.DescribeClustersV1)
+		path=/api/v1/clusters
+		[ -z "$region" ] || query=(--region_id "$region" ${query[@]+"${query[@]}"})
 		;;
-	DescribeClusterDetail) aliyun cs GET "/clusters/$cluster" ${region:+--region "$region"} ${profile:+--profile "$profile"} ;;
-	*) die "no ROA path for cs $action" ;;
+	cs.DescribeClusterDetail) path=/clusters/$id ;;
+	elasticsearch.ListInstance) path=/openapi/instances ;;
+	elasticsearch.DescribeInstance) path=/openapi/instances/$id ;;
+	*) die "no ROA path for $service $action" ;;
 	esac
-}
-
-# An Elasticsearch call in the CLI's ROA form: ListInstance -> `aliyun elasticsearch GET
-# /openapi/instances` (paging flags `page`/`size` go to the query), DescribeInstance ->
-# `aliyun elasticsearch GET /openapi/instances/<InstanceId>`.
-es() {
-	local action=$1 region=$2 instance=""
-	local -a query=()
-	shift 2
-	while [ $# -gt 0 ]; do
-		case "$1" in
-		--InstanceId) instance=$2 ;;
-		*) query+=("$1" "$2") ;;
-		esac
-		shift 2
-	done
-	case "$action" in
-	ListInstance)
-		aliyun elasticsearch GET /openapi/instances ${region:+--region "$region"} ${profile:+--profile "$profile"} \
-			${query[@]+"${query[@]}"}
-		;;
-	DescribeInstance)
-		aliyun elasticsearch GET "/openapi/instances/$instance" ${region:+--region "$region"} ${profile:+--profile "$profile"}
-		;;
-	*) die "no ROA path for elasticsearch $action" ;;
-	esac
+	aliyun "$service" GET "$path" ${region:+--region "$region"} ${profile:+--profile "$profile"} ${query[@]+"${query[@]}"}
 }
 
 # An OSS call through ossutil 2.0: ListBuckets -> `ossutil api list-buckets`, JSON output.
