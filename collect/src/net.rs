@@ -46,6 +46,30 @@ pub fn ips(out: &mut Estate, node: &Node<'_>, keys: &[&str]) -> Result<Vec<Strin
     Ok(found)
 }
 
+/// The ranges an allowlist's entries admit, each read by `read` (an address, a CIDR, a
+/// cloud's wildcard form), once each; masked entries are reported and left out, anything else
+/// unreadable fails as not `expected`.
+pub fn allowlist_ranges(
+    out: &mut Estate,
+    list: &Node<'_>,
+    read: fn(&str) -> Result<String, AddressProblem>,
+    expected: &str,
+) -> Result<Vec<String>, FieldError> {
+    let mut ranges = Vec::new();
+    for entry in list.collection(&[])? {
+        let text = entry.as_str()?;
+        match read(text) {
+            Ok(block) if !ranges.contains(&block) => ranges.push(block),
+            Ok(_) => {}
+            Err(AddressProblem::Masked) => {
+                out.issue(IssueKind::Masked, &entry, format!("the allowlist entry `{text}` is masked: left out"));
+            }
+            Err(AddressProblem::Invalid) => return Err(entry.expected(expected)),
+        }
+    }
+    Ok(ranges)
+}
+
 /// Why an address could not be read.
 #[derive(Debug, PartialEq, Eq)]
 pub enum AddressProblem {

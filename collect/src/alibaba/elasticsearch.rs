@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use crate::answers::{Answers, Lookup, Place};
 use crate::estate::Estate;
-use crate::net::AddressProblem;
+use crate::net;
 use crate::node::{FieldError, Node};
 use crate::report::IssueKind;
 use crate::snapshot::Asset;
@@ -102,19 +102,7 @@ fn tags(out: &mut Estate, cluster: &Node<'_>) -> Result<BTreeMap<String, String>
 /// left out.
 fn allowlist(out: &mut Estate, detail: &Node<'_>, key: &str) -> Result<Option<Vec<String>>, FieldError> {
     let Some(list) = detail.get(key).filter(|list| !list.value.is_null()) else { return Ok(None) };
-    let mut ranges = Vec::new();
-    for entry in list.collection(&[])? {
-        let text = entry.as_str()?;
-        match cidr(text) {
-            Ok(block) if !ranges.contains(&block) => ranges.push(block),
-            Ok(_) => {}
-            Err(AddressProblem::Masked) => {
-                out.issue(IssueKind::Masked, &entry, format!("the allowlist entry `{text}` is masked: left out"));
-            }
-            Err(AddressProblem::Invalid) => return Err(entry.expected("an address or a CIDR")),
-        }
-    }
-    Ok(Some(ranges))
+    net::allowlist_ranges(out, &list, cidr, "an address or a CIDR").map(Some)
 }
 
 #[cfg(test)]

@@ -79,19 +79,7 @@ fn allowlist(out: &mut Estate, cluster: &Node<'_>, key: &str) -> Result<Option<V
     let Some(list) = cluster.at(&[key, "WhiteIpList"]).filter(|list| !list.value.is_null()) else {
         return Ok(None);
     };
-    let mut ranges = Vec::new();
-    for entry in list.collection(&[])? {
-        let text = entry.as_str()?;
-        match range(text) {
-            Ok(block) if !ranges.contains(&block) => ranges.push(block),
-            Ok(_) => {}
-            Err(AddressProblem::Masked) => {
-                out.issue(IssueKind::Masked, &entry, format!("the allowlist entry `{text}` is masked: left out"));
-            }
-            Err(AddressProblem::Invalid) => return Err(entry.expected("an address, a CIDR or a wildcard `10.*.*.*`")),
-        }
-    }
-    Ok(Some(ranges))
+    net::allowlist_ranges(out, &list, range, "an address, a CIDR or a wildcard `10.*.*.*`").map(Some)
 }
 
 /// An allowlist entry as a CIDR: wildcard octets end the prefix (`10.*.*.*` is `10.0.0.0/8`,
