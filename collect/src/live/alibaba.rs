@@ -98,11 +98,8 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
     if page.service == "sls" {
         return sls_request(key, page, out);
     }
-    if page.service == "cs" {
-        return cs_request(key, page, out);
-    }
-    if page.service == "elasticsearch" {
-        return es_request(key, page, out);
+    if page.service == "cs" || page.service == "elasticsearch" {
+        return roa_request(key, page, out);
     }
     let version =
         version(page.service).ok_or_else(|| format!("rulec does not know the API version of {}", page.service))?;
@@ -195,69 +192,46 @@ fn sls_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, Str
     Ok(sls::sign(key, &request))
 }
 
-/// A Container Service for Kubernetes (ROA) request: the region's clusters (`GET
-/// /api/v1/clusters?region_id=`, paged) or one cluster (`GET /clusters/{ClusterId}`), signed with
-/// V3 at `cs.<region>.aliyuncs.com`.
-fn cs_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, String> {
+/// A ROA request (Container Service for Kubernetes, Elasticsearch): `GET` a path at
+/// `<product>.<region>.aliyuncs.com`, signed with V3, the action and version in its headers. A
+/// list's paging parameters go to the query, a per-resource call's id into the path: ACK's
+/// `GET /api/v1/clusters?region_id=` and `GET /clusters/{ClusterId}`, Elasticsearch's
+/// `GET /openapi/instances` (paged by `page`/`size`) and `GET /openapi/instances/{InstanceId}`.
+fn roa_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, String> {
     let region = page.region.unwrap_or(HOME_REGION);
-    let version = version(page.service).unwrap_or_default();
-    let cluster = page.params.iter().find(|(name, _)| name == "ClusterId").map(|(_, value)| value.as_str());
-    let (path, query) = match (page.action, cluster) {
-        ("DescribeClustersV1", _) => {
-            let mut query: Vec<(String, String)> =
-                page.params.iter().filter(|(name, _)| name == "page_number" || name == "page_size").cloned().collect();
+    let id = |name: &str| {
+        page.params
+            .iter()
+            .find(|(param, _)| param == name)
+            .map(|(_, value)| value.as_str())
+            .ok_or_else(|| format!("rulec does not make the {} call {} without {name}", page.service, page.action))
+    };
+    let paging = |names: [&str; 2]| -> Vec<(String, String)> {
+        page.params.iter().filter(|(name, _)| names.contains(&name.as_str())).cloned().collect()
+    };
+    let (path, query) = match (page.service, page.action) {
+        ("cs", "DescribeClustersV1") => {
+            let mut query = paging(["page_number", "page_size"]);
             query.push(("region_id".to_owned(), region.to_owned()));
             ("/api/v1/clusters".to_owned(), query)
         }
-        ("DescribeClusterDetail", Some(cluster)) => (format!("/clusters/{cluster}"), Vec::new()),
-        (action, _) => return Err(format!("rulec does not make the cs call {action} with these parameters")),
+        ("cs", "DescribeClusterDetail") => (format!("/clusters/{}", id("ClusterId")?), Vec::new()),
+        ("elasticsearch", "ListInstance") => ("/openapi/instances".to_owned(), paging(["page", "size"])),
+        ("elasticsearch", "DescribeInstance") => (format!("/openapi/instances/{}", id("InstanceId")?), Vec::new()),
+        (service, action) => return Err(format!("rulec does not make the {service} call {action}")),
     };
-    Ok(roa_get(key, page, out, &format!("cs.{region}.aliyuncs.com"), &path, &query, version))
-}
-
-/// An Elasticsearch (ROA) request: the region's clusters (`GET /openapi/instances`, paged by
-/// `page`/`size`) or one cluster (`GET /openapi/instances/{InstanceId}`), signed with V3 at
-/// `elasticsearch.<region>.aliyuncs.com`.
-fn es_request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Signed, String> {
-    let region = page.region.unwrap_or(HOME_REGION);
-    let version = version(page.service).unwrap_or_default();
-    let instance = page.params.iter().find(|(name, _)| name == "InstanceId").map(|(_, value)| value.as_str());
-    let (path, query) = match (page.action, instance) {
-        ("ListInstance", _) => {
-            let query: Vec<(String, String)> =
-                page.params.iter().filter(|(name, _)| name == "page" || name == "size").cloned().collect();
-            ("/openapi/instances".to_owned(), query)
-        }
-        ("DescribeInstance", Some(instance)) => (format!("/openapi/instances/{instance}"), Vec::new()),
-        (action, _) => {
-            return Err(format!("rulec does not make the elasticsearch call {action} with these parameters"));
-        }
-    };
-    Ok(roa_get(key, page, out, &format!("elasticsearch.{region}.aliyuncs.com"), &path, &query, version))
-}
-
-/// A ROA `GET` signed with V3, the action and version in its headers.
-fn roa_get(
-    key: &Key,
-    page: &Page<'_>,
-    out: &Outgoing,
-    host: &str,
-    path: &str,
-    query: &[(String, String)],
-    version: &str,
-) -> Signed {
     let date = out.now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let request = acs3::Acs3Request {
         method: "GET",
-        host,
-        path,
-        query,
+        host: &format!("{}.{region}.aliyuncs.com", page.service),
+        path: &path,
+        query: &query,
         action: page.action,
-        version,
+        version: version(page.service).unwrap_or_default(),
         date: &date,
         nonce: &out.nonce,
     };
-    acs3::sign(key, &request)
+    Ok(acs3::sign(key, &request))
 }
 
 #[cfg(test)]
