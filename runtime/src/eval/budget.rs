@@ -115,8 +115,7 @@ impl Scope {
 
     /// The steps spent in this scope so far (`rulec check --profile`).
     pub(crate) fn spent(&self) -> u64 {
-        let left = METER.with(|m| m.fuel.get().saturating_add(m.reserve.get()));
-        self.granted.saturating_sub(left)
+        self.granted.saturating_sub(left())
     }
 }
 
@@ -135,6 +134,12 @@ impl Drop for Scope {
 /// Whether an evaluation's scope is open on this thread.
 pub(crate) fn active() -> bool {
     METER.with(|m| m.active.get())
+}
+
+/// The steps this thread's evaluation may still spend: what a computation spent is the
+/// difference of two readings.
+pub(crate) fn left() -> u64 {
+    METER.with(|m| m.fuel.get().saturating_add(m.reserve.get()))
 }
 
 /// Spends one step; `false` when the chunk is used up and [`Budget::refill`] must decide.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::budget::{self, Budget, Scope};
 use super::exec::{Method, X};
+use super::memo::Memo;
 use super::natives::Natives;
 use super::paths::Paths;
 use crate::graph::Node;
@@ -64,6 +65,9 @@ pub(crate) struct Env<'a> {
     pub store: &'a Store,
     pub now: i64,
     pub budget: &'a Budget,
+    /// Results of function calls, shared by the checks of a run; none while constants are
+    /// evaluated (their functions may read constants not yet known).
+    pub memo: Option<&'a Memo>,
 }
 
 /// A native call's arguments.
@@ -145,7 +149,19 @@ impl Env<'_> {
                     }
                 }
                 if result.is_ok() {
-                    result = self.expr(&f.body, &mut callee);
+                    let remembered = self.memo.and_then(|m| Some((m, m.key(*function, &callee[..args.len()])?)));
+                    result = match remembered {
+                        Some((memo, key)) => memo.call(
+                            key,
+                            || {
+                                let before = budget::left();
+                                let value = self.expr(&f.body, &mut callee);
+                                (value, before.saturating_sub(budget::left()))
+                            },
+                            |steps| self.spend(steps),
+                        ),
+                        None => self.expr(&f.body, &mut callee),
+                    };
                 }
                 return_frame(callee);
                 result

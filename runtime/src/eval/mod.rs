@@ -11,6 +11,7 @@ mod exec;
 mod explain;
 mod interp;
 mod lookups;
+mod memo;
 mod native_reads;
 mod natives;
 mod paths;
@@ -101,6 +102,7 @@ pub struct Engine<'a> {
     checks: Vec<Prepared>,
     /// Per event type, which alarms each event can interest.
     dispatch: BTreeMap<TypeIdx, dispatch::Dispatch>,
+    memo: memo::Memo,
     budget: Budget,
     profiler: profile::Profiler,
 }
@@ -138,6 +140,7 @@ impl<'a> Engine<'a> {
         let checks = plan.checks.iter().map(|c| prepare_check(&mut preparer, c)).collect::<Result<Vec<_>, _>>()?;
         let paths = Paths::prepare(&mut preparer, plan)?;
         let uses_paths = path_users(&functions, &checks);
+        let memo = memo::Memo::new(plan, &functions);
         let mut engine = Engine {
             plan,
             store,
@@ -148,6 +151,7 @@ impl<'a> Engine<'a> {
             consts: Vec::new(),
             checks,
             dispatch: BTreeMap::new(),
+            memo,
             budget,
             profiler: profile::Profiler::default(),
         };
@@ -167,7 +171,7 @@ impl<'a> Engine<'a> {
         })?;
         let mut values = vec![Value::None; prepared.len()];
         for i in order {
-            let env = Env { consts: &values, ..self.env() };
+            let env = Env { consts: &values, memo: None, ..self.env() };
             let mut frame = vec![Value::None; self.plan.consts[i].locals as usize];
             let value = env
                 .eval(&prepared[i], &mut frame)
@@ -186,6 +190,7 @@ impl<'a> Engine<'a> {
             store: self.store,
             now: self.store.taken_at(),
             budget: &self.budget,
+            memo: Some(&self.memo),
         }
     }
 

@@ -13,7 +13,7 @@ use super::lookups::Lookups;
 use crate::builtins::{iam, net};
 use crate::graph::Node;
 use crate::plan::{Plan, TypeIdx};
-use crate::snapshot::Store;
+use crate::snapshot::{Seeded, Store};
 use crate::value::{Record, Value};
 
 /// Positions of the fields natives read, by type. Absent when the plan's schema lacks the
@@ -63,6 +63,9 @@ pub(crate) struct Natives<'a> {
     plan: &'a Plan,
     store: &'a Store,
     schema: Schema,
+    /// Per type, each field's position by name: natives read fields by name for every event,
+    /// and a scan of the type's field names showed in profiles.
+    field_positions: Vec<HashMap<Arc<str>, usize, Seeded>>,
     /// Parsed documents of every `Policy` asset, by id.
     policies: HashMap<Arc<str>, Arc<iam::PolicyDocument>>,
     lookups: Lookups<'a>,
@@ -96,6 +99,11 @@ impl<'a> Natives<'a> {
             plan,
             store,
             schema,
+            field_positions: plan
+                .types
+                .iter()
+                .map(|t| t.fields.iter().enumerate().rev().map(|(i, f)| (Arc::from(f.name.as_str()), i)).collect())
+                .collect(),
             policies: HashMap::new(),
             lookups,
             principal_documents: std::sync::OnceLock::new(),
@@ -141,7 +149,7 @@ impl<'a> Natives<'a> {
     }
 
     pub(crate) fn field_index(&self, ty: TypeIdx, name: &str) -> Option<usize> {
-        self.plan.types.get(ty as usize)?.field_index(name)
+        self.field_positions.get(ty as usize)?.get(name).copied()
     }
 
     fn get(&self, record: &Record, name: &str) -> Value {
