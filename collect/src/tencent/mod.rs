@@ -920,7 +920,8 @@ fn bound_groups(
     id: &str,
 ) -> Result<Option<Vec<String>>, FieldError> {
     let lookup = answers.lookup_for(place, call, "InstanceId", id);
-    let Some(answer) = out.optional(place, cache::KIND, &per(call, "InstanceId", id), &lookup, "security_group_ids") else {
+    let Some(answer) = out.optional(place, cache::KIND, &per(call, "InstanceId", id), &lookup, "security_group_ids")
+    else {
         return Ok(None);
     };
     let mut ids = Vec::new();
