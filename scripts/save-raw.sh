@@ -89,7 +89,9 @@ tencent regional cos GetBucketVersioning none - cos.GetService ListAllMyBucketsR
 tencent regional cos GetBucketLogging none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
 tencent regional cos GetBucketReplication none - cos.GetService ListAllMyBucketsResult.Buckets.Bucket[] Bucket=Name Location - -
 tencent regional redis DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - - -
+tencent regional redis DescribeDBSecurityGroups none - redis.DescribeInstances InstanceSet[] InstanceId=InstanceId - - Product=redis
 tencent regional mongodb DescribeDBInstances offset:Offset:Limit:100 InstanceDetails - - - - - -
+tencent regional mongodb DescribeSecurityGroup none - mongodb.DescribeDBInstances InstanceDetails[] InstanceId=InstanceId - - -
 tencent regional es DescribeInstances offset:Offset:Limit:100 InstanceList - - - - - -
 tencent regional tke DescribeClusters offset:Offset:Limit:100 Clusters - - - - - -
 tencent regional tke DescribeClusterEndpoints none - tke.DescribeClusters Clusters[] ClusterId=ClusterId - - -
@@ -133,6 +135,7 @@ alibaba global cas DescribeUserCertificateList page:CurrentPage:ShowSize:50 Cert
 alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - - -
 alibaba regional ecs DescribeUserData none - ecs.DescribeInstances Instances.Instance[] InstanceId=InstanceId - - -
 alibaba global sas DescribeCloudCenterInstances page:CurrentPage:PageSize:100 Instances - - - - - MachineTypes=ecs
+alibaba global sas DescribeVulTargetConfig none - sas.DescribeCloudCenterInstances Instances[] Uuid=Uuid - - -
 alibaba regional ecs DescribeInstanceRamRole page:PageNumber:PageSize:50 InstanceRamRoleSets.InstanceRamRoleSet - - - - - -
 alibaba regional ecs DescribeDisks page:PageNumber:PageSize:100 Disks.Disk - - - - - -
 alibaba regional ecs DescribeSnapshots page:PageNumber:PageSize:100 Snapshots.Snapshot - - - - - -

@@ -5,7 +5,7 @@
 //! (an answer not saved, or a list answer that does not say) is left out, never defaulted:
 //! the pack's rules are quiet on it.
 
-use crate::answers::{Lookup, Place};
+use crate::answers::Place;
 use crate::estate::Estate;
 use crate::net::{AddressProblem, add_allowlist};
 use crate::node::{FieldError, Node};
@@ -25,6 +25,10 @@ pub(crate) struct Store {
     pub(crate) password_free: Option<bool>,
     /// `None` when the allowlist answer was not saved or failed.
     pub(crate) allowlist: Option<Vec<String>>,
+    /// The port clients connect to, when the answer says.
+    pub(crate) port: Option<i64>,
+    /// The security groups filtering it; `None` when their answer was not saved or failed.
+    pub(crate) security_group_ids: Option<Vec<String>>,
 }
 
 /// The asset of one instance, without tags and resource name (each cloud's own).
@@ -36,6 +40,8 @@ pub(crate) fn asset(place: &Place<'_>, store: Store) -> Asset {
     asset.set_some("public_endpoint", store.public_endpoint);
     asset.set_some("allowlist", store.allowlist);
     asset.set_some("password_free", store.password_free);
+    asset.set_some("port", store.port);
+    asset.set_some("security_group_ids", store.security_group_ids);
     asset
 }
 
@@ -56,24 +62,6 @@ pub(crate) fn identified(
     out.issue(IssueKind::Masked, record, format!("the instance id `{id}` is masked: left out"));
     out.partial(place, KIND, format!("{call}: the id `{id}` is masked"));
     false
-}
-
-/// A per-instance answer that fills one field: its first page, or `None` after marking the type
-/// partial in `place` (the field is left out of this instance, the instance is kept).
-pub(crate) fn optional<'a>(
-    out: &mut Estate,
-    place: &Place<'_>,
-    call: &str,
-    lookup: &Lookup<'a>,
-    field: &str,
-) -> Option<Node<'a>> {
-    let why = match lookup {
-        Lookup::Found(pages) => return pages.first().cloned(),
-        Lookup::Missing => format!("{call} was not saved"),
-        Lookup::Failed { error, .. } => format!("{call}: {}: {}", error.code, error.message),
-    };
-    out.partial(place, KIND, format!("{why}: {field} is left out"));
-    None
 }
 
 /// The ranges an Alibaba `DescribeSecurityIps` answer admits (Redis and MongoDB share its shape:
@@ -136,6 +124,8 @@ mod tests {
             public_endpoint: None,
             password_free: None,
             allowlist: None,
+            port: None,
+            security_group_ids: None,
         };
         let a = asset(&place, store);
         assert_eq!(a.name, None);

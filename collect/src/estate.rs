@@ -125,6 +125,26 @@ impl Estate {
         None
     }
 
+    /// A per-resource answer that fills one field of an asset: its first page, or `None` after
+    /// marking `kind` partial in `place` (the field is left out of that asset, the asset is
+    /// kept).
+    pub fn optional<'a>(
+        &mut self,
+        place: &Place<'_>,
+        kind: &'static str,
+        call: &str,
+        lookup: &Lookup<'a>,
+        field: &str,
+    ) -> Option<Node<'a>> {
+        let why = match lookup {
+            Lookup::Found(pages) => return pages.first().cloned(),
+            Lookup::Missing => format!("{call} was not saved"),
+            Lookup::Failed { error, .. } => format!("{call}: {}: {}", error.code, error.message),
+        };
+        self.partial(place, kind, format!("{why}: {field} is left out"));
+        None
+    }
+
     /// The items of a list answer across its pages (a collection the answer lacks is reported);
     /// when the last page saved says more pages follow, `kind` is partial in `place`: those
     /// resources were never seen.

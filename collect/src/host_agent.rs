@@ -55,7 +55,15 @@ pub(crate) struct AgentCall {
     pub(crate) paging: &'static [&'static str],
     /// Reads one machine: `Ok(None)` for one that is not a cloud instance of this provider.
     pub(crate) read: fn(&Node<'_>) -> Result<Option<Agent>, FieldError>,
+    /// Completes the asset of a listed machine that has an id in the agent service from that
+    /// service's per-machine answers (Alibaba's vulnerability-scan switches); `None` where the
+    /// cloud's are not read.
+    pub(crate) detail: Option<Detail>,
 }
+
+/// Completes one agent's asset from the per-machine answers of the agent service, given the
+/// machine's id there (`Agent::uuid`).
+pub(crate) type Detail = fn(&Answers, &mut Estate, &Place<'_>, &str, &mut Asset) -> Result<(), FieldError>;
 
 /// Builds a `HostAgent` for every instance of the region's instance answer when the region's
 /// agent inventory was saved.
@@ -92,7 +100,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>, call
         }
     }
     for instance in instances.items(call.instance_list).unwrap_or_default() {
-        if let Err(err) = agent_asset(out, place, call, &instance, &agents, complete) {
+        if let Err(err) = agent_asset(answers, out, place, call, &instance, &agents, complete) {
             out.not_normalized(err);
         }
     }
@@ -107,6 +115,7 @@ fn follows(lookup: &Lookup<'_>, paging: &[&str], saved: usize) -> Option<String>
 }
 
 fn agent_asset(
+    answers: &Answers,
     out: &mut Estate,
     place: &Place<'_>,
     call: &AgentCall,
@@ -127,6 +136,9 @@ fn agent_asset(
             asset.set_some("agent_state", agent.state.clone());
             asset.set_some("edition", agent.edition.clone());
             asset.set_some("agent_uuid", agent.uuid.clone());
+            if let (Some(detail), Some(uuid)) = (call.detail, &agent.uuid) {
+                detail(answers, out, place, uuid, &mut asset)?;
+            }
         }
         None if complete => {
             asset.set("listed", false);
@@ -169,6 +181,7 @@ mod tests {
         inventory_list: &["Machines"],
         paging: &[],
         read,
+        detail: None,
     };
 
     fn fields(instances: &Value, inventory: &Value) -> Vec<Value> {
@@ -181,7 +194,7 @@ mod tests {
             machines.iter().filter_map(|m| read(m).unwrap()).map(|agent| (agent.instance_id.clone(), agent)).collect();
         let mut out = Estate::default();
         for instance in instances.collection(&["InstanceSet"]).unwrap() {
-            agent_asset(&mut out, &place, &CALL, &instance, &agents, complete).unwrap();
+            agent_asset(&Answers::default(), &mut out, &place, &CALL, &instance, &agents, complete).unwrap();
         }
         let (snapshot, _) = out.finish("2026-11-20T08:00:00Z".to_owned());
         snapshot.assets.iter().map(|asset| serde_json::to_value(&asset.fields).unwrap()).collect()

@@ -31,7 +31,7 @@ fn store_asset(answers: &Answers, out: &mut Estate, place: &Place<'_>, instance:
     }
     let call = "dds.DescribeSecurityIps";
     let lookup = answers.lookup_for(place, call, "DBInstanceId", id);
-    let allowlist = match cache::optional(out, place, &per(call, "DBInstanceId", id), &lookup, "allowlist") {
+    let allowlist = match out.optional(place, KIND, &per(call, "DBInstanceId", id), &lookup, "allowlist") {
         Some(answer) => Some(cache::allowlist(out, &answer, cidr)?),
         None => None,
     };
@@ -43,6 +43,8 @@ fn store_asset(answers: &Answers, out: &mut Estate, place: &Place<'_>, instance:
         public_endpoint: None,
         password_free: password_free(instance)?,
         allowlist,
+        port: None,
+        security_group_ids: None,
     };
     let mut asset = cache::asset(place, store);
     asset.tags = tags(out, instance)?;

@@ -31,13 +31,13 @@ fn store_asset(answers: &Answers, out: &mut Estate, place: &Place<'_>, instance:
     }
     let call = "r-kvstore.DescribeSecurityIps";
     let lookup = answers.lookup_for(place, call, "InstanceId", id);
-    let allowlist = match cache::optional(out, place, &per(call, "InstanceId", id), &lookup, "allowlist") {
+    let allowlist = match out.optional(place, KIND, &per(call, "InstanceId", id), &lookup, "allowlist") {
         Some(answer) => Some(cache::allowlist(out, &answer, cidr)?),
         None => None,
     };
     let call = "r-kvstore.DescribeDBInstanceNetInfo";
     let lookup = answers.lookup_for(place, call, "InstanceId", id);
-    let public_endpoint = match cache::optional(out, place, &per(call, "InstanceId", id), &lookup, "public_endpoint") {
+    let public_endpoint = match out.optional(place, KIND, &per(call, "InstanceId", id), &lookup, "public_endpoint") {
         Some(answer) => Some(public(&answer)?),
         None => None,
     };
@@ -53,6 +53,8 @@ fn store_asset(answers: &Answers, out: &mut Estate, place: &Place<'_>, instance:
         public_endpoint,
         password_free: None,
         allowlist,
+        port: None,
+        security_group_ids: None,
     };
     let mut asset = cache::asset(place, store);
     asset.tags = tags(out, instance)?;

@@ -373,6 +373,17 @@ pub(crate) static CALLS: &[Call] = &[
     ),
     Call::row(
         Provider::Alibaba,
+        "sas",
+        "DescribeVulTargetConfig",
+        Scope::Global,
+        Some(Per::each("Uuid", "sas.DescribeCloudCenterInstances", &["Instances"], &["Uuid"])),
+        &["HostAgent"],
+        "TargetConfigs[]: Type, OverAllConfig (the type's account-wide switch), Config (the server's switch), asked without Type (every type)",
+        Paging::None,
+        &["TargetConfigs"],
+    ),
+    Call::row(
+        Provider::Alibaba,
         "ecs",
         "DescribeInstanceRamRole",
         Scope::Regional,

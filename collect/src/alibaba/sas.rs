@@ -5,12 +5,19 @@
 //! `online` / `offline` / `pause`; its edition is `AuthVersion` (1 Free, 6 Anti-virus, 5
 //! Advanced, 3 Enterprise, 7 Ultimate, 10 Value-added Plan). Assets whose `Vendor` is not 0
 //! (other clouds, data centres, lightweight servers, SAE, PAI) are not ECS instances of the
-//! account and join nothing.
+//! account and join nothing. Each listed server's vulnerability-scan switches are
+//! `sas.DescribeVulTargetConfig@Uuid=` (account-wide too).
+
+use serde_json::{Value, json};
 
 use crate::answers::{Answers, Place};
 use crate::estate::Estate;
-use crate::host_agent::{Agent, AgentCall, build as build_agents};
+use crate::host_agent::{Agent, AgentCall, KIND, build as build_agents};
 use crate::node::{FieldError, Node};
+use crate::raw::GLOBAL;
+use crate::snapshot::Asset;
+
+use super::per;
 
 const CALL: AgentCall = AgentCall {
     instances: "ecs.DescribeInstances",
@@ -21,7 +28,10 @@ const CALL: AgentCall = AgentCall {
     inventory_list: &["Instances"],
     paging: &["PageInfo"],
     read,
+    detail: Some(vul_scan),
 };
+
+const VUL_SCAN: &str = "sas.DescribeVulTargetConfig";
 
 /// Normalizes the host-security agents of the instances of one region.
 pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
@@ -60,6 +70,42 @@ fn read(asset: &Node<'_>) -> Result<Option<Agent>, FieldError> {
         // A masked id (`c9107c04-…-f1c1***`) is no id to act on.
         uuid: asset.opt_str("Uuid")?.filter(|uuid| !uuid.is_empty() && !uuid.contains('*')).map(str::to_owned),
     }))
+}
+
+/// A server's vulnerability-scan switches: each `TargetConfigs[]` entry's `Type`, its
+/// account-wide switch `OverAllConfig` and the server's own `Config` (`on` / `off`). The call is
+/// made without `Type` (optional in its parameter table) so that the answer lists every type.
+/// An answer not saved or failed leaves `vul_scan` out (HostAgent partial).
+fn vul_scan(
+    answers: &Answers,
+    out: &mut Estate,
+    place: &Place<'_>,
+    uuid: &str,
+    asset: &mut Asset,
+) -> Result<(), FieldError> {
+    let lookup = answers.lookup_for(&place.with_region(GLOBAL), VUL_SCAN, "Uuid", uuid);
+    let Some(answer) = out.optional(place, KIND, &per(VUL_SCAN, "Uuid", uuid), &lookup, "vul_scan") else {
+        return Ok(());
+    };
+    let mut switches = Vec::new();
+    for config in answer.collection(&["TargetConfigs"])? {
+        switches.push(json!({
+            "vul_type": config.str("Type")?,
+            "account_on": switch(&config, "OverAllConfig")?,
+            "server_on": switch(&config, "Config")?,
+        }));
+    }
+    asset.set("vul_scan", Value::Array(switches));
+    Ok(())
+}
+
+/// `on` or `off`; any other value is an error naming the field.
+fn switch(config: &Node<'_>, key: &str) -> Result<bool, FieldError> {
+    match config.str(key)? {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(config.need(key)?.expected("`on` or `off`")),
+    }
 }
 
 #[cfg(test)]

@@ -81,6 +81,8 @@ pub(crate) fn fixed(service: &str, action: &str) -> &'static [(&'static str, &'s
         ("cvm", "DescribeInstancesAttributes") => &[("Attributes", "UserData")],
         // Log switches of TKE clusters, not of serverless (eks) ones.
         ("tke", "DescribeLogSwitches") => &[("ClusterType", "tke")],
+        // api.json: `Product` is required, "本接口取值：redis".
+        ("redis", "DescribeDBSecurityGroups") => &[("Product", "redis")],
         ("cvm", "DescribeImages") => &[("Filters", r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#)],
         // Cloud instances only (not bare metal, edge, lightweight or hybrid-cloud machines), of
         // the region asked (api.json: `MachineRegion` is required).

@@ -20,6 +20,7 @@ const CALL: AgentCall = AgentCall {
     inventory_list: &["Machines"],
     paging: &[],
     read,
+    detail: None,
 };
 
 /// Normalizes the host-security agents of the instances of one region.

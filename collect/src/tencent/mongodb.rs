@@ -1,29 +1,31 @@
 //! TencentDB for MongoDB instances: `mongodb.DescribeDBInstances` (2019-07-25) per region. The
 //! list answer says the engine version (`MongoVersion`, `MONGO_42_WT` = MongoDB 4.2 with
-//! WiredTiger) but neither a public endpoint, a password setting nor an allowlist (access is
-//! filtered with security groups): those fields are left out and the pack's rules stay quiet.
+//! WiredTiger) and the port (`Vport`) but neither a public endpoint, a password setting nor an
+//! allowlist: those fields are left out and the pack's rules stay quiet. Access is filtered with
+//! security groups, which `mongodb.DescribeSecurityGroup@InstanceId=` lists.
 
 use crate::answers::{Answers, Place};
 use crate::cache::{self, KIND, Store};
 use crate::estate::Estate;
 use crate::node::{FieldError, Node};
 
-use super::{masked, resource_name, tags};
+use super::{bound_groups, masked, resource_name, tags};
 
 const LIST: &str = "mongodb.DescribeDBInstances";
+const GROUPS: &str = "mongodb.DescribeSecurityGroup";
 
 /// Normalizes the MongoDB instances of one region.
 pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     let listed = answers.lookup(place, LIST);
     out.cover(place, KIND, LIST, &listed);
     for instance in out.items(place, KIND, LIST, &listed, &["InstanceDetails"]) {
-        if let Err(err) = store_asset(out, place, &instance) {
+        if let Err(err) = store_asset(answers, out, place, &instance) {
             out.not_normalized(err);
         }
     }
 }
 
-fn store_asset(out: &mut Estate, place: &Place<'_>, instance: &Node<'_>) -> Result<(), FieldError> {
+fn store_asset(answers: &Answers, out: &mut Estate, place: &Place<'_>, instance: &Node<'_>) -> Result<(), FieldError> {
     let id = instance.str("InstanceId")?;
     if !cache::identified(out, place, LIST, instance, id, masked) {
         return Ok(());
@@ -36,6 +38,8 @@ fn store_asset(out: &mut Estate, place: &Place<'_>, instance: &Node<'_>) -> Resu
         public_endpoint: None,
         password_free: None,
         allowlist: None,
+        port: instance.opt_int("Vport")?,
+        security_group_ids: bound_groups(answers, out, place, GROUPS, id)?,
     };
     let mut asset = cache::asset(place, store);
     asset.tags = tags(out, instance, "Tags")?;

@@ -2,30 +2,33 @@
 //! per region. The engine's major version is the documented `Type` enum (`CurrentRedisVersion`
 //! is a minor version that the published example shows as `92.0.0` for a Redis 4.0 instance);
 //! the public endpoint is `WanAddress` ("外网地址", empty without one: `WanIp` is the VPC
-//! address despite its name); password-free access is `NoAuth` ("是否为免密实例"). Tencent Redis
-//! filters with security groups, not an allowlist: `allowlist` is left out.
+//! address despite its name); password-free access is `NoAuth` ("是否为免密实例"); the port is
+//! `Port`. Tencent Redis filters with security groups, not an allowlist: `allowlist` is left
+//! out, and the groups come from `redis.DescribeDBSecurityGroups@InstanceId=` (asked with
+//! `Product` `redis`).
 
 use crate::answers::{Answers, Place};
 use crate::cache::{self, KIND, Store};
 use crate::estate::Estate;
 use crate::node::{FieldError, Node};
 
-use super::{masked, resource_name, tags};
+use super::{bound_groups, masked, resource_name, tags};
 
 const LIST: &str = "redis.DescribeInstances";
+const GROUPS: &str = "redis.DescribeDBSecurityGroups";
 
 /// Normalizes the Redis instances of one region.
 pub(super) fn build(answers: &Answers, out: &mut Estate, place: &Place<'_>) {
     let listed = answers.lookup(place, LIST);
     out.cover(place, KIND, LIST, &listed);
     for instance in out.items(place, KIND, LIST, &listed, &["InstanceSet"]) {
-        if let Err(err) = store_asset(out, place, &instance) {
+        if let Err(err) = store_asset(answers, out, place, &instance) {
             out.not_normalized(err);
         }
     }
 }
 
-fn store_asset(out: &mut Estate, place: &Place<'_>, instance: &Node<'_>) -> Result<(), FieldError> {
+fn store_asset(answers: &Answers, out: &mut Estate, place: &Place<'_>, instance: &Node<'_>) -> Result<(), FieldError> {
     let id = instance.str("InstanceId")?;
     if !cache::identified(out, place, LIST, instance, id, masked) {
         return Ok(());
@@ -39,6 +42,8 @@ fn store_asset(out: &mut Estate, place: &Place<'_>, instance: &Node<'_>) -> Resu
         public_endpoint: public_endpoint(instance)?,
         password_free: instance.opt_flag("NoAuth")?,
         allowlist: None,
+        port: instance.opt_int("Port")?,
+        security_group_ids: bound_groups(answers, out, place, GROUPS, id)?,
     };
     let mut asset = cache::asset(place, store);
     asset.tags = tags(out, instance, "InstanceTags")?;
@@ -85,17 +90,20 @@ mod tests {
     fn wan_address_no_auth_and_type_are_read() {
         let place = Place { provider: Provider::Tencent, account: "100000000001", region: "ap-guangzhou" };
         let record = json!({"InstanceId": "crs-1", "InstanceName": "a", "Type": 6, "WanIp": "10.0.1.71",
-            "WanAddress": "", "NoAuth": true, "InstanceTags": [{"TagKey": "env", "TagValue": "prod"}]});
+            "WanAddress": "", "NoAuth": true, "Port": 6380, "InstanceTags": [{"TagKey": "env", "TagValue": "prod"}]});
+        let answers = Answers::default();
         let mut out = Estate::default();
-        store_asset(&mut out, &place, &Node::root(&record, Path::new("redis.DescribeInstances.json"))).unwrap();
+        store_asset(&answers, &mut out, &place, &Node::root(&record, Path::new("redis.DescribeInstances.json")))
+            .unwrap();
         let asset = out.asset_mut(KIND, "crs-1").unwrap();
         assert_eq!(
             serde_json::to_value(&asset.fields).unwrap(),
-            json!({"engine": "redis", "version": "4.0", "public_endpoint": false, "password_free": true})
+            json!({"engine": "redis", "version": "4.0", "public_endpoint": false, "password_free": true, "port": 6380}),
+            "security groups unknown: their answer was not saved"
         );
         assert_eq!(asset.tags["env"], "prod");
         let record = json!({"InstanceId": "crs-2", "Type": 200, "WanAddress": "crs-2.sql.tencentcdb.com:6379"});
-        store_asset(&mut out, &place, &Node::root(&record, Path::new("a.json"))).unwrap();
+        store_asset(&answers, &mut out, &place, &Node::root(&record, Path::new("a.json"))).unwrap();
         let asset = out.asset_mut(KIND, "crs-2").unwrap();
         assert_eq!(
             serde_json::to_value(&asset.fields).unwrap(),
