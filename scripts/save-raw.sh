@@ -60,6 +60,7 @@ tencent global cam GetPolicy none - cam.ListPolicies List[] PolicyId=PolicyId - 
 tencent global cam ListAccessKeys none - cam.ListUsers Data[] TargetUin=Uin - bare -
 tencent global cam GetSecurityLastUsed none - cam.ListAccessKeys AccessKeys[] SecretIdList=AccessKeyId - batch:10 -
 tencent global cfw DescribeFwEdgeIps offset:Offset:Limit:100 Data - - - - - -
+tencent global waf DescribeDomains offset:Offset:Limit:100 Domains - - - - - -
 tencent global ssl DescribeCertificates offset:Offset:Limit:100 Certificates - - - - - -
 tencent regional cvm DescribeInstances offset:Offset:Limit:100 InstanceSet - - - - - -
 tencent regional cvm DescribeInstancesAttributes none - cvm.DescribeInstances InstanceSet[] InstanceIds=InstanceId - - Attributes=UserData

@@ -40,6 +40,19 @@ impl Estate {
         self.assets.get_mut(&(kind, id.to_owned())).map(|(asset, _)| asset)
     }
 
+    /// The assets of one type in one account, to complete from an account-wide answer.
+    pub fn assets_mut<'s>(
+        &'s mut self,
+        kind: &'static str,
+        provider: &'s str,
+        account: &'s str,
+    ) -> impl Iterator<Item = &'s mut Asset> + 's {
+        self.assets
+            .values_mut()
+            .map(|(asset, _)| asset)
+            .filter(move |asset| asset.kind == kind && asset.provider == provider && asset.account == account)
+    }
+
     /// Whether an asset was added.
     pub fn has_asset(&self, kind: &'static str, id: &str) -> bool {
         self.assets.contains_key(&(kind, id.to_owned()))

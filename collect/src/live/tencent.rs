@@ -28,6 +28,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "tke" => "2018-05-25",
         "cwp" => "2018-02-28",
         "cfw" => "2019-09-04",
+        "waf" => "2018-01-25",
         "cos" => "xml",
         _ => return None,
     })

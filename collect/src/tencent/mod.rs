@@ -30,6 +30,7 @@ mod tke;
 mod user_data;
 mod vpc;
 mod vpcs;
+mod waf;
 
 use std::collections::BTreeMap;
 
@@ -305,6 +306,17 @@ pub(crate) static CALLS: &[Call] = &[
         "Data[]: PublicIp, Status (0 closed, 1 open, 2 opening, 3 closing, 4 abnormal), AssetType, InstanceId, InstanceName, Region, SwitchSupportType; Total",
         OFFSET_100,
         &["Data", "RegionLst", "InstanceTypeLst"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "waf",
+        "DescribeDomains",
+        Scope::Global,
+        None,
+        &["LoadBalancer"],
+        "Domains[]: Edition (clb-waf, cdc-clb-waf: bound to load balancer listeners), Status (1: WAF on), LoadBalancerSet[].LoadBalancerId, LoadBalancerSet[].Vport; Total",
+        OFFSET_100,
+        &["Domains"],
     ),
     Call::row(
         Provider::Tencent,
@@ -877,6 +889,8 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         kms::build(answers, out, &place);
         cls::build(answers, out, &place);
     }
+    // Account-wide, completing the load balancers of every region built above.
+    waf::build(answers, out, &global);
 }
 
 /// The CAM resource description policies use: `qcs::<service>:<region>:uin/<account>:<what>`
