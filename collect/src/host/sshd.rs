@@ -16,6 +16,9 @@ use super::os::Os;
 
 const CONFIG: &str = "/etc/ssh/sshd_config";
 
+/// The crypto policy's sshd settings on the Red Hat family (RHEL 8 writes them as options).
+const CRYPTO_POLICY: &str = "/etc/crypto-policies/back-ends/opensshserver.config";
+
 /// How deep `Include`s nest before sshd refuses (`SERVCONF_MAX_DEPTH`).
 const MAX_DEPTH: usize = 16;
 
@@ -30,6 +33,7 @@ pub(crate) fn collect(tree: &mut Tree, os: &Os) -> Value {
         tree.report.not_determined("ssh", &format!("{CONFIG} {why}: the record holds sshd's defaults"));
     }
     settings.read_file(tree, CONFIG, 0);
+    settings.apply_rhel8_crypto_policy(tree, os);
     let default_root = default_permit_root_login(os);
     let permit_root_login = settings.first("permitrootlogin").map_or(default_root, |value| value.to_lowercase());
     let port = match settings.first("port") {
@@ -317,6 +321,22 @@ impl Settings {
         self.values.get(keyword).map(String::as_str)
     }
 
+    /// RHEL 8's sshd.service passes the system crypto policy on the command line
+    /// (`sshd $CRYPTO_POLICY`, from the back end's `CRYPTO_POLICY='-oCiphers=…'`), which wins
+    /// over every configuration file.
+    fn apply_rhel8_crypto_policy(&mut self, tree: &mut Tree, os: &Os) {
+        if !(os.is_rhel_like() && os.major() == Some(8)) {
+            return;
+        }
+        let Some(text) = tree.read(CRYPTO_POLICY) else { return };
+        let Some(options) = text.lines().find_map(|line| line.trim().strip_prefix("CRYPTO_POLICY=")) else { return };
+        for option in options.trim_matches(['\'', '"']).split_whitespace() {
+            if let Some((keyword, value)) = option.strip_prefix("-o").and_then(|option| option.split_once('=')) {
+                self.values.insert(keyword.to_lowercase(), value.to_owned());
+            }
+        }
+    }
+
     fn list(&self, keyword: &str) -> Vec<String> {
         self.lists.get(keyword).cloned().unwrap_or_default()
     }
@@ -549,6 +569,20 @@ mod tests {
         assert_eq!((&value["ciphers"], &value["macs"]), (&json!(["aes256-ctr"]), &Value::Null));
         let facts: Vec<&str> = tree.report.not_determined.iter().map(|entry| entry.fact.as_str()).collect();
         assert_eq!(facts, ["ssh.macs", "ssh.kex_algorithms"]);
+    }
+
+    #[test]
+    fn rhel_8_takes_the_crypto_policy_from_the_command_line() {
+        let policy = "CRYPTO_POLICY='-oCiphers=aes256-gcm@openssh.com,aes256-cbc -oMACs=hmac-sha2-256,hmac-sha1 -oGSSAPIKexAlgorithms=gss-curve25519-sha256-'";
+        let files = [(CONFIG, "Ciphers aes256-ctr\n"), (CRYPTO_POLICY, policy)];
+        let rhel8 = Os { id: "rhel".into(), version: "8.10".into(), ..Os::default() };
+        let (value, _) = ssh(&files, &rhel8);
+        assert_eq!(
+            (&value["ciphers"], &value["macs"]),
+            (&json!(["aes256-gcm@openssh.com", "aes256-cbc"]), &json!(["hmac-sha2-256", "hmac-sha1"]))
+        );
+        let rocky9 = Os { id: "rocky".into(), version: "9.3".into(), ..Os::default() };
+        assert_eq!(ssh(&files, &rocky9).0["ciphers"], json!(["aes256-ctr"]), "RHEL 9 includes it as a file instead");
     }
 
     #[test]
