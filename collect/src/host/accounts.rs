@@ -18,6 +18,7 @@ const SHADOW: &str = "/etc/shadow";
 struct Account {
     name: String,
     uid: i64,
+    gid: i64,
     shell: String,
     /// The password field of `/etc/passwd`: `x` points at `/etc/shadow`.
     password: String,
@@ -88,6 +89,7 @@ fn judge(account: &Account, shadow: Option<&Shadow>) -> (Value, Option<String>) 
     let record = json!({
         "name": account.name,
         "uid": account.uid,
+        "gid": account.gid,
         "shell": account.shell,
         "empty_password": empty,
         "weak_password": weak,
@@ -100,16 +102,30 @@ fn judge(account: &Account, shadow: Option<&Shadow>) -> (Value, Option<String>) 
 /// a numeric uid are not local accounts.
 fn parse_passwd(line: &str) -> Option<Account> {
     let fields: Vec<&str> = line.split(':').collect();
-    let [name, password, uid, _gid, _gecos, _home, shell, ..] = fields[..] else { return None };
+    let [name, password, uid, gid, _gecos, _home, shell, ..] = fields[..] else { return None };
     if name.is_empty() || name.starts_with(['#', '+', '-']) {
         return None;
     }
     Some(Account {
         name: name.to_owned(),
         uid: uid.parse().ok()?,
+        gid: gid.parse().ok()?,
         shell: shell.to_owned(),
         password: password.to_owned(),
     })
+}
+
+/// The account databases where a line starting with `+` (NIS compat mode: "add the NIS map
+/// here") would still be honoured by `files` lookups on a host with nsswitch `compat`.
+const NIS_DATABASES: [&str; 3] = [PASSWD, SHADOW, "/etc/group"];
+
+/// The account databases of `NIS_DATABASES` that have a legacy `+` line, in that order.
+pub(crate) fn legacy_plus_entries(tree: &mut Tree) -> Value {
+    let files: Vec<&str> = NIS_DATABASES
+        .into_iter()
+        .filter(|path| tree.read(path).is_some_and(|text| text.lines().any(|line| line.starts_with('+'))))
+        .collect();
+    json!(files)
 }
 
 /// `name:hash:lastchg:...`; the last change is in days since 1970, `0` meaning "change at
@@ -161,10 +177,10 @@ mod tests {
         assert_eq!(
             value,
             json!([
-                {"name": "root", "uid": 0, "shell": "/bin/bash", "empty_password": false, "weak_password": true, "last_change": "2023-12-09T00:00:00Z"},
-                {"name": "toor", "uid": 0, "shell": "/bin/sh", "empty_password": true, "weak_password": false, "last_change": null},
-                {"name": "daemon", "uid": 1, "shell": "/usr/sbin/nologin", "empty_password": false, "weak_password": false, "last_change": "2023-12-09T00:00:00Z"},
-                {"name": "legacy", "uid": 1001, "shell": "/bin/sh", "empty_password": true, "weak_password": false, "last_change": null},
+                {"name": "root", "uid": 0, "gid": 0, "shell": "/bin/bash", "empty_password": false, "weak_password": true, "last_change": "2023-12-09T00:00:00Z"},
+                {"name": "toor", "uid": 0, "gid": 0, "shell": "/bin/sh", "empty_password": true, "weak_password": false, "last_change": null},
+                {"name": "daemon", "uid": 1, "gid": 1, "shell": "/usr/sbin/nologin", "empty_password": false, "weak_password": false, "last_change": "2023-12-09T00:00:00Z"},
+                {"name": "legacy", "uid": 1001, "gid": 1001, "shell": "/bin/sh", "empty_password": true, "weak_password": false, "last_change": null},
             ])
         );
         assert!(tree.report.is_empty(), "{:?}", tree.report);
@@ -176,6 +192,16 @@ mod tests {
         assert_eq!(value.as_array().unwrap().len(), 4);
         assert!(value.as_array().unwrap().iter().all(|a| a["weak_password"] == false));
         assert_eq!(tree.report.not_determined[0].fact, "empty_password, weak_password");
+    }
+
+    #[test]
+    fn legacy_plus_lines_are_found_per_database() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::host::write_tree(
+            dir.path(),
+            &[(PASSWD, PASSWD_TEXT), (SHADOW, "root:*:19700::::::\n"), ("/etc/group", "root:x:0:\n+:::\n")],
+        );
+        assert_eq!(legacy_plus_entries(&mut Tree::new(dir.path())), json!(["/etc/passwd", "/etc/group"]));
     }
 
     #[test]

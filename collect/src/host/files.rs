@@ -1,5 +1,6 @@
 //! The modes of the files whose permissions baselines check (CIS Linux 5.1, 5.2, 6.1): the
-//! account databases, sshd's configuration and host keys, cron's tables and folders, sudoers.
+//! account databases, sshd's configuration and host keys (private and public), cron's tables
+//! and folders, sudoers.
 //! A file that does not exist is left out; one that cannot be examined is reported.
 
 use std::collections::BTreeMap;
@@ -10,7 +11,7 @@ use serde_json::Value;
 use super::fs::Tree;
 
 /// The paths whose modes are recorded; globs are expanded.
-const PATHS: [&str; 17] = [
+const PATHS: [&str; 18] = [
     "/etc/passwd",
     "/etc/passwd-",
     "/etc/shadow",
@@ -21,6 +22,7 @@ const PATHS: [&str; 17] = [
     "/etc/gshadow-",
     "/etc/ssh/sshd_config",
     "/etc/ssh/ssh_host_*_key",
+    "/etc/ssh/ssh_host_*_key.pub",
     "/etc/crontab",
     "/etc/cron.hourly",
     "/etc/cron.daily",
@@ -66,7 +68,10 @@ mod tests {
         let value = collect(&mut Tree::new(dir.path()));
         assert_eq!(
             value,
-            serde_json::json!({"/etc/cron.d": 493, "/etc/shadow": 416, "/etc/ssh/ssh_host_ed25519_key": 384})
+            serde_json::json!({
+                "/etc/cron.d": 493, "/etc/shadow": 416, "/etc/ssh/ssh_host_ed25519_key": 384,
+                "/etc/ssh/ssh_host_ed25519_key.pub": 420,
+            })
         );
     }
 }

@@ -5,6 +5,7 @@
 //! [`HostReport`] beside the record, since the record has no field for "unknown".
 
 mod accounts;
+mod audit;
 mod compressed;
 mod evr;
 mod files;
@@ -15,6 +16,7 @@ mod policy;
 mod report;
 mod rpmdb;
 mod services;
+mod shell;
 mod sshd;
 mod updateinfo;
 mod weak;
@@ -99,6 +101,7 @@ pub fn collect(root: &Path, options: &HostOptions) -> Result<HostFacts, HostErro
     let packages = packages::collect(&mut tree);
     let services = services::collect(&mut tree);
     let file_modes = files::collect(&mut tree);
+    let (umasks, shell_timeout) = shell::collect(&mut tree);
     let record = json!({
         "type": "Host",
         "id": id,
@@ -119,6 +122,13 @@ pub fn collect(root: &Path, options: &HostOptions) -> Result<HostFacts, HostErro
         "firewall_enabled": services.firewall,
         "time_sync": services.time_sync,
         "file_modes": file_modes,
+        "auditd_installed": audit::auditd_installed(&mut tree, &packages),
+        "auditd_config": audit::auditd_config(&mut tree),
+        "audit_at_boot": audit::audit_at_boot(&mut tree),
+        "su_restricted": policy::su_restricted(&mut tree),
+        "legacy_plus_entries": accounts::legacy_plus_entries(&mut tree),
+        "umasks": umasks,
+        "shell_timeout": shell_timeout,
     });
     Ok(HostFacts { record, report: tree.report })
 }

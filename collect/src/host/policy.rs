@@ -2,7 +2,10 @@
 //! pam_cracklib), history from pam_pwhistory / pam_unix `remember=`, lockout from pam_faillock
 //! (or pam_tally2). A PAM module's own arguments override its configuration file, as PAM does;
 //! a value nobody sets is absent (the rules read absent as "not configured"), except the
-//! lockout of a pam_faillock in the stack, whose built-in default is 3.
+//! lockout of a pam_faillock in the stack, whose built-in default is 3, and useradd's
+//! `INACTIVE`, whose default is -1 (never). The hashing scheme is pam_unix's argument on the
+//! `password` lines, else login.defs `ENCRYPT_METHOD` (which pam_unix reads since Linux-PAM
+//! 1.4). `su` is restricted when `/etc/pam.d/su` requires pam_wheel.
 
 use serde_json::{Value, json};
 
@@ -12,6 +15,12 @@ use super::fs::Tree;
 /// and password-auth (links into /etc/authselect on RHEL 8+).
 const PAM_FILES: [&str; 4] =
     ["/etc/pam.d/common-auth", "/etc/pam.d/common-password", "/etc/pam.d/system-auth", "/etc/pam.d/password-auth"];
+
+/// The hashing schemes pam_unix takes as an argument on a `password` line.
+const PAM_UNIX_HASHES: [&str; 7] = ["md5", "bigcrypt", "sha256", "sha512", "blowfish", "gost_yescrypt", "yescrypt"];
+
+/// useradd's `INACTIVE` when /etc/default/useradd does not set it: accounts never lock.
+const USERADD_DEFAULT_INACTIVE: i64 = -1;
 
 /// pam_faillock's `deny` when neither its arguments nor faillock.conf set it.
 const FAILLOCK_DEFAULT_DENY: i64 = 3;
@@ -48,9 +57,30 @@ pub(crate) fn collect(tree: &mut Tree) -> Value {
     } else {
         pam.arg(&["pam_tally2.so", "pam_tally.so"], "auth", "deny")
     };
+    let useradd = tree.read("/etc/default/useradd").unwrap_or_default();
+    let inactive = key_values(&useradd)
+        .into_iter()
+        .rev()
+        .find(|(key, _)| key == "INACTIVE")
+        .and_then(|(_, value)| value.parse::<i64>().ok())
+        .unwrap_or(USERADD_DEFAULT_INACTIVE);
+    let hash_algorithm = pam
+        .lines
+        .iter()
+        .filter(|line| line.kind == "password" && line.module == "pam_unix.so")
+        .find_map(|line| line.args.iter().find(|arg| PAM_UNIX_HASHES.contains(&arg.as_str())).cloned())
+        .or_else(|| {
+            login_defs.lines().find_map(|line| {
+                let mut words = line.split_whitespace();
+                (words.next() == Some("ENCRYPT_METHOD")).then(|| words.next().map(str::to_lowercase)).flatten()
+            })
+        });
     json!({
         "max_days": defs("PASS_MAX_DAYS"),
         "min_days": defs("PASS_MIN_DAYS"),
+        "warn_age": defs("PASS_WARN_AGE"),
+        "inactive_days": inactive,
+        "hash_algorithm": hash_algorithm,
         "min_length": min_length,
         "min_classes": min_classes,
         "remember": remember,
@@ -58,7 +88,19 @@ pub(crate) fn collect(tree: &mut Tree) -> Value {
     })
 }
 
-/// `key = value` lines (pwquality.conf, faillock.conf, pwhistory.conf); `#` starts a comment.
+/// Whether `su` asks for membership of the wheel group: an `auth required` (or `requisite`)
+/// pam_wheel line in /etc/pam.d/su; `None` without that file.
+pub(crate) fn su_restricted(tree: &mut Tree) -> Option<bool> {
+    let text = tree.read("/etc/pam.d/su")?;
+    Some(text.lines().any(|line| {
+        let line = line.split('#').next().unwrap_or_default();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        matches!(words[..], ["auth", "required" | "requisite", module, ..] if module.rsplit('/').next() == Some("pam_wheel.so"))
+    }))
+}
+
+/// `key = value` lines (pwquality.conf, faillock.conf, pwhistory.conf, /etc/default/useradd);
+/// `#` starts a comment.
 fn key_values(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|line| {
@@ -141,7 +183,7 @@ mod tests {
     fn nothing_configured_is_all_absent() {
         assert_eq!(
             policy(&[]),
-            json!({"max_days": null, "min_days": null, "min_length": null, "min_classes": null, "remember": null, "lockout_attempts": null})
+            json!({"max_days": null, "min_days": null, "warn_age": null, "inactive_days": -1, "hash_algorithm": null, "min_length": null, "min_classes": null, "remember": null, "lockout_attempts": null})
         );
     }
 
@@ -159,7 +201,7 @@ mod tests {
         ]);
         assert_eq!(
             value,
-            json!({"max_days": 90, "min_days": 7, "min_length": 14, "min_classes": 3, "remember": 5, "lockout_attempts": 5})
+            json!({"max_days": 90, "min_days": 7, "warn_age": null, "inactive_days": -1, "hash_algorithm": "sha512", "min_length": 14, "min_classes": 3, "remember": 5, "lockout_attempts": 5})
         );
     }
 
@@ -189,6 +231,37 @@ mod tests {
         );
         let tally = "auth required pam_tally2.so onerr=fail deny=6 unlock_time=300\n";
         assert_eq!(policy(&[("/etc/pam.d/system-auth", tally)])["lockout_attempts"], 6);
+    }
+
+    #[test]
+    fn warning_inactivity_and_hashing() {
+        let value = policy(&[
+            ("/etc/login.defs", "PASS_WARN_AGE\t7\nENCRYPT_METHOD SHA512\n"),
+            ("/etc/default/useradd", "# INACTIVE=-1\nGROUP=100\nINACTIVE=30\n"),
+            ("/etc/pam.d/common-password", "password [success=1 default=ignore] pam_unix.so obscure yescrypt\n"),
+        ]);
+        assert_eq!((&value["warn_age"], &value["inactive_days"]), (&json!(7), &json!(30)));
+        assert_eq!(value["hash_algorithm"], "yescrypt", "pam_unix's argument wins over login.defs");
+        let defs_only = policy(&[("/etc/login.defs", "ENCRYPT_METHOD MD5\n")]);
+        assert_eq!(defs_only["hash_algorithm"], "md5");
+    }
+
+    #[test]
+    fn su_needs_an_active_pam_wheel_line() {
+        let su = |text: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            crate::host::write_tree(dir.path(), &[("/etc/pam.d/su", text)]);
+            su_restricted(&mut Tree::new(dir.path()))
+        };
+        assert_eq!(su("#auth\t\trequired\tpam_wheel.so use_uid\nauth sufficient pam_rootok.so\n"), Some(false));
+        assert_eq!(su("auth\t\trequired\tpam_wheel.so use_uid\n"), Some(true));
+        assert_eq!(
+            su("auth sufficient pam_wheel.so trust use_uid\n"),
+            Some(false),
+            "sufficient lets wheel in, others too"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(su_restricted(&mut Tree::new(dir.path())), None);
     }
 
     #[test]
