@@ -107,36 +107,27 @@ fn default_permit_root_login(os: &Os) -> String {
     if old { "yes" } else { "prohibit-password" }.to_owned()
 }
 
+/// The OpenSSH release (major, minor) each distribution release ships: the family (`rhel`
+/// for every Red Hat-like one), its major version, the release.
+const OPENSSH_RELEASES: &[(&str, u32, (u32, u32))] = &[
+    ("rhel", 7, (7, 4)),
+    ("rhel", 8, (8, 0)),
+    ("rhel", 9, (8, 7)),
+    ("debian", 9, (7, 4)),
+    ("debian", 10, (7, 9)),
+    ("debian", 11, (8, 4)),
+    ("debian", 12, (9, 2)),
+    ("ubuntu", 18, (7, 6)),
+    ("ubuntu", 20, (8, 2)),
+    ("ubuntu", 22, (8, 9)),
+    ("ubuntu", 24, (9, 6)),
+];
+
 /// The OpenSSH release (major, minor) a distribution release ships; `None` for one not listed.
 fn openssh_release(os: &Os) -> Option<(u32, u32)> {
     let major = os.major()?;
-    let release = if os.is_rhel_like() {
-        match major {
-            7 => (7, 4),
-            8 => (8, 0),
-            9 => (8, 7),
-            _ => return None,
-        }
-    } else if os.id == "debian" {
-        match major {
-            9 => (7, 4),
-            10 => (7, 9),
-            11 => (8, 4),
-            12 => (9, 2),
-            _ => return None,
-        }
-    } else if os.id == "ubuntu" {
-        match major {
-            18 => (7, 6),
-            20 => (8, 2),
-            22 => (8, 9),
-            24 => (9, 6),
-            _ => return None,
-        }
-    } else {
-        return None;
-    };
-    Some(release)
+    let family = if os.is_rhel_like() { "rhel" } else { os.id.as_str() };
+    OPENSSH_RELEASES.iter().find(|(f, m, _)| *f == family && *m == major).map(|(_, _, release)| *release)
 }
 
 /// sshd's built-in algorithm lists of one OpenSSH release.
