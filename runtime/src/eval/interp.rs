@@ -4,7 +4,6 @@
 //! does not match this runtime: it is an [`EvalError`], never a panic.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::budget::{self, Budget, Scope};
@@ -15,7 +14,7 @@ use super::paths::Paths;
 use crate::graph::Node;
 use crate::plan::{BinaryOp, UnaryOp};
 use crate::snapshot::Store;
-use crate::value::{MICROS_PER_SECOND, Record, Value};
+use crate::value::{MICROS_PER_SECOND, Map, Record, Value};
 
 /// A failure while evaluating one subject: division by zero, overflow, a malformed plan.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -105,11 +104,11 @@ impl Env<'_> {
                 Ok(Value::list(values))
             }
             X::Record(entries) => {
-                let mut map = BTreeMap::new();
+                let mut map = Vec::with_capacity(entries.len());
                 for (k, v) in entries {
-                    map.insert(k.clone(), self.expr(v, frame)?);
+                    map.push((k.clone(), self.expr(v, frame)?));
                 }
-                Ok(Value::Map(Arc::new(map)))
+                Ok(Value::Map(Arc::new(map.into_iter().collect())))
             }
             X::Field { base, name, index } => {
                 let base = self.expr(base, frame)?;
@@ -240,12 +239,14 @@ impl Env<'_> {
             .map(|(node, kind)| {
                 let (ty, id) = self.natives.describe(*node);
                 let edge = kind.and_then(|k| edge_names.get(k as usize)).map_or(Value::None, |n| Value::str(n));
-                let entries: BTreeMap<Arc<str>, Value> =
-                    [("type".into(), Value::str(&ty)), ("id".into(), Value::str(&id)), ("edge".into(), edge)].into();
+                let entries: Map =
+                    [("type".into(), Value::str(&ty)), ("id".into(), Value::str(&id)), ("edge".into(), edge)]
+                        .into_iter()
+                        .collect();
                 Value::Map(Arc::new(entries))
             })
             .collect();
-        Value::Map(Arc::new([("hops".into(), Value::list(hops))].into()))
+        Value::Map(Arc::new([("hops".into(), Value::list(hops))].into_iter().collect()))
     }
 
     pub(crate) fn field(&self, base: &Value, name: &str, index: Option<u32>) -> Value {

@@ -8,8 +8,15 @@ use std::fmt::{self, Write};
 use crate::report::Report;
 
 pub(super) fn render(report: &Report, out: &mut String) -> fmt::Result {
-    let text = serde_json::to_string_pretty(report)
+    let mut text = serde_json::to_string_pretty(report)
         .expect("INVARIANT: a report serialises (string keys, no floats that are not numbers)");
-    out.push_str(&text);
-    out.write_char('\n')
+    text.write_char('\n')?;
+    // The report of a large estate is hundreds of megabytes: take the text rather than copy it
+    // when nothing was written before it.
+    if out.is_empty() {
+        *out = text;
+    } else {
+        out.push_str(&text);
+    }
+    Ok(())
 }

@@ -5,7 +5,6 @@
 //! against the current path and yields [`Value::None`], so one pass lists every problem of a
 //! file. Only syntax errors (and YAML's few typed refusals) stop a file early.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::Path;
@@ -17,7 +16,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use crate::coverage::CoverageEntry;
 use crate::plan::{Type, TypeIdx, TypeKind};
-use crate::value::{Micros, Record, Value, duration_from_seconds, parse_time};
+use crate::value::{Map, Micros, Record, Value, duration_from_seconds, parse_time};
 
 use super::error::{Base, LoadError, LoadWarning, MAX_ERRORS, Seg, format_location, quote};
 use super::intern::{ALWAYS, Interner};
@@ -162,7 +161,7 @@ impl<'s> Ctx<'s> {
             follow: vec![Vec::new(); schema.type_count()],
             out: Output::new(schema.type_count()),
             empty_list: Value::List(Arc::from(Vec::new())),
-            empty_map: Value::Map(Arc::new(BTreeMap::new())),
+            empty_map: Value::Map(Arc::new(Map::default())),
             misspelt: std::collections::HashSet::new(),
         }
     }
@@ -310,14 +309,14 @@ impl<'s> Ctx<'s> {
     }
 
     fn read_map<'de, A: MapAccess<'de>>(&mut self, inner: &'s Type, mut map: A) -> Result<Value, A::Error> {
-        let mut out = BTreeMap::new();
+        let mut out = Vec::new();
         while let Some(key) = map.next_key_seed(MapKeySeed { interner: &mut self.interner })? {
             self.path.push(Seg::Key(key.clone()));
             let value = map.next_value_seed(ValueSeed { ctx: self, ty: inner });
             self.path.pop();
-            out.insert(key, value?);
+            out.push((key, value?));
         }
-        Ok(if out.is_empty() { self.empty_map.clone() } else { Value::Map(Arc::new(out)) })
+        Ok(if out.is_empty() { self.empty_map.clone() } else { Value::Map(Arc::new(out.into_iter().collect())) })
     }
 
     fn read_record<'de, A: MapAccess<'de>>(&mut self, ty: TypeIdx, mut map: A) -> Result<Value, A::Error> {
