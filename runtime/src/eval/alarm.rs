@@ -14,11 +14,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::admission::{Recall, Verdicts};
 use super::budget::Scope;
 use super::dispatch::Scratch;
 use super::exec::{PrepareError, Preparer, X};
 use super::window::{Burst, Window};
-use super::{CheckError, Engine, EvalError, Prepared};
+use super::{CheckError, Engine, EvalError, Prepared, Verdict};
 use crate::plan::{self, Check};
 use crate::report::{Finding, FindingKind, Subject};
 use crate::value::{MICROS_PER_SECOND, Micros, Record, Value};
@@ -103,14 +104,27 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
                     .iter()
                     .map(|&i| vec![Value::None; engine.plan.checks[i].locals.max(1) as usize])
                     .collect::<Vec<_>>();
-                (frames, Scratch::default(), empty())
+                let verdicts =
+                    unit.iter().map(|&i| Verdicts::new(engine.checks[i].admission.as_ref())).collect::<Vec<_>>();
+                (frames, verdicts, Scratch::default(), empty())
             },
-            |(mut frames, mut scratch, mut acc), row| {
+            |(mut frames, mut verdicts, mut scratch, mut acc), row| {
                 for k in dispatch.candidates(row, &mut scratch).iter().filter_map(|&i| position[i]) {
                     let check = &engine.plan.checks[unit[k]];
                     let started = engine.profiler.start();
                     let budget = Scope::enter(&engine.budget);
-                    let judged = hit(engine, &engine.checks[unit[k]], row, time_index, &mut frames[k]);
+                    let judged = match verdicts[k].recall(row) {
+                        // Refused before: spend what that judgement spent, and refuse.
+                        Recall::Refused(steps) => engine.env().spend(steps).map(|()| None),
+                        Recall::Judge(keys) => {
+                            let before = super::budget::left();
+                            let judged = judged_hit(engine, &engine.checks[unit[k]], row, time_index, &mut frames[k]);
+                            if let Ok(Err(verdict)) = &judged {
+                                verdicts[k].refused(keys, *verdict, before.saturating_sub(super::budget::left()));
+                            }
+                            judged.map(Result::ok)
+                        }
+                    };
                     engine.profiler.record(unit[k], started, &budget);
                     match judged {
                         Ok(Some(h)) => acc.hits[k].push(h),
@@ -122,10 +136,10 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
                         }),
                     }
                 }
-                (frames, scratch, acc)
+                (frames, verdicts, scratch, acc)
             },
         )
-        .map(|(_, _, acc)| acc)
+        .map(|(_, _, _, acc)| acc)
         .reduce(empty, PassHits::append);
     unit.iter()
         .zip(passed.hits.into_iter().zip(passed.errors))
@@ -196,8 +210,20 @@ pub(super) fn hit(
     time_index: Option<usize>,
     frame: &mut Vec<Value>,
 ) -> Result<Option<Hit>, EvalError> {
-    if !engine.admit(prepared, row, frame)? {
-        return Ok(None);
+    judged_hit(engine, prepared, row, time_index, frame).map(Result::ok)
+}
+
+/// [`hit`], telling which of `where` and `when` turned the event away.
+fn judged_hit(
+    engine: &Engine<'_>,
+    prepared: &Prepared,
+    row: &Arc<Record>,
+    time_index: Option<usize>,
+    frame: &mut Vec<Value>,
+) -> Result<Result<Hit, Verdict>, EvalError> {
+    let verdict = engine.judge(prepared, row, frame)?;
+    if verdict != Verdict::Fires {
+        return Ok(Err(verdict));
     }
     let env = engine.env();
     let time = match time_index.and_then(|i| row.fields.get(i)) {
@@ -210,7 +236,7 @@ pub(super) fn hit(
         }
         None => (Arc::from(""), None),
     };
-    Ok(Some(Hit { event: row.clone(), time, key, distinct }))
+    Ok(Ok(Hit { event: row.clone(), time, key, distinct }))
 }
 
 /// The grouping key resolved to its asset when one has that id (e.g. the AccessKey),

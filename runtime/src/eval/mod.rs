@@ -4,6 +4,7 @@
 //! event type's rows with rayon. Results are collected in input order and sorted at the
 //! end, so the output is the same at any thread count.
 
+mod admission;
 mod alarm;
 mod budget;
 mod dispatch;
@@ -60,6 +61,9 @@ struct Prepared {
     fix: Option<Vec<TemplatePart>>,
     evidence: Vec<(String, X)>,
     group: Option<alarm::Grouping>,
+    /// An alarm's: the subject fields its verdict depends on, so that a pass can remember
+    /// refusals (`admission`); `None` for rules and for alarms whose verdict depends on more.
+    admission: Option<admission::Admission>,
 }
 
 /// A subject whose evaluation failed: reported, and the run is incomplete.
@@ -156,6 +160,7 @@ impl<'a> Engine<'a> {
             profiler: profile::Profiler::default(),
         };
         engine.consts = engine.evaluate_consts(&mut preparer)?;
+        engine.find_admissions();
         engine.dispatch = dispatch::Dispatch::for_plan(&engine);
         Ok(engine)
     }
@@ -179,6 +184,29 @@ impl<'a> Engine<'a> {
             values[i] = value;
         }
         Ok(values)
+    }
+
+    /// Each alarm's [`admission::Admission`], now that functions and field positions are known.
+    fn find_admissions(&mut self) {
+        for (check, prepared) in self.plan.checks.iter().zip(self.checks.iter_mut()) {
+            if check.kind != CheckKind::Alarm {
+                continue;
+            }
+            let ty = check.subject_type;
+            let eager_lets = prepared.lets.iter().zip(&prepared.eager).filter(|(_, eager)| **eager).map(|(x, _)| x);
+            let call_fields = self
+                .natives
+                .field_index(ty, "service")
+                .zip(self.natives.field_index(ty, "action"))
+                .map(|(s, a)| [s, a]);
+            let fields = |exprs: Vec<&X>| {
+                admission::Fields::of(&exprs, &self.functions, call_fields, self.natives.field_index(ty, "time"))
+            };
+            prepared.admission = admission::Admission::new(
+                fields(prepared.filter.iter().collect()),
+                fields(prepared.filter.iter().chain(eager_lets).chain(&prepared.when).collect()),
+            );
+        }
     }
 
     fn env(&self) -> Env<'_> {
@@ -519,6 +547,7 @@ fn prepare_check(preparer: &mut Preparer, check: &Check) -> Result<Prepared, Pre
             .map(|(k, v)| Ok((k.clone(), preparer.expr(v)?)))
             .collect::<Result<_, PrepareError>>()?,
         group,
+        admission: None,
     })
 }
 
