@@ -132,6 +132,9 @@ alibaba global ram ListAccessKeys none - ram.ListUsers Users.User[] UserName=Use
 alibaba global ram GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - - -
 alibaba global ims GetAccessKeyLastUsed none - ram.ListAccessKeys AccessKeys.AccessKey[] UserAccessKeyId=AccessKeyId - - -
 alibaba global cloudfw DescribeAssetList page:CurrentPage:PageSize:50 Assets - - - - - -
+alibaba global waf-openapi DescribeInstance none - - - - - - RegionId=cn-hangzhou
+alibaba global waf-openapi DescribeCloudResources page:PageNumber:PageSize:100 CloudResources waf-openapi.DescribeInstance . InstanceId=InstanceId - - RegionId=cn-hangzhou&ResourceProduct=clb7
+alibaba global waf-openapi DescribeResourcePort none - waf-openapi.DescribeCloudResources CloudResources[] InstanceId=@InstanceId,ResourceInstanceId=ResourceInstanceId - - RegionId=cn-hangzhou
 alibaba global cas DescribeUserCertificateList page:CurrentPage:ShowSize:50 CertificateList - - - - - -
 alibaba regional ecs DescribeInstances token:NextToken:NextToken Instances.Instance - - - - - -
 alibaba regional ecs DescribeUserData none - ecs.DescribeInstances Instances.Instance[] InstanceId=InstanceId - - -
@@ -286,6 +289,10 @@ invoke() {
 	alibaba.cas) aliyun "$service" "$action" --version 2018-07-13 --force ${profile:+--profile "$profile"} "$@" ;;
 	# CloudSSO answers in its directory's region, China (Shanghai) by default (as rulec collect).
 	alibaba.cloudsso) aliyun "$service" "$action" --region cn-shanghai ${profile:+--profile "$profile"} "$@" ;;
+	# WAF 3.0 answers per site, the Chinese mainland's at cn-hangzhou (as rulec collect; the
+	# table's fixed RegionId says so too).
+	alibaba.waf-openapi) aliyun "$service" "$action" --region cn-hangzhou ${profile:+--profile "$profile"} \
+		${fixed[@]+"${fixed[@]}"} "$@" ;;
 	alibaba.*) aliyun "$service" "$action" ${region:+--region "$region" --RegionId "$region"} ${profile:+--profile "$profile"} \
 		${fixed[@]+"${fixed[@]}"} "$@" ;;
 	esac

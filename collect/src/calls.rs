@@ -43,6 +43,7 @@ pub struct Per {
     /// The keys leading to the list's items in its answer (`["Users", "User"]`); a key ending
     /// in `[]` goes through each element of a list on the way, for items nested in each item of
     /// another list (`["NatGateways", "NatGateway[]", "ForwardTableIds", "ForwardTableId"]`).
+    /// Empty for an answer about one thing (`waf-openapi.DescribeInstance`): it is the one item.
     pub list: &'static [&'static str],
     /// The item fields holding the value; empty when the items are the values themselves.
     /// Several fields (a rule's source and destination prefix list) give a value each.
@@ -120,8 +121,12 @@ impl Per {
         Per { note, ..self }
     }
 
-    /// `cam.ListUsers Data[].Uin`, for the documentation.
+    /// `cam.ListUsers Data[].Uin` (`waf-openapi.DescribeInstance InstanceId` for an answer about
+    /// one thing), for the documentation.
     pub fn source(&self) -> String {
+        if self.list.is_empty() {
+            return format!("{} {}", self.from, self.fields.join(" / "));
+        }
         let fields = if self.fields.is_empty() { String::new() } else { format!(".{}", self.fields.join(" / ")) };
         format!("{} {}[]{fields}", self.from, self.list.join("."))
     }
@@ -219,7 +224,9 @@ mod tests {
             if let Some(per) = call.per {
                 let from = per.from.split_once('.').and_then(|(service, action)| find(call.provider, service, action));
                 assert!(from.is_some(), "{}: {} is not a call of the table", call.name(), per.from);
-                assert!(!per.param.is_empty() && !per.list.is_empty(), "{}", call.name());
+                // No list: the answer is about one thing, whose field gives the value.
+                assert!(!per.param.is_empty(), "{}", call.name());
+                assert!(!per.list.is_empty() || !per.fields.is_empty(), "{}", call.name());
             }
             assert!(!call.feeds.is_empty(), "{} feeds nothing", call.name());
         }

@@ -469,6 +469,105 @@ fn keys_databases_and_log_stores_from_their_detail_answers() {
     assert!(imported.report.issues.is_empty(), "{:?}", imported.report.issues);
 }
 
+#[test]
+fn waf_3_covers_the_ports_added_per_load_balancer_of_its_site() {
+    let resources = r#"{"TotalCount": 2, "CloudResources": [
+        {"ResourceProduct": "clb7", "ResourceInstanceId": "lb-1", "ResourceRegionId": "cn-hangzhou"},
+        {"ResourceProduct": "alb", "ResourceInstanceId": "alb-1", "ResourceRegionId": "cn-hangzhou"}]}"#;
+    let ports = (
+        "global/waf-openapi.DescribeResourcePort@InstanceId=waf_v3-1@ResourceInstanceId=lb-1.json",
+        r#"{"RequestId": "r", "ResourcePorts": ["80"]}"#,
+    );
+    let estate = |waf: &[(&str, &str)]| {
+        let mut files = balancers();
+        files.extend_from_slice(waf);
+        run(tree(&files).path())
+    };
+    let ports_of = |imported: &rulec_collect::Imported, id: &str| {
+        asset(imported, "LoadBalancer", id).fields.get("waf_ports").cloned()
+    };
+    let instance = (
+        "global/waf-openapi.DescribeInstance.json",
+        r#"{"InstanceId": "waf_v3-1", "RegionId": "cn-hangzhou", "Status": 1}"#,
+    );
+    let listed = ("global/waf-openapi.DescribeCloudResources@InstanceId=waf_v3-1.json", resources);
+
+    // Port 80 of lb-1 added, 443 not; lb-2 not added at all; lb-3 in Hong Kong belongs to the
+    // site abroad, which was not imported: unknown.
+    let imported = estate(&[instance, listed, ports]);
+    assert_eq!(ports_of(&imported, "lb-1"), Some(json!([80])));
+    assert_eq!(ports_of(&imported, "lb-2"), Some(json!([])));
+    assert_eq!(ports_of(&imported, "lb-3"), None);
+    assert!(imported.report.issues.is_empty(), "{:?}", imported.report.issues);
+
+    // No WAF 3.0 instance, or a released one: no port of the site is inspected.
+    for answer in [r#"{"RequestId": "r"}"#, r#"{"InstanceId": "waf_v3-1", "RegionId": "cn-hangzhou", "Status": 3}"#] {
+        let imported = estate(&[("global/waf-openapi.DescribeInstance.json", answer)]);
+        assert_eq!((ports_of(&imported, "lb-1"), ports_of(&imported, "lb-3")), (Some(json!([])), None));
+    }
+
+    // The resource list not saved, or not whole: nothing is known.
+    let short = r#"{"TotalCount": 3, "CloudResources": [{"ResourceProduct": "clb7", "ResourceInstanceId": "lb-1"}]}"#;
+    for waf in [
+        vec![instance],
+        vec![instance, ("global/waf-openapi.DescribeCloudResources@InstanceId=waf_v3-1.json", short), ports],
+    ] {
+        let imported = estate(&waf);
+        assert_eq!((ports_of(&imported, "lb-1"), ports_of(&imported, "lb-2")), (None, None));
+        assert_eq!(coverage(&imported, None, "LoadBalancer").status, Status::Partial);
+    }
+
+    // A load balancer's ports not saved: that one is unknown, the others are known.
+    let imported = estate(&[instance, listed]);
+    assert_eq!((ports_of(&imported, "lb-1"), ports_of(&imported, "lb-2")), (None, Some(json!([]))));
+
+    // A masked load balancer id could be any of them; a bad status is an error with its path.
+    let masked = r#"{"TotalCount": 1, "CloudResources": [{"ResourceProduct": "clb7", "ResourceInstanceId": "lb-uf60ub45fr9b***"}]}"#;
+    let imported = estate(&[instance, ("global/waf-openapi.DescribeCloudResources@InstanceId=waf_v3-1.json", masked)]);
+    assert_eq!(ports_of(&imported, "lb-2"), None);
+    assert_eq!(issues(&imported, IssueKind::Masked).len(), 1);
+    let odd = ("global/waf-openapi.DescribeInstance.json", r#"{"InstanceId": "waf_v3-1", "Status": 7}"#);
+    let imported = estate(&[odd]);
+    assert_eq!(ports_of(&imported, "lb-1"), None);
+    let errors = issues(&imported, IssueKind::NotNormalized);
+    assert!(errors.iter().any(|error| error.contains("or 3 (released), found the number 7")), "{errors:?}");
+}
+
+/// Three internet-facing classic load balancers with web listeners: `lb-1` (HTTP 80, HTTPS
+/// 443) and `lb-2` (HTTPS 443) in Hangzhou, `lb-3` (HTTP 80) in Hong Kong.
+fn balancers() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "cn-hangzhou/slb.DescribeLoadBalancers.json",
+            r#"{"LoadBalancers": {"LoadBalancer": [{"LoadBalancerId": "lb-1", "AddressType": "internet"}, {"LoadBalancerId": "lb-2", "AddressType": "internet"}]}, "TotalCount": 2}"#,
+        ),
+        (
+            "cn-hangzhou/slb.DescribeLoadBalancerAttribute@LoadBalancerId=lb-1.json",
+            r#"{"ListenerPortsAndProtocol": {"ListenerPortAndProtocol": [{"ListenerPort": 80, "ListenerProtocol": "http"}, {"ListenerPort": 443, "ListenerProtocol": "https"}]}}"#,
+        ),
+        (
+            "cn-hangzhou/slb.DescribeLoadBalancerAttribute@LoadBalancerId=lb-2.json",
+            r#"{"ListenerPortsAndProtocol": {"ListenerPortAndProtocol": [{"ListenerPort": 443, "ListenerProtocol": "https"}]}}"#,
+        ),
+        (
+            "cn-hangzhou/slb.DescribeLoadBalancerListeners.json",
+            r#"{"Listeners": [{"LoadBalancerId": "lb-1", "ListenerPort": 80, "AclStatus": "off"}, {"LoadBalancerId": "lb-1", "ListenerPort": 443, "AclStatus": "off"}, {"LoadBalancerId": "lb-2", "ListenerPort": 443, "AclStatus": "off"}]}"#,
+        ),
+        (
+            "cn-hongkong/slb.DescribeLoadBalancers.json",
+            r#"{"LoadBalancers": {"LoadBalancer": [{"LoadBalancerId": "lb-3", "AddressType": "internet"}]}, "TotalCount": 1}"#,
+        ),
+        (
+            "cn-hongkong/slb.DescribeLoadBalancerAttribute@LoadBalancerId=lb-3.json",
+            r#"{"ListenerPortsAndProtocol": {"ListenerPortAndProtocol": [{"ListenerPort": 80, "ListenerProtocol": "http"}]}}"#,
+        ),
+        (
+            "cn-hongkong/slb.DescribeLoadBalancerListeners.json",
+            r#"{"Listeners": [{"LoadBalancerId": "lb-3", "ListenerPort": 80, "AclStatus": "off"}]}"#,
+        ),
+    ]
+}
+
 const FORBIDDEN: &str = r#"{"RequestId": "7463B73D-35CC-4D19-A010-6B8D65D242EF", "HostId": "ram.aliyuncs.com", "Code": "Forbidden.RAM", "Message": "User not authorized to operate on the specified resource, or this API doesn't support RAM."}"#;
 
 const LIST_BUCKETS: &str = "<ListAllMyBucketsResult><Buckets><Bucket><Name>logs</Name><Location>oss-cn-hangzhou</Location></Bucket></Buckets></ListAllMyBucketsResult>";

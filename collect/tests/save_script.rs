@@ -65,7 +65,8 @@ fn per(call: &Call) -> [String; 5] {
     let here = calls::all().position(|c| std::ptr::eq(c, call)).unwrap_or_default();
     assert!(fed_by < here, "{name}: `{}` comes later in the table, so its answers are not saved yet", per.from);
     let fed_by = calls::all().nth(fed_by).expect("the source call");
-    let each = format!("{}[]", per.list.join("."));
+    // An answer about one thing (`waf-openapi.DescribeInstance`) is its own item: `.`.
+    let each = if per.list.is_empty() { ".".to_owned() } else { format!("{}[]", per.list.join(".")) };
     let field = if per.fields.is_empty() { ".".to_owned() } else { per.fields.join("|") };
     let mut params: Vec<String> = per.inherit.iter().map(|name| format!("{name}=@{name}")).collect();
     params.push(format!("{}={field}", per.param));

@@ -33,6 +33,7 @@ mod sls;
 mod snapshots;
 mod user_data;
 mod vpcs;
+mod waf;
 
 use std::collections::BTreeMap;
 
@@ -326,6 +327,47 @@ pub(crate) static CALLS: &[Call] = &[
         "Assets[]: InternetAddress, ProtectStatus (open/opening/closed/closing), ResourceType, BindInstanceId else ResourceInstanceId, BindInstanceName else Name, RegionID, RegionStatus, Note, SyncStatus; TotalCount",
         Paging::PageNumber { number: "CurrentPage", size: "PageSize", max: 50 },
         &["Assets", "TotalCount"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "waf-openapi",
+        "DescribeInstance",
+        Scope::Global,
+        None,
+        &["LoadBalancer"],
+        "InstanceId (absent or empty: no WAF 3.0 instance), RegionId (cn-hangzhou: the Chinese mainland site, ap-southeast-1: the one abroad), Status (1 normal, 2 expired, 3 released) (asked with RegionId cn-hangzhou)",
+        Paging::None,
+        &[],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "waf-openapi",
+        "DescribeCloudResources",
+        Scope::Global,
+        Some(Per::each("InstanceId", "waf-openapi.DescribeInstance", &[], &["InstanceId"])),
+        &["LoadBalancer"],
+        "CloudResources[]: ResourceProduct (clb7: a CLB's HTTP(S) listeners), ResourceInstanceId; TotalCount (asked with ResourceProduct clb7)",
+        Paging::PageNumber { number: "PageNumber", size: "PageSize", max: 100 },
+        &["CloudResources"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "waf-openapi",
+        "DescribeResourcePort",
+        Scope::Global,
+        Some(
+            Per::each(
+                "ResourceInstanceId",
+                "waf-openapi.DescribeCloudResources",
+                &["CloudResources"],
+                &["ResourceInstanceId"],
+            )
+            .inherit(&["InstanceId"]),
+        ),
+        &["LoadBalancer"],
+        "ResourcePorts[] (the HTTP and HTTPS listener ports added to WAF, as text)",
+        Paging::None,
+        &[],
     ),
     Call::row(
         Provider::Alibaba,
@@ -996,6 +1038,8 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         kms::build(answers, out, &place);
         sls::build(answers, out, &place);
     }
+    // Account-wide, completing the load balancers of every region built above.
+    waf::build(answers, out, &global);
 }
 
 /// The name RAM policies give a resource: `acs:<service>:<region>:<account>:<what>` (region

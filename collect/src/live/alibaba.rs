@@ -33,6 +33,7 @@ pub(crate) fn version(service: &str) -> Option<&'static str> {
         "cloudfw" => "2017-12-07",
         "cs" => "2015-12-15",
         "elasticsearch" => "2017-06-13",
+        "waf-openapi" => "2021-10-01",
         "oss" => "xml",
         "sls" => "0.6.0",
         _ => return None,
@@ -77,6 +78,10 @@ pub(crate) fn fixed(service: &str, action: &str) -> &'static [(&'static str, &'s
         ("ecs", "DescribeImages") => &[("ImageOwnerAlias", "self")],
         // Servers only, not the cloud products Security Center also lists.
         ("sas", "DescribeCloudCenterInstances") => &[("MachineTypes", "ecs")],
+        // WAF 3.0's Chinese mainland site (`ap-southeast-1` is the one abroad); the resources
+        // added by their HTTP(S) listeners (`clb7`), the only ones the check judges.
+        ("waf-openapi", "DescribeCloudResources") => &[("RegionId", "cn-hangzhou"), ("ResourceProduct", "clb7")],
+        ("waf-openapi", _) => &[("RegionId", "cn-hangzhou")],
         _ => &[],
     }
 }
@@ -124,6 +129,9 @@ pub(crate) fn request(key: &Key, page: &Page<'_>, out: &Outgoing) -> Result<Sign
         // CloudSSO answers per region (its SDK's endpoint table); a directory lives in one of
         // them, China (Shanghai) unless chosen otherwise when it was created.
         ("cloudsso", _) => "cloudsso.cn-shanghai.aliyuncs.com".to_owned(),
+        // WAF 3.0 answers at `wafopenapi.<site>.aliyuncs.com` (no hyphen), the site being its
+        // `RegionId`: the Chinese mainland's, as `fixed` asks.
+        ("waf-openapi", _) => "wafopenapi.cn-hangzhou.aliyuncs.com".to_owned(),
         (service, Some(region)) => format!("{service}.{region}.aliyuncs.com"),
         (service, None) => format!("{service}.{HOME_REGION}.aliyuncs.com"),
     };

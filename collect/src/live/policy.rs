@@ -3,7 +3,8 @@
 //! Tencent CAM policies name actions `<service>:<Action>` (COS: `name/cos:<Action>`); Alibaba
 //! RAM policies name them `<product>:<Action>`, with IMS authorised as `ram:`, SLS as `log:` and
 //! certificates (`cas`) as `yundun-cert:`, Security Center (`sas`) as `yundun-sas:`, Cloud
-//! Firewall (`cloudfw`) as `yundun-cloudfirewall:` and ACK's cluster list
+//! Firewall (`cloudfw`) as `yundun-cloudfirewall:`, WAF 3.0 (`waf-openapi`) as `yundun-waf:`
+//! and ACK's cluster list
 //! (`cs.DescribeClustersV1`) as `cs:GetClusters`.
 
 use serde_json::{Value, json};
@@ -53,6 +54,9 @@ pub fn action_name(provider: Provider, service: &str, action: &str) -> String {
         (Provider::Alibaba, "sas") => format!("yundun-sas:{action}"),
         // Cloud Firewall authorises as `yundun-cloudfirewall:`, not `cloudfw:`.
         (Provider::Alibaba, "cloudfw") => format!("yundun-cloudfirewall:{action}"),
+        // WAF 3.0 (`waf-openapi`) authorises as `yundun-waf:` (its API pages' "RAM
+        // authorization": `yundun-waf:DescribeResourcePort`).
+        (Provider::Alibaba, "waf-openapi") => format!("yundun-waf:{action}"),
         // ACK authorises its cluster list as `cs:GetClusters` (DescribeClustersV1's API page,
         // "Authorization information"); the detail keeps its own name.
         (Provider::Alibaba, "cs") if action == "DescribeClustersV1" => "cs:GetClusters".to_owned(),
@@ -94,6 +98,7 @@ mod tests {
     fn cos_and_ims_take_their_own_action_names() {
         assert_eq!(action_name(Provider::Tencent, "cos", "GetBucketAcl"), "name/cos:GetBucketACL");
         assert_eq!(action_name(Provider::Alibaba, "ims", "GetAccountMFAInfo"), "ram:GetAccountMFAInfo");
+        assert_eq!(action_name(Provider::Alibaba, "waf-openapi", "DescribeInstance"), "yundun-waf:DescribeInstance");
         assert_eq!(action_name(Provider::Tencent, "cvm", "DescribeInstances"), "cvm:DescribeInstances");
     }
 }

@@ -330,10 +330,11 @@ impl Cloud {
                     return Some(Request::new("elasticsearch", &action, Some(region.to_owned()), params));
                 }
                 // ApsaraDB for MongoDB (`dds`) answers at `mongodb.aliyuncs.com`, Security Center
-                // (`sas`) at `tds.aliyuncs.com`.
+                // (`sas`) at `tds.aliyuncs.com`, WAF 3.0 (`waf-openapi`) at `wafopenapi.<site>`.
                 let service = match rest.split('.').next()? {
                     "mongodb" => "dds".to_owned(),
                     "tds" => "sas".to_owned(),
+                    "wafopenapi" => "waf-openapi".to_owned(),
                     service => service.to_owned(),
                 };
                 Some(Request::new(&service, &q("Action")?, q("RegionId"), query))
