@@ -19,6 +19,7 @@ mod services;
 mod shell;
 mod sshd;
 mod updateinfo;
+mod walk;
 mod weak;
 mod zchunk;
 
@@ -102,6 +103,7 @@ pub fn collect(root: &Path, options: &HostOptions) -> Result<HostFacts, HostErro
     let services = services::collect(&mut tree);
     let file_modes = files::collect(&mut tree);
     let (umasks, shell_timeout) = shell::collect(&mut tree);
+    let file_walk = walk::collect(&mut tree);
     let record = json!({
         "type": "Host",
         "id": id,
@@ -129,6 +131,7 @@ pub fn collect(root: &Path, options: &HostOptions) -> Result<HostFacts, HostErro
         "legacy_plus_entries": accounts::legacy_plus_entries(&mut tree),
         "umasks": umasks,
         "shell_timeout": shell_timeout,
+        "file_walk": file_walk,
     });
     Ok(HostFacts { record, report: tree.report })
 }
