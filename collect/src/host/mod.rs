@@ -1,7 +1,8 @@
 //! `rulec collect host`: a Linux server's baseline facts read from its files into one `Host`
 //! record (SNAPSHOT.md), the file `rulec import` reads from `hosts/**`. Everything is read
 //! below a root folder (`/` on the server itself, or a copy or mount of its disk), never
-//! through a link that leaves it; nothing is run. What could not be read or decided is in the
+//! through a link that leaves it; nothing is run. The one exception is the mount table of the
+//! machine running rulec, which tells the file system walk (`walk`) where devices start. What could not be read or decided is in the
 //! [`HostReport`] beside the record, since the record has no field for "unknown".
 
 mod accounts;
