@@ -2,7 +2,7 @@
 //! record and the report of each, with the file modes a real server has, then the record read
 //! back through `rulec import`'s `hosts/` path, and hashes kept out of everything written.
 
-use std::os::unix::fs::{PermissionsExt, symlink};
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 
 use rulec_collect::host::{self, HostFacts, HostOptions};
@@ -47,7 +47,26 @@ fn copy(name: &str) -> tempfile::TempDir {
 
 fn collect(name: &str) -> HostFacts {
     let tree = copy(name);
-    host::collect(tree.path(), &HostOptions::default()).expect("collect")
+    let mut facts = host::collect(tree.path(), &HostOptions::default()).expect("collect");
+    owners_of_the_copy(name, tree.path(), &mut facts.record);
+    facts
+}
+
+/// The copy belongs to whoever runs the tests, an account of the fixture or not: the walk
+/// lists every entry, or none, as unowned (ungrouped). That is checked here and the two lists
+/// are replaced by a note, so that the record does not depend on who runs the tests.
+fn owners_of_the_copy(name: &str, copy: &Path, record: &mut serde_json::Value) {
+    let meta = std::fs::metadata(copy).expect("stat");
+    let walk = &mut record["file_walk"];
+    let entries = walk["entries"].clone();
+    for (list, database, id) in [("unowned", "passwd", meta.uid()), ("ungrouped", "group", meta.gid())] {
+        let text = std::fs::read_to_string(fixture(name).join("etc").join(database)).expect("database");
+        // The uid of a passwd line and the gid of a group line are both the third field.
+        let known = text.lines().any(|line| line.split(':').nth(2) == Some(id.to_string().as_str()));
+        let expected = if known { serde_json::json!(0) } else { entries.clone() };
+        assert_eq!(walk[list]["total"], expected, "{name}: {list}");
+        walk[list] = "every entry or none, by the user running the tests".into();
+    }
 }
 
 fn pretty(value: &impl serde::Serialize) -> String {

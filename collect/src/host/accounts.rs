@@ -2,7 +2,7 @@
 //! and hashes that match a well-known password (`weak`). Without `/etc/shadow` (not root) the
 //! accounts are still listed, both flags false, and the report says they were not checked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -12,6 +12,7 @@ use super::weak::{self, Verdict};
 
 const PASSWD: &str = "/etc/passwd";
 const SHADOW: &str = "/etc/shadow";
+const GROUP: &str = "/etc/group";
 
 /// One `/etc/passwd` line.
 #[derive(Debug)]
@@ -98,6 +99,23 @@ fn judge(account: &Account, shadow: Option<&Shadow>) -> (Value, Option<String>) 
     (record, note)
 }
 
+/// The uids of /etc/passwd's accounts and the gids of /etc/group's groups, for telling files
+/// with no owner or group (`walk`); `None` for a database that does not exist or cannot be
+/// read (the report says which).
+pub(crate) fn known_ids(tree: &mut Tree) -> (Option<BTreeSet<i64>>, Option<BTreeSet<i64>>) {
+    let uids = tree.read(PASSWD).map(|text| text.lines().filter_map(parse_passwd).map(|account| account.uid).collect());
+    let gids = tree.read(GROUP).map(|text| text.lines().filter_map(parse_group_id).collect());
+    (uids, gids)
+}
+
+/// The gid of a `name:password:gid:members` line of /etc/group, with the same exclusions as
+/// [`parse_passwd`].
+fn parse_group_id(line: &str) -> Option<i64> {
+    let mut fields = line.split(':');
+    fields.next().filter(|name| !name.is_empty() && !name.starts_with(['#', '+', '-']))?;
+    fields.nth(1)?.parse().ok()
+}
+
 /// `name:password:uid:gid:gecos:home:shell`; comments, NIS `+`/`-` lines and lines without
 /// a numeric uid are not local accounts.
 fn parse_passwd(line: &str) -> Option<Account> {
@@ -117,7 +135,7 @@ fn parse_passwd(line: &str) -> Option<Account> {
 
 /// The account databases where a line starting with `+` (NIS compat mode: "add the NIS map
 /// here") would still be honoured by `files` lookups on a host with nsswitch `compat`.
-const NIS_DATABASES: [&str; 3] = [PASSWD, SHADOW, "/etc/group"];
+const NIS_DATABASES: [&str; 3] = [PASSWD, SHADOW, GROUP];
 
 /// The account databases of `NIS_DATABASES` that have a legacy `+` line, in that order.
 pub(crate) fn legacy_plus_entries(tree: &mut Tree) -> Value {

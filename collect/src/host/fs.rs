@@ -76,6 +76,11 @@ impl Tree {
         Some(self.resolve(dir)?.join(name))
     }
 
+    /// The folder the host's tree is at on this machine.
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
     fn join(&self, parts: &[String]) -> PathBuf {
         let mut path = self.root.clone();
         path.extend(parts);

@@ -1,7 +1,8 @@
 //! `rulec collect host`: a Linux server's baseline facts read from its files into one `Host`
 //! record (SNAPSHOT.md), the file `rulec import` reads from `hosts/**`. Everything is read
 //! below a root folder (`/` on the server itself, or a copy or mount of its disk), never
-//! through a link that leaves it; nothing is run. What could not be read or decided is in the
+//! through a link that leaves it; nothing is run. The one exception is the mount table of the
+//! machine running rulec, which tells the file system walk (`walk`) where devices start. What could not be read or decided is in the
 //! [`HostReport`] beside the record, since the record has no field for "unknown".
 
 mod accounts;
@@ -19,6 +20,7 @@ mod services;
 mod shell;
 mod sshd;
 mod updateinfo;
+mod walk;
 mod weak;
 mod zchunk;
 
@@ -102,6 +104,7 @@ pub fn collect(root: &Path, options: &HostOptions) -> Result<HostFacts, HostErro
     let services = services::collect(&mut tree);
     let file_modes = files::collect(&mut tree);
     let (umasks, shell_timeout) = shell::collect(&mut tree);
+    let file_walk = walk::collect(&mut tree);
     let record = json!({
         "type": "Host",
         "id": id,
@@ -129,6 +132,7 @@ pub fn collect(root: &Path, options: &HostOptions) -> Result<HostFacts, HostErro
         "legacy_plus_entries": accounts::legacy_plus_entries(&mut tree),
         "umasks": umasks,
         "shell_timeout": shell_timeout,
+        "file_walk": file_walk,
     });
     Ok(HostFacts { record, report: tree.report })
 }
