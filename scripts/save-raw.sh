@@ -72,6 +72,7 @@ tencent regional cvm DescribeImageSharePermission none - cvm.DescribeImages Imag
 tencent regional vpc DescribeVpcs offset:Offset:Limit:100 VpcSet - - - - - -
 tencent regional vpc DescribeFlowLogs offset:Offset:Limit:100 FlowLog - - - - - -
 tencent regional vpc DescribeNatGatewayDestinationIpPortTranslationNatRules offset:Offset:Limit:100 NatGatewayDestinationIpPortTranslationNatRuleSet - - - - - -
+tencent regional vpc DescribeAddresses offset:Offset:Limit:100 AddressSet - - - - - -
 tencent regional vpc DescribeNetworkAcls offset:Offset:Limit:100 NetworkAclSet - - - - - -
 tencent regional vpc DescribeSecurityGroups offset:Offset:Limit:100 SecurityGroupSet - - - - - -
 tencent regional vpc DescribeSecurityGroupPolicies none - vpc.DescribeSecurityGroups SecurityGroupSet[] SecurityGroupId=SecurityGroupId - - -
@@ -149,6 +150,7 @@ alibaba regional vpc DescribeVpcs page:PageNumber:PageSize:50 Vpcs.Vpc - - - - -
 alibaba regional vpc DescribeFlowLogs page:PageNumber:PageSize:50 FlowLogs.FlowLog - - - - - -
 alibaba regional vpc DescribeNatGateways page:PageNumber:PageSize:50 NatGateways.NatGateway - - - - - -
 alibaba regional vpc DescribeForwardTableEntries page:PageNumber:PageSize:50 ForwardTableEntries.ForwardTableEntry vpc.DescribeNatGateways NatGateways.NatGateway[].ForwardTableIds.ForwardTableId[] ForwardTableId=. - - -
+alibaba regional vpc DescribeEipAddresses page:PageNumber:PageSize:100 EipAddresses.EipAddress - - - - - -
 alibaba regional vpc DescribeNetworkAcls page:PageNumber:PageSize:50 NetworkAcls.NetworkAcl - - - - - -
 alibaba regional ecs DescribeSecurityGroups token:NextToken:NextToken SecurityGroups.SecurityGroup - - - - - -
 alibaba regional ecs DescribeSecurityGroupAttribute token:NextToken:NextToken Permissions.Permission ecs.DescribeSecurityGroups SecurityGroups.SecurityGroup[] SecurityGroupId=SecurityGroupId - - -

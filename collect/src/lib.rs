@@ -13,6 +13,7 @@ mod custom_image;
 mod disk;
 mod disk_snapshot;
 pub mod docs;
+pub(crate) mod eip;
 pub mod estate;
 mod events;
 pub mod host;

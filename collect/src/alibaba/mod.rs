@@ -16,6 +16,7 @@ mod cs;
 mod dds;
 mod disks;
 mod ecs;
+mod eip;
 mod elasticsearch;
 pub(crate) mod events;
 mod images;
@@ -531,6 +532,17 @@ pub(crate) static CALLS: &[Call] = &[
     Call::row(
         Provider::Alibaba,
         "vpc",
+        "DescribeEipAddresses",
+        Scope::Regional,
+        None,
+        &["ElasticIp"],
+        "EipAddresses.EipAddress[]: AllocationId, Name, IpAddress, Status (InUse/Available/...), InstanceType (EcsInstance/SlbInstance/Nat/HaVip/NetworkInterface/IpAddress), InstanceId, SecurityProtectionTypes.SecurityProtectionType[] (AntiDDoS_Enhanced), Tags.Tag[]",
+        PAGE_100,
+        &["EipAddresses"],
+    ),
+    Call::row(
+        Provider::Alibaba,
+        "vpc",
         "DescribeNetworkAcls",
         Scope::Regional,
         None,
@@ -1028,6 +1040,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         security_group::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         nat::build(answers, out, &place);
+        eip::build(answers, out, &place);
         acls::build(answers, out, &place);
         slb::build(answers, out, &place);
         rds::build(answers, out, &place);
@@ -1127,6 +1140,11 @@ fn need_utc(node: &Node<'_>, key: &str) -> Result<String, FieldError> {
 fn masked(text: &str) -> bool {
     net::is_masked(text)
         || text.split(['.', ':', '/', '-']).any(|part| part.len() >= 2 && part.chars().all(|c| c == 'X' || c == 'x'))
+}
+
+/// An address as [`net::ip`] reads it, Alibaba's `xx` masking included.
+fn ip(text: &str) -> Result<String, net::AddressProblem> {
+    if masked(text) { Err(net::AddressProblem::Masked) } else { net::ip(text) }
 }
 
 /// A CIDR or an address as [`net::cidr`] reads it, Alibaba's `XX` masking included.

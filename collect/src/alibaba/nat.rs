@@ -9,10 +9,9 @@
 use crate::answers::{Answers, Lookup, Place};
 use crate::estate::Estate;
 use crate::nat::{self, Entry, KIND, Owners};
-use crate::net::{self, AddressProblem};
 use crate::node::{FieldError, Node};
 
-use super::{masked, per, resource_name};
+use super::{ip, per, resource_name};
 
 const GATEWAYS: &str = "vpc.DescribeNatGateways";
 const ENTRIES: &str = "vpc.DescribeForwardTableEntries";
@@ -91,11 +90,6 @@ fn entry(out: &mut Estate, gateway: &str, vpc: Option<&str>, record: &Node<'_>) 
         private_ip: nat::address(out, record, "InternalIp", ip)?,
         private_ports: nat::ports(record, "InternalPort")?,
     })
-}
-
-/// An address as [`net::ip`] reads it, Alibaba's `xx` masking included.
-fn ip(text: &str) -> Result<String, AddressProblem> {
-    if masked(text) { Err(AddressProblem::Masked) } else { net::ip(text) }
 }
 
 #[cfg(test)]

@@ -136,13 +136,14 @@ fn payload(service: &str, action: &str, params: &[(String, String)]) -> Map<Stri
             // Filters are objects; the fixed ones are written as JSON.
             "Filters" => serde_json::from_str(value).unwrap_or_else(|_| json!(value)),
             // VPC's VPC, template and group lists take their offsets as strings; its flow log,
-            // network ACL and DNAT rule lists take integers.
+            // network ACL, DNAT rule and address lists take integers.
             "Offset" | "Limit"
                 if service == "vpc"
                     && !matches!(
                         action,
                         "DescribeFlowLogs"
                             | "DescribeNetworkAcls"
+                            | "DescribeAddresses"
                             | "DescribeNatGatewayDestinationIpPortTranslationNatRules"
                     ) =>
             {
@@ -199,6 +200,8 @@ mod tests {
             "DescribeNatGatewayDestinationIpPortTranslationNatRules",
             &params(&[("Offset", "100"), ("Limit", "100")]),
         );
+        assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
+        let body = payload("vpc", "DescribeAddresses", &params(&[("Offset", "100"), ("Limit", "100")]));
         assert_eq!(Value::Object(body), json!({"Offset": 100, "Limit": 100}));
         let filters = r#"[{"Name":"image-type","Values":["PRIVATE_IMAGE"]}]"#;
         let body = payload("cvm", "DescribeImages", &params(&[("Filters", filters)]));

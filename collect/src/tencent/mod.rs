@@ -18,6 +18,7 @@ mod cls;
 mod cos;
 mod cvm;
 mod cwp;
+mod eip;
 mod es;
 pub(crate) mod events;
 mod images;
@@ -438,6 +439,17 @@ pub(crate) static CALLS: &[Call] = &[
         "NatGatewayDestinationIpPortTranslationNatRuleSet[]: NatGatewayId, VpcId, IpProtocol (TCP/UDP), PublicIpAddress, PublicPort, PrivateIpAddress, PrivatePort, Description",
         OFFSET_100,
         &["NatGatewayDestinationIpPortTranslationNatRuleSet"],
+    ),
+    Call::row(
+        Provider::Tencent,
+        "vpc",
+        "DescribeAddresses",
+        Scope::Regional,
+        None,
+        &["ElasticIp"],
+        "AddressSet[]: AddressId, AddressName, AddressIp, AddressStatus (BIND/BIND_ENI/UNBIND/...), AddressType (AntiDDoSEIP), InstanceId, InstanceType (CVM/NAT/HAVIP/ENI/CLB/...), NetworkInterfaceId, AntiDDoSPackageId, TagSet",
+        OFFSET_100,
+        &["AddressSet"],
     ),
     Call::row(
         Provider::Tencent,
@@ -879,6 +891,7 @@ pub(crate) fn build(answers: &Answers, out: &mut Estate, account: &str) {
         vpc::build(answers, out, &place);
         vpcs::build(answers, out, &place);
         nat::build(answers, out, &place);
+        eip::build(answers, out, &place);
         acls::build(answers, out, &place);
         clb::build(answers, out, &place);
         cdb::build(answers, out, &place);
