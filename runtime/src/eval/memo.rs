@@ -10,9 +10,16 @@
 //! booleans or none are remembered, and only of functions that do real work (a loop, a path
 //! search or a native, directly or through the functions they call): an event argument would
 //! fill the memo with entries asked for once.
+//!
+//! A function whose calls seldom repeat stops being remembered: `network.world_open(sg,
+//! protocol, port)` is asked once per group and port (270 000 questions at 10^5 assets, none
+//! asked twice), and keeping its answers cost 60 MB for nothing. After [`SAMPLE`] remembered
+//! calls of a function, if fewer than one in [`RARE`] has been asked again, its later calls are
+//! computed without the memo.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use smallvec::SmallVec;
@@ -29,10 +36,16 @@ const SHARDS: usize = 32;
 const SHARD_CAPACITY: usize = 1 << 15;
 /// Strings longer than this are not keys: hashing them could cost more than the call.
 const MAX_KEY_TEXT: usize = 512;
+/// Remembered calls of a function before its hit rate is judged.
+const SAMPLE: u32 = 4096;
+/// A function stays remembered while at least one in this many remembered calls is asked again.
+const RARE: u32 = 8;
 
 pub(crate) struct Memo {
     /// Per function, whether its calls are worth remembering.
     worth: Vec<bool>,
+    /// Per function, how often its calls were remembered and asked again.
+    usage: Box<[Usage]>,
     /// Per type, whether its records are assets (kept for the whole run, one per id).
     asset: Vec<bool>,
     hasher: Seeded,
@@ -42,6 +55,33 @@ pub(crate) struct Memo {
 struct Remembered {
     value: Value,
     steps: u64,
+}
+
+/// How one function's calls fare in the memo. Counted without ordering: a count off by a few
+/// only moves the moment a function is judged, never an answer.
+#[derive(Default)]
+struct Usage {
+    remembered: AtomicU32,
+    repeated: AtomicU32,
+    /// Set once the function's calls were seen not to repeat; never cleared.
+    off: AtomicBool,
+}
+
+impl Usage {
+    fn repeated(&self) {
+        self.repeated.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn remembered(&self) {
+        let remembered = self.remembered.fetch_add(1, Ordering::Relaxed) + 1;
+        if remembered == SAMPLE && self.repeated.load(Ordering::Relaxed).saturating_mul(RARE) < remembered {
+            self.off.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn is_off(&self) -> bool {
+        self.off.load(Ordering::Relaxed)
+    }
 }
 
 /// One call: the function and its arguments.
@@ -92,6 +132,7 @@ impl Memo {
     pub(crate) fn new(plan: &Plan, functions: &[Function]) -> Memo {
         Memo {
             worth: worth_remembering(functions),
+            usage: functions.iter().map(|_| Usage::default()).collect(),
             asset: plan.types.iter().map(|t| t.kind == TypeKind::Asset).collect(),
             hasher: Seeded::default(),
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::with_hasher(Seeded::default()))).collect(),
@@ -109,7 +150,9 @@ impl Memo {
     ) -> Eval {
         let shard = &self.shards[(self.hasher.hash_one(&key) as usize) % SHARDS];
         let known = shard.lock().unwrap_or_else(PoisonError::into_inner).get(&key).map(|r| (r.value.clone(), r.steps));
+        let usage = &self.usage[key.function as usize];
         if let Some((value, steps)) = known {
+            usage.repeated();
             spend(steps)?;
             return Ok(value);
         }
@@ -119,6 +162,8 @@ impl Memo {
             let mut map = shard.lock().unwrap_or_else(PoisonError::into_inner);
             if map.len() < SHARD_CAPACITY {
                 map.insert(key, Remembered { value: value.clone(), steps });
+                drop(map);
+                usage.remembered();
             }
         }
         result
@@ -127,7 +172,8 @@ impl Memo {
     /// The memo's key for calling `function` with `args`; none when such a call is not
     /// remembered.
     pub(crate) fn key(&self, function: u32, args: &[Value]) -> Option<Key> {
-        if !self.worth.get(function as usize).copied().unwrap_or(false) {
+        let index = function as usize;
+        if !self.worth.get(index).copied().unwrap_or(false) || self.usage[index].is_off() {
             return None;
         }
         let args = args
@@ -191,5 +237,27 @@ mod tests {
             function(X::Call { function: 0, args: vec![X::Local(0)] }),
         ];
         assert_eq!(worth_remembering(&functions), vec![false, true, true, false]);
+    }
+
+    /// Remembers `calls` calls of function 0, each asked `asked` times, and tells whether the
+    /// function is still remembered afterwards.
+    fn still_remembered(calls: i64, asked: u32) -> bool {
+        let native = X::Native { native: super::super::exec::Native::IsPrivate, args: vec![X::Local(0)] };
+        let memo = Memo::new(&crate::plan::test_plan(Vec::new()), &[function(native)]);
+        for n in 0..calls {
+            for _ in 0..asked {
+                let Some(key) = memo.key(0, &[Value::Int(n)]) else { return false };
+                let value = memo.call(key, || (Ok(Value::Int(n)), 1), |_| Ok(())).expect("no error");
+                assert!(matches!(value, Value::Int(v) if v == n), "the memo answers the call it was asked");
+            }
+        }
+        memo.key(0, &[Value::Int(-1)]).is_some()
+    }
+
+    #[test]
+    fn calls_that_never_repeat_stop_being_remembered() {
+        assert!(still_remembered(i64::from(SAMPLE) - 1, 1), "judged only after the sample");
+        assert!(!still_remembered(i64::from(SAMPLE), 1));
+        assert!(still_remembered(i64::from(SAMPLE) * 2, 2), "every call asked twice");
     }
 }
