@@ -228,3 +228,28 @@ fn sarif_results_of_a_yaml_snapshot_point_at_the_id_line_of_their_asset() {
     }
     insta::assert_json_snapshot!("sarif_yaml_lines", seen);
 }
+
+/// The json report is written as it is serialised rather than rendered whole first; every
+/// format must still give the same bytes to `-o FILE` as to standard output.
+#[test]
+fn every_format_writes_the_same_bytes_to_a_file_as_to_stdout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = example();
+    let snapshot = snapshot.to_str().expect("utf-8");
+    // Without `COLUMNS` a table on a pipe is as wide as in a file.
+    let run = |args: &[&str]| rulec().current_dir(dir.path()).env_remove("COLUMNS").args(args).output().expect("run");
+    for format in ["table", "json", "jsonl", "sarif", "junit", "markdown"] {
+        let printed = run(&["check", "--no-timing", "--format", format, snapshot]);
+        assert!(printed.status.code().is_some_and(|c| c < 2), "{format}: {}", text(&printed.stderr));
+        let file = format!("out.{format}");
+        let written = run(&["check", "--no-timing", "--format", format, "-o", &file, snapshot]);
+        assert_eq!(written.status.code(), printed.status.code(), "{format}: {}", text(&written.stderr));
+        assert!(written.stdout.is_empty(), "{format}: nothing on stdout with -o");
+        let bytes = std::fs::read(dir.path().join(&file)).expect("the report file");
+        assert!(!bytes.is_empty(), "{format}");
+        assert!(bytes == printed.stdout, "{format}: -o and stdout differ");
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out.json")).expect("json")).expect("one JSON document");
+    assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()), "{report}");
+}

@@ -346,8 +346,10 @@ pub(crate) fn emit(args: &CheckArgs, plan: &Plan, report: &Report) -> Result<(),
         },
         show_suppressed: args.show_suppressed,
     };
-    let rendered = formats::render(report, &plan.checks, format, &options);
-    output::emit(args.output.as_deref(), &rendered).map_err(|message| fail(&message, None))
+    output::emit_written(args.output.as_deref(), output::Access::Shared, &mut |out| {
+        formats::write(report, &plan.checks, format, &options, out)
+    })
+    .map_err(|message| fail(&message, None))
 }
 
 /// `--config FILE`, else `rulec.yaml` in the current directory, else none.

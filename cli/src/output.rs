@@ -48,8 +48,16 @@ pub(crate) enum Access {
 /// see a half-written file. A path that exists and is not a regular file (`/dev/stdout`, a
 /// named pipe) is written directly: renaming over it would replace the device.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8], access: Access) -> std::io::Result<()> {
+    write_atomically_with(path, access, &mut |out| out.write_all(bytes))
+}
+
+/// [`write_atomically`] of what `write` writes, as it writes it: a report of a large estate is
+/// hundreds of megabytes, which need not be held in memory whole.
+fn write_atomically_with(path: &Path, access: Access, write: &mut Writer<'_>) -> std::io::Result<()> {
     if path.exists() && !path.is_file() {
-        return std::fs::write(path, bytes);
+        let mut file = std::fs::File::create(path)?;
+        write(&mut file)?;
+        return file.flush();
     }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
@@ -64,7 +72,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8], access: Access) -> std
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
     let mut file = builder.tempfile_in(dir)?;
-    file.write_all(bytes)?;
+    write(&mut file)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -99,12 +107,21 @@ pub(crate) fn print_streaming(text: &str) -> Result<bool, String> {
 
 /// [`emit`], with the access a file gets.
 pub(crate) fn emit_with(path: Option<&Path>, text: &str, access: Access) -> Result<(), String> {
+    emit_written(path, access, &mut |out| out.write_all(text.as_bytes()))
+}
+
+/// Something that writes a command's output to the stream it is given.
+pub(crate) type Writer<'a> = dyn FnMut(&mut dyn Write) -> std::io::Result<()> + 'a;
+
+/// [`emit_with`] of what `write` writes, as it writes it (see [`write_atomically_with`]).
+pub(crate) fn emit_written(path: Option<&Path>, access: Access, write: &mut Writer<'_>) -> Result<(), String> {
     match path {
-        Some(path) => write_atomically(path, text.as_bytes(), access)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        Some(path) => {
+            write_atomically_with(path, access, write).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            match write(&mut stdout).and_then(|()| stdout.flush()) {
                 Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(format!("cannot write to standard output: {e}")),
                 _ => Ok(()),
             }

@@ -126,6 +126,22 @@ pub fn render(report: &Report, catalogue: &[Check], format: Format, options: &Re
     out
 }
 
+/// [`render`], written to `out` as it is produced: the `json` report of a large estate is
+/// hundreds of megabytes, which need not be held in memory whole. Other formats are rendered,
+/// then written.
+pub fn write(
+    report: &Report,
+    catalogue: &[Check],
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(&in_order(report), out),
+        _ => out.write_all(render(report, catalogue, format, options).as_bytes()),
+    }
+}
+
 /// The report with findings and suppressed findings in CLI.md's order; borrowed when it
 /// already is.
 fn in_order(report: &Report) -> Cow<'_, Report> {
