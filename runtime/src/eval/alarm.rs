@@ -9,7 +9,7 @@
 //! after it. Each burst is one finding. The window itself is `window::Window`, shared with the
 //! stream evaluator (`stream`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -22,6 +22,7 @@ use super::window::{Burst, Window};
 use super::{CheckError, Engine, EvalError, Prepared, Verdict};
 use crate::plan::{self, Check};
 use crate::report::{Finding, FindingKind, Subject};
+use crate::snapshot::Seeded;
 use crate::value::{MICROS_PER_SECOND, Micros, Record, Value};
 
 /// How many triggering events a finding lists; the total is always given.
@@ -68,11 +69,31 @@ pub(crate) struct Hit {
     pub(super) distinct: Option<Arc<str>>,
 }
 
-/// A grouping key or distinct value as text, sharing a string value's storage.
-fn text(value: Value) -> Arc<str> {
-    match value {
-        Value::Str(s) => s,
-        other => Arc::from(other.to_string()),
+/// The grouping keys and distinct values of one part of a pass, each text kept once. A
+/// distinct value is often computed per event (`e.service + ":" + e.action`): a million hits
+/// of a hundred actions then share a hundred strings instead of holding a million.
+#[derive(Default)]
+pub(super) struct Texts {
+    known: HashSet<Arc<str>, Seeded>,
+}
+
+/// Texts kept per part of a pass; past it, new texts are used as they come.
+const TEXTS_CAPACITY: usize = 1 << 16;
+
+impl Texts {
+    /// `value` as text, sharing the storage of an equal text seen before.
+    fn text(&mut self, value: Value) -> Arc<str> {
+        let text = match value {
+            Value::Str(s) => s,
+            other => Arc::from(other.to_string()),
+        };
+        if let Some(known) = self.known.get(&text) {
+            return known.clone();
+        }
+        if self.known.len() < TEXTS_CAPACITY {
+            self.known.insert(text.clone());
+        }
+        text
     }
 }
 
@@ -96,6 +117,10 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
         hits: unit.iter().map(|_| Vec::new()).collect(),
         errors: unit.iter().map(|_| Vec::new()).collect(),
     };
+    let piece = || PassHits {
+        hits: unit.iter().map(|_| vec![Vec::new()]).collect(),
+        errors: unit.iter().map(|_| Vec::new()).collect(),
+    };
     let passed = rows
         .par_iter()
         .fold(
@@ -106,9 +131,9 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
                     .collect::<Vec<_>>();
                 let verdicts =
                     unit.iter().map(|&i| Verdicts::new(engine.checks[i].admission.as_ref())).collect::<Vec<_>>();
-                (frames, verdicts, Scratch::default(), empty())
+                (frames, verdicts, Scratch::default(), Texts::default(), piece())
             },
-            |(mut frames, mut verdicts, mut scratch, mut acc), row| {
+            |(mut frames, mut verdicts, mut scratch, mut texts, mut acc), row| {
                 for k in dispatch.candidates(row, &mut scratch).iter().filter_map(|&i| position[i]) {
                     let check = &engine.plan.checks[unit[k]];
                     let started = engine.profiler.start();
@@ -118,7 +143,14 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
                         Recall::Refused(steps) => engine.env().spend(steps).map(|()| None),
                         Recall::Judge(keys) => {
                             let before = super::budget::left();
-                            let judged = judged_hit(engine, &engine.checks[unit[k]], row, time_index, &mut frames[k]);
+                            let judged = judged_hit(
+                                engine,
+                                &engine.checks[unit[k]],
+                                row,
+                                time_index,
+                                &mut frames[k],
+                                &mut texts,
+                            );
                             if let Ok(Err(verdict)) = &judged {
                                 verdicts[k].refused(keys, *verdict, before.saturating_sub(super::budget::left()));
                             }
@@ -127,7 +159,7 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
                     };
                     engine.profiler.record(unit[k], started, &budget);
                     match judged {
-                        Ok(Some(h)) => acc.hits[k].push(h),
+                        Ok(Some(h)) => acc.hits[k].last_mut().expect("INVARIANT: a part starts with a piece").push(h),
                         Ok(None) => {}
                         Err(e) => acc.errors[k].push(CheckError {
                             rule: check.id.clone(),
@@ -136,10 +168,10 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
                         }),
                     }
                 }
-                (frames, verdicts, scratch, acc)
+                (frames, verdicts, scratch, texts, acc)
             },
         )
-        .map(|(_, _, _, acc)| acc)
+        .map(|(_, _, _, _, acc)| acc)
         .reduce(empty, PassHits::append);
     unit.iter()
         .zip(passed.hits.into_iter().zip(passed.errors))
@@ -147,9 +179,11 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
         .collect()
 }
 
-/// Per alarm of a pass, its hits and errors in event order.
+/// Per alarm of a pass, its hits and errors in event order. Hits stay in the pieces the
+/// parts of the pass made (in order): joining them into one list would copy them all, and an
+/// alarm of a million calls can have hundreds of thousands.
 struct PassHits {
-    hits: Vec<Vec<Hit>>,
+    hits: Vec<Vec<Vec<Hit>>>,
     errors: Vec<Vec<CheckError>>,
 }
 
@@ -157,7 +191,7 @@ impl PassHits {
     /// `self` then `later`: rayon reduces adjacent parts in order, so event order is kept.
     fn append(mut self, later: PassHits) -> PassHits {
         for (mine, theirs) in self.hits.iter_mut().zip(later.hits) {
-            mine.extend(theirs);
+            mine.extend(theirs.into_iter().filter(|piece| !piece.is_empty()));
         }
         for (mine, theirs) in self.errors.iter_mut().zip(later.errors) {
             mine.extend(theirs);
@@ -171,11 +205,13 @@ impl PassHits {
 fn findings(
     engine: &Engine<'_>,
     index: usize,
-    hits: Vec<Hit>,
+    pieces: Vec<Vec<Hit>>,
     mut errors: Vec<CheckError>,
 ) -> (Vec<Finding>, Vec<CheckError>) {
     let prepared = &engine.checks[index];
     let mut findings = Vec::new();
+    // Each piece is freed once its hits have moved on.
+    let hits = pieces.into_iter().flatten();
     match &prepared.group {
         None => {
             for h in hits {
@@ -209,8 +245,9 @@ pub(super) fn hit(
     row: &Arc<Record>,
     time_index: Option<usize>,
     frame: &mut Vec<Value>,
+    texts: &mut Texts,
 ) -> Result<Option<Hit>, EvalError> {
-    judged_hit(engine, prepared, row, time_index, frame).map(Result::ok)
+    judged_hit(engine, prepared, row, time_index, frame, texts).map(Result::ok)
 }
 
 /// [`hit`], telling which of `where` and `when` turned the event away.
@@ -220,6 +257,7 @@ fn judged_hit(
     row: &Arc<Record>,
     time_index: Option<usize>,
     frame: &mut Vec<Value>,
+    texts: &mut Texts,
 ) -> Result<Result<Hit, Verdict>, EvalError> {
     let verdict = engine.judge(prepared, row, frame)?;
     if verdict != Verdict::Fires {
@@ -232,7 +270,8 @@ fn judged_hit(
     };
     let (key, distinct) = match &prepared.group {
         Some(g) => {
-            (text(env.eval(&g.key, frame)?), g.distinct.as_ref().map(|d| env.eval(d, frame)).transpose()?.map(text))
+            let key = texts.text(env.eval(&g.key, frame)?);
+            (key, g.distinct.as_ref().map(|d| env.eval(d, frame)).transpose()?.map(|d| texts.text(d)))
         }
         None => (Arc::from(""), None),
     };
@@ -309,4 +348,21 @@ fn burst_finding(
         ("last_seen".to_owned(), serde_json::Value::String(crate::value::format_time(burst.last))),
     ];
     engine.finding(check, prepared, &mut frame, FindingKind::Alarm, subject.clone(), extra).map_err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_texts_share_one_string() {
+        let mut texts = Texts::default();
+        let first = texts.text(Value::str("cvm:DescribeInstances"));
+        let again = texts.text(Value::str("cvm:DescribeInstances"));
+        assert!(Arc::ptr_eq(&first, &again), "the second, computed apart, is the first's storage");
+        assert_eq!(&*texts.text(Value::Int(7)), "7", "other values as their text");
+        let other = texts.text(Value::str("cos:GetObject"));
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(&*other, "cos:GetObject");
+    }
 }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::alarm::{self, Hit};
+use super::alarm::{self, Hit, Texts};
 use super::budget::Scope;
 use super::dispatch::Scratch;
 use super::window::{Burst, Window};
@@ -92,6 +92,7 @@ pub struct AlarmStream {
     alarms: Vec<usize>,
     /// Memory for picking the alarms an event can interest.
     scratch: Scratch,
+    texts: Texts,
     options: StreamOptions,
     /// Grouped hits by (event time, arrival), waiting for the watermark.
     buffer: BTreeMap<(Micros, u64), Vec<(usize, Hit)>>,
@@ -123,6 +124,7 @@ impl AlarmStream {
         AlarmStream {
             alarms,
             scratch: Scratch::default(),
+            texts: Texts::default(),
             options,
             buffer: BTreeMap::new(),
             arrivals: 0,
@@ -174,7 +176,7 @@ impl AlarmStream {
             let mut frame = vec![Value::None; check.locals.max(1) as usize];
             let judged = {
                 let _budget = Scope::enter(&engine.budget);
-                alarm::hit(engine, prepared, &event, time_index, &mut frame)
+                alarm::hit(engine, prepared, &event, time_index, &mut frame, &mut self.texts)
             };
             match judged {
                 Ok(None) => {}
