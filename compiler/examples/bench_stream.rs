@@ -10,7 +10,6 @@
 //! normalising lines is not measured here: this is the evaluator alone.
 #![expect(clippy::print_stdout, reason = "a benchmark reports on the terminal")]
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use rulec_compiler::compilation::Compilation;
@@ -50,15 +49,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Every event of the store, ordered by time (stable: equal times keep their order).
-fn in_time_order(plan: &Plan, store: &snapshot::Store) -> Vec<Arc<Record>> {
+fn in_time_order(plan: &Plan, store: &snapshot::Store) -> Vec<Record> {
     let time = |r: &Record| {
-        let at = plan.types[r.ty as usize].field_index("time");
-        match at.and_then(|i| r.fields.get(i)) {
+        let at = plan.types[r.ty() as usize].field_index("time");
+        match at.and_then(|i| r.fields().get(i)) {
             Some(Value::Time(t)) => *t,
             _ => 0,
         }
     };
-    let mut all: Vec<Arc<Record>> = (0..plan.types.len())
+    let mut all: Vec<Record> = (0..plan.types.len())
         .filter(|&i| plan.types[i].kind == TypeKind::Event)
         .flat_map(|i| store.rows(i as u32).iter().cloned())
         .collect();

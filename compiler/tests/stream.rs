@@ -70,16 +70,16 @@ fn batch(plan: &Plan, store: &Store) -> Vec<String> {
 }
 
 fn time_of(plan: &Plan, record: &Record) -> Micros {
-    let ty = &plan.types[record.ty as usize];
-    match ty.fields.iter().position(|f| f.name == "time").and_then(|i| record.fields.get(i)) {
+    let ty = &plan.types[record.ty() as usize];
+    match ty.fields.iter().position(|f| f.name == "time").and_then(|i| record.fields().get(i)) {
         Some(Value::Time(t)) => *t,
         _ => 0,
     }
 }
 
 /// The store's events in time order (ties in input order), all event types merged.
-fn events(plan: &Plan, store: &Store) -> Vec<Arc<Record>> {
-    let mut all: Vec<Arc<Record>> = (0..plan.types.len())
+fn events(plan: &Plan, store: &Store) -> Vec<Record> {
+    let mut all: Vec<Record> = (0..plan.types.len())
         .filter(|&i| plan.types[i].kind == TypeKind::Event)
         .flat_map(|i| store.rows(i as u32).iter().cloned())
         .collect();
@@ -88,7 +88,7 @@ fn events(plan: &Plan, store: &Store) -> Vec<Arc<Record>> {
 }
 
 /// The streamed answer: the events pushed in `order`, then a flush; the last report per id.
-fn streamed(plan: &Plan, store: &Store, order: &[Arc<Record>], lateness: Micros) -> Vec<String> {
+fn streamed(plan: &Plan, store: &Store, order: &[Record], lateness: Micros) -> Vec<String> {
     let engine = Engine::new(plan, store).expect("engine");
     let mut stream = AlarmStream::new(plan, |_| true, StreamOptions { lateness, ..StreamOptions::default() });
     let mut last: BTreeMap<String, String> = BTreeMap::new();
@@ -113,8 +113,8 @@ fn streamed(plan: &Plan, store: &Store, order: &[Arc<Record>], lateness: Micros)
 
 /// `events` reordered so each arrives at most `lateness` after its time: sorted by time plus
 /// a jitter that is a function of the time (equal times keep their order, as the batch does).
-fn shuffled(plan: &Plan, events: &[Arc<Record>], lateness: Micros, seed: u64) -> Vec<Arc<Record>> {
-    let mut keyed: Vec<(Micros, Arc<Record>)> = events
+fn shuffled(plan: &Plan, events: &[Record], lateness: Micros, seed: u64) -> Vec<Record> {
+    let mut keyed: Vec<(Micros, Record)> = events
         .iter()
         .map(|e| {
             let t = time_of(plan, e);

@@ -110,7 +110,7 @@ pub fn describe_subjects<'f>(
         let fields = &plan.types[ty as usize].fields;
         let text = |name: &str| {
             let i = fields.iter().position(|f| f.name == name)?;
-            match record.fields.get(i)? {
+            match record.fields().get(i)? {
                 crate::value::Value::None => None,
                 value => Some(value.to_string()),
             }

@@ -175,9 +175,9 @@ fn check_err(names: &[&str], expected: &[&str]) {
 
 fn field<'r>(store: &Store, record: &'r Record, name: &str) -> &'r Value {
     let _ = store;
-    let ty = &plan().types[record.ty as usize];
+    let ty = &plan().types[record.ty() as usize];
     let i = ty.field_index(name).unwrap_or_else(|| panic!("no field {name}"));
-    &record.fields[i]
+    &record.fields()[i]
 }
 
 fn str_of(v: &Value) -> &str {
@@ -202,17 +202,17 @@ fn valid_json_document_loads_typed_and_indexed() {
     assert!(field(&store, sg, "resource_name").is_none());
     let Value::Map(tags) = field(&store, sg, "tags") else { panic!("tags") };
     assert_eq!(tags.get("env").and_then(Value::as_str), Some("prod"));
-    assert_eq!(sg.extra.as_ref().map(|e| e["importer_note"]["raw"].clone()), Some("kept as written".into()));
+    assert_eq!(sg.extra().as_ref().map(|e| e["importer_note"]["raw"].clone()), Some("kept as written".into()));
 
     let Value::List(ingress) = field(&store, sg, "ingress") else { panic!("ingress") };
     assert_eq!(ingress.len(), 3);
     let Value::Record(rule) = &ingress[1] else { panic!("rule") };
-    assert_eq!(rule.ty, SG_RULE);
+    assert_eq!(rule.ty(), SG_RULE);
     // A bare ip is a /32; enums keep the schema's spelling.
-    assert!(matches!(&rule.fields[4], Value::Cidr(net) if net.to_string() == "10.1.2.3/32"));
-    assert_eq!(str_of(&rule.fields[1]), "all");
+    assert!(matches!(&rule.fields()[4], Value::Cidr(net) if net.to_string() == "10.1.2.3/32"));
+    assert_eq!(str_of(&rule.fields()[1]), "all");
     let Value::Record(rule) = &ingress[2] else { panic!("rule") };
-    assert_eq!(str_of(&rule.fields[5]), "sg-4d5e6f");
+    assert_eq!(str_of(&rule.fields()[5]), "sg-4d5e6f");
 
     // `type` listed after other fields.
     let other = store.get(SECURITY_GROUP, "sg-4d5e6f").expect("indexed");
@@ -221,16 +221,16 @@ fn valid_json_document_loads_typed_and_indexed() {
 
     let bucket = store.get(BUCKET, "logs-1250000000").expect("bucket");
     let Value::Record(policy) = field(&store, bucket, "policy") else { panic!("policy") };
-    assert_eq!(policy.ty, POLICY_DOCUMENT);
-    let Value::List(statements) = &policy.fields[1] else { panic!("statements") };
+    assert_eq!(policy.ty(), POLICY_DOCUMENT);
+    let Value::List(statements) = &policy.fields()[1] else { panic!("statements") };
     let Value::Record(first) = &statements[0] else { panic!("statement") };
-    assert_eq!(str_of(&first.fields[0]), "allow", "effect is case-insensitive");
-    assert_eq!(str_of(&first.fields[1]), "cos:GetObject");
-    assert!(matches!(&first.fields[2], Value::List(r) if r.len() == 1));
-    assert!(matches!(&first.fields[3], Value::Json(p) if p["qcs"][0] == "*"));
+    assert_eq!(str_of(&first.fields()[0]), "allow", "effect is case-insensitive");
+    assert_eq!(str_of(&first.fields()[1]), "cos:GetObject");
+    assert!(matches!(&first.fields()[2], Value::List(r) if r.len() == 1));
+    assert!(matches!(&first.fields()[3], Value::Json(p) if p["qcs"][0] == "*"));
     let Value::Record(second) = &statements[1] else { panic!("statement") };
-    assert!(matches!(&second.fields[1], Value::List(a) if a.len() == 2));
-    assert!(second.fields[2].is_none());
+    assert!(matches!(&second.fields()[1], Value::List(a) if a.len() == 2));
+    assert!(second.fields()[2].is_none());
 
     let key = store.get(ACCESS_KEY, "AKIDexample1").expect("key");
     assert!(matches!(field(&store, key, "created_at"), Value::Time(t) if *t == time("2024-01-01T19:04:05Z")));
@@ -275,7 +275,7 @@ fn valid_yaml_document_keeps_string_fields_as_written() {
     assert_eq!(tags.get("owner").and_then(Value::as_str), Some("no"));
     let Value::List(ingress) = field(&store, sg, "ingress") else { panic!("ingress") };
     let Value::Record(rule) = &ingress[0] else { panic!("rule") };
-    assert!(matches!(&rule.fields[4], Value::Cidr(net) if net.to_string() == "0.0.0.0/0"));
+    assert!(matches!(&rule.fields()[4], Value::Cidr(net) if net.to_string() == "0.0.0.0/0"));
     let key = store.get(ACCESS_KEY, "LTAIexample").expect("key");
     assert!(matches!(field(&store, key, "created_at"), Value::Time(_)));
     assert!(field(&store, key, "last_used_at").is_none());

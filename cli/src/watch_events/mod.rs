@@ -591,7 +591,7 @@ fn alarm(id: &str, line: &impl Serialize) -> Option<Alarm> {
 
 /// One line as an event of the plan: a snapshot event (`"type"` names an event type) read by
 /// the snapshot loader, or a raw audit record normalized first; `None` for a blank line.
-fn event_of(loader: &TextLoader<'_>, plan: &Plan, line: &str, account: &str) -> Result<Option<Arc<Record>>, String> {
+fn event_of(loader: &TextLoader<'_>, plan: &Plan, line: &str, account: &str) -> Result<Option<Record>, String> {
     if line.trim().is_empty() {
         return Ok(None);
     }

@@ -183,7 +183,7 @@ type Key = SmallVec<[u8; 64]>;
 fn key(fields: &Fields, event: &Record) -> Option<Key> {
     let mut key = Key::new();
     for &at in fields.at.iter() {
-        match event.fields.get(at)? {
+        match event.fields().get(at)? {
             Value::None => key.push(0),
             Value::Bool(b) => key.extend_from_slice(&[1, u8::from(*b)]),
             Value::Int(i) => {
@@ -356,7 +356,7 @@ mod tests {
     }
 
     fn event(values: Vec<Value>) -> Record {
-        Record { ty: 0, fields: values.into_boxed_slice(), extra: None }
+        Record::new(0, values, None)
     }
 
     #[test]

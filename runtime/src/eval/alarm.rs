@@ -63,7 +63,7 @@ impl Grouping {
 /// One event that passed `where` and `when`.
 #[derive(Clone, Debug)]
 pub(crate) struct Hit {
-    pub(super) event: Arc<Record>,
+    pub(super) event: Record,
     pub(super) time: Micros,
     pub(super) key: Arc<str>,
     pub(super) distinct: Option<Arc<str>>,
@@ -242,7 +242,7 @@ fn findings(
 pub(super) fn hit(
     engine: &Engine<'_>,
     prepared: &Prepared,
-    row: &Arc<Record>,
+    row: &Record,
     time_index: Option<usize>,
     frame: &mut Vec<Value>,
     texts: &mut Texts,
@@ -254,7 +254,7 @@ pub(super) fn hit(
 fn judged_hit(
     engine: &Engine<'_>,
     prepared: &Prepared,
-    row: &Arc<Record>,
+    row: &Record,
     time_index: Option<usize>,
     frame: &mut Vec<Value>,
     texts: &mut Texts,
@@ -264,7 +264,7 @@ fn judged_hit(
         return Ok(Err(verdict));
     }
     let env = engine.env();
-    let time = match time_index.and_then(|i| row.fields.get(i)) {
+    let time = match time_index.and_then(|i| row.fields().get(i)) {
         Some(Value::Time(t)) => *t,
         _ => 0,
     };
@@ -290,11 +290,11 @@ fn group_subject(engine: &Engine<'_>, key: &str) -> Subject {
 }
 
 pub(super) fn event_subject(engine: &Engine<'_>, event: &Record) -> Subject {
-    let ty = engine.plan.types.get(event.ty as usize).map_or_else(String::new, |t| t.name.clone());
+    let ty = engine.plan.types.get(event.ty() as usize).map_or_else(String::new, |t| t.name.clone());
     let time = engine
         .natives
-        .field_index(event.ty, "time")
-        .and_then(|i| event.fields.get(i))
+        .field_index(event.ty(), "time")
+        .and_then(|i| event.fields().get(i))
         .map_or_else(String::new, |v| v.to_string());
     Subject::new(ty, time)
 }

@@ -87,7 +87,7 @@ impl Dispatch {
         scratch.chosen.extend_from_slice(&self.ungated);
         if let Some((service, action)) = self.api_fields
             && let (Some(Value::Str(service)), Some(Value::Str(action))) =
-                (event.fields.get(service), event.fields.get(action))
+                (event.fields().get(service), event.fields().get(action))
         {
             scratch.api.clear();
             scratch.api.extend(service.chars().map(|c| c.to_ascii_lowercase()));

@@ -14,7 +14,6 @@
 //! parameters as `x<slot>`.
 
 use std::fmt::{self, Write as _};
-use std::sync::Arc;
 
 use super::exec::Preparer;
 use super::{Engine, EvalError};
@@ -154,7 +153,7 @@ impl Engine<'_> {
             frame: vec![Value::None; check.locals.max(1) as usize],
             lambdas: std::cell::RefCell::new(Vec::new()),
         };
-        tracer.frame[0] = Value::Record(Arc::clone(record));
+        tracer.frame[0] = Value::Record(record.clone());
         let filter = check.filter.as_ref().map(|f| tracer.trace(f)).transpose()?;
         let mut explanation = Explanation {
             rule: check.id.clone(),

@@ -226,8 +226,8 @@ impl Env<'_> {
     fn node(&self, value: &Value) -> Option<Node> {
         let Value::Record(record) = value else { return None };
         let id = self.field(value, "id", None);
-        let row = self.store.row_of(record.ty, id.as_str()?)?;
-        Some(Node { ty: Some(record.ty), row })
+        let row = self.store.row_of(record.ty(), id.as_str()?)?;
+        Some(Node { ty: Some(record.ty()), row })
     }
 
     /// A path as the language sees it: `{hops: [{type, id, edge}]}`, `edge` naming the edge
@@ -252,8 +252,8 @@ impl Env<'_> {
     pub(crate) fn field(&self, base: &Value, name: &str, index: Option<u32>) -> Value {
         match base {
             Value::Record(record) => {
-                let slot = index.map(|i| i as usize).or_else(|| self.natives.field_index(record.ty, name));
-                slot.and_then(|i| record.fields.get(i)).cloned().unwrap_or(Value::None)
+                let slot = index.map(|i| i as usize).or_else(|| self.natives.field_index(record.ty(), name));
+                slot.and_then(|i| record.fields().get(i)).cloned().unwrap_or(Value::None)
             }
             Value::Json(j) => j.get(name).map_or(Value::None, |v| Value::Json(Arc::new(v.clone()))),
             Value::Map(map) => map.get(name).cloned().unwrap_or(Value::None),
@@ -497,7 +497,7 @@ pub(crate) fn equal(a: &Value, b: &Value) -> bool {
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| a.0 == b.0 && equal(a.1, b.1))
         }
-        (Value::Record(x), Value::Record(y)) => Arc::ptr_eq(x, y) || same_record(x, y),
+        (Value::Record(x), Value::Record(y)) => Record::ptr_eq(x, y) || same_record(x, y),
         (Value::Json(x), Value::Json(y)) => x == y,
         (Value::Json(j), Value::Str(s)) | (Value::Str(s), Value::Json(j)) => j.as_str() == Some(s.as_ref()),
         _ => false,
@@ -505,7 +505,9 @@ pub(crate) fn equal(a: &Value, b: &Value) -> bool {
 }
 
 fn same_record(x: &Record, y: &Record) -> bool {
-    x.ty == y.ty && x.fields.len() == y.fields.len() && x.fields.iter().zip(y.fields.iter()).all(|(a, b)| equal(a, b))
+    x.ty() == y.ty()
+        && x.fields().len() == y.fields().len()
+        && x.fields().iter().zip(y.fields().iter()).all(|(a, b)| equal(a, b))
 }
 
 /// Ordering where the language defines one; `None` otherwise (comparisons are then false).

@@ -137,7 +137,7 @@ impl<'a> Lookups<'a> {
         let calls = self.calls_by_key.get_or_init(|| self.group_by(self.api_call));
         // A key without calls was never used from anywhere.
         let firsts = self.first_by_key_address.get(calls, key_id, |calls| {
-            first_times(calls, self.call_time, |call| match call.fields.get(self.call_address?) {
+            first_times(calls, self.call_time, |call| match call.fields().get(self.call_address?) {
                 Some(Value::Ip(address)) => Some(*address),
                 _ => None,
             })
@@ -155,8 +155,8 @@ impl<'a> Lookups<'a> {
         let logins = self.logins_by_user.get_or_init(|| self.group_by(self.console_login));
         let firsts = self.first_by_user_country.get(logins, user_id, |logins| {
             first_times(logins, self.login_time, |login| {
-                let succeeded = matches!(login.fields.get(self.login_success?), Some(Value::Bool(true)));
-                match login.fields.get(self.login_country?) {
+                let succeeded = matches!(login.fields().get(self.login_success?), Some(Value::Bool(true)));
+                match login.fields().get(self.login_country?) {
                     Some(Value::Str(country)) if succeeded => Some(country.clone()),
                     _ => None,
                 }
@@ -181,7 +181,7 @@ impl<'a> Lookups<'a> {
     }
 
     /// The `AccessKey` with this id.
-    pub(crate) fn access_key(&self, id: &str) -> Option<Arc<Record>> {
+    pub(crate) fn access_key(&self, id: &str) -> Option<Record> {
         self.store.get(self.access_key.ty?, id).cloned()
     }
 
@@ -241,7 +241,7 @@ impl<'a> Lookups<'a> {
         let (Some(ty), Some(at)) = (table.ty, table.key) else { return HashMap::default() };
         let mut groups: HashMap<Arc<str>, Vec<Value>, Seeded> = HashMap::default();
         for record in self.store.rows(ty) {
-            if let Some(Value::Str(key)) = record.fields.get(at) {
+            if let Some(Value::Str(key)) = record.fields().get(at) {
                 groups.entry(key.clone()).or_default().push(Value::Record(record.clone()));
             }
         }
@@ -256,7 +256,7 @@ fn first_times<A: Ord>(rows: &Value, time: Option<usize>, attribute: impl Fn(&Re
     let mut seen: Vec<(A, Micros)> = rows
         .iter()
         .filter_map(|row| match row {
-            Value::Record(row) => match row.fields.get(time) {
+            Value::Record(row) => match row.fields().get(time) {
                 Some(Value::Time(at)) => Some((attribute(row)?, *at)),
                 _ => None,
             },
@@ -274,7 +274,7 @@ fn lookup(index: &HashMap<Arc<str>, Value, Seeded>, key: &str) -> Value {
 }
 
 fn list_at(record: &Record, at: Option<usize>) -> &[Value] {
-    match at.and_then(|i| record.fields.get(i)) {
+    match at.and_then(|i| record.fields().get(i)) {
         Some(Value::List(items)) => items,
         _ => &[],
     }
@@ -285,14 +285,14 @@ mod tests {
     use super::*;
 
     fn row(time: Micros, attribute: &str) -> Value {
-        let fields = Box::new([Value::Time(time), Value::str(attribute)]);
-        Value::Record(Arc::new(Record { ty: 0, fields, extra: None }))
+        let fields = [Value::Time(time), Value::str(attribute)];
+        Value::Record(Record::new(0, fields, None))
     }
 
     #[test]
     fn first_times_are_the_earliest_per_attribute_whatever_the_row_order() {
         let rows = Value::list(vec![row(50, "b"), row(30, "a"), row(10, "b"), row(40, "a"), row(20, "c")]);
-        let firsts = first_times(&rows, Some(0), |r| r.fields[1].as_str().map(str::to_owned));
+        let firsts = first_times(&rows, Some(0), |r| r.fields()[1].as_str().map(str::to_owned));
         assert_eq!(firsts.get("a"), Some(30));
         assert_eq!(firsts.get("b"), Some(10));
         assert_eq!(firsts.get("c"), Some(20));

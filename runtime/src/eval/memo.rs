@@ -93,7 +93,7 @@ pub(crate) struct Key {
 
 enum Part {
     /// By identity: the store holds one record per asset, and the key keeps it alive.
-    Asset(Arc<Record>),
+    Asset(Record),
     Str(Arc<str>),
     Int(i64),
     Bool(bool),
@@ -103,7 +103,7 @@ enum Part {
 impl PartialEq for Part {
     fn eq(&self, other: &Part) -> bool {
         match (self, other) {
-            (Part::Asset(a), Part::Asset(b)) => Arc::ptr_eq(a, b),
+            (Part::Asset(a), Part::Asset(b)) => Record::ptr_eq(a, b),
             (Part::Str(a), Part::Str(b)) => a == b,
             (Part::Int(a), Part::Int(b)) => a == b,
             (Part::Bool(a), Part::Bool(b)) => a == b,
@@ -119,7 +119,7 @@ impl Hash for Part {
     fn hash<H: Hasher>(&self, state: &mut H) {
         std::mem::discriminant(self).hash(state);
         match self {
-            Part::Asset(r) => std::ptr::hash(Arc::as_ptr(r), state),
+            Part::Asset(r) => std::ptr::hash(r.as_ptr(), state),
             Part::Str(s) => s.hash(state),
             Part::Int(i) => i.hash(state),
             Part::Bool(b) => b.hash(state),
@@ -179,7 +179,7 @@ impl Memo {
         let args = args
             .iter()
             .map(|v| match v {
-                Value::Record(r) if self.asset.get(r.ty as usize).copied().unwrap_or(false) => {
+                Value::Record(r) if self.asset.get(r.ty() as usize).copied().unwrap_or(false) => {
                     Some(Part::Asset(r.clone()))
                 }
                 Value::Str(s) if s.len() <= MAX_KEY_TEXT => Some(Part::Str(s.clone())),

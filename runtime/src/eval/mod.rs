@@ -23,7 +23,6 @@ mod survey;
 mod window;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -355,7 +354,7 @@ impl<'a> Engine<'a> {
         &self,
         check: &Check,
         prepared: &Prepared,
-        row: &Arc<Record>,
+        row: &Record,
         frame: &mut Vec<Value>,
     ) -> Result<Option<Finding>, EvalError> {
         if !self.admit(prepared, row, frame)? {
@@ -367,13 +366,13 @@ impl<'a> Engine<'a> {
 
     /// Binds `row` as the subject (slot 0), then the filter, the `let`s (slots `1..`) and
     /// `when`: whether the subject is a finding (rules) or a matching event (alarms).
-    fn admit(&self, prepared: &Prepared, row: &Arc<Record>, frame: &mut Vec<Value>) -> Result<bool, EvalError> {
+    fn admit(&self, prepared: &Prepared, row: &Record, frame: &mut Vec<Value>) -> Result<bool, EvalError> {
         Ok(self.judge(prepared, row, frame)? == Verdict::Fires)
     }
 
     /// [`Engine::admit`], telling a subject `where` excludes from one `when` leaves quiet
     /// (`rulec explain RULE` counts both). Never [`Verdict::Error`]: errors are `Err`.
-    fn judge(&self, prepared: &Prepared, row: &Arc<Record>, frame: &mut Vec<Value>) -> Result<Verdict, EvalError> {
+    fn judge(&self, prepared: &Prepared, row: &Record, frame: &mut Vec<Value>) -> Result<Verdict, EvalError> {
         let env = self.env();
         frame.fill(Value::None);
         frame[0] = Value::Record(row.clone());
@@ -478,11 +477,11 @@ impl<'a> Engine<'a> {
     }
 
     fn subject_of(&self, record: &Record) -> Subject {
-        let ty = self.plan.types.get(record.ty as usize).map_or_else(String::new, |t| t.name.clone());
+        let ty = self.plan.types.get(record.ty() as usize).map_or_else(String::new, |t| t.name.clone());
         let id = self
             .natives
-            .field_index(record.ty, "id")
-            .and_then(|i| record.fields.get(i))
+            .field_index(record.ty(), "id")
+            .and_then(|i| record.fields().get(i))
             .map_or_else(String::new, |v| v.to_string());
         Subject::new(ty, id)
     }

@@ -153,11 +153,11 @@ impl<'a> Natives<'a> {
     }
 
     fn get(&self, record: &Record, name: &str) -> Value {
-        self.field_index(record.ty, name).and_then(|i| record.fields.get(i)).cloned().unwrap_or(Value::None)
+        self.field_index(record.ty(), name).and_then(|i| record.fields().get(i)).cloned().unwrap_or(Value::None)
     }
 
     /// The asset with this id among `types`.
-    pub(crate) fn deref(&self, types: &[TypeIdx], id: &str) -> Option<Arc<Record>> {
+    pub(crate) fn deref(&self, types: &[TypeIdx], id: &str) -> Option<Record> {
         types.iter().find_map(|ty| self.store.get(*ty, id).cloned())
     }
 
@@ -236,7 +236,7 @@ impl<'a> Natives<'a> {
             }
             Native::EffectivePolicies => {
                 let Value::Record(principal) = arg(0) else { return Ok(Value::None) };
-                let principal = if Some(principal.ty) == self.schema.access_key {
+                let principal = if Some(principal.ty()) == self.schema.access_key {
                     match self.key_owner(principal) {
                         Some(owner) => owner,
                         None => return Ok(Value::list(Vec::new())),
@@ -327,7 +327,7 @@ impl<'a> Natives<'a> {
             }
             Native::CanWriteBucket => {
                 let Value::Record(bucket) = arg(1) else { return Ok(Value::None) };
-                if Some(bucket.ty) != self.schema.bucket {
+                if Some(bucket.ty()) != self.schema.bucket {
                     return err("`can_write_bucket` needs a Bucket");
                 }
                 let Some(dialect) = self.get(bucket, "provider").as_str().and_then(dialect) else {
@@ -387,14 +387,14 @@ impl<'a> Natives<'a> {
             .filter_map(|call| {
                 let Value::Record(c) = call else { return None };
                 let at = match located {
-                    Some((ty, at)) if ty == c.ty => at,
+                    Some((ty, at)) if ty == c.ty() => at,
                     _ => {
-                        let at = ["success", "access_key_id", "service", "action"].map(|n| self.field_index(c.ty, n));
-                        located = Some((c.ty, at));
+                        let at = ["success", "access_key_id", "service", "action"].map(|n| self.field_index(c.ty(), n));
+                        located = Some((c.ty(), at));
                         at
                     }
                 };
-                let field = |i: Option<usize>| i.and_then(|i| c.fields.get(i)).unwrap_or(&Value::None);
+                let field = |i: Option<usize>| i.and_then(|i| c.fields().get(i)).unwrap_or(&Value::None);
                 let signed = key.is_none_or(|k| field(at[1]).as_str() == Some(k));
                 (field(at[0]).as_bool() == Some(true) && signed)
                     .then(|| (field(at[2]).to_string(), field(at[3]).to_string()))
@@ -405,10 +405,10 @@ impl<'a> Natives<'a> {
     /// Runs `question` on the principal's (or document's) effective policies.
     fn with_evaluation(&self, subject: &Value, question: impl Fn(&iam::Evaluation<'_>) -> bool) -> Eval {
         let Value::Record(record) = subject else { return Ok(Value::None) };
-        if Some(record.ty) == self.schema.account {
+        if Some(record.ty()) == self.schema.account {
             return Ok(Value::Bool(question(&iam::Evaluation::root())));
         }
-        if Some(record.ty) == self.schema.access_key {
+        if Some(record.ty()) == self.schema.access_key {
             // A key acts with its owner's permissions; a root key with the account's.
             if self.get(record, "owner_kind").as_str() == Some("root") {
                 return Ok(Value::Bool(question(&iam::Evaluation::root())));
@@ -418,9 +418,9 @@ impl<'a> Natives<'a> {
                 None => Ok(Value::Bool(false)),
             };
         }
-        let docs: Documents = if Some(record.ty) == self.schema.policy {
+        let docs: Documents = if Some(record.ty()) == self.schema.policy {
             self.get(record, "id").as_str().and_then(|id| self.policies.get(id)).cloned().into_iter().collect()
-        } else if Some(record.ty) == self.schema.user || Some(record.ty) == self.schema.role {
+        } else if Some(record.ty()) == self.schema.user || Some(record.ty()) == self.schema.role {
             self.documents(record)
         } else {
             self.document(subject).map(Arc::new).into_iter().collect()
@@ -445,7 +445,7 @@ impl<'a> Natives<'a> {
             index
         });
         let id = self.get(principal, "id");
-        match id.as_str().and_then(|id| index.get(&principal.ty)?.get(id)) {
+        match id.as_str().and_then(|id| index.get(&principal.ty())?.get(id)) {
             Some(docs) => docs.clone(),
             None => self.gather_documents(principal),
         }
@@ -460,7 +460,7 @@ impl<'a> Natives<'a> {
     fn policy_ids(&self, principal: &Record) -> Vec<String> {
         let mut ids: Vec<String> =
             list(&self.get(principal, "policy_ids")).iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
-        if Some(principal.ty) == self.schema.user
+        if Some(principal.ty()) == self.schema.user
             && let Some(group_type) = self.schema.group
         {
             for group_id in list(&self.get(principal, "group_ids")) {
@@ -477,7 +477,7 @@ impl<'a> Natives<'a> {
     }
 
     /// The user, role or account that owns an access key.
-    fn key_owner(&self, key: &Record) -> Option<Arc<Record>> {
+    fn key_owner(&self, key: &Record) -> Option<Record> {
         let id = self.get(key, "owner_id");
         let id = id.as_str()?;
         [self.schema.user, self.schema.role, self.schema.account]
@@ -493,7 +493,7 @@ impl<'a> Natives<'a> {
     fn sg_rule(&self, rule: &Value) -> Result<net::SgRule, EvalError> {
         let Value::Record(r) = rule else { return err("a security-group rule is not a record") };
         let f = &self.schema.sg_rule;
-        let field = |at: Option<usize>| at.and_then(|i| r.fields.get(i)).unwrap_or(&Value::None);
+        let field = |at: Option<usize>| at.and_then(|i| r.fields().get(i)).unwrap_or(&Value::None);
         let int = |at: Option<usize>| match field(at) {
             Value::Int(i) => *i,
             _ => 0,

@@ -311,7 +311,7 @@ impl PreparedEdge {
         &self,
         env: &Env<'_>,
         hashed: HashedPart,
-        targets: &[Arc<crate::value::Record>],
+        targets: &[crate::value::Record],
         target_ok: &[usize],
     ) -> Result<TargetGroups, EvalError> {
         let X::Binary { lhs, rhs, .. } = &self.parts[hashed.part] else { return Ok(TargetGroups::default()) };

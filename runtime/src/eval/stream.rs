@@ -138,7 +138,7 @@ impl AlarmStream {
 
     /// An event's time as the stream orders it (0 when it has none).
     pub fn time_of(engine: &Engine<'_>, event: &Record) -> Micros {
-        match engine.natives.field_index(event.ty, "time").and_then(|i| event.fields.get(i)) {
+        match engine.natives.field_index(event.ty(), "time").and_then(|i| event.fields().get(i)) {
             Some(Value::Time(t)) => *t,
             _ => 0,
         }
@@ -157,16 +157,16 @@ impl AlarmStream {
     }
 
     /// Judges one event (a record of the engine's plan) and moves the watermark to it.
-    pub fn push(&mut self, engine: &Engine<'_>, event: Arc<Record>) -> Emitted {
+    pub fn push(&mut self, engine: &Engine<'_>, event: Record) -> Emitted {
         self.stats.events += 1;
-        let time_index = engine.natives.field_index(event.ty, "time");
+        let time_index = engine.natives.field_index(event.ty(), "time");
         let time = AlarmStream::time_of(engine, &event);
         let mut out = Emitted { late: time < self.watermark, ..Emitted::default() };
         if out.late {
             self.stats.late += 1;
         }
         let mut held = Vec::new();
-        let candidates = match engine.dispatch.get(&event.ty) {
+        let candidates = match engine.dispatch.get(&event.ty()) {
             Some(dispatch) => dispatch.candidates(&event, &mut self.scratch),
             None => &[],
         };

@@ -165,7 +165,7 @@ mod tests {
         times
             .iter()
             .map(|t| Hit {
-                event: Arc::new(Record { ty: 0, fields: Box::new([]), extra: None }),
+                event: Record::new(0, [], None),
                 time: t * MICROS_PER_SECOND,
                 key: "k".into(),
                 distinct: None,

@@ -96,8 +96,8 @@ impl Cache {
 
 #[cfg(test)]
 mod tests {
+    use crate::value::Record;
     use std::fs::File;
-    use std::sync::Arc;
 
     use super::*;
     use crate::plan::{FieldDef, Type, TypeKind};
@@ -128,7 +128,7 @@ mod tests {
     }
 
     /// Every row as `id=n` with the file it came from, and the records themselves.
-    fn rows(loaded: &Loaded) -> (Vec<String>, Vec<Arc<crate::value::Record>>) {
+    fn rows(loaded: &Loaded) -> (Vec<String>, Vec<crate::value::Record>) {
         let records = loaded.store.rows(0).to_vec();
         let shown = records
             .iter()
@@ -136,7 +136,7 @@ mod tests {
             .map(|(row, r)| {
                 let (file, _) = loaded.store.origin(0, row).expect("every row has an origin");
                 let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                match (&r.fields[1], &r.fields[2]) {
+                match (&r.fields()[1], &r.fields()[2]) {
                     (Value::Str(id), Value::Int(n)) => format!("{id}={n} ({name})"),
                     other => format!("{other:?}"),
                 }
@@ -165,8 +165,8 @@ mod tests {
         write(&dir.path().join("c.json"), &doc("c", 22));
         let (second, second_records) = rows(&load(&mut cache, &plan, dir.path()));
         assert_eq!(second, ["b=1 (b.json)", "c=22 (c.json)"]);
-        assert!(Arc::ptr_eq(&first_records[0], &second_records[0]), "b.json is not parsed again");
-        assert!(!Arc::ptr_eq(&first_records[1], &second_records[1]));
+        assert!(Record::ptr_eq(&first_records[0], &second_records[0]), "b.json is not parsed again");
+        assert!(!Record::ptr_eq(&first_records[1], &second_records[1]));
     }
 
     #[test]
@@ -211,7 +211,7 @@ mod tests {
         let mut cache = Cache::default();
         let (_, before) = rows(&load(&mut cache, &plan(false), dir.path()));
         let (_, after) = rows(&load(&mut cache, &plan(true), dir.path()));
-        assert!(!Arc::ptr_eq(&before[0], &after[0]), "rows typed by the old plan are not reused");
+        assert!(!Record::ptr_eq(&before[0], &after[0]), "rows typed by the old plan are not reused");
 
         write(&dir.path().join("a.json"), "{ not json");
         for _ in 0..2 {

@@ -245,7 +245,7 @@ impl<'s> Ctx<'s> {
         let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
         let origin = Origin { file: self.file, section, pos: narrow(pos), line: narrow(line) };
         if let Some(rows) = self.out.rows.get_mut(ty as usize) {
-            rows.push(Row { record: Arc::new(record), origin });
+            rows.push(Row { record, origin });
         }
     }
 
@@ -326,7 +326,7 @@ impl<'s> Ctx<'s> {
             return Ok(Value::None);
         };
         self.read_fields(&mut builder, &mut map)?;
-        Ok(Value::Record(Arc::new(self.finish(builder))))
+        Ok(Value::Record(self.finish(builder)))
     }
 
     fn read_fields<'de, A: MapAccess<'de>>(&mut self, b: &mut Builder, map: &mut A) -> Result<(), A::Error> {
@@ -393,7 +393,7 @@ impl<'s> Ctx<'s> {
                 }
             }
         }
-        Record { ty: b.ty, fields: b.fields.into_boxed_slice(), extra: b.extra }
+        Record::new(b.ty, b.fields, b.extra)
     }
 
     /// A top-level asset or event: its `type` decides how the rest reads.
@@ -1547,8 +1547,8 @@ mod tests {
         );
         let v = ok(Type::Named(0), r#"{"n": 1, "s": "x", "zz": {"k": true}}"#);
         let Value::Record(r) = v else { panic!("not a record") };
-        assert!(matches!(r.fields[0], Value::Int(1)));
-        assert!(r.extra.as_ref().is_some_and(|e| e["zz"]["k"] == true));
+        assert!(matches!(r.fields()[0], Value::Int(1)));
+        assert!(r.extra().as_ref().is_some_and(|e| e["zz"]["k"] == true));
         assert_eq!(err(Type::Named(0), r#"{"s": "x"}"#), "$.f.n: int / nothing (the field is missing)");
         assert_eq!(err(Type::Named(0), r#"{"n": 1, "n": 2, "s": ""}"#), "$.f.n: each field once / it a second time");
     }

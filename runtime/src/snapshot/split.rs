@@ -528,7 +528,7 @@ mod tests {
             } else {
                 out.rows
                     .iter()
-                    .map(|rows| rows.iter().map(|r| (r.origin.pos, format!("{:?}", r.record.fields))).collect())
+                    .map(|rows| rows.iter().map(|r| (r.origin.pos, format!("{:?}", r.record.fields()))).collect())
                     .collect()
             };
             (errors, out.more_errors, warnings, rows, out.taken_at)

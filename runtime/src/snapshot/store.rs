@@ -54,14 +54,14 @@ impl Origin {
 /// One loaded asset or event, before it is placed in the store.
 #[derive(Clone)]
 pub(crate) struct Row {
-    pub(crate) record: Arc<Record>,
+    pub(crate) record: Record,
     pub(crate) origin: Origin,
 }
 
 /// The rows of one type.
 #[derive(Default)]
 struct Rows {
-    rows: Vec<Arc<Record>>,
+    rows: Vec<Record>,
     origins: Vec<Origin>,
     /// Asset types: id to row.
     ids: HashMap<Arc<str>, u32, Seeded>,
@@ -95,12 +95,12 @@ impl Store {
 
     /// The rows of a type: assets in input order, events in time order. Empty for a type with
     /// no data (or an index outside the plan).
-    pub fn rows(&self, ty: TypeIdx) -> &[Arc<Record>] {
+    pub fn rows(&self, ty: TypeIdx) -> &[Record] {
         self.types.get(ty as usize).map_or(&[], |t| &t.rows)
     }
 
     /// The asset of type `ty` with this id.
-    pub fn get(&self, ty: TypeIdx, id: &str) -> Option<&Arc<Record>> {
+    pub fn get(&self, ty: TypeIdx, id: &str) -> Option<&Record> {
         let rows = self.types.get(ty as usize)?;
         let row = *rows.ids.get(id)?;
         rows.rows.get(row as usize)
@@ -112,7 +112,7 @@ impl Store {
     }
 
     /// Follows a reference: the first of `types` that has an asset with this id.
-    pub fn deref(&self, types: &[TypeIdx], id: &str) -> Option<(TypeIdx, &Arc<Record>)> {
+    pub fn deref(&self, types: &[TypeIdx], id: &str) -> Option<(TypeIdx, &Record)> {
         types.iter().find_map(|ty| self.get(*ty, id).map(|r| (*ty, r)))
     }
 
@@ -197,7 +197,7 @@ pub(crate) fn build(
         let Some(id_slot) = table.id_slot else { continue };
         slot.ids.reserve(slot.rows.len());
         for (row, record) in slot.rows.iter().enumerate() {
-            let Some(Value::Str(id)) = record.fields.get(id_slot) else { continue };
+            let Some(Value::Str(id)) = record.fields().get(id_slot) else { continue };
             if let Some(&first) = slot.ids.get(id) {
                 if errors.len() >= super::error::MAX_ERRORS {
                     more += 1;
@@ -257,7 +257,7 @@ pub(crate) fn build(
     // Events in time order, stable: alarms slide windows over them.
     for (ty, slot) in types.iter_mut().enumerate() {
         let Some(time_slot) = schema.tables[ty].time_slot else { continue };
-        let key = |r: &Arc<Record>| match r.fields.get(time_slot) {
+        let key = |r: &Record| match r.fields().get(time_slot) {
             Some(Value::Time(t)) => *t,
             _ => Micros::MIN,
         };
@@ -318,8 +318,8 @@ struct Dangling<'a, 's> {
 impl<'s> Dangling<'_, 's> {
     fn record(&mut self, record: &Record) {
         let schema = self.schema;
-        let Some(table) = schema.tables.get(record.ty as usize) else { return };
-        for (i, value) in record.fields.iter().enumerate() {
+        let Some(table) = schema.tables.get(record.ty() as usize) else { return };
+        for (i, value) in record.fields().iter().enumerate() {
             let ty = table.types[i];
             if !schema.type_has_refs(ty) {
                 continue;

@@ -100,6 +100,6 @@ impl<'s> AccountOf<'s> {
 
     fn account(&self, ty: &str, id: &str) -> Option<&'s str> {
         let (ty, at) = *self.fields.get(ty)?;
-        self.store.get(ty, id)?.fields.get(at)?.as_str()
+        self.store.get(ty, id)?.fields().get(at)?.as_str()
     }
 }

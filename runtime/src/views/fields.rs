@@ -1,7 +1,6 @@
 //! Reading named fields of one snapshot type, their positions looked up once.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use crate::plan::{Plan, TypeIdx};
 use crate::value::{Micros, Record, Value};
@@ -25,7 +24,7 @@ impl<const N: usize> Fields<N> {
     }
 
     pub(super) fn get<'r>(&self, record: &'r Record, i: usize) -> &'r Value {
-        self.at[i].and_then(|at| record.fields.get(at)).unwrap_or(&NONE)
+        self.at[i].and_then(|at| record.fields().get(at)).unwrap_or(&NONE)
     }
 
     pub(super) fn str<'r>(&self, record: &'r Record, i: usize) -> Option<&'r str> {
@@ -56,6 +55,6 @@ impl<const N: usize> Fields<N> {
 }
 
 /// The rows of a type the plan may lack.
-pub(super) fn rows(store: &crate::snapshot::Store, ty: Option<TypeIdx>) -> &[Arc<Record>] {
+pub(super) fn rows(store: &crate::snapshot::Store, ty: Option<TypeIdx>) -> &[Record] {
     ty.map_or(&[], |t| store.rows(t))
 }

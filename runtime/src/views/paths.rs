@@ -113,8 +113,8 @@ impl Labels<'_, '_> {
 
     fn field(&self, record: &Value, name: &str) -> Value {
         let Value::Record(r) = record else { return Value::None };
-        let at = self.plan.types[r.ty as usize].field_index(name);
-        at.and_then(|i| r.fields.get(i)).cloned().unwrap_or(Value::None)
+        let at = self.plan.types[r.ty() as usize].field_index(name);
+        at.and_then(|i| r.fields().get(i)).cloned().unwrap_or(Value::None)
     }
 
     fn text(&self, record: &Value, name: &str) -> Option<String> {

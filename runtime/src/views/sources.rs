@@ -128,7 +128,7 @@ fn row(used: &SourceCalls, mask: &KeyMask) -> SourceIpView {
 fn first_record(list: &Value) -> Option<&crate::value::Record> {
     match list {
         Value::List(items) => items.iter().find_map(|v| match v {
-            Value::Record(r) => Some(r.as_ref()),
+            Value::Record(r) => Some(r),
             _ => None,
         }),
         _ => None,
@@ -136,12 +136,12 @@ fn first_record(list: &Value) -> Option<&crate::value::Record> {
 }
 
 fn owner(plan: &Plan, record: &crate::value::Record, name_at: Option<usize>) -> OwnerAsset {
-    let def = &plan.types[record.ty as usize];
-    let id = def.field_index("id").and_then(|i| record.fields.get(i)).and_then(Value::as_str).unwrap_or_default();
+    let def = &plan.types[record.ty() as usize];
+    let id = def.field_index("id").and_then(|i| record.fields().get(i)).and_then(Value::as_str).unwrap_or_default();
     OwnerAsset {
         ty: def.name.clone(),
         id: id.to_owned(),
-        name: name_at.and_then(|i| record.fields.get(i)).and_then(Value::as_str).map(str::to_owned),
+        name: name_at.and_then(|i| record.fields().get(i)).and_then(Value::as_str).map(str::to_owned),
     }
 }
 
