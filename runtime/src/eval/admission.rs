@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use smallvec::SmallVec;
 
@@ -177,8 +178,14 @@ fn lambda_slots(x: &X) -> BTreeSet<u32> {
 }
 
 /// The values of the fields an admission reads, as bytes; `None` for a value that is not a
-/// plain scalar (a list, a map, a record), which is judged without remembering.
-type Key = SmallVec<[u8; 64]>;
+/// plain scalar (a list, a map, a record), which is judged without remembering. A string is
+/// keyed by its storage, not its text: the loader keeps one copy of each repeated text of a
+/// field (`snapshot/intern.rs`), so events with the same user agent or key id share it and the
+/// key is eight bytes to hash instead of the text. Equal texts stored apart (a field whose
+/// values seldom repeat, or one copy per loading thread) are only judged again, never mistaken
+/// for one another: the store keeps every event's strings alive while the pass runs, so an
+/// address is never reused for another text.
+type Key = SmallVec<[u8; 32]>;
 
 fn key(fields: &Fields, event: &Record) -> Option<Key> {
     let mut key = Key::new();
@@ -192,8 +199,7 @@ fn key(fields: &Fields, event: &Record) -> Option<Key> {
             }
             Value::Str(s) => {
                 key.push(3);
-                key.extend_from_slice(&(s.len() as u64).to_le_bytes());
-                key.extend_from_slice(s.as_bytes());
+                key.extend_from_slice(&(Arc::as_ptr(s).cast::<u8>() as usize).to_le_bytes());
             }
             Value::Ip(IpAddr::V4(ip)) => {
                 key.push(4);
@@ -363,11 +369,15 @@ mod tests {
     fn a_refusal_is_recalled_for_the_same_values_only() {
         let admission = Admission::new(Some(Fields { at: Box::new([0]) }), None).expect("an admission");
         let mut verdicts = Verdicts::new(Some(&admission));
-        let a = event(vec![Value::str("a"), Value::Int(1)]);
+        // As loaded: events with the same text share its storage.
+        let text_a = Value::str("a");
+        let a = event(vec![text_a.clone(), Value::Int(1)]);
         let Recall::Judge(keys) = verdicts.recall(&a) else { panic!("nothing is known yet") };
         verdicts.refused(keys, Verdict::Excluded, 7);
-        assert!(matches!(verdicts.recall(&event(vec![Value::str("a"), Value::Int(2)])), Recall::Refused(7)));
+        assert!(matches!(verdicts.recall(&event(vec![text_a, Value::Int(2)])), Recall::Refused(7)));
         assert!(matches!(verdicts.recall(&event(vec![Value::str("b"), Value::Int(1)])), Recall::Judge(_)));
+        // The same text stored apart is judged again, never taken for another.
+        assert!(matches!(verdicts.recall(&event(vec![Value::str("a"), Value::Int(1)])), Recall::Judge(_)));
         // `when` refusals go to the other table, which this admission does not have.
         let Recall::Judge(keys) = verdicts.recall(&event(vec![Value::str("c")])) else { panic!() };
         verdicts.refused(keys, Verdict::Quiet, 3);

@@ -84,6 +84,8 @@ impl Texts {
     /// `value` as text, sharing the storage of an equal text seen before.
     fn text(&mut self, value: Value) -> Arc<str> {
         let text = match value {
+            // Already shared (a field of the event): kept as it is, without a lookup.
+            Value::Str(s) if Arc::strong_count(&s) > 1 => return s,
             Value::Str(s) => s,
             other => Arc::from(other.to_string()),
         };
