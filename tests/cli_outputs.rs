@@ -253,3 +253,29 @@ fn every_format_writes_the_same_bytes_to_a_file_as_to_stdout() {
         serde_json::from_slice(&std::fs::read(dir.path().join("out.json")).expect("json")).expect("one JSON document");
     assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()), "{report}");
 }
+
+/// A report that cannot be written while it is streamed out is an error (exit 2, naming the
+/// file), never a silently short file.
+#[test]
+fn a_report_that_cannot_be_written_exits_2_naming_the_file() {
+    let snapshot = example();
+    let snapshot = snapshot.to_str().expect("utf-8");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("no-such-dir/out.json");
+    let mut targets = vec![missing.to_str().expect("utf-8").to_owned()];
+    if cfg!(target_os = "linux") {
+        // Every write fails with ENOSPC, part way through the stream.
+        targets.push("/dev/full".to_owned());
+    }
+    for target in targets {
+        for format in ["json", "sarif"] {
+            let out = rulec()
+                .args(["check", "--no-timing", "--format", format, "-o", &target, snapshot])
+                .output()
+                .expect("run");
+            assert_eq!(out.status.code(), Some(2), "{format} to {target}: {}", text(&out.stderr));
+            assert!(text(&out.stderr).contains(&format!("cannot write `{target}`")), "{}", text(&out.stderr));
+        }
+    }
+    assert!(!missing.exists());
+}

@@ -115,10 +115,7 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
     }
     let rows = engine.store.rows(ty);
     let time_index = engine.natives.field_index(ty, "time");
-    let empty = || PassHits {
-        hits: unit.iter().map(|_| Vec::new()).collect(),
-        errors: unit.iter().map(|_| Vec::new()).collect(),
-    };
+    // One empty piece per alarm to push into; `append` drops the pieces left empty.
     let piece = || PassHits {
         hits: unit.iter().map(|_| vec![Vec::new()]).collect(),
         errors: unit.iter().map(|_| Vec::new()).collect(),
@@ -174,7 +171,7 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
             },
         )
         .map(|(_, _, _, _, acc)| acc)
-        .reduce(empty, PassHits::append);
+        .reduce(piece, PassHits::append);
     unit.iter()
         .zip(passed.hits.into_iter().zip(passed.errors))
         .map(|(&i, (hits, errors))| findings(engine, i, hits, errors))
@@ -241,19 +238,8 @@ fn findings(
     (findings, errors)
 }
 
-pub(super) fn hit(
-    engine: &Engine<'_>,
-    prepared: &Prepared,
-    row: &Record,
-    time_index: Option<usize>,
-    frame: &mut Vec<Value>,
-    texts: &mut Texts,
-) -> Result<Option<Hit>, EvalError> {
-    judged_hit(engine, prepared, row, time_index, frame, texts).map(Result::ok)
-}
-
-/// [`hit`], telling which of `where` and `when` turned the event away.
-fn judged_hit(
+/// The event's hit for this alarm, or which of `where` and `when` turned it away.
+pub(super) fn judged_hit(
     engine: &Engine<'_>,
     prepared: &Prepared,
     row: &Record,
