@@ -9,7 +9,7 @@
 //! after it. Each burst is one finding. The window itself is `window::Window`, shared with the
 //! stream evaluator (`stream`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -172,8 +172,10 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
         )
         .map(|(_, _, _, _, acc)| acc)
         .reduce(piece, PassHits::append);
-    unit.iter()
-        .zip(passed.hits.into_iter().zip(passed.errors))
+    // Alarms build their findings side by side: an alarm's evidence can call costly natives
+    // (`iam.recommended_policy`) and its grouping sorts hundreds of thousands of hits.
+    unit.par_iter()
+        .zip(passed.hits.into_par_iter().zip(passed.errors))
         .map(|(&i, (hits, errors))| findings(engine, i, hits, errors))
         .collect()
 }
@@ -200,7 +202,8 @@ impl PassHits {
 }
 
 /// One alarm's findings from its hits: one per hit without grouping, else one per burst of
-/// each group.
+/// each group, groups in the order of their keys. Groups (or hits) are made into findings in
+/// parallel; the order is the sequential one.
 fn findings(
     engine: &Engine<'_>,
     index: usize,
@@ -208,31 +211,32 @@ fn findings(
     mut errors: Vec<CheckError>,
 ) -> (Vec<Finding>, Vec<CheckError>) {
     let prepared = &engine.checks[index];
-    let mut findings = Vec::new();
-    // Each piece is freed once its hits have moved on.
-    let hits = pieces.into_iter().flatten();
-    match &prepared.group {
-        None => {
-            for h in hits {
-                match finding(engine, index, &Burst::single(h)) {
-                    Ok(f) => findings.push(f),
-                    Err(e) => errors.push(e),
-                }
-            }
-        }
+    let made: Vec<Result<Finding, CheckError>> = match &prepared.group {
+        None => pieces
+            .into_par_iter()
+            .flat_map_iter(|piece| piece.into_iter().map(|h| finding(engine, index, &Burst::single(h))))
+            .collect(),
         Some(grouping) => {
-            let mut groups: BTreeMap<Arc<str>, Vec<Hit>> = BTreeMap::new();
-            for h in hits {
+            // Each piece is freed once its hits have moved into their groups.
+            let mut groups: HashMap<Arc<str>, Vec<Hit>, Seeded> = HashMap::default();
+            for h in pieces.into_iter().flatten() {
                 groups.entry(h.key.clone()).or_default().push(h);
             }
-            for (_, members) in groups {
-                for burst in Window::bursts(members, grouping) {
-                    match finding(engine, index, &burst) {
-                        Ok(f) => findings.push(f),
-                        Err(e) => errors.push(e),
-                    }
-                }
-            }
+            let mut groups: Vec<(Arc<str>, Vec<Hit>)> = groups.into_iter().collect();
+            groups.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            groups
+                .into_par_iter()
+                .flat_map_iter(|(_, members)| {
+                    Window::bursts(members, grouping).into_iter().map(|burst| finding(engine, index, &burst))
+                })
+                .collect()
+        }
+    };
+    let mut findings = Vec::with_capacity(made.len());
+    for result in made {
+        match result {
+            Ok(f) => findings.push(f),
+            Err(e) => errors.push(e),
         }
     }
     (findings, errors)
