@@ -2,8 +2,11 @@
 //! so evaluation never walks generic JSON.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::Deref;
 use std::sync::Arc;
+
+pub use arcstr::ArcStr;
 
 use crate::plan::TypeIdx;
 
@@ -24,19 +27,24 @@ pub fn duration_from_seconds(seconds: i64) -> Option<Micros> {
     seconds.checked_mul(MICROS_PER_SECOND)
 }
 
+/// A value: 16 bytes. Every event field is one, so the size is the store's: strings and lists
+/// sit behind thin pointers, IPv4 addresses inline, IPv6 addresses and CIDR blocks (rare: a
+/// security group's rules) behind a pointer. Read addresses with [`Value::ip`], make them with
+/// [`Value::from_ip`]: the two variants are one `ip` type of the language.
 #[derive(Clone, Debug)]
 pub enum Value {
     None,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Arc<str>),
+    Str(ArcStr),
     Time(Micros),
     Duration(Micros),
-    Ip(IpAddr),
-    Cidr(ipnet::IpNet),
+    Ip4(Ipv4Addr),
+    Ip6(Arc<Ipv6Addr>),
+    Cidr(Arc<ipnet::IpNet>),
     Regex(Arc<regex::Regex>),
-    List(Arc<[Value]>),
+    List(List),
     Map(Arc<Map>),
     /// An asset, event or record: its type and its fields in the type's order.
     Record(Record),
@@ -91,6 +99,44 @@ impl Record {
     }
 }
 
+/// A list value, shared: its items in the allocation of the reference count, behind a thin
+/// pointer.
+#[derive(Clone)]
+pub struct List(triomphe::ThinArc<(), Value>);
+
+impl List {
+    /// Whether both are the same list (not merely equal ones).
+    pub fn ptr_eq(a: &List, b: &List) -> bool {
+        a.0.ptr() == b.0.ptr()
+    }
+}
+
+impl Deref for List {
+    type Target = [Value];
+
+    fn deref(&self) -> &[Value] {
+        &self.0.slice
+    }
+}
+
+impl From<Vec<Value>> for List {
+    fn from(items: Vec<Value>) -> List {
+        List(triomphe::ThinArc::from_header_and_iter((), items.into_iter()))
+    }
+}
+
+impl FromIterator<Value> for List {
+    fn from_iter<I: IntoIterator<Item = Value>>(items: I) -> List {
+        List::from(items.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl fmt::Debug for List {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 impl fmt::Debug for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Record")
@@ -103,11 +149,39 @@ impl fmt::Debug for Record {
 
 impl Value {
     pub fn str(s: &str) -> Value {
-        Value::Str(Arc::from(s))
+        Value::Str(ArcStr::from(s))
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::from(items))
+        Value::List(List::from(items))
+    }
+
+    pub fn from_ip(ip: IpAddr) -> Value {
+        match ip {
+            IpAddr::V4(v4) => Value::Ip4(v4),
+            IpAddr::V6(v6) => Value::Ip6(Arc::new(v6)),
+        }
+    }
+
+    /// The address of an `ip` value.
+    pub fn ip(&self) -> Option<IpAddr> {
+        match self {
+            Value::Ip4(v4) => Some(IpAddr::V4(*v4)),
+            Value::Ip6(v6) => Some(IpAddr::V6(**v6)),
+            _ => None,
+        }
+    }
+
+    pub fn from_cidr(net: ipnet::IpNet) -> Value {
+        Value::Cidr(Arc::new(net))
+    }
+
+    /// The block of a `cidr` value.
+    pub fn cidr(&self) -> Option<ipnet::IpNet> {
+        match self {
+            Value::Cidr(net) => Some(**net),
+            _ => None,
+        }
     }
 
     pub fn is_none(&self) -> bool {
@@ -140,7 +214,8 @@ impl Value {
             Value::Str(s) => J::String(s.to_string()),
             Value::Time(t) => J::String(format_time(*t)),
             Value::Duration(d) => J::from(d / MICROS_PER_SECOND),
-            Value::Ip(ip) => J::String(ip.to_string()),
+            Value::Ip4(ip) => J::String(ip.to_string()),
+            Value::Ip6(ip) => J::String(ip.to_string()),
             Value::Cidr(net) => J::String(net.to_string()),
             Value::Regex(r) => J::String(r.as_str().to_owned()),
             Value::List(items) => J::Array(items.iter().map(|v| v.to_json(field_names)).collect()),
@@ -167,12 +242,12 @@ impl Value {
 /// each carry one.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
-    entries: Box<[(Arc<str>, Value)]>,
+    entries: Box<[(ArcStr, Value)]>,
 }
 
 impl Map {
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.binary_search_by(|(k, _)| k.as_ref().cmp(key)).ok().map(|i| &self.entries[i].1)
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| &self.entries[i].1)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -188,11 +263,11 @@ impl Map {
     }
 
     /// The entries in key order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Arc<str>, &Value)> {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&ArcStr, &Value)> {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
-    pub fn keys(&self) -> impl ExactSizeIterator<Item = &Arc<str>> {
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &ArcStr> {
         self.entries.iter().map(|(k, _)| k)
     }
 
@@ -203,12 +278,12 @@ impl Map {
 
 /// Collects entries in any order; of two entries with the same key the later one stays, as
 /// inserting both into a `BTreeMap` would leave it.
-impl FromIterator<(Arc<str>, Value)> for Map {
-    fn from_iter<I: IntoIterator<Item = (Arc<str>, Value)>>(entries: I) -> Map {
-        let mut entries: Vec<(Arc<str>, Value)> = entries.into_iter().collect();
+impl FromIterator<(ArcStr, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (ArcStr, Value)>>(entries: I) -> Map {
+        let mut entries: Vec<(ArcStr, Value)> = entries.into_iter().collect();
         // Stable: equal keys keep their order, so the last of each run is the latest.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut kept: Vec<(Arc<str>, Value)> = Vec::with_capacity(entries.len());
+        let mut kept: Vec<(ArcStr, Value)> = Vec::with_capacity(entries.len());
         for entry in entries {
             match kept.last_mut() {
                 Some(last) if last.0 == entry.0 => *last = entry,
@@ -248,7 +323,8 @@ impl fmt::Display for Value {
             Value::Str(s) => f.write_str(s),
             Value::Time(t) => f.write_str(&format_time(*t)),
             Value::Duration(d) => write!(f, "{}", format_duration(*d)),
-            Value::Ip(ip) => write!(f, "{ip}"),
+            Value::Ip4(ip) => write!(f, "{ip}"),
+            Value::Ip6(ip) => write!(f, "{ip}"),
             Value::Cidr(net) => write!(f, "{net}"),
             Value::Regex(r) => write!(f, "/{}/", r.as_str()),
             Value::List(items) => {
@@ -301,8 +377,8 @@ pub fn format_duration(micros: Micros) -> String {
 mod tests {
     use super::*;
 
-    fn entry(key: &str, value: i64) -> (Arc<str>, Value) {
-        (Arc::from(key), Value::Int(value))
+    fn entry(key: &str, value: i64) -> (ArcStr, Value) {
+        (ArcStr::from(key), Value::Int(value))
     }
 
     #[test]
@@ -340,6 +416,22 @@ mod tests {
         assert_eq!(format_duration(90 * 86_400 * MICROS_PER_SECOND), "90d");
         assert_eq!(format_duration(5_400 * MICROS_PER_SECOND), "1h30m");
         assert_eq!(format_duration(0), "0s");
+    }
+
+    #[test]
+    fn a_value_is_two_words() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+
+    #[test]
+    fn addresses_of_both_families_read_back() {
+        for text in ["10.1.2.3", "2001:db8::1"] {
+            let ip: IpAddr = text.parse().unwrap();
+            let value = Value::from_ip(ip);
+            assert_eq!(value.ip(), Some(ip));
+            assert_eq!(value.to_string(), text);
+        }
+        assert_eq!(Value::Int(1).ip(), None);
     }
 
     #[test]

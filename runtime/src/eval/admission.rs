@@ -20,8 +20,6 @@
 //! remembered: every event has its own.
 
 use std::collections::{BTreeSet, HashMap};
-use std::net::IpAddr;
-use std::sync::Arc;
 
 use smallvec::SmallVec;
 
@@ -199,13 +197,13 @@ fn key(fields: &Fields, event: &Record) -> Option<Key> {
             }
             Value::Str(s) => {
                 key.push(3);
-                key.extend_from_slice(&(Arc::as_ptr(s).cast::<u8>() as usize).to_le_bytes());
+                key.extend_from_slice(&(s.as_ptr() as usize).to_le_bytes());
             }
-            Value::Ip(IpAddr::V4(ip)) => {
+            Value::Ip4(ip) => {
                 key.push(4);
                 key.extend_from_slice(&ip.octets());
             }
-            Value::Ip(IpAddr::V6(ip)) => {
+            Value::Ip6(ip) => {
                 key.push(6);
                 key.extend_from_slice(&ip.octets());
             }

@@ -10,7 +10,6 @@
 //! stream evaluator (`stream`).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -23,7 +22,7 @@ use super::{CheckError, Engine, EvalError, Prepared, Verdict};
 use crate::plan::{self, Check};
 use crate::report::{Finding, FindingKind, Subject};
 use crate::snapshot::Seeded;
-use crate::value::{MICROS_PER_SECOND, Micros, Record, Value};
+use crate::value::{ArcStr, MICROS_PER_SECOND, Micros, Record, Value};
 
 /// How many triggering events a finding lists; the total is always given.
 pub(crate) const EVIDENCE_CAP: usize = 20;
@@ -65,8 +64,8 @@ impl Grouping {
 pub(crate) struct Hit {
     pub(super) event: Record,
     pub(super) time: Micros,
-    pub(super) key: Arc<str>,
-    pub(super) distinct: Option<Arc<str>>,
+    pub(super) key: ArcStr,
+    pub(super) distinct: Option<ArcStr>,
 }
 
 /// The grouping keys and distinct values of one part of a pass, each text kept once. A
@@ -74,7 +73,7 @@ pub(crate) struct Hit {
 /// of a hundred actions then share a hundred strings instead of holding a million.
 #[derive(Default)]
 pub(super) struct Texts {
-    known: HashSet<Arc<str>, Seeded>,
+    known: HashSet<ArcStr, Seeded>,
 }
 
 /// Texts kept per part of a pass; past it, new texts are used as they come.
@@ -82,12 +81,12 @@ const TEXTS_CAPACITY: usize = 1 << 16;
 
 impl Texts {
     /// `value` as text, sharing the storage of an equal text seen before.
-    fn text(&mut self, value: Value) -> Arc<str> {
+    fn text(&mut self, value: Value) -> ArcStr {
         let text = match value {
             // Already shared (a field of the event): kept as it is, without a lookup.
-            Value::Str(s) if Arc::strong_count(&s) > 1 => return s,
+            Value::Str(s) if ArcStr::strong_count(&s).is_some_and(|n| n > 1) => return s,
             Value::Str(s) => s,
-            other => Arc::from(other.to_string()),
+            other => ArcStr::from(other.to_string()),
         };
         if let Some(known) = self.known.get(&text) {
             return known.clone();
@@ -218,11 +217,11 @@ fn findings(
             .collect(),
         Some(grouping) => {
             // Each piece is freed once its hits have moved into their groups.
-            let mut groups: HashMap<Arc<str>, Vec<Hit>, Seeded> = HashMap::default();
+            let mut groups: HashMap<ArcStr, Vec<Hit>, Seeded> = HashMap::default();
             for h in pieces.into_iter().flatten() {
                 groups.entry(h.key.clone()).or_default().push(h);
             }
-            let mut groups: Vec<(Arc<str>, Vec<Hit>)> = groups.into_iter().collect();
+            let mut groups: Vec<(ArcStr, Vec<Hit>)> = groups.into_iter().collect();
             groups.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
             groups
                 .into_par_iter()
@@ -265,7 +264,7 @@ pub(super) fn judged_hit(
             let key = texts.text(env.eval(&g.key, frame)?);
             (key, g.distinct.as_ref().map(|d| env.eval(d, frame)).transpose()?.map(|d| texts.text(d)))
         }
-        None => (Arc::from(""), None),
+        None => (ArcStr::new(), None),
     };
     Ok(Ok(Hit { event: row.clone(), time, key, distinct }))
 }
@@ -351,10 +350,10 @@ mod tests {
         let mut texts = Texts::default();
         let first = texts.text(Value::str("cvm:DescribeInstances"));
         let again = texts.text(Value::str("cvm:DescribeInstances"));
-        assert!(Arc::ptr_eq(&first, &again), "the second, computed apart, is the first's storage");
+        assert!(ArcStr::ptr_eq(&first, &again), "the second, computed apart, is the first's storage");
         assert_eq!(&*texts.text(Value::Int(7)), "7", "other values as their text");
         let other = texts.text(Value::str("cos:GetObject"));
-        assert!(!Arc::ptr_eq(&first, &other));
+        assert!(!ArcStr::ptr_eq(&first, &other));
         assert_eq!(&*other, "cos:GetObject");
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::plan::{self, BinaryOp, Expr, Literal, UnaryOp};
-use crate::value::{Value, duration_from_seconds, parse_time};
+use crate::value::{ArcStr, Value, duration_from_seconds, parse_time};
 
 #[derive(Debug)]
 pub(crate) enum X {
@@ -14,7 +14,7 @@ pub(crate) enum X {
     Local(u32),
     Const(u32),
     List(Vec<X>),
-    Record(Vec<(Arc<str>, X)>),
+    Record(Vec<(ArcStr, X)>),
     Field {
         base: Box<X>,
         name: Arc<str>,
@@ -249,7 +249,7 @@ impl Preparer {
             Expr::Const(i) => X::Const(*i),
             Expr::List(items) => X::List(self.all(items)?),
             Expr::Record(entries) => X::Record(
-                entries.iter().map(|(k, v)| Ok((Arc::from(k.as_str()), self.expr(v)?))).collect::<Result<_, _>>()?,
+                entries.iter().map(|(k, v)| Ok((ArcStr::from(k.as_str()), self.expr(v)?))).collect::<Result<_, _>>()?,
             ),
             Expr::Field { base, name, index, optional: _ } => {
                 X::Field { base: Box::new(self.expr(base)?), name: Arc::from(name.as_str()), index: *index }
@@ -327,8 +327,8 @@ impl Preparer {
                 Value::Duration(duration_from_seconds(*secs).ok_or_else(|| bad("duration", &secs.to_string()))?)
             }
             Literal::Time(t) => Value::Time(parse_time(t).ok_or_else(|| bad("time", t))?),
-            Literal::Ip(t) => Value::Ip(t.parse().map_err(|_| bad("ip", t))?),
-            Literal::Cidr(t) => Value::Cidr(parse_cidr(t).ok_or_else(|| bad("cidr", t))?),
+            Literal::Ip(t) => Value::from_ip(t.parse().map_err(|_| bad("ip", t))?),
+            Literal::Cidr(t) => Value::from_cidr(parse_cidr(t).ok_or_else(|| bad("cidr", t))?),
             Literal::Regex { pattern, flags } => {
                 let key = (pattern.clone(), flags.clone());
                 if let Some(r) = self.regexes.get(&key) {

@@ -254,7 +254,7 @@ impl Tracer<'_, '_> {
 
     fn write_value(&self, value: &Value, out: &mut String) {
         match value {
-            Value::Str(s) => out.push_str(&serde_json::Value::from(s.as_ref()).to_string()),
+            Value::Str(s) => out.push_str(&serde_json::Value::from(s.as_str()).to_string()),
             Value::Record(record) => out.push_str(&self.record_name(record)),
             Value::List(items) => {
                 out.push('[');

@@ -123,7 +123,7 @@ impl Env<'_> {
                     }
                     (Value::Map(map), Value::Str(k)) => map.get(k).cloned().unwrap_or(Value::None),
                     (Value::Json(j), Value::Str(k)) => {
-                        j.get(k.as_ref()).map_or(Value::None, |v| Value::Json(Arc::new(v.clone())))
+                        j.get(k.as_str()).map_or(Value::None, |v| Value::Json(Arc::new(v.clone())))
                     }
                     (Value::Json(j), Value::Int(i)) => usize::try_from(*i)
                         .ok()
@@ -397,13 +397,10 @@ impl Env<'_> {
                 Value::Bool(items.iter().any(|i| equal(i, &needle)))
             }
             (Contains, Value::Str(s)) => match arg(self, frame)? {
-                Value::Str(n) => Value::Bool(s.contains(n.as_ref())),
+                Value::Str(n) => Value::Bool(s.contains(n.as_str())),
                 _ => Value::Bool(false),
             },
-            (Contains, Value::Cidr(net)) => match arg(self, frame)? {
-                Value::Ip(ip) => Value::Bool(net.contains(&ip)),
-                _ => Value::Bool(false),
-            },
+            (Contains, Value::Cidr(net)) => Value::Bool(arg(self, frame)?.ip().is_some_and(|ip| net.contains(&ip))),
             (First, Value::List(items)) => items.first().cloned().unwrap_or(Value::None),
             (Take, Value::List(items)) => match arg(self, frame)? {
                 Value::Int(n) if n >= 0 && (n as u64) < items.len() as u64 => {
@@ -448,8 +445,8 @@ impl Env<'_> {
             (Upper, Value::Str(s)) => Value::str(&s.to_uppercase()),
             (Trim, Value::Str(s)) => Value::str(s.trim()),
             (StartsWith | EndsWith, Value::Str(s)) => match arg(self, frame)? {
-                Value::Str(p) if method == StartsWith => Value::Bool(s.starts_with(p.as_ref())),
-                Value::Str(p) => Value::Bool(s.ends_with(p.as_ref())),
+                Value::Str(p) if method == StartsWith => Value::Bool(s.starts_with(p.as_str())),
+                Value::Str(p) => Value::Bool(s.ends_with(p.as_str())),
                 _ => Value::Bool(false),
             },
             (Split, Value::Str(s)) => match arg(self, frame)? {
@@ -457,17 +454,18 @@ impl Env<'_> {
                     // At most one piece per byte, and one more: count them only when that
                     // bound is over the budget.
                     if !budget::fits(budget::list_bytes(s.len() + 1)) {
-                        let pieces = s.split(sep.as_ref()).count();
+                        let pieces = s.split(sep.as_str()).count();
                         budget::check_size(budget::list_bytes(pieces), || format!("list of {pieces} items"))?;
                     }
                     self.spend(s.len() as u64 / 64)?;
-                    Value::list(s.split(sep.as_ref()).map(Value::str).collect())
+                    Value::list(s.split(sep.as_str()).map(Value::str).collect())
                 }
                 _ => Value::None,
             },
             (PrefixLen, Value::Cidr(net)) => Value::Int(i64::from(net.prefix_len())),
-            (IsIpv4, Value::Cidr(net)) => Value::Bool(matches!(net, ipnet::IpNet::V4(_))),
-            (IsIpv4, Value::Ip(ip)) => Value::Bool(ip.is_ipv4()),
+            (IsIpv4, Value::Cidr(net)) => Value::Bool(matches!(**net, ipnet::IpNet::V4(_))),
+            (IsIpv4, Value::Ip4(_)) => Value::Bool(true),
+            (IsIpv4, Value::Ip6(_)) => Value::Bool(false),
             (Days, Value::Duration(d)) => Value::Int(d / (86_400 * MICROS_PER_SECOND)),
             (Hours, Value::Duration(d)) => Value::Int(d / (3_600 * MICROS_PER_SECOND)),
             (Minutes, Value::Duration(d)) => Value::Int(d / (60 * MICROS_PER_SECOND)),
@@ -491,7 +489,8 @@ pub(crate) fn equal(a: &Value, b: &Value) -> bool {
         (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Time(x), Value::Time(y)) | (Value::Duration(x), Value::Duration(y)) => x == y,
-        (Value::Ip(x), Value::Ip(y)) => x == y,
+        (Value::Ip4(x), Value::Ip4(y)) => x == y,
+        (Value::Ip6(x), Value::Ip6(y)) => x == y,
         (Value::Cidr(x), Value::Cidr(y)) => x == y,
         (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| equal(a, b)),
         (Value::Map(x), Value::Map(y)) => {
@@ -519,7 +518,7 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
         (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
         (Value::Time(x), Value::Time(y)) | (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
-        (Value::Ip(x), Value::Ip(y)) => Some(x.cmp(y)),
+        (Value::Ip4(_) | Value::Ip6(_), Value::Ip4(_) | Value::Ip6(_)) => Some(a.ip().cmp(&b.ip())),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         _ => None,
     }
@@ -528,9 +527,9 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 /// `item in container`: list membership, map keys, CIDR containment.
 fn contains(container: &Value, item: &Value) -> bool {
     match (container, item) {
-        (Value::Cidr(net), Value::Ip(ip)) => net.contains(ip),
-        (Value::List(items), Value::Ip(ip)) if items.iter().any(|i| matches!(i, Value::Cidr(_))) => {
-            items.iter().any(|i| matches!(i, Value::Cidr(net) if net.contains(ip)))
+        (Value::Cidr(net), Value::Ip4(_) | Value::Ip6(_)) => item.ip().is_some_and(|ip| net.contains(&ip)),
+        (Value::List(items), Value::Ip4(_) | Value::Ip6(_)) if items.iter().any(|i| matches!(i, Value::Cidr(_))) => {
+            item.ip().is_some_and(|ip| items.iter().any(|i| matches!(i, Value::Cidr(net) if net.contains(&ip))))
         }
         (Value::List(items), _) => items.iter().any(|i| equal(i, item)),
         (Value::Map(map), Value::Str(k)) => map.contains_key(k),
@@ -639,9 +638,9 @@ mod tests {
     #[test]
     fn membership_and_containment() {
         let net: ipnet::IpNet = "10.0.0.0/8".parse().unwrap();
-        let ip = Value::Ip("10.1.2.3".parse().unwrap());
-        assert!(contains(&Value::Cidr(net), &ip));
-        assert!(contains(&Value::list(vec![Value::Cidr(net)]), &ip));
+        let ip = Value::from_ip("10.1.2.3".parse().unwrap());
+        assert!(contains(&Value::from_cidr(net), &ip));
+        assert!(contains(&Value::list(vec![Value::from_cidr(net)]), &ip));
         assert!(contains(&Value::list(vec![Value::Int(22), Value::Int(3389)]), &Value::Float(22.0)));
         assert!(!contains(&Value::list(vec![Value::str("a")]), &Value::str("b")));
     }

@@ -7,12 +7,12 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use crate::builtins::addresses::AddressBook;
 use crate::plan::{Plan, TypeIdx};
 use crate::snapshot::{Seeded, Store};
-use crate::value::{Micros, Record, Value};
+use crate::value::{ArcStr, Micros, Record, Value};
 
 /// The earliest time per attribute (an address, a country) among one key's events, sorted by
 /// attribute. A sorted slice rather than a hash table: a key's table is built once and only
@@ -34,7 +34,7 @@ impl<A: Ord> FirstTimes<A> {
 /// cost is the events of the keys asked about, no thread waits while another indexes every
 /// event, and asking again takes no lock.
 struct PerKey<T> {
-    cells: OnceLock<HashMap<Arc<str>, OnceLock<T>, Seeded>>,
+    cells: OnceLock<HashMap<ArcStr, OnceLock<T>, Seeded>>,
 }
 
 impl<T> PerKey<T> {
@@ -43,7 +43,7 @@ impl<T> PerKey<T> {
     }
 
     /// The key's table, built by `build` on first use; `None` for a key `groups` lacks.
-    fn get(&self, groups: &HashMap<Arc<str>, Value, Seeded>, key: &str, build: impl FnOnce(&Value) -> T) -> Option<&T> {
+    fn get(&self, groups: &HashMap<ArcStr, Value, Seeded>, key: &str, build: impl FnOnce(&Value) -> T) -> Option<&T> {
         let cells = self.cells.get_or_init(|| groups.keys().map(|key| (key.clone(), OnceLock::new())).collect());
         let rows = groups.get(key)?;
         Some(cells.get(key)?.get_or_init(|| build(rows)))
@@ -68,23 +68,23 @@ pub(crate) struct Lookups<'a> {
     network: Option<TypeIdx>,
     instance_ips: [Option<usize>; 2],
     network_cidrs: Option<usize>,
-    calls_by_key: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
+    calls_by_key: OnceLock<HashMap<ArcStr, Value, Seeded>>,
     /// `ApiCall.source_ip` and `ApiCall.time`, for [`Lookups::first_seen_from`].
     call_address: Option<usize>,
     call_time: Option<usize>,
     /// Per key with calls, its first call time per address.
     first_by_key_address: PerKey<FirstTimes<IpAddr>>,
     console_login: Table,
-    logins_by_user: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
+    logins_by_user: OnceLock<HashMap<ArcStr, Value, Seeded>>,
     /// `ConsoleLogin.country`, `.success` and `.time`, for [`Lookups::first_login_from`].
     login_country: Option<usize>,
     login_success: Option<usize>,
     login_time: Option<usize>,
     /// Per identity with logins, its first successful login time per country.
-    first_by_user_country: PerKey<FirstTimes<Arc<str>>>,
-    leaks_by_key: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
-    keys_by_owner: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
-    trails_by_account: OnceLock<HashMap<Arc<str>, Value, Seeded>>,
+    first_by_user_country: PerKey<FirstTimes<ArcStr>>,
+    leaks_by_key: OnceLock<HashMap<ArcStr, Value, Seeded>>,
+    keys_by_owner: OnceLock<HashMap<ArcStr, Value, Seeded>>,
+    trails_by_account: OnceLock<HashMap<ArcStr, Value, Seeded>>,
     /// Instance addresses tag `(instance type, row)`, network ranges `(network type, row)`.
     addresses: OnceLock<AddressBook<(TypeIdx, u32)>>,
 }
@@ -137,10 +137,7 @@ impl<'a> Lookups<'a> {
         let calls = self.calls_by_key.get_or_init(|| self.group_by(self.api_call));
         // A key without calls was never used from anywhere.
         let firsts = self.first_by_key_address.get(calls, key_id, |calls| {
-            first_times(calls, self.call_time, |call| match call.fields().get(self.call_address?) {
-                Some(Value::Ip(address)) => Some(*address),
-                _ => None,
-            })
+            first_times(calls, self.call_time, |call| call.fields().get(self.call_address?)?.ip())
         })?;
         firsts.get(&address)
     }
@@ -207,8 +204,8 @@ impl<'a> Lookups<'a> {
             if let Some(ty) = self.instance {
                 for (row, record) in self.store.rows(ty).iter().enumerate() {
                     for ip in self.instance_ips.iter().flat_map(|at| list_at(record, *at)) {
-                        if let Value::Ip(ip) = ip {
-                            book.add_host(*ip, (ty, row as u32));
+                        if let Some(ip) = ip.ip() {
+                            book.add_host(ip, (ty, row as u32));
                         }
                     }
                 }
@@ -216,8 +213,8 @@ impl<'a> Lookups<'a> {
             if let Some(ty) = self.network {
                 for (row, record) in self.store.rows(ty).iter().enumerate() {
                     for cidr in list_at(record, self.network_cidrs) {
-                        if let Value::Cidr(net) = cidr {
-                            book.add_range(*net, (ty, row as u32));
+                        if let Some(net) = cidr.cidr() {
+                            book.add_range(net, (ty, row as u32));
                         }
                     }
                 }
@@ -237,9 +234,9 @@ impl<'a> Lookups<'a> {
 
     /// The rows of `table` grouped by their key field, each group in row order (time order
     /// for events).
-    fn group_by(&self, table: Table) -> HashMap<Arc<str>, Value, Seeded> {
+    fn group_by(&self, table: Table) -> HashMap<ArcStr, Value, Seeded> {
         let (Some(ty), Some(at)) = (table.ty, table.key) else { return HashMap::default() };
-        let mut groups: HashMap<Arc<str>, Vec<Value>, Seeded> = HashMap::default();
+        let mut groups: HashMap<ArcStr, Vec<Value>, Seeded> = HashMap::default();
         for record in self.store.rows(ty) {
             if let Some(Value::Str(key)) = record.fields().get(at) {
                 groups.entry(key.clone()).or_default().push(Value::Record(record.clone()));
@@ -269,7 +266,7 @@ fn first_times<A: Ord>(rows: &Value, time: Option<usize>, attribute: impl Fn(&Re
     FirstTimes(seen.into_boxed_slice())
 }
 
-fn lookup(index: &HashMap<Arc<str>, Value, Seeded>, key: &str) -> Value {
+fn lookup(index: &HashMap<ArcStr, Value, Seeded>, key: &str) -> Value {
     index.get(key).cloned().unwrap_or_else(|| Value::list(Vec::new()))
 }
 

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use smallvec::SmallVec;
 
@@ -28,7 +28,7 @@ use super::exec::{X, visit};
 use super::interp::{Eval, Function};
 use crate::plan::{Plan, TypeKind};
 use crate::snapshot::Seeded;
-use crate::value::{Record, Value};
+use crate::value::{ArcStr, Record, Value};
 
 /// Independent locks, so that threads remembering different calls seldom wait on each other.
 const SHARDS: usize = 32;
@@ -94,7 +94,7 @@ pub(crate) struct Key {
 enum Part {
     /// By identity: the store holds one record per asset, and the key keeps it alive.
     Asset(Record),
-    Str(Arc<str>),
+    Str(ArcStr),
     Int(i64),
     Bool(bool),
     None,

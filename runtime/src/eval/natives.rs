@@ -164,19 +164,14 @@ impl<'a> Natives<'a> {
     pub(crate) fn call(&self, native: Native, args: &[Value]) -> Eval {
         let arg = |i: usize| args.get(i).unwrap_or(&Value::None);
         match native {
-            Native::IsPrivate => match arg(0) {
-                Value::Ip(ip) => Ok(Value::Bool(net::is_private(*ip))),
-                _ => Ok(Value::None),
-            },
+            Native::IsPrivate => Ok(arg(0).ip().map_or(Value::None, |ip| Value::Bool(net::is_private(ip)))),
             Native::SgAllows => {
                 let Value::Record(sg) = arg(0) else { return Ok(Value::None) };
                 let direction = arg(1).as_str().unwrap_or("ingress");
                 let rules = self.sg_rules(sg, if direction == "egress" { "egress" } else { "ingress" })?;
                 let sources: Vec<ipnet::IpNet> = match arg(2) {
-                    Value::List(items) => {
-                        items.iter().filter_map(|v| if let Value::Cidr(n) = v { Some(*n) } else { None }).collect()
-                    }
-                    Value::Cidr(n) => vec![*n],
+                    Value::List(items) => items.iter().filter_map(Value::cidr).collect(),
+                    Value::Cidr(n) => vec![**n],
                     _ => Vec::new(),
                 };
                 let protocol = protocol(arg(3).as_str().unwrap_or(""))?;
@@ -202,10 +197,8 @@ impl<'a> Natives<'a> {
             }
             Native::ReachableFromInternet => {
                 let Value::Record(instance) = arg(0) else { return Ok(Value::None) };
-                let public_ips: Vec<IpAddr> = list(&self.get(instance, "public_ips"))
-                    .iter()
-                    .filter_map(|v| if let Value::Ip(ip) = v { Some(*ip) } else { None })
-                    .collect();
+                let public_ips: Vec<IpAddr> =
+                    list(&self.get(instance, "public_ips")).iter().filter_map(Value::ip).collect();
                 let sg_type = self.schema.security_group.ok_or_else(|| missing("SecurityGroup"))?;
                 let mut groups = Vec::new();
                 for id in list(&self.get(instance, "security_group_ids")) {
@@ -265,18 +258,15 @@ impl<'a> Natives<'a> {
                 let used_refs: Vec<&str> = used.iter().map(String::as_str).collect();
                 Ok(Value::list(iam::unused_actions(&granted, &used_refs).iter().map(|s| Value::str(s)).collect()))
             }
-            Native::IsInternal => match arg(0) {
-                Value::Ip(ip) => Ok(Value::Bool(net::is_private(*ip) || self.lookups.is_known_address(*ip))),
-                _ => Ok(Value::None),
-            },
-            Native::InstancesWithIp => match arg(0) {
-                Value::Ip(ip) => Ok(self.lookups.instances_with_ip(*ip)),
-                _ => Ok(Value::list(Vec::new())),
-            },
-            Native::NetworksContaining => match arg(0) {
-                Value::Ip(ip) => Ok(self.lookups.networks_containing(*ip)),
-                _ => Ok(Value::list(Vec::new())),
-            },
+            Native::IsInternal => Ok(arg(0)
+                .ip()
+                .map_or(Value::None, |ip| Value::Bool(net::is_private(ip) || self.lookups.is_known_address(ip)))),
+            Native::InstancesWithIp => {
+                Ok(arg(0).ip().map_or_else(|| Value::list(Vec::new()), |ip| self.lookups.instances_with_ip(ip)))
+            }
+            Native::NetworksContaining => {
+                Ok(arg(0).ip().map_or_else(|| Value::list(Vec::new()), |ip| self.lookups.networks_containing(ip)))
+            }
             Native::CallsOf => {
                 Ok(arg(0).as_str().map_or_else(|| Value::list(Vec::new()), |k| self.lookups.calls_of(k)))
             }
@@ -289,9 +279,9 @@ impl<'a> Natives<'a> {
                 };
                 Ok(Value::Bool(apis.iter().any(|api| api.as_str().is_some_and(|api| is_api(api, service, action)))))
             }
-            Native::FirstSeenFrom => match (arg(0).as_str(), arg(1)) {
-                (Some(key_id), Value::Ip(address)) => {
-                    Ok(self.lookups.first_seen_from(key_id, *address).map_or(Value::None, Value::Time))
+            Native::FirstSeenFrom => match (arg(0).as_str(), arg(1).ip()) {
+                (Some(key_id), Some(address)) => {
+                    Ok(self.lookups.first_seen_from(key_id, address).map_or(Value::None, Value::Time))
                 }
                 _ => Ok(Value::None),
             },
@@ -503,10 +493,7 @@ impl<'a> Natives<'a> {
             protocol: protocol(field(f.protocol).as_str().unwrap_or(""))?,
             port_from: int(f.port_from),
             port_to: int(f.port_to),
-            cidr: match field(f.cidr) {
-                Value::Cidr(net) => Some(*net),
-                _ => None,
-            },
+            cidr: field(f.cidr).cidr(),
             source_group_id: field(f.source_group_id).as_str().map(str::to_owned),
             action: if field(f.action).as_str() == Some("accept") {
                 net::SgAction::Accept

@@ -25,7 +25,7 @@ use super::interp::{Env, EvalError};
 use crate::graph::{EdgeSet, Hops, Node, ResourceGraph, Search};
 use crate::plan::{BinaryOp, Plan, TypeIdx};
 use crate::snapshot::Store;
-use crate::value::Value;
+use crate::value::{ArcStr, Value};
 
 /// An `edge` item, prepared.
 #[derive(Debug)]
@@ -355,7 +355,7 @@ impl PreparedEdge {
         key_on_rhs: bool,
         slot: u32,
         end: Value,
-    ) -> Result<Vec<Arc<str>>, EvalError> {
+    ) -> Result<Vec<ArcStr>, EvalError> {
         let Some(X::Binary { lhs, rhs, .. }) = self.parts.get(conjunct) else {
             return Ok(Vec::new());
         };
@@ -375,7 +375,7 @@ impl PreparedEdge {
 /// Targets grouped by the string key of an edge's hashed equality.
 #[derive(Default)]
 struct TargetGroups {
-    by_key: HashMap<Arc<str>, Vec<usize>>,
+    by_key: HashMap<ArcStr, Vec<usize>>,
     /// Targets whose key is not a string (none, or JSON text that compares equal to strings).
     other: Vec<usize>,
 }

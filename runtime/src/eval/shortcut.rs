@@ -25,9 +25,9 @@ pub(super) fn any(env: &Env<'_>, slot: u32, body: &X, items: &[Value], frame: &m
                     env.spend(items.len() as u64)?;
                     Ok(Value::Bool(items.iter().any(|item| match item {
                         Value::Str(part) => match method {
-                            Method::Contains => text.contains(part.as_ref()),
-                            Method::StartsWith => text.starts_with(part.as_ref()),
-                            _ => text.ends_with(part.as_ref()),
+                            Method::Contains => text.contains(part.as_str()),
+                            Method::StartsWith => text.starts_with(part.as_str()),
+                            _ => text.ends_with(part.as_str()),
                         },
                         _ => false,
                     })))
@@ -109,7 +109,7 @@ mod tests {
                 Value::str("Mozilla/5.0 sqlmap/1.7"),
                 Value::str(""),
                 Value::list(vec![Value::str("sqlmap"), Value::Int(3)]),
-                Value::Cidr(net),
+                Value::from_cidr(net),
                 Value::None,
                 Value::Int(3),
             ];
@@ -118,7 +118,7 @@ mod tests {
                 vec![Value::str("sqlmap")],
                 vec![Value::str("curl"), Value::str("Mozilla"), Value::str("1.7")],
                 vec![Value::Int(3), Value::Float(3.0), Value::None, Value::str("")],
-                vec![Value::Ip("10.1.2.3".parse().expect("ip")), Value::str("x")],
+                vec![Value::from_ip("10.1.2.3".parse().expect("ip")), Value::str("x")],
             ];
             const SLOT: u32 = 1;
             let item = || Box::new(X::Local(SLOT));

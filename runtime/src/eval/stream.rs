@@ -17,7 +17,6 @@
 //! whose window ends first is evicted (its open burst reported if it grew) and counted.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -28,7 +27,7 @@ use super::window::{Burst, Window};
 use super::{CheckError, Engine};
 use crate::plan::{Check, CheckKind, Plan};
 use crate::report::Finding;
-use crate::value::{Micros, Record, Value};
+use crate::value::{ArcStr, Micros, Record, Value};
 
 /// How far out of order events may arrive, and how many groups may be held.
 #[derive(Clone, Copy, Debug)]
@@ -83,7 +82,7 @@ struct Group {
     deadline: Option<Micros>,
 }
 
-type GroupKey = (usize, Arc<str>);
+type GroupKey = (usize, ArcStr);
 
 /// The incremental evaluator. It holds no engine: each call is given the engine of the
 /// current context snapshot, which may be replaced between calls (same plan).
@@ -101,7 +100,7 @@ pub struct AlarmStream {
     watermark: Micros,
     groups: HashMap<GroupKey, Group>,
     /// Groups by deadline: what to expire as the watermark moves, and whom to evict first.
-    deadlines: BTreeSet<(Micros, usize, Arc<str>)>,
+    deadlines: BTreeSet<(Micros, usize, ArcStr)>,
     stats: StreamStats,
 }
 

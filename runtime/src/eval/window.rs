@@ -10,10 +10,9 @@
 //! group has at most one burst.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
 
 use super::alarm::{EVIDENCE_CAP, Grouping, Hit};
-use crate::value::Micros;
+use crate::value::{ArcStr, Micros};
 
 /// A burst: its first hits (as many as a finding lists), how many it has, and its last time.
 /// Later hits are counted, not kept, so an open burst holds bounded memory.
@@ -61,7 +60,7 @@ impl Burst {
 #[derive(Debug, Default)]
 pub(crate) struct Window {
     pending: VecDeque<Hit>,
-    distinct: HashMap<Arc<str>, usize>,
+    distinct: HashMap<ArcStr, usize>,
     open: Option<Burst>,
 }
 

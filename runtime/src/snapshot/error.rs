@@ -3,9 +3,9 @@
 //! Paths are kept while loading as a cheap stack of [`Seg`]ments and formatted only when an
 //! error or a warning is reported, so a valid snapshot never pays for them.
 
+use crate::value::ArcStr;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// How many errors a failed load lists; the rest are only counted.
 pub const MAX_ERRORS: usize = 50;
@@ -116,7 +116,7 @@ pub(crate) enum Seg<'s> {
     /// A schema field or a fixed key (`assets`), borrowed from the plan.
     Field(&'s str),
     /// A map key from the data.
-    Key(Arc<str>),
+    Key(ArcStr),
     Index(u32),
 }
 
@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(format_location(Base::Document, &path), "$.assets[3].ingress[0].cidr");
         assert_eq!(format_location(Base::Line(12), &[]), "line 12");
         assert_eq!(format_location(Base::Line(12), &[Seg::Field("source_ip")]), "line 12: $.source_ip");
-        let odd = [Seg::Field("tags"), Seg::Key(Arc::from("team name"))];
+        let odd = [Seg::Field("tags"), Seg::Key(ArcStr::from("team name"))];
         assert_eq!(format_location(Base::Document, &odd), r#"$.tags["team name"]"#);
     }
 

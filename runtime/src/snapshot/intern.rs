@@ -1,10 +1,12 @@
-//! String interning: one `Arc<str>` per distinct string of a load.
+//! String interning: one `ArcStr` per distinct string of a load.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-/// Shares one `Arc<str>` between equal strings of a load (user agents, actions, key ids,
+use arcstr::ArcStr;
+
+/// Shares one `ArcStr` between equal strings of a load (user agents, actions, key ids,
 /// enum values, ...).
 ///
 /// Each schema field has its own table, so a lookup touches a small, hot table (a few
@@ -15,14 +17,14 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 #[derive(Default)]
 pub(crate) struct Interner {
     /// Strings outside fields (type names, enum values, map keys).
-    common: HashSet<Arc<str>, Seeded>,
+    common: HashSet<ArcStr, Seeded>,
     /// Per global field number.
     fields: Vec<FieldTable>,
 }
 
 #[derive(Default)]
 struct FieldTable {
-    set: HashSet<Arc<str>, Seeded>,
+    set: HashSet<ArcStr, Seeded>,
     tries: u32,
     hits: u32,
     /// The field's strings proved mostly unique.
@@ -43,13 +45,13 @@ const RARE: u32 = 32;
 pub(crate) const ALWAYS: u32 = u32::MAX;
 
 impl Interner {
-    pub(crate) fn intern(&mut self, text: &str) -> Arc<str> {
+    pub(crate) fn intern(&mut self, text: &str) -> ArcStr {
         lookup(&mut self.common, text).0
     }
 
     /// Interns a string of field `field` (a global field number), unless that field's
     /// strings have proved mostly unique.
-    pub(crate) fn intern_field(&mut self, field: u32, text: &str) -> Arc<str> {
+    pub(crate) fn intern_field(&mut self, field: u32, text: &str) -> ArcStr {
         if field == ALWAYS {
             return self.intern(text);
         }
@@ -59,7 +61,7 @@ impl Interner {
         }
         let table = &mut self.fields[i];
         if table.off {
-            return Arc::from(text);
+            return ArcStr::from(text);
         }
         let (shared, found) = lookup(&mut table.set, text);
         table.tries += 1;
@@ -72,14 +74,14 @@ impl Interner {
     }
 }
 
-fn lookup(set: &mut HashSet<Arc<str>, Seeded>, text: &str) -> (Arc<str>, bool) {
+fn lookup(set: &mut HashSet<ArcStr, Seeded>, text: &str) -> (ArcStr, bool) {
     if let Some(shared) = set.get(text) {
         return (shared.clone(), true);
     }
     if set.len() >= TABLE_LIMIT {
         set.clear();
     }
-    let shared: Arc<str> = Arc::from(text);
+    let shared = ArcStr::from(text);
     set.insert(shared.clone());
     (shared, false)
 }
@@ -167,8 +169,8 @@ mod tests {
         let mut interner = Interner::default();
         let a = interner.intern("DescribeInstances");
         let b = interner.intern(&String::from("DescribeInstances"));
-        assert!(Arc::ptr_eq(&a, &b));
-        assert!(!Arc::ptr_eq(&a, &interner.intern("DescribeInstance")));
+        assert!(ArcStr::ptr_eq(&a, &b));
+        assert!(!ArcStr::ptr_eq(&a, &interner.intern("DescribeInstance")));
     }
 
     #[test]
@@ -179,9 +181,9 @@ mod tests {
             interner.intern_field(1, if i % 2 == 0 { "a" } else { "b" });
         }
         let (x, y) = (interner.intern_field(0, "id-1"), interner.intern_field(0, "id-1"));
-        assert!(!Arc::ptr_eq(&x, &y), "field 0 is no longer interned");
+        assert!(!ArcStr::ptr_eq(&x, &y), "field 0 is no longer interned");
         let (x, y) = (interner.intern_field(1, "a"), interner.intern_field(1, "a"));
-        assert!(Arc::ptr_eq(&x, &y), "field 1 still is");
+        assert!(ArcStr::ptr_eq(&x, &y), "field 1 still is");
     }
 
     #[test]

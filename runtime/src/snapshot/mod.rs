@@ -51,7 +51,7 @@
 //! case-insensitive in data), stored in the schema's spelling; strings, enum values, refs and
 //! map keys are interned, per schema field, while a field's values repeat (a field whose
 //! strings prove mostly unique, like ids, is left alone after a sample); interners are
-//! handed between a file's parallel parts, so a repeated value has one `Arc<str>` per part
+//! handed between a file's parallel parts, so a repeated value has one `ArcStr` per part
 //! running at once;
 //! `any` is kept as JSON; a union takes its first member the value fits; `T?` absent or null
 //! is `none`, and so is an absent `any` (the compiler folds `any?` into `any`). A map field

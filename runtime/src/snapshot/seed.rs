@@ -16,7 +16,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use crate::coverage::CoverageEntry;
 use crate::plan::{Type, TypeIdx, TypeKind};
-use crate::value::{Map, Micros, Record, Value, duration_from_seconds, parse_time};
+use crate::value::{ArcStr, Map, Micros, Record, Value, duration_from_seconds, parse_time};
 
 use super::error::{Base, LoadError, LoadWarning, MAX_ERRORS, Seg, format_location, quote};
 use super::intern::{ALWAYS, Interner};
@@ -160,7 +160,7 @@ impl<'s> Ctx<'s> {
             field: ALWAYS,
             follow: vec![Vec::new(); schema.type_count()],
             out: Output::new(schema.type_count()),
-            empty_list: Value::List(Arc::from(Vec::new())),
+            empty_list: Value::list(Vec::new()),
             empty_map: Value::Map(Arc::new(Map::default())),
             misspelt: std::collections::HashSet::new(),
         }
@@ -276,8 +276,8 @@ impl<'s> Ctx<'s> {
                 Value::Str(self.interner.intern(canonical))
             }
             (Type::Time, Scalar::Str(text)) => Value::Time(parse_time(text)?),
-            (Type::Ip, Scalar::Str(text)) => Value::Ip(text.parse().ok()?),
-            (Type::Cidr, Scalar::Str(text)) => Value::Cidr(parse_cidr(text)?),
+            (Type::Ip, Scalar::Str(text)) => Value::from_ip(text.parse().ok()?),
+            (Type::Cidr, Scalar::Str(text)) => Value::from_cidr(parse_cidr(text)?),
             (Type::Regex, Scalar::Str(text)) => Value::Regex(Arc::new(regex::Regex::new(text).ok()?)),
             (Type::Union(members), s) => return members.iter().find_map(|m| self.convert(m, s)),
             _ => return None,
@@ -305,7 +305,7 @@ impl<'s> Ctx<'s> {
                 None => break,
             }
         }
-        Ok(if items.is_empty() { self.empty_list.clone() } else { Value::List(Arc::from(items)) })
+        Ok(if items.is_empty() { self.empty_list.clone() } else { Value::list(items) })
     }
 
     fn read_map<'de, A: MapAccess<'de>>(&mut self, inner: &'s Type, mut map: A) -> Result<Value, A::Error> {
@@ -1095,33 +1095,33 @@ struct MapKeySeed<'c> {
 }
 
 impl<'de> DeserializeSeed<'de> for MapKeySeed<'_> {
-    type Value = Arc<str>;
+    type Value = ArcStr;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Arc<str>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ArcStr, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for MapKeySeed<'_> {
-    type Value = Arc<str>;
+    type Value = ArcStr;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string key")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Arc<str>, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ArcStr, E> {
         Ok(self.interner.intern(v))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Arc<str>, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<ArcStr, E> {
         Ok(self.interner.intern(&v.to_string()))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Arc<str>, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<ArcStr, E> {
         Ok(self.interner.intern(&v.to_string()))
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Arc<str>, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<ArcStr, E> {
         Ok(self.interner.intern(if v { "true" } else { "false" }))
     }
 }
@@ -1498,8 +1498,8 @@ mod tests {
         assert_eq!(ok(Type::Ref(vec![0]), r#""sg-1""#).as_str(), Some("sg-1"));
         let t = ok(Type::Time, r#""2026-11-20T08:00:00Z""#);
         assert!(matches!(t, Value::Time(n) if Some(n) == parse_time("2026-11-20T08:00:00Z")));
-        assert!(matches!(ok(Type::Ip, r#""10.0.0.1""#), Value::Ip(ip) if ip.is_ipv4()));
-        assert!(matches!(ok(Type::Ip, r#""::1""#), Value::Ip(ip) if ip.is_ipv6()));
+        assert!(matches!(ok(Type::Ip, r#""10.0.0.1""#), Value::Ip4(_)));
+        assert!(matches!(ok(Type::Ip, r#""::1""#), Value::Ip6(_)));
         assert!(matches!(ok(Type::Regex, r#""^a+$""#), Value::Regex(r) if r.is_match("aa")));
         assert!(matches!(ok(Type::Any, r#"{"a": [1]}"#), Value::Json(j) if j["a"][0] == 1));
     }
@@ -1569,7 +1569,7 @@ mod tests {
         assert!(matches!(ok(action(), r#"["a", "b"]"#), Value::List(l) if l.len() == 2));
         assert_eq!(err(action(), "3"), "$.f: string | [string] / 3");
         let ip_or_string = Type::Union(vec![Type::Ip, Type::String]);
-        assert!(matches!(ok(ip_or_string.clone(), r#""1.2.3.4""#), Value::Ip(_)));
+        assert!(matches!(ok(ip_or_string.clone(), r#""1.2.3.4""#), Value::Ip4(_)));
         assert!(matches!(ok(ip_or_string, r#""host""#), Value::Str(_)));
     }
 
@@ -1578,7 +1578,7 @@ mod tests {
         let (v, _) = convert(Type::List(Box::new(Type::String)), r#"["same", "same"]"#);
         let Value::List(items) = v else { panic!("not a list") };
         let (Value::Str(a), Value::Str(b)) = (&items[0], &items[1]) else { panic!("not strings") };
-        assert!(Arc::ptr_eq(a, b));
+        assert!(ArcStr::ptr_eq(a, b));
     }
 
     #[test]

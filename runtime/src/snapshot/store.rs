@@ -2,11 +2,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::coverage::CoverageEntry;
 use crate::plan::{Type, TypeIdx, TypeKind};
-use crate::value::{Micros, Record, Value, format_time};
+use crate::value::{ArcStr, Micros, Record, Value, format_time};
 
 use super::error::{Base, LoadError, LoadErrors, LoadWarning, MAX_DANGLING_WARNINGS, Seg, format_location, quote};
 use super::intern::Seeded;
@@ -64,7 +63,7 @@ struct Rows {
     rows: Vec<Record>,
     origins: Vec<Origin>,
     /// Asset types: id to row.
-    ids: HashMap<Arc<str>, u32, Seeded>,
+    ids: HashMap<ArcStr, u32, Seeded>,
 }
 
 /// Every asset and event of a snapshot, typed and indexed.

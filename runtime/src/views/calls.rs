@@ -3,13 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use super::fields::{Fields, rows};
 use super::{KeyMask, Window};
 use crate::plan::Plan;
 use crate::snapshot::Store;
-use crate::value::{Micros, Value, format_time};
+use crate::value::{ArcStr, Micros, Value, format_time};
 
 const KEY: usize = 0;
 const IP: usize = 1;
@@ -23,7 +22,7 @@ const TIME: usize = 5;
 pub(super) struct KeyCalls {
     pub calls: usize,
     pub failed: usize,
-    pub apis: HashMap<(Arc<str>, Arc<str>), usize>,
+    pub apis: HashMap<(ArcStr, ArcStr), usize>,
     /// Calls per source address; empty for a key whose addresses are hidden.
     pub ips: BTreeMap<IpAddr, usize>,
     /// Calls whose address is hidden.
@@ -35,13 +34,13 @@ pub(super) struct KeyCalls {
 pub(super) struct SourceCalls {
     pub calls: usize,
     pub failed: usize,
-    pub keys: BTreeSet<Arc<str>>,
+    pub keys: BTreeSet<ArcStr>,
     pub first: Option<Micros>,
     pub last: Option<Micros>,
 }
 
 pub(super) struct CallStats {
-    pub by_key: HashMap<Arc<str>, KeyCalls>,
+    pub by_key: HashMap<ArcStr, KeyCalls>,
     /// By source address; `None` collects the calls of keys whose addresses are hidden, so
     /// no row shows where they came from.
     pub by_source: BTreeMap<Option<IpAddr>, SourceCalls>,

@@ -47,10 +47,7 @@ impl<const N: usize> Fields<N> {
     }
 
     pub(super) fn ip(&self, record: &Record, i: usize) -> Option<IpAddr> {
-        match self.get(record, i) {
-            Value::Ip(ip) => Some(*ip),
-            _ => None,
-        }
+        self.get(record, i).ip()
     }
 }
 

@@ -1,7 +1,6 @@
 //! The access-key view: per key, what it is, how it is used, and what the findings say.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -12,7 +11,7 @@ use crate::eval::{Engine, EvalError};
 use crate::plan::{Plan, Severity};
 use crate::report::{Finding, FindingKind};
 use crate::snapshot::Store;
-use crate::value::{MICROS_PER_SECOND, Value, format_time};
+use crate::value::{ArcStr, MICROS_PER_SECOND, Value, format_time};
 
 /// How many APIs and addresses a row lists (the counts cover all of them).
 const TOP: usize = 5;
@@ -175,7 +174,7 @@ pub(super) fn view(
         row.expires_at = f.time(key, EXPIRES).map(format_time);
         out.push(row);
     }
-    let mut unknown: Vec<&Arc<str>> = calls.by_key.keys().filter(|k| !seen.contains(k.as_ref())).collect();
+    let mut unknown: Vec<&ArcStr> = calls.by_key.keys().filter(|k| !seen.contains(k.as_str())).collect();
     unknown.sort();
     for id in unknown {
         out.push(base_row(&ctx, id, false, &calls.by_key[id])?);
@@ -203,7 +202,7 @@ fn base_row(ctx: &Ctx<'_, '_>, id: &str, in_snapshot: bool, used: &KeyCalls) -> 
     let mut sources = SourceSummary { hidden_calls: used.hidden_ip_calls, ..SourceSummary::default() };
     let mut ranked: Vec<SourceCount> = Vec::new();
     for (ip, n) in &used.ips {
-        let is_internal = engine.call_native("std.net.is_internal", &[Value::Ip(*ip)])?.as_bool() == Some(true);
+        let is_internal = engine.call_native("std.net.is_internal", &[Value::from_ip(*ip)])?.as_bool() == Some(true);
         if is_internal {
             sources.internal += 1;
         } else {

@@ -79,7 +79,7 @@ pub(super) fn view(
             out.push(row);
             continue;
         };
-        let arg = [Value::Ip(*ip)];
+        let arg = [Value::from_ip(*ip)];
         let internal = engine.call_native("std.net.is_internal", &arg)?.as_bool() == Some(true);
         let instances = engine.call_native("std.net.instances_with_ip", &arg)?;
         let networks = engine.call_native("std.net.networks_containing", &arg)?;
