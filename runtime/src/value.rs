@@ -104,13 +104,6 @@ impl Record {
 #[derive(Clone)]
 pub struct List(triomphe::ThinArc<(), Value>);
 
-impl List {
-    /// Whether both are the same list (not merely equal ones).
-    pub fn ptr_eq(a: &List, b: &List) -> bool {
-        a.0.ptr() == b.0.ptr()
-    }
-}
-
 impl Deref for List {
     type Target = [Value];
 
@@ -122,12 +115,6 @@ impl Deref for List {
 impl From<Vec<Value>> for List {
     fn from(items: Vec<Value>) -> List {
         List(triomphe::ThinArc::from_header_and_iter((), items.into_iter()))
-    }
-}
-
-impl FromIterator<Value> for List {
-    fn from_iter<I: IntoIterator<Item = Value>>(items: I) -> List {
-        List::from(items.into_iter().collect::<Vec<_>>())
     }
 }
 
