@@ -112,3 +112,12 @@ fn a_remembered_refusal_spends_the_steps_of_its_judgement() {
     assert!(one > 0);
     assert_eq!(steps(&many), 500 * one);
 }
+
+#[test]
+fn reading_a_field_of_the_event_spends_a_step_for_the_field_and_one_for_the_event() {
+    // `where p.code in codes` on one event: `in` 1, `p.code` 2 (the field and `p`), `codes` 1,
+    // and one per item of the list (2). A field of a local is read in place, without
+    // evaluating the local, but its step is spent all the same.
+    let outcome = run(&[("ok", 3)], "BY_KEY", Budget::default());
+    assert_eq!(steps(&outcome), 6);
+}

@@ -110,10 +110,19 @@ impl Env<'_> {
                 }
                 Ok(Value::Map(Arc::new(map.into_iter().collect())))
             }
-            X::Field { base, name, index } => {
-                let base = self.expr(base, frame)?;
-                Ok(self.field(&base, name, *index))
-            }
+            // A field of a local (`e.access_key_id`) is read in place: evaluating the local
+            // would clone the record, two atomic writes to every event an alarm reads. The
+            // local's step is spent all the same.
+            X::Field { base, name, index } => match **base {
+                X::Local(slot) => {
+                    self.spend(1)?;
+                    Ok(self.field(frame.get(slot as usize).unwrap_or(&Value::None), name, *index))
+                }
+                _ => {
+                    let base = self.expr(base, frame)?;
+                    Ok(self.field(&base, name, *index))
+                }
+            },
             X::Index { base, index } => {
                 let base = self.expr(base, frame)?;
                 let index = self.expr(index, frame)?;
