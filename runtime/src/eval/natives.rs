@@ -117,7 +117,7 @@ impl<'a> Natives<'a> {
         let mut out = HashMap::new();
         for record in self.store.rows(ty) {
             let (Some(id), Some(doc)) =
-                (self.get(record, "id").as_str().map(Arc::from), self.document(&self.get(record, "document")))
+                (self.get(record, "id").as_str().map(Arc::from), self.document(self.get(record, "document")))
             else {
                 continue;
             };
@@ -152,8 +152,11 @@ impl<'a> Natives<'a> {
         self.field_positions.get(ty as usize)?.get(name).copied()
     }
 
-    fn get(&self, record: &Record, name: &str) -> Value {
-        self.field_index(record.ty(), name).and_then(|i| record.fields().get(i)).cloned().unwrap_or(Value::None)
+    /// A field of `record` by name, borrowed: `events.is_call_to` reads `service` and `action`
+    /// of every call it is asked about, and copying them would write the reference counts of
+    /// strings every event shares (from both threads).
+    fn get<'r>(&self, record: &'r Record, name: &str) -> &'r Value {
+        self.field_index(record.ty(), name).and_then(|i| record.fields().get(i)).unwrap_or(&Value::None)
     }
 
     /// The asset with this id among `types`.
@@ -198,10 +201,10 @@ impl<'a> Natives<'a> {
             Native::ReachableFromInternet => {
                 let Value::Record(instance) = arg(0) else { return Ok(Value::None) };
                 let public_ips: Vec<IpAddr> =
-                    list(&self.get(instance, "public_ips")).iter().filter_map(Value::ip).collect();
+                    list(self.get(instance, "public_ips")).iter().filter_map(Value::ip).collect();
                 let sg_type = self.schema.security_group.ok_or_else(|| missing("SecurityGroup"))?;
                 let mut groups = Vec::new();
-                for id in list(&self.get(instance, "security_group_ids")) {
+                for id in list(self.get(instance, "security_group_ids")) {
                     if let Some(sg) = id.as_str().and_then(|id| self.store.get(sg_type, id)) {
                         groups.push(self.sg_rules(sg, "ingress")?);
                     }
@@ -345,7 +348,7 @@ impl<'a> Natives<'a> {
                 let refuses = match (
                     self.get(bucket, "provider").as_str().and_then(dialect),
                     self.get(bucket, "resource_name").as_str(),
-                    self.document(&self.get(bucket, "policy")),
+                    self.document(self.get(bucket, "policy")),
                 ) {
                     (Some(dialect), Some(name), Some(policy)) => policy.refuses_plain_http(dialect, name),
                     _ => false,
@@ -449,14 +452,14 @@ impl<'a> Natives<'a> {
     /// without repeats (std.iam's `effective_policies` order).
     fn policy_ids(&self, principal: &Record) -> Vec<String> {
         let mut ids: Vec<String> =
-            list(&self.get(principal, "policy_ids")).iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+            list(self.get(principal, "policy_ids")).iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
         if Some(principal.ty()) == self.schema.user
             && let Some(group_type) = self.schema.group
         {
-            for group_id in list(&self.get(principal, "group_ids")) {
+            for group_id in list(self.get(principal, "group_ids")) {
                 if let Some(group) = group_id.as_str().and_then(|id| self.store.get(group_type, id)) {
                     ids.extend(
-                        list(&self.get(group, "policy_ids")).iter().filter_map(|v| v.as_str().map(str::to_owned)),
+                        list(self.get(group, "policy_ids")).iter().filter_map(|v| v.as_str().map(str::to_owned)),
                     );
                 }
             }
@@ -477,7 +480,7 @@ impl<'a> Natives<'a> {
     }
 
     fn sg_rules(&self, sg: &Record, direction: &str) -> Result<Vec<net::SgRule>, EvalError> {
-        list(&self.get(sg, direction)).iter().map(|rule| self.sg_rule(rule)).collect()
+        list(self.get(sg, direction)).iter().map(|rule| self.sg_rule(rule)).collect()
     }
 
     fn sg_rule(&self, rule: &Value) -> Result<net::SgRule, EvalError> {
