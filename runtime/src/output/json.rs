@@ -75,26 +75,25 @@ const PIECE: usize = 256;
 /// Findings serialised before their text is written: bounds the memory the text takes.
 const WINDOW: usize = 64 * PIECE;
 
-/// Findings as items of the top-level `findings` list, comma-separated: each on a new line,
-/// indented two levels.
+/// Findings as items of the top-level `findings` list, comma-separated: each line of each
+/// on a new line, indented two levels (the pretty printer's own newlines; strings escape theirs).
 fn findings_text(findings: &[Finding]) -> serde_json::Result<Vec<u8>> {
     let mut text = Vec::new();
+    // One finding's text, the buffer reused from finding to finding.
+    let mut one = Vec::new();
     for (i, finding) in findings.iter().enumerate() {
         if i > 0 {
             text.push(b',');
         }
-        text.extend_from_slice(ITEM_INDENT);
-        for byte in serde_json::to_vec_pretty(finding)? {
-            text.push(byte);
-            if byte == b'\n' {
-                text.extend_from_slice(b"    ");
-            }
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, finding)?;
+        for line in one.split(|&byte| byte == b'\n') {
+            text.extend_from_slice(b"\n    ");
+            text.extend_from_slice(line);
         }
     }
     Ok(text)
 }
-
-const ITEM_INDENT: &[u8] = b"\n    ";
 
 #[cfg(test)]
 mod tests {

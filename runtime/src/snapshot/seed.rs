@@ -1548,7 +1548,7 @@ mod tests {
         let v = ok(Type::Named(0), r#"{"n": 1, "s": "x", "zz": {"k": true}}"#);
         let Value::Record(r) = v else { panic!("not a record") };
         assert!(matches!(r.fields()[0], Value::Int(1)));
-        assert!(r.extra().as_ref().is_some_and(|e| e["zz"]["k"] == true));
+        assert!(r.extra().is_some_and(|e| e["zz"]["k"] == true));
         assert_eq!(err(Type::Named(0), r#"{"s": "x"}"#), "$.f.n: int / nothing (the field is missing)");
         assert_eq!(err(Type::Named(0), r#"{"n": 1, "n": 2, "s": ""}"#), "$.f.n: each field once / it a second time");
     }
