@@ -271,6 +271,13 @@ pub(crate) fn evaluate(
             && config.as_ref().is_none_or(|cfg| cfg.selects(c))
     };
     let outcome = engine.run(selected);
+    if args.watch {
+        drop(engine);
+    } else {
+        // The process ends after this report: the engine's indexes (every event, by key) are
+        // left for the exit to free rather than freed one record at a time.
+        std::mem::forget(engine);
+    }
     drop(watchdog);
     drop(progress);
     if let Some(profile) = &outcome.profile {

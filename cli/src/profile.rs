@@ -47,10 +47,11 @@ pub(crate) fn render(
     let total: Duration = checks.iter().map(|c| c.time).sum();
     let shown = if limit == 0 { checks.len() } else { limit.min(checks.len()) };
     let mut out = format!(
-        "profile: compile and load {}, evaluation {} (wall), of which resource graph {}; {} checks took {} summed over threads\n",
+        "profile: compile and load {}, evaluation {} (wall), of which resource graph {}, event indexes {}; {} checks took {} summed over threads\n",
         ms(phases.before),
         ms(phases.evaluation),
         ms(profile.graph),
+        ms(profile.indexes),
         checks.len(),
         ms(total),
     );
@@ -105,6 +106,7 @@ mod tests {
                 cost("MIDDLE", CheckKind::Rule, 700, 9),
             ],
             graph: Duration::from_millis(4),
+            indexes: Duration::from_millis(3),
         };
         let phases = Phases { before: Duration::from_millis(120), evaluation: Duration::from_millis(25) };
         let subjects = BTreeMap::from([("SLOW".to_owned(), 1000), ("MIDDLE".to_owned(), 10), ("FAST".to_owned(), 10)]);

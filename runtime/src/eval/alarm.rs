@@ -59,13 +59,35 @@ impl Grouping {
     }
 }
 
-/// One event that passed `where` and `when`.
+/// One event that passed `where` and `when`, named by an [`Event`].
 #[derive(Clone, Debug)]
-pub(crate) struct Hit {
-    pub(super) event: Record,
+pub(crate) struct Hit<E = Record> {
+    pub(super) event: E,
     pub(super) time: Micros,
     pub(super) key: ArcStr,
     pub(super) distinct: Option<ArcStr>,
+}
+
+/// How a hit names its event. The batch evaluator names it by its row in the store: holding
+/// the record would write its reference count when the hit is made and again when it is
+/// dropped, a cache miss per hit on a million scattered events. The stream evaluator holds
+/// the record, which no store keeps.
+pub(crate) trait Event {
+    /// The event's record, given the rows of its type.
+    fn record<'a>(&'a self, rows: &'a [Record]) -> &'a Record;
+}
+
+impl Event for Record {
+    fn record<'a>(&'a self, _: &'a [Record]) -> &'a Record {
+        self
+    }
+}
+
+/// A row of the store.
+impl Event for u32 {
+    fn record<'a>(&'a self, rows: &'a [Record]) -> &'a Record {
+        &rows[*self as usize]
+    }
 }
 
 /// The grouping keys and distinct values of one part of a pass, each text kept once. A
@@ -121,6 +143,7 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
     };
     let passed = rows
         .par_iter()
+        .enumerate()
         .fold(
             || {
                 let frames = unit
@@ -131,7 +154,7 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
                     unit.iter().map(|&i| Verdicts::new(engine.checks[i].admission.as_ref())).collect::<Vec<_>>();
                 (frames, verdicts, Scratch::default(), Texts::default(), piece())
             },
-            |(mut frames, mut verdicts, mut scratch, mut texts, mut acc), row| {
+            |(mut frames, mut verdicts, mut scratch, mut texts, mut acc), (n, row)| {
                 for k in dispatch.candidates(row, &mut scratch).iter().filter_map(|&i| position[i]) {
                     let check = &engine.plan.checks[unit[k]];
                     let started = engine.profiler.start();
@@ -145,6 +168,7 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
                                 engine,
                                 &engine.checks[unit[k]],
                                 row,
+                                || n as u32,
                                 time_index,
                                 &mut frames[k],
                                 &mut texts,
@@ -183,7 +207,7 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
 /// parts of the pass made (in order): joining them into one list would copy them all, and an
 /// alarm of a million calls can have hundreds of thousands.
 struct PassHits {
-    hits: Vec<Vec<Vec<Hit>>>,
+    hits: Vec<Vec<Vec<Hit<u32>>>>,
     errors: Vec<Vec<CheckError>>,
 }
 
@@ -206,7 +230,7 @@ impl PassHits {
 fn findings(
     engine: &Engine<'_>,
     index: usize,
-    pieces: Vec<Vec<Hit>>,
+    pieces: Vec<Vec<Hit<u32>>>,
     mut errors: Vec<CheckError>,
 ) -> (Vec<Finding>, Vec<CheckError>) {
     let prepared = &engine.checks[index];
@@ -217,11 +241,11 @@ fn findings(
             .collect(),
         Some(grouping) => {
             // Each piece is freed once its hits have moved into their groups.
-            let mut groups: HashMap<ArcStr, Vec<Hit>, Seeded> = HashMap::default();
+            let mut groups: HashMap<ArcStr, Vec<Hit<u32>>, Seeded> = HashMap::default();
             for h in pieces.into_iter().flatten() {
                 groups.entry(h.key.clone()).or_default().push(h);
             }
-            let mut groups: Vec<(ArcStr, Vec<Hit>)> = groups.into_iter().collect();
+            let mut groups: Vec<(ArcStr, Vec<Hit<u32>>)> = groups.into_iter().collect();
             groups.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
             groups
                 .into_par_iter()
@@ -241,15 +265,17 @@ fn findings(
     (findings, errors)
 }
 
-/// The event's hit for this alarm, or which of `where` and `when` turned it away.
-pub(super) fn judged_hit(
+/// The event's hit for this alarm, naming the event by what `name` gives, or which of
+/// `where` and `when` turned it away.
+pub(super) fn judged_hit<E>(
     engine: &Engine<'_>,
     prepared: &Prepared,
     row: &Record,
+    name: impl FnOnce() -> E,
     time_index: Option<usize>,
     frame: &mut Vec<Value>,
     texts: &mut Texts,
-) -> Result<Result<Hit, Verdict>, EvalError> {
+) -> Result<Result<Hit<E>, Verdict>, EvalError> {
     let verdict = engine.judge(prepared, row, frame)?;
     if verdict != Verdict::Fires {
         return Ok(Err(verdict));
@@ -266,7 +292,7 @@ pub(super) fn judged_hit(
         }
         None => (ArcStr::new(), None),
     };
-    Ok(Ok(Hit { event: row.clone(), time, key, distinct }))
+    Ok(Ok(Hit { event: name(), time, key, distinct }))
 }
 
 /// The grouping key resolved to its asset when one has that id (e.g. the AccessKey),
@@ -292,7 +318,7 @@ pub(super) fn event_subject(engine: &Engine<'_>, event: &Record) -> Subject {
 
 /// One finding for a burst: message and evidence from its first event, plus the events. The
 /// subject is the group (its key), or the event itself for an alarm without grouping.
-pub(super) fn finding(engine: &Engine<'_>, index: usize, burst: &Burst) -> Result<Finding, CheckError> {
+pub(super) fn finding<E: Event>(engine: &Engine<'_>, index: usize, burst: &Burst<E>) -> Result<Finding, CheckError> {
     let started = engine.profiler.start();
     let budget = Scope::enter(&engine.budget);
     let made = burst_finding(engine, &engine.plan.checks[index], &engine.checks[index], burst);
@@ -301,11 +327,11 @@ pub(super) fn finding(engine: &Engine<'_>, index: usize, burst: &Burst) -> Resul
 }
 
 /// [`finding`] within the budget scope it opened.
-fn burst_finding(
+fn burst_finding<E: Event>(
     engine: &Engine<'_>,
     check: &Check,
     prepared: &Prepared,
-    burst: &Burst,
+    burst: &Burst<E>,
 ) -> Result<Finding, CheckError> {
     let Some(first) = burst.hits.first() else {
         return Err(CheckError {
@@ -314,19 +340,24 @@ fn burst_finding(
             message: "an empty burst".to_owned(),
         });
     };
+    let rows = engine.store.rows(check.subject_type);
     let subject = match prepared.group {
         Some(_) => group_subject(engine, &first.key),
-        None => event_subject(engine, &first.event),
+        None => event_subject(engine, first.event.record(rows)),
     };
     let error = |e: EvalError| CheckError { rule: check.id.clone(), subject: subject.clone(), message: e.0 };
     let mut frame = vec![Value::None; check.locals.max(1) as usize];
-    frame[0] = Value::Record(first.event.clone());
+    frame[0] = Value::Record(first.event.record(rows).clone());
     let env = engine.env();
     for (i, x) in prepared.lets.iter().enumerate() {
         frame[1 + i] = env.eval(x, &mut frame).map_err(error)?;
     }
-    let events: Vec<serde_json::Value> =
-        burst.hits.iter().take(EVIDENCE_CAP).map(|h| engine.to_json(&Value::Record(h.event.clone()))).collect();
+    let events: Vec<serde_json::Value> = burst
+        .hits
+        .iter()
+        .take(EVIDENCE_CAP)
+        .map(|h| engine.to_json(&Value::Record(h.event.record(rows).clone())))
+        .collect();
     let name = if engine.plan.types.get(check.subject_type as usize).is_some_and(|t| t.name == "ApiCall") {
         "calls"
     } else {

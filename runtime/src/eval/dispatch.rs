@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::Engine;
 use super::exec::{Native, X};
 use crate::plan::{BinaryOp, CheckKind, TypeIdx};
+use crate::snapshot::Seeded;
 use crate::value::{Record, Value};
 
 /// How deep the search follows function calls (the language has no recursion; this only
@@ -25,7 +26,7 @@ const CALL_DEPTH: usize = 16;
 pub(super) struct Dispatch {
     /// Lower-cased `service:action` → the gated alarms (check indices, ascending) whose lists
     /// hold it.
-    by_api: HashMap<Box<str>, Vec<usize>>,
+    by_api: HashMap<Box<str>, Vec<usize>, Seeded>,
     /// Alarms whose `where` names no list: shown every event.
     ungated: Vec<usize>,
     /// The event type's `service` and `action` fields; `None` when no alarm is gated.
@@ -53,7 +54,7 @@ impl Dispatch {
     /// The dispatch for `filters`: the `where` clauses of alarms over `ty`, by check index.
     fn new(engine: &Engine<'_>, ty: TypeIdx, filters: Vec<(usize, Option<&X>)>) -> Self {
         let fields = engine.natives.field_index(ty, "service").zip(engine.natives.field_index(ty, "action"));
-        let mut by_api: HashMap<Box<str>, Vec<usize>> = HashMap::new();
+        let mut by_api: HashMap<Box<str>, Vec<usize>, Seeded> = HashMap::default();
         let mut ungated = Vec::new();
         for (i, filter) in filters {
             let apis = fields.and(filter).and_then(|x| required_apis(engine, x, &|slot| slot == 0, CALL_DEPTH));
@@ -90,9 +91,10 @@ impl Dispatch {
                 (event.fields().get(service), event.fields().get(action))
         {
             scratch.api.clear();
-            scratch.api.extend(service.chars().map(|c| c.to_ascii_lowercase()));
+            scratch.api.push_str(service);
             scratch.api.push(':');
-            scratch.api.extend(action.chars().map(|c| c.to_ascii_lowercase()));
+            scratch.api.push_str(action);
+            scratch.api.make_ascii_lowercase();
             if let Some(gated) = self.by_api.get(scratch.api.as_str()) {
                 scratch.chosen.extend_from_slice(gated);
                 scratch.chosen.sort_unstable();

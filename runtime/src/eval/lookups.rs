@@ -2,13 +2,18 @@
 //! ours"), answered from indexes built once per run, the first time a check asks.
 //!
 //! Each index is a `OnceLock`: checks run in parallel and the first to need one builds it
-//! while the others wait, so a run never scans every event per asset. Answers are values that
+//! while the others wait, so a run never scans every event per asset. The indexes over events
+//! (a million calls by key) are built before the checks start, on every thread, when a
+//! selected check reaches a native that reads them ([`Lookups::prepare`]). Answers are values that
 //! share their storage (`Arc`), so asking twice costs a hash lookup and a reference count.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
+use super::exec::Native;
 use crate::builtins::addresses::AddressBook;
 use crate::plan::{Plan, TypeIdx};
 use crate::snapshot::{Seeded, Store};
@@ -43,7 +48,7 @@ impl<T> PerKey<T> {
     }
 
     /// The key's table, built by `build` on first use; `None` for a key `groups` lacks.
-    fn get(&self, groups: &HashMap<ArcStr, Value, Seeded>, key: &str, build: impl FnOnce(&Value) -> T) -> Option<&T> {
+    fn get(&self, groups: &Index, key: &str, build: impl FnOnce(&Value) -> T) -> Option<&T> {
         let cells = self.cells.get_or_init(|| groups.keys().map(|key| (key.clone(), OnceLock::new())).collect());
         let rows = groups.get(key)?;
         Some(cells.get(key)?.get_or_init(|| build(rows)))
@@ -68,23 +73,23 @@ pub(crate) struct Lookups<'a> {
     network: Option<TypeIdx>,
     instance_ips: [Option<usize>; 2],
     network_cidrs: Option<usize>,
-    calls_by_key: OnceLock<HashMap<ArcStr, Value, Seeded>>,
+    calls_by_key: OnceLock<Index>,
     /// `ApiCall.source_ip` and `ApiCall.time`, for [`Lookups::first_seen_from`].
     call_address: Option<usize>,
     call_time: Option<usize>,
     /// Per key with calls, its first call time per address.
     first_by_key_address: PerKey<FirstTimes<IpAddr>>,
     console_login: Table,
-    logins_by_user: OnceLock<HashMap<ArcStr, Value, Seeded>>,
+    logins_by_user: OnceLock<Index>,
     /// `ConsoleLogin.country`, `.success` and `.time`, for [`Lookups::first_login_from`].
     login_country: Option<usize>,
     login_success: Option<usize>,
     login_time: Option<usize>,
     /// Per identity with logins, its first successful login time per country.
     first_by_user_country: PerKey<FirstTimes<ArcStr>>,
-    leaks_by_key: OnceLock<HashMap<ArcStr, Value, Seeded>>,
-    keys_by_owner: OnceLock<HashMap<ArcStr, Value, Seeded>>,
-    trails_by_account: OnceLock<HashMap<ArcStr, Value, Seeded>>,
+    leaks_by_key: OnceLock<Index>,
+    keys_by_owner: OnceLock<Index>,
+    trails_by_account: OnceLock<Index>,
     /// Instance addresses tag `(instance type, row)`, network ranges `(network type, row)`.
     addresses: OnceLock<AddressBook<(TypeIdx, u32)>>,
 }
@@ -233,17 +238,95 @@ impl<'a> Lookups<'a> {
     }
 
     /// The rows of `table` grouped by their key field, each group in row order (time order
-    /// for events).
-    fn group_by(&self, table: Table) -> HashMap<ArcStr, Value, Seeded> {
-        let (Some(ty), Some(at)) = (table.ty, table.key) else { return HashMap::default() };
-        let mut groups: HashMap<ArcStr, Vec<Value>, Seeded> = HashMap::default();
-        for record in self.store.rows(ty) {
-            if let Some(Value::Str(key)) = record.fields().get(at) {
-                groups.entry(key.clone()).or_default().push(Value::Record(record.clone()));
+    /// for events). Serial: it runs inside `OnceLock::get_or_init` on a rayon worker, which
+    /// must not wait on parallel work (the worker could pick up a check that asks for the very
+    /// index being built); [`Lookups::prepare`] builds the large ones in parallel beforehand.
+    fn group_by(&self, table: Table) -> Index {
+        Grouping::of(self.store, table).map_or_else(Index::default, |g| g.index())
+    }
+
+    /// Builds, on every thread, the indexes over events that `natives` will ask for. Called
+    /// before checks run in parallel (`Engine::run`); afterwards the first check to ask would
+    /// build them on one thread while the others wait.
+    pub(crate) fn prepare(&self, natives: impl IntoIterator<Item = Native>) {
+        for native in natives {
+            match native {
+                Native::CallsOf | Native::FirstSeenFrom | Native::RecommendedPolicy => {
+                    self.calls_by_key.get_or_init(|| {
+                        Grouping::of(self.store, self.api_call).map_or_else(Index::default, |g| g.index_in_parallel())
+                    });
+                }
+                Native::LoginsOf | Native::FirstLoginFrom => {
+                    self.logins_by_user.get_or_init(|| {
+                        Grouping::of(self.store, self.console_login)
+                            .map_or_else(Index::default, |g| g.index_in_parallel())
+                    });
+                }
+                _ => {}
             }
         }
-        groups.into_iter().map(|(k, v)| (k, Value::list(v))).collect()
     }
+}
+
+/// Rows by key value, as row numbers in row order; the key borrowed from the rows.
+type RowsByKey<'s> = HashMap<&'s str, Vec<u32>, Seeded>;
+
+/// An index from key to the list of its rows.
+type Index = HashMap<ArcStr, Value, Seeded>;
+
+/// The rows of a table and the position of the field they are grouped by.
+struct Grouping<'s> {
+    rows: &'s [Record],
+    key: usize,
+}
+
+impl<'s> Grouping<'s> {
+    fn of(store: &'s Store, table: Table) -> Option<Grouping<'s>> {
+        Some(Grouping { rows: store.rows(table.ty?), key: table.key? })
+    }
+
+    /// Each key's rows, as [`Lookups::group_by`] wants them.
+    fn index(&self) -> Index {
+        let rows = self.rows.iter().enumerate().fold(RowsByKey::default(), |acc, row| self.add(acc, row));
+        rows.into_values().map(|rows| self.group(&rows)).collect()
+    }
+
+    /// The same index built on every thread.
+    fn index_in_parallel(&self) -> Index {
+        let rows = self
+            .rows
+            .par_iter()
+            .enumerate()
+            .fold(RowsByKey::default, |acc, row| self.add(acc, row))
+            .reduce(RowsByKey::default, append);
+        rows.into_par_iter().map(|(_, rows)| self.group(&rows)).collect()
+    }
+
+    fn add(&self, mut acc: RowsByKey<'s>, (row, record): (usize, &'s Record)) -> RowsByKey<'s> {
+        if let Some(Value::Str(key)) = record.fields().get(self.key) {
+            acc.entry(key.as_str()).or_default().push(row as u32);
+        }
+        acc
+    }
+
+    /// One key's entry: its text (shared with its first row) and its rows as a list.
+    fn group(&self, rows: &[u32]) -> (ArcStr, Value) {
+        let record = |row: u32| &self.rows[row as usize];
+        let key = match rows.first().and_then(|&row| record(row).fields().get(self.key)) {
+            Some(Value::Str(key)) => key.clone(),
+            _ => ArcStr::new(),
+        };
+        (key, Value::list(rows.iter().map(|&row| Value::Record(record(row).clone())).collect()))
+    }
+}
+
+/// `earlier` then `later`, key by key: rayon reduces adjacent parts in order, so each key's
+/// rows stay in row order.
+fn append<'s>(mut earlier: RowsByKey<'s>, later: RowsByKey<'s>) -> RowsByKey<'s> {
+    for (key, rows) in later {
+        earlier.entry(key).or_default().extend(rows);
+    }
+    earlier
 }
 
 /// The earliest `time` per attribute among `rows` (a list of records); rows without the
@@ -266,7 +349,7 @@ fn first_times<A: Ord>(rows: &Value, time: Option<usize>, attribute: impl Fn(&Re
     FirstTimes(seen.into_boxed_slice())
 }
 
-fn lookup(index: &HashMap<ArcStr, Value, Seeded>, key: &str) -> Value {
+fn lookup(index: &Index, key: &str) -> Value {
     index.get(key).cloned().unwrap_or_else(|| Value::list(Vec::new()))
 }
 
@@ -279,11 +362,53 @@ fn list_at(record: &Record, at: Option<usize>) -> &[Value] {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn row(time: Micros, attribute: &str) -> Value {
         let fields = [Value::Time(time), Value::str(attribute)];
         Value::Record(Record::new(0, fields, None))
+    }
+
+    #[test]
+    fn the_index_built_in_parallel_is_the_serial_one() {
+        let keys = ["ak-1", "ak-2", "ak-3", "ak-10", "ak-2"];
+        let rows: Vec<Record> = (0..20_000)
+            .map(|i| {
+                let key = if i % 997 == 0 { Value::None } else { Value::str(keys[i % keys.len()]) };
+                Record::new(0, [key, Value::Int(i as i64)], None)
+            })
+            .collect();
+        // Each key's rows by their number (the second field).
+        let numbers = |index: &Index| -> BTreeMap<String, Vec<i64>> {
+            let numbers = |rows: &Value| match rows {
+                Value::List(rows) => rows
+                    .iter()
+                    .filter_map(|r| match r {
+                        Value::Record(r) => match r.fields()[1] {
+                            Value::Int(n) => Some(n),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            index.iter().map(|(key, rows)| (key.to_string(), numbers(rows))).collect()
+        };
+        let grouping = Grouping { rows: &rows, key: 0 };
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().expect("a pool");
+        let parallel = numbers(&pool.install(|| grouping.index_in_parallel()));
+        let serial = numbers(&grouping.index());
+        assert_eq!(parallel, serial);
+        assert_eq!(
+            serial.keys().collect::<Vec<_>>(),
+            ["ak-1", "ak-10", "ak-2", "ak-3"],
+            "rows without a key are left out"
+        );
+        assert!(serial.values().all(|rows| rows.is_sorted()), "each key's rows stay in row order");
+        assert_eq!(serial["ak-2"].len(), 7_992);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Field positions are looked up by name once, when the engine starts; policy documents are
 //! parsed once per run and shared by every question asked of them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -364,18 +364,24 @@ impl<'a> Natives<'a> {
                 };
                 let calls = self.lookups.calls_of(arg(0).as_str().unwrap_or_default());
                 let used = self.successful_actions(list(&calls), None);
-                let used: Vec<(&str, &str)> = used.iter().map(|(s, a)| (s.as_str(), a.as_str())).collect();
                 Ok(Value::Json(Arc::new(iam::least_privilege(dialect, &used))))
             }
         }
     }
 
-    /// `(service, action)` of the successful calls among `calls` (only those signed with `key`,
-    /// when given). The fields are located once per event type, not by name for every call:
-    /// a key's advice reads all of its calls.
-    fn successful_actions(&self, calls: &[Value], key: Option<&str>) -> Vec<(String, String)> {
+    /// Builds the indexes over events that `natives` read, on every thread
+    /// ([`Lookups::prepare`]).
+    pub(super) fn prepare_lookups(&self, natives: impl IntoIterator<Item = Native>) {
+        self.lookups.prepare(natives);
+    }
+
+    /// The distinct `(service, action)`s of the successful calls among `calls` (only those
+    /// signed with `key`, when given), borrowed from the calls. The fields are located once per
+    /// event type, not by name for every call: a key's advice reads all of its calls, and
+    /// the advice only asks which actions were used, not how often.
+    fn successful_actions<'c>(&self, calls: &'c [Value], key: Option<&str>) -> Vec<(&'c str, &'c str)> {
         let mut located: Option<(TypeIdx, [Option<usize>; 4])> = None;
-        calls
+        let used: BTreeSet<(&str, &str)> = calls
             .iter()
             .filter_map(|call| {
                 let Value::Record(c) = call else { return None };
@@ -389,10 +395,13 @@ impl<'a> Natives<'a> {
                 };
                 let field = |i: Option<usize>| i.and_then(|i| c.fields().get(i)).unwrap_or(&Value::None);
                 let signed = key.is_none_or(|k| field(at[1]).as_str() == Some(k));
-                (field(at[0]).as_bool() == Some(true) && signed)
-                    .then(|| (field(at[2]).to_string(), field(at[3]).to_string()))
+                if field(at[0]).as_bool() != Some(true) || !signed {
+                    return None;
+                }
+                field(at[2]).as_str().zip(field(at[3]).as_str())
             })
-            .collect()
+            .collect();
+        used.into_iter().collect()
     }
 
     /// Runs `question` on the principal's (or document's) effective policies.

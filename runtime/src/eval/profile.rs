@@ -24,11 +24,13 @@ pub struct CheckCost {
     pub time: Duration,
 }
 
-/// A run's costs: per check, and building the resource graph that path checks share.
+/// A run's costs: per check, and building what checks share: the resource graph of path
+/// checks and the indexes over events (calls by key) that alarms and natives read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Profile {
     pub checks: Vec<CheckCost>,
     pub graph: Duration,
+    pub indexes: Duration,
 }
 
 #[derive(Default)]
@@ -42,11 +44,12 @@ struct Counter {
 pub(crate) struct Profiler {
     counters: Option<Vec<Counter>>,
     graph_nanos: AtomicU64,
+    index_nanos: AtomicU64,
 }
 
 impl Profiler {
     pub(crate) fn on(checks: usize) -> Profiler {
-        Profiler { counters: Some((0..checks).map(|_| Counter::default()).collect()), graph_nanos: AtomicU64::new(0) }
+        Profiler { counters: Some((0..checks).map(|_| Counter::default()).collect()), ..Profiler::default() }
     }
 
     /// The clock when profiling, to pass to [`Profiler::record`].
@@ -68,9 +71,12 @@ impl Profiler {
 
     /// Adds time spent building the resource graph.
     pub(crate) fn record_graph(&self, started: Option<Instant>) {
-        if let Some(started) = started {
-            self.graph_nanos.fetch_add(nanos(started.elapsed()), Ordering::Relaxed);
-        }
+        add_since(&self.graph_nanos, started);
+    }
+
+    /// Adds time spent building the indexes over events before the checks ran.
+    pub(crate) fn record_indexes(&self, started: Option<Instant>) {
+        add_since(&self.index_nanos, started);
     }
 
     /// The costs of the checks `ran` (`(index, id, kind)`), or `None` when profiling is off.
@@ -84,7 +90,14 @@ impl Profiler {
                 time: Duration::from_nanos(counters[i].nanos.load(Ordering::Relaxed)),
             })
             .collect();
-        Some(Profile { checks, graph: Duration::from_nanos(self.graph_nanos.load(Ordering::Relaxed)) })
+        let total = |phase: &AtomicU64| Duration::from_nanos(phase.load(Ordering::Relaxed));
+        Some(Profile { checks, graph: total(&self.graph_nanos), indexes: total(&self.index_nanos) })
+    }
+}
+
+fn add_since(phase: &AtomicU64, started: Option<Instant>) {
+    if let Some(started) = started {
+        phase.fetch_add(nanos(started.elapsed()), Ordering::Relaxed);
     }
 }
 

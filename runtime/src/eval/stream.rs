@@ -175,7 +175,8 @@ impl AlarmStream {
             let mut frame = vec![Value::None; check.locals.max(1) as usize];
             let judged = {
                 let _budget = Scope::enter(&engine.budget);
-                alarm::judged_hit(engine, prepared, &event, time_index, &mut frame, &mut self.texts).map(Result::ok)
+                alarm::judged_hit(engine, prepared, &event, || event.clone(), time_index, &mut frame, &mut self.texts)
+                    .map(Result::ok)
             };
             match judged {
                 Ok(None) => {}

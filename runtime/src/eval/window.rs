@@ -12,23 +12,24 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::alarm::{EVIDENCE_CAP, Grouping, Hit};
-use crate::value::{ArcStr, Micros};
+use crate::snapshot::Seeded;
+use crate::value::{ArcStr, Micros, Record};
 
 /// A burst: its first hits (as many as a finding lists), how many it has, and its last time.
 /// Later hits are counted, not kept, so an open burst holds bounded memory.
 #[derive(Debug)]
-pub(crate) struct Burst {
-    pub(crate) hits: Vec<Hit>,
+pub(crate) struct Burst<E = Record> {
+    pub(crate) hits: Vec<Hit<E>>,
     pub(crate) count: usize,
     pub(crate) last: Micros,
     /// The count when the stream last reported this burst (`None`: never reported).
     pub(crate) reported: Option<usize>,
 }
 
-impl Burst {
-    fn open(hits: impl ExactSizeIterator<Item = Hit>) -> Burst {
+impl<E> Burst<E> {
+    fn open(hits: impl ExactSizeIterator<Item = Hit<E>>) -> Burst<E> {
         let count = hits.len();
-        let hits: Vec<Hit> = hits.collect();
+        let hits: Vec<Hit<E>> = hits.collect();
         let last = hits.last().map_or(0, |h| h.time);
         let mut burst = Burst { hits, count, last, reported: None };
         burst.hits.truncate(EVIDENCE_CAP);
@@ -36,7 +37,7 @@ impl Burst {
     }
 
     /// The one-event "burst" of an alarm without grouping.
-    pub(crate) fn single(hit: Hit) -> Burst {
+    pub(crate) fn single(hit: Hit<E>) -> Burst<E> {
         Burst::open(std::iter::once(hit))
     }
 
@@ -45,7 +46,7 @@ impl Burst {
         self.hits.first().map_or(0, |h| h.time)
     }
 
-    fn add(&mut self, hit: Hit) {
+    fn add(&mut self, hit: Hit<E>) {
         self.count += 1;
         self.last = hit.time;
         if self.hits.len() < EVIDENCE_CAP {
@@ -57,11 +58,17 @@ impl Burst {
 /// One group's state: the hits that may still start a burst (all within `W` of the first),
 /// their distinct values with multiplicities, and the open burst. While a burst is open no
 /// hit is pending: the scan resumes only after it closes.
-#[derive(Debug, Default)]
-pub(crate) struct Window {
-    pending: VecDeque<Hit>,
-    distinct: HashMap<ArcStr, usize>,
-    open: Option<Burst>,
+#[derive(Debug)]
+pub(crate) struct Window<E = Record> {
+    pending: VecDeque<Hit<E>>,
+    distinct: HashMap<ArcStr, usize, Seeded>,
+    open: Option<Burst<E>>,
+}
+
+impl<E> Default for Window<E> {
+    fn default() -> Self {
+        Window { pending: VecDeque::new(), distinct: HashMap::default(), open: None }
+    }
 }
 
 /// Whether time `t` falls in the window that starts at `start`.
@@ -69,9 +76,9 @@ fn within(start: Micros, t: Micros, window: Micros) -> bool {
     t.saturating_sub(start) <= window
 }
 
-impl Window {
+impl<E> Window<E> {
     /// Feeds the next hit (not earlier than any fed before); the burst it closes, if any.
-    pub(crate) fn push(&mut self, hit: Hit, grouping: &Grouping) -> Option<Burst> {
+    pub(crate) fn push(&mut self, hit: Hit<E>, grouping: &Grouping) -> Option<Burst<E>> {
         let closed = match &mut self.open {
             Some(burst) if within(burst.start(), hit.time, grouping.window) => {
                 burst.add(hit);
@@ -114,7 +121,7 @@ impl Window {
     /// burst closes if `clock` is past its window (returned), and pending hits too old to
     /// share a window with a later hit are dropped. What the next `push` would do anyway, done
     /// early so memory and emission do not wait for the group's next hit.
-    pub(crate) fn advance(&mut self, clock: Micros, grouping: &Grouping) -> Option<Burst> {
+    pub(crate) fn advance(&mut self, clock: Micros, grouping: &Grouping) -> Option<Burst<E>> {
         if self.open.as_ref().is_some_and(|b| !within(b.start(), clock, grouping.window)) {
             return self.open.take();
         }
@@ -123,14 +130,14 @@ impl Window {
     }
 
     /// End of input: the open burst, if any; pending hits never reached the threshold.
-    pub(crate) fn flush(&mut self) -> Option<Burst> {
+    pub(crate) fn flush(&mut self) -> Option<Burst<E>> {
         self.pending.clear();
         self.distinct.clear();
         self.open.take()
     }
 
     /// The open burst, to report it when it opens or grows.
-    pub(crate) fn open_burst(&mut self) -> Option<&mut Burst> {
+    pub(crate) fn open_burst(&mut self) -> Option<&mut Burst<E>> {
         self.open.as_mut()
     }
 
@@ -145,10 +152,10 @@ impl Window {
 
     /// The bursts of a group's hits, sorted by time first (stable: equal times keep input
     /// order): the batch evaluator's whole use of the window.
-    pub(crate) fn bursts(mut hits: Vec<Hit>, grouping: &Grouping) -> Vec<Burst> {
+    pub(crate) fn bursts(mut hits: Vec<Hit<E>>, grouping: &Grouping) -> Vec<Burst<E>> {
         hits.sort_by_key(|h| h.time);
         let mut window = Window::default();
-        let mut out: Vec<Burst> = hits.into_iter().filter_map(|h| window.push(h, grouping)).collect();
+        let mut out: Vec<Burst<E>> = hits.into_iter().filter_map(|h| window.push(h, grouping)).collect();
         out.extend(window.flush());
         out
     }
@@ -158,7 +165,7 @@ impl Window {
 mod tests {
     use super::*;
     use crate::eval::exec::X;
-    use crate::value::{MICROS_PER_SECOND, Record};
+    use crate::value::MICROS_PER_SECOND;
 
     fn hits(times: &[i64]) -> Vec<Hit> {
         times
