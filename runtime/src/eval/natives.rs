@@ -3,6 +3,7 @@
 //! Field positions are looked up by name once, when the engine starts; policy documents are
 //! parsed once per run and shared by every question asked of them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -70,11 +71,14 @@ pub(crate) struct Natives<'a> {
     policies: HashMap<Arc<str>, Arc<iam::PolicyDocument>>,
     lookups: Lookups<'a>,
     /// Users' and roles' effective policy documents, by (type, id).
-    principal_documents: std::sync::OnceLock<HashMap<TypeIdx, HashMap<Arc<str>, Documents>>>,
+    principal_documents: std::sync::OnceLock<HashMap<TypeIdx, DocumentsById, Seeded>>,
 }
 
-/// A principal's parsed policy documents, shared by every question asked of it.
-type Documents = Arc<[Arc<iam::PolicyDocument>]>;
+/// Principals' documents by id, within one type.
+type DocumentsById = HashMap<Arc<str>, Documents, Seeded>;
+
+/// A principal's parsed policy documents.
+type Documents = Box<[Arc<iam::PolicyDocument>]>;
 
 fn err<T>(message: impl Into<String>) -> Result<T, EvalError> {
     Err(EvalError(message.into()))
@@ -249,7 +253,7 @@ impl<'a> Natives<'a> {
             Native::UnusedActions => {
                 let Value::Record(key) = arg(0) else { return Ok(Value::None) };
                 let owner = self.key_owner(key);
-                let docs: Documents = owner.as_ref().map_or_else(|| Arc::from([]), |o| self.documents(o));
+                let docs = owner.as_ref().map(|o| self.documents(o)).unwrap_or_default();
                 let evaluation = iam::Evaluation::new(docs.iter().map(Arc::as_ref));
                 let granted = evaluation.granted_action_patterns();
                 let key_id = self.get(key, "id");
@@ -326,10 +330,10 @@ impl<'a> Natives<'a> {
                 let Some(dialect) = self.get(bucket, "provider").as_str().and_then(dialect) else {
                     return Ok(Value::Bool(false));
                 };
-                let Some(name) = self.get(bucket, "resource_name").as_str().map(str::to_owned) else {
+                let Some(name) = self.get(bucket, "resource_name").as_str() else {
                     return Ok(Value::Bool(false));
                 };
-                self.with_evaluation(arg(0), |eval| eval.may_write_bucket(dialect, &name))
+                self.with_evaluation(arg(0), |eval| eval.may_write_bucket(dialect, name))
             }
             Native::MayWriteStorage => {
                 let Some(dialect) = arg(1).as_str().and_then(dialect) else {
@@ -420,7 +424,7 @@ impl<'a> Natives<'a> {
                 None => Ok(Value::Bool(false)),
             };
         }
-        let docs: Documents = if Some(record.ty()) == self.schema.policy {
+        let docs: Cow<'_, [Arc<iam::PolicyDocument>]> = if Some(record.ty()) == self.schema.policy {
             self.get(record, "id").as_str().and_then(|id| self.policies.get(id)).cloned().into_iter().collect()
         } else if Some(record.ty()) == self.schema.user || Some(record.ty()) == self.schema.role {
             self.documents(record)
@@ -432,15 +436,15 @@ impl<'a> Natives<'a> {
     }
 
     /// Parsed documents of a principal's effective policies. Every user's and role's are
-    /// gathered once per run, the first time one is asked for: an edge asks this for every
-    /// (role, bucket) pair.
-    fn documents(&self, principal: &Record) -> Documents {
+    /// gathered once per run, the first time one is asked for, and lent: an edge asks this for
+    /// every (role, bucket) pair, from every thread.
+    fn documents(&self, principal: &Record) -> Cow<'_, [Arc<iam::PolicyDocument>]> {
         let index = self.principal_documents.get_or_init(|| {
-            let mut index: HashMap<TypeIdx, HashMap<Arc<str>, Documents>> = HashMap::new();
+            let mut index: HashMap<TypeIdx, DocumentsById, Seeded> = HashMap::default();
             for ty in [self.schema.user, self.schema.role].into_iter().flatten() {
                 for record in self.store.rows(ty) {
                     if let Some(id) = self.get(record, "id").as_str() {
-                        index.entry(ty).or_default().insert(Arc::from(id), self.gather_documents(record));
+                        index.entry(ty).or_default().insert(Arc::from(id), self.gather_documents(record).into());
                     }
                 }
             }
@@ -448,12 +452,12 @@ impl<'a> Natives<'a> {
         });
         let id = self.get(principal, "id");
         match id.as_str().and_then(|id| index.get(&principal.ty())?.get(id)) {
-            Some(docs) => docs.clone(),
-            None => self.gather_documents(principal),
+            Some(docs) => Cow::Borrowed(docs),
+            None => Cow::Owned(self.gather_documents(principal)),
         }
     }
 
-    fn gather_documents(&self, principal: &Record) -> Documents {
+    fn gather_documents(&self, principal: &Record) -> Vec<Arc<iam::PolicyDocument>> {
         self.policy_ids(principal).iter().filter_map(|id| self.policies.get(id.as_str()).cloned()).collect()
     }
 

@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use smallvec::SmallVec;
+
 use super::condition::{self, ConditionWarning, ContextKind, Truth};
 use super::pattern::{Pattern, has_wildcard};
 use super::{Dialect, Effect, PolicyDocument, Statement};
@@ -20,7 +22,9 @@ use super::{Dialect, Effect, PolicyDocument, Statement};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation<'a> {
     root: bool,
-    documents: Vec<&'a PolicyDocument>,
+    /// Inline for the usual handful: a graph edge makes one evaluation per (principal,
+    /// bucket) pair.
+    documents: SmallVec<[&'a PolicyDocument; 4]>,
 }
 
 /// The outcome of evaluating a request.
@@ -43,7 +47,7 @@ pub struct Verdict {
 impl<'a> Evaluation<'a> {
     /// A root (main) account: every question answers yes.
     pub fn root() -> Self {
-        Evaluation { root: true, documents: Vec::new() }
+        Evaluation { root: true, documents: SmallVec::new() }
     }
 
     /// A principal governed by `documents`, e.g. the documents of `effective_policies`.
@@ -101,14 +105,14 @@ impl<'a> Evaluation<'a> {
         let targets = dialect.storage_write_globs();
         let objects = format!("{resource_name}/*");
         let resources = [resource_name, objects.as_str()];
-        let denies: Vec<&Statement> =
-            self.statements().filter(|s| s.effect == Effect::Deny && !s.is_conditional()).collect();
+        // Asked for every (principal, bucket) pair of a graph edge: nothing is collected.
+        let denied = |grant: &str, resource: &str| {
+            self.statements()
+                .any(|s| s.effect == Effect::Deny && !s.is_conditional() && s.denies_all_of(grant, resource))
+        };
         self.statements().filter(|s| s.effect == Effect::Allow).any(|allow| {
             resources.iter().filter(|r| allow.names_resource(r)).any(|resource| {
-                targets
-                    .iter()
-                    .flat_map(|target| allow.grants_within(target))
-                    .any(|grant| !denies.iter().any(|deny| deny.denies_all_of(grant, resource)))
+                targets.iter().flat_map(|target| allow.grants_within(target)).any(|grant| !denied(grant, resource))
             })
         })
     }
@@ -124,7 +128,7 @@ impl<'a> Evaluation<'a> {
         let targets = dialect.storage_write_globs();
         self.statements()
             .filter(|s| s.effect == Effect::Allow)
-            .any(|allow| targets.iter().any(|t| !allow.grants_within(t).is_empty()))
+            .any(|allow| targets.iter().any(|t| allow.grants_within(t).next().is_some()))
     }
 
     /// Evaluates a request with its context (`key → values`): a statement applies when it
@@ -213,23 +217,20 @@ impl Statement {
     /// What an allow statement grants of the action pattern `target`: for each of its patterns
     /// that overlaps `target` by one covering the other, the narrower of the two; for a
     /// `NotAction` statement, `target` itself unless an exception covers all of it.
-    fn grants_within<'s>(&'s self, target: &'s Pattern) -> Vec<&'s str> {
-        if !self.not_actions.is_empty() {
-            let excluded = self.not_actions.iter().any(|n| n.covers(target.as_str()));
-            return if excluded { Vec::new() } else { vec![target.as_str()] };
-        }
-        self.actions
-            .iter()
-            .filter_map(|a| {
-                if a.covers(target.as_str()) {
-                    Some(target.as_str())
-                } else if target.covers(a.bare()) {
-                    Some(a.bare())
-                } else {
-                    None
-                }
-            })
-            .collect()
+    fn grants_within<'s>(&'s self, target: &'s Pattern) -> impl Iterator<Item = &'s str> {
+        let not_actions = !self.not_actions.is_empty();
+        let whole =
+            (not_actions && !self.not_actions.iter().any(|n| n.covers(target.as_str()))).then(|| target.as_str());
+        let actions = if not_actions { &[][..] } else { &self.actions[..] };
+        whole.into_iter().chain(actions.iter().filter_map(|a| {
+            if a.covers(target.as_str()) {
+                Some(target.as_str())
+            } else if target.covers(a.bare()) {
+                Some(a.bare())
+            } else {
+                None
+            }
+        }))
     }
 
     /// Whether this (unconditional deny) statement denies every action of the pattern `grant`
