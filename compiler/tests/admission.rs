@@ -15,6 +15,8 @@ use rulec_runtime::snapshot::{self, Format};
 const PACK: &str = r#"
 package admtest
 
+use std.events
+
 /// A call to a made-up service.
 event Ping {
   key: string
@@ -38,6 +40,15 @@ alarm LATE_BY_FUNCTION {
   severity low
   on p: Ping where p.code == 1 and is_late(p)
   message "{p.time}"
+}
+
+alarm NATIVE_OF_A_LOCAL {
+  title "a native given a local"
+  severity low
+  on p: Ping
+  let k = p.key
+  when events.calls_of(k).is_empty()
+  message "{k}"
 }
 
 alarm LATE_BY_LET {
@@ -120,4 +131,15 @@ fn reading_a_field_of_the_event_spends_a_step_for_the_field_and_one_for_the_even
     // evaluating the local, but its step is spent all the same.
     let outcome = run(&[("ok", 3)], "BY_KEY", Budget::default());
     assert_eq!(steps(&outcome), 6);
+}
+
+#[test]
+fn a_local_given_to_a_native_spends_its_step() {
+    // Judging: `let k = p.key` 2 (the field and `p`), `when events.calls_of(k).is_empty()` 3
+    // (the method, the native, `k`); the finding: the `let` again 2, the message's `{k}` 1. A
+    // local given to a native is lent, not evaluated, but its step is spent all the same.
+    let outcome = run(&[("ok", 3)], "NATIVE_OF_A_LOCAL", Budget::default());
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    assert_eq!(outcome.findings.len(), 1);
+    assert_eq!(steps(&outcome), 8);
 }

@@ -176,8 +176,28 @@ impl Env<'_> {
             }
             X::Native { native, args } => {
                 // Natives take one to five arguments: kept on the stack, not allocated per call.
-                let values = args.iter().map(|a| self.expr(a, frame)).collect::<Result<NativeArgs, _>>()?;
-                self.natives.call(*native, &values)
+                // A local (the subject, an edge's ends) is lent rather than cloned: an edge
+                // asks a native for every (source, target) pair, and cloning its ends wrote the
+                // reference counts of records every thread reads. Its step is spent all the same.
+                let mut values = NativeArgs::new();
+                for arg in args {
+                    match arg {
+                        X::Local(_) => {
+                            self.spend(1)?;
+                            values.push(Value::None);
+                        }
+                        _ => values.push(self.expr(arg, frame)?),
+                    }
+                }
+                let lent: smallvec::SmallVec<[&Value; 5]> = args
+                    .iter()
+                    .zip(&values)
+                    .map(|(arg, value)| match arg {
+                        X::Local(slot) => frame.get(*slot as usize).unwrap_or(&Value::None),
+                        _ => value,
+                    })
+                    .collect();
+                self.natives.call(*native, &lent)
             }
             X::Method { method, receiver, args } => {
                 let recv = self.expr(receiver, frame)?;

@@ -257,7 +257,7 @@ impl<'a> Engine<'a> {
     /// so the report's views judge data exactly as the rules do.
     pub fn call_native(&self, name: &str, args: &[Value]) -> Result<Value, EvalError> {
         let native = exec::Native::from_name(name).ok_or_else(|| EvalError(format!("no native function `{name}`")))?;
-        self.natives.call(native, args)
+        self.natives.call(native, &args.iter().collect::<Vec<_>>())
     }
 
     /// Counts from now on what each check costs (steps and time), for [`Outcome::profile`]; the

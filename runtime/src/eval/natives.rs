@@ -168,8 +168,8 @@ impl<'a> Natives<'a> {
         types.iter().find_map(|ty| self.store.get(*ty, id).cloned())
     }
 
-    pub(crate) fn call(&self, native: Native, args: &[Value]) -> Eval {
-        let arg = |i: usize| args.get(i).unwrap_or(&Value::None);
+    pub(crate) fn call(&self, native: Native, args: &[&Value]) -> Eval {
+        let arg = |i: usize| args.get(i).copied().unwrap_or(&Value::None);
         match native {
             Native::IsPrivate => Ok(arg(0).ip().map_or(Value::None, |ip| Value::Bool(net::is_private(ip)))),
             Native::SgAllows => {
