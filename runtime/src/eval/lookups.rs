@@ -4,8 +4,8 @@
 //! Each index is a `OnceLock`: checks run in parallel and the first to need one builds it
 //! while the others wait, so a run never scans every event per asset. The indexes over events
 //! (a million calls by key) are built before the checks start, on every thread, when a
-//! selected check reaches a native that reads them ([`Lookups::prepare`]). Answers are values that
-//! share their storage (`Arc`), so asking twice costs a hash lookup and a reference count.
+//! selected check reaches a native that reads them ([`Lookups::prepare`]). Answers are values
+//! that share their storage (`Arc`), so asking twice costs a hash lookup and a reference count.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -274,16 +274,6 @@ impl<'a> Engine<'a> {
         let started = self.profiler.start();
         let graph = if needs_graph { self.paths.graph(&self.env(), self.store).map(|_| ()) } else { Ok(()) };
         self.profiler.record_graph(started);
-        let started = self.profiler.start();
-        self.natives.prepare_lookups(
-            self.plan
-                .checks
-                .iter()
-                .filter(|c| select(c))
-                .flat_map(|c| crate::uses::Uses::of_check(self.plan, c).natives)
-                .filter_map(|name| exec::Native::from_name(&name)),
-        );
-        self.profiler.record_indexes(started);
         if let Err(e) = graph {
             return Outcome {
                 errors: vec![CheckError {
@@ -294,6 +284,16 @@ impl<'a> Engine<'a> {
                 ..Outcome::default()
             };
         }
+        let started = self.profiler.start();
+        self.natives.prepare_lookups(
+            self.plan
+                .checks
+                .iter()
+                .filter(|c| select(c))
+                .flat_map(|c| crate::uses::Uses::of_check(self.plan, c).natives)
+                .filter_map(|name| exec::Native::from_name(&name)),
+        );
+        self.profiler.record_indexes(started);
         // Each rule is one unit of work; the alarms of one event type are another, run in
         // one pass over the events.
         let mut units: Vec<Vec<usize>> = Vec::new();
