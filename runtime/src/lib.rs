@@ -13,6 +13,7 @@ pub mod history;
 pub mod limits;
 pub mod output;
 pub mod plan;
+mod pool;
 pub mod report;
 pub mod snapshot;
 #[doc(hidden)]

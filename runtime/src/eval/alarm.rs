@@ -20,6 +20,7 @@ use super::exec::{PrepareError, Preparer, X};
 use super::window::{Burst, Window};
 use super::{CheckError, Engine, EvalError, Prepared, Verdict};
 use crate::plan::{self, Check};
+use crate::pool::Pool;
 use crate::report::{Finding, FindingKind, Subject};
 use crate::snapshot::Seeded;
 use crate::value::{ArcStr, MICROS_PER_SECOND, Micros, Record, Value};
@@ -141,18 +142,24 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
         hits: unit.iter().map(|_| vec![Vec::new()]).collect(),
         errors: unit.iter().map(|_| Vec::new()).collect(),
     };
+    // What a part of the pass learns (refusals, shared texts) is handed to the next part
+    // rather than learnt again: rayon cuts a million events into dozens of parts.
+    let learnt = Pool::default();
     let passed = rows
         .par_iter()
         .enumerate()
         .fold(
             || {
-                let frames = unit
-                    .iter()
-                    .map(|&i| vec![Value::None; engine.plan.checks[i].locals.max(1) as usize])
-                    .collect::<Vec<_>>();
-                let verdicts =
-                    unit.iter().map(|&i| Verdicts::new(engine.checks[i].admission.as_ref())).collect::<Vec<_>>();
-                (frames, verdicts, Scratch::default(), Texts::default(), piece())
+                let (frames, verdicts, scratch, texts) = learnt.take().unwrap_or_else(|| {
+                    let frames = unit
+                        .iter()
+                        .map(|&i| vec![Value::None; engine.plan.checks[i].locals.max(1) as usize])
+                        .collect::<Vec<_>>();
+                    let verdicts =
+                        unit.iter().map(|&i| Verdicts::new(engine.checks[i].admission.as_ref())).collect::<Vec<_>>();
+                    (frames, verdicts, Scratch::default(), Texts::default())
+                });
+                (frames, verdicts, scratch, texts, piece())
             },
             |(mut frames, mut verdicts, mut scratch, mut texts, mut acc), (n, row)| {
                 for k in dispatch.candidates(row, &mut scratch).iter().filter_map(|&i| position[i]) {
@@ -193,7 +200,10 @@ pub(super) fn run_all(engine: &Engine<'_>, unit: &[usize]) -> Vec<(Vec<Finding>,
                 (frames, verdicts, scratch, texts, acc)
             },
         )
-        .map(|(_, _, _, _, acc)| acc)
+        .map(|(frames, verdicts, scratch, texts, acc)| {
+            learnt.give((frames, verdicts, scratch, texts));
+            acc
+        })
         .reduce(piece, PassHits::append);
     // Alarms build their findings side by side: an alarm's evidence can call costly natives
     // (`iam.recommended_policy`) and its grouping sorts hundreds of thousands of hits.

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 
 use arcstr::ArcStr;
 
@@ -88,20 +88,7 @@ fn lookup(set: &mut HashSet<ArcStr, Seeded>, text: &str) -> (ArcStr, bool) {
 
 /// Interners handed from one parallel task to the next, so the parts of a file share strings
 /// without sharing a lock per string.
-#[derive(Default)]
-pub(crate) struct InternerPool {
-    free: Mutex<Vec<Interner>>,
-}
-
-impl InternerPool {
-    pub(crate) fn take(&self) -> Interner {
-        self.free.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default()
-    }
-
-    pub(crate) fn give(&self, interner: Interner) {
-        self.free.lock().unwrap_or_else(PoisonError::into_inner).push(interner);
-    }
-}
+pub(crate) type InternerPool = crate::pool::Pool<Interner>;
 
 /// A fast hash (FxHash's step, a murmur finaliser) keyed per process, for the interner, the
 /// store's ids and the evaluator's lookups: SipHash showed in profiles, and a random key keeps

@@ -299,7 +299,7 @@ fn parse_block(
     let outputs: Vec<Output> = lines
         .par_chunks(per_part)
         .map(|chunk| {
-            let mut ctx = Ctx::new(schema, file, name, false, pool.take());
+            let mut ctx = Ctx::new(schema, file, name, false, pool.take().unwrap_or_default());
             for (line_no, line) in chunk {
                 // Checked once per line, the text is not checked again string by string.
                 let result = match std::str::from_utf8(line) {

@@ -264,7 +264,7 @@ pub(crate) fn parse_document(
 fn document<R: Read + Send>(sc: &mut Scanner<R>, job: Job<'_, '_>) -> Step<Output> {
     let Job { schema, file, name, pool } = job;
     let mut acc = Output::new(schema.type_count());
-    let mut main = Ctx::new(schema, file, name, false, pool.take());
+    let mut main = Ctx::new(schema, file, name, false, pool.take().unwrap_or_default());
     let mut doc = DocState::new(&main);
     if sc.next_byte()? != b'{' {
         return Err(GiveUp);
@@ -423,7 +423,7 @@ fn parse_batch(batch: &Batch, job: Job<'_, '_>, want: Want) -> Step<Vec<Output>>
         .elements
         .par_chunks(per_part)
         .map(|chunk| {
-            let mut ctx = Ctx::new(job.schema, job.file, job.name, false, job.pool.take());
+            let mut ctx = Ctx::new(job.schema, job.file, job.name, false, job.pool.take().unwrap_or_default());
             ctx.enter_section(want);
             for element in chunk {
                 // Checked once here, the text is not checked again string by string.
