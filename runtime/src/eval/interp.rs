@@ -96,7 +96,7 @@ impl Env<'_> {
         }
         match x {
             X::Value(v) => Ok(v.clone()),
-            X::Local(slot) => Ok(frame.get(*slot as usize).cloned().unwrap_or(Value::None)),
+            X::Local(slot) => Ok(local(frame, *slot).clone()),
             X::Const(i) => self.consts.get(*i as usize).cloned().map_or_else(|| err("constant out of range"), Ok),
             X::Now => Ok(Value::Time(self.now)),
             X::List(items) => {
@@ -116,7 +116,7 @@ impl Env<'_> {
             X::Field { base, name, index } => match **base {
                 X::Local(slot) => {
                     self.spend(1)?;
-                    Ok(self.field(frame.get(slot as usize).unwrap_or(&Value::None), name, *index))
+                    Ok(self.field(local(frame, slot), name, *index))
                 }
                 _ => {
                     let base = self.expr(base, frame)?;
@@ -181,19 +181,19 @@ impl Env<'_> {
                 // reference counts of records every thread reads. Its step is spent all the same.
                 let mut values = NativeArgs::new();
                 for arg in args {
-                    match arg {
+                    values.push(match arg {
                         X::Local(_) => {
                             self.spend(1)?;
-                            values.push(Value::None);
+                            Value::None
                         }
-                        _ => values.push(self.expr(arg, frame)?),
-                    }
+                        _ => self.expr(arg, frame)?,
+                    });
                 }
                 let lent: smallvec::SmallVec<[&Value; 5]> = args
                     .iter()
                     .zip(&values)
                     .map(|(arg, value)| match arg {
-                        X::Local(slot) => frame.get(*slot as usize).unwrap_or(&Value::None),
+                        X::Local(slot) => local(frame, *slot),
                         _ => value,
                     })
                     .collect();
@@ -502,6 +502,13 @@ impl Env<'_> {
             (m, v) => return err(format!("method {m:?} does not apply to {v}")),
         })
     }
+}
+
+/// Local `slot` of `frame`, borrowed: a field of the event or a native's argument reads it in
+/// place, where evaluating it would clone the record and write its reference count (those
+/// callers spend the local's step themselves).
+fn local(frame: &[Value], slot: u32) -> &Value {
+    frame.get(slot as usize).unwrap_or(&Value::None)
 }
 
 fn overflow() -> EvalError {

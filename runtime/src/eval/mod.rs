@@ -100,6 +100,9 @@ pub struct Engine<'a> {
     /// Per check, whether it searches paths (itself or through the functions it calls): the
     /// graph is then built before the selected checks run, and not at all when none does.
     uses_paths: Vec<bool>,
+    /// Per check, the natives it reaches (through the functions it calls): the indexes over
+    /// events they read are built before the selected checks run.
+    natives_used: Vec<Vec<exec::Native>>,
     functions: Vec<Function>,
     consts: Vec<Value>,
     checks: Vec<Prepared>,
@@ -143,6 +146,13 @@ impl<'a> Engine<'a> {
         let checks = plan.checks.iter().map(|c| prepare_check(&mut preparer, c)).collect::<Result<Vec<_>, _>>()?;
         let paths = Paths::prepare(&mut preparer, plan)?;
         let uses_paths = path_users(&functions, &checks);
+        let natives_used = plan
+            .checks
+            .iter()
+            .map(|c| {
+                crate::uses::Uses::of_check(plan, c).natives.iter().filter_map(|n| exec::Native::from_name(n)).collect()
+            })
+            .collect();
         let memo = memo::Memo::new(plan, &functions);
         let mut engine = Engine {
             plan,
@@ -150,6 +160,7 @@ impl<'a> Engine<'a> {
             natives: Natives::new(plan, store),
             paths,
             uses_paths,
+            natives_used,
             functions,
             consts: Vec::new(),
             checks,
@@ -289,9 +300,9 @@ impl<'a> Engine<'a> {
             self.plan
                 .checks
                 .iter()
-                .filter(|c| select(c))
-                .flat_map(|c| crate::uses::Uses::of_check(self.plan, c).natives)
-                .filter_map(|name| exec::Native::from_name(&name)),
+                .zip(&self.natives_used)
+                .filter(|(c, _)| select(c))
+                .flat_map(|(_, natives)| natives.iter().copied()),
         );
         self.profiler.record_indexes(started);
         // Each rule is one unit of work; the alarms of one event type are another, run in
